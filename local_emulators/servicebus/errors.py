@@ -1,0 +1,2 @@
+class ServiceBusEmulatorError(Exception):
+    """Root of every error the Service Bus emulator raises."""
