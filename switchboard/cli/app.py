@@ -1,0 +1,39 @@
+"""The `switchboard` command line (also `python -m switchboard`)."""
+
+from __future__ import annotations
+
+import platform
+
+import typer
+from rich.console import Console
+
+import switchboard
+
+app = typer.Typer(
+    name="switchboard",
+    help=(
+        "Switchboard runs AutoGen-style teams of AI agents, in-process or serverless on Azure "
+        "(Service Bus-triggered Functions, state in Cosmos DB, traces in Application Insights).\n\n"
+        "Each command's --help explains its options."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+
+
+@app.callback()
+def _root() -> None:
+    """Keep typer in multi-command mode even while only one command is registered."""
+
+
+@app.command()
+def version() -> None:
+    """Print the versions of Switchboard and of the Python that runs it."""
+    console.print(f"switchboard {switchboard.__version__} (Python {platform.python_version()})")
+
+
+def main() -> None:
+    """Entry point of the `switchboard` console script."""
+    app()

@@ -1,0 +1,1 @@
+"""Model clients: the `ModelClient` protocol, the OpenAI SDK adapter, scripted replay, the embedded model."""

@@ -1,0 +1,179 @@
+"""A deterministic scripted model: replays a script of replies keyed by agent and turn.
+
+Script format (JSON; the HTTP server `python -m local_emulators.openai` reads the same shape)::
+
+    {"agents": {
+        "planner":    [{"content": "1. look up X; 2. write"}],
+        "researcher": [{"tool_calls": [{"name": "search_notes", "arguments": {"query": "X"}}]},
+                       {"content": "X is ..."}],
+        "reviewer":   [{"structured": {"approved": true, "comments": "ok"}}],
+        "*":          [{"error": {"status": 429, "retry_after": 0.1}}, {"content": "fallback"}]}}
+
+Turn *n* of an agent is its *n*-th model call (0-based) and is answered by entry *n* of its list, or of the
+`"*"` list when the agent has none. An entry holds `content`, `tool_calls`, `structured` (sent as JSON text),
+or `error` (an HTTP status to fail with, and an optional `retry_after` in seconds); `usage` is optional and
+otherwise estimated from text length. Asking past the end raises `ScriptExhaustedError`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from switchboard.models.chat import ModelRequest, ModelResponse, ToolCall, Usage
+from switchboard.models.errors import (
+    ModelError,
+    ModelRateLimitedError,
+    ModelRequestRejectedError,
+    ModelUnavailableError,
+    ScriptExhaustedError,
+    ScriptInvalidError,
+)
+from switchboard.models.retry import RetryPolicy, call_with_retries
+
+ANY_AGENT = "*"
+
+
+class ScriptedToolCall(BaseModel):
+    """A tool call the script makes the model ask for."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    arguments: dict[str, Any] | str = Field(default_factory=dict)
+    id: str | None = None
+
+
+class ScriptedError(BaseModel):
+    """A failure the script makes the model return."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: int
+    retry_after: float | None = None
+    message: str = "scripted failure"
+
+
+class ScriptEntry(BaseModel):
+    """One scripted reply."""
+
+    model_config = ConfigDict(extra="forbid")
+    content: str | None = None
+    tool_calls: list[ScriptedToolCall] = Field(default_factory=list)
+    structured: dict[str, Any] | None = None
+    error: ScriptedError | None = None
+    usage: dict[str, int] | None = None
+
+
+class Script(BaseModel):
+    """A whole script: replies per agent name (or `"*"` for any agent)."""
+
+    model_config = ConfigDict(extra="forbid")
+    agents: dict[str, list[ScriptEntry]]
+
+    @classmethod
+    def load(cls, path: Path) -> Script:
+        """Read and validate a script file.
+
+        Raises:
+            ScriptInvalidError: The file is not JSON of the documented shape.
+        """
+        try:
+            return cls.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValidationError) as error:
+            raise ScriptInvalidError(f"cannot load model script {path}: {error}") from error
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count (about four characters per token), used where no tokenizer is at hand."""
+    return max(1, (len(text) + 3) // 4) if text else 0
+
+
+class ScriptedModelClient:
+    """A `ModelClient` that answers from a `Script` and records every request it saw."""
+
+    def __init__(self, script: Script, *, model_name: str = "scripted", retry: RetryPolicy | None = None):
+        """Replay `script`; scripted transient errors are retried by `retry` (no waiting by default)."""
+        self._script = script
+        self._model_name = model_name
+        self._retry = retry or RetryPolicy(max_attempts=4, base_delay=0.0, max_delay=0.0)
+        self._turns: dict[str, int] = {}
+        self.requests: list[ModelRequest] = []
+
+    @classmethod
+    def from_file(cls, path: Path) -> ScriptedModelClient:
+        """Load the script at `path`."""
+        return cls(Script.load(path))
+
+    @property
+    def model_name(self) -> str:
+        """The name reported in responses."""
+        return self._model_name
+
+    def turns_taken(self, agent: str) -> int:
+        """How many scripted replies `agent` has consumed."""
+        return self._turns.get(agent, 0)
+
+    async def create(self, request: ModelRequest) -> ModelResponse:
+        """Answer with the next scripted reply for `request.agent`.
+
+        Raises:
+            ScriptExhaustedError: The agent has no scripted reply left.
+            ModelError: The scripted reply is an error.
+        """
+        return await call_with_retries(lambda: self._replay(request), self._retry)
+
+    async def _replay(self, request: ModelRequest) -> ModelResponse:
+        self.requests.append(request)
+        key = request.agent if request.agent in self._script.agents else ANY_AGENT
+        entries = self._script.agents.get(key, [])
+        turn = self._turns.get(key, 0)
+        if turn >= len(entries):
+            raise ScriptExhaustedError(
+                f"model script has no turn {turn} for agent {request.agent!r} (it holds {len(entries)})"
+            )
+        self._turns[key] = turn + 1
+        entry = entries[turn]
+        if entry.error is not None:
+            raise _scripted_error(entry.error)
+        return _to_response(entry, request, self._model_name, turn)
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+def _scripted_error(error: ScriptedError) -> ModelError:
+    if error.status == 429:
+        return ModelRateLimitedError(error.message, retry_after=error.retry_after)
+    if error.status >= 500:
+        return ModelUnavailableError(error.message, retry_after=error.retry_after)
+    return ModelRequestRejectedError(error.message)
+
+
+def _to_response(entry: ScriptEntry, request: ModelRequest, model: str, turn: int) -> ModelResponse:
+    content = json.dumps(entry.structured) if entry.structured is not None else entry.content
+    calls = tuple(
+        ToolCall(
+            id=call.id or f"call_{request.agent}_{turn}_{index}",
+            name=call.name,
+            arguments=call.arguments if isinstance(call.arguments, str) else json.dumps(call.arguments),
+        )
+        for index, call in enumerate(entry.tool_calls)
+    )
+    if entry.usage is not None:
+        usage = Usage(
+            prompt_tokens=entry.usage.get("prompt_tokens", 0),
+            completion_tokens=entry.usage.get("completion_tokens", 0),
+        )
+    else:
+        prompt = "".join(getattr(m, "content", None) or "" for m in request.messages)
+        produced = (content or "") + "".join(c.arguments for c in calls)
+        usage = Usage(prompt_tokens=estimate_tokens(prompt), completion_tokens=estimate_tokens(produced))
+    return ModelResponse(
+        content=content,
+        tool_calls=calls,
+        finish_reason="tool_calls" if calls else "stop",
+        usage=usage,
+        model=model,
+    )

@@ -1,0 +1,119 @@
+"""`InProcessRuntime`: runs agents in one process, deterministically, like AutoGen's SingleThreadedAgentRuntime."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from switchboard.agent import Agent, AgentState, CancellationToken, Clock
+from switchboard.messages import Envelope, Message
+from switchboard.runtime.dispatcher import Dispatcher, DispatchResult
+from switchboard.runtime.memory_store import InMemoryStateStore
+from switchboard.runtime.protocols import StateStore
+from switchboard.runtime.router import Router
+
+CLIENT = "client"
+
+
+class InProcessRuntime:
+    """Delivers messages one at a time in FIFO order through the same `Dispatcher` the cloud hosts use.
+
+    Nothing is swallowed: when a handler raises, `run_until_idle` raises that error, and the failed envelope stays
+    at the head of the queue so a caller may inspect or retry it.
+
+    Example:
+        >>> runtime = InProcessRuntime([Planner("planner"), Writer("writer")])
+        >>> runtime.publish(TaskSubmitted(task="..."), run_id="run-1")
+        >>> await runtime.run_until_idle()
+
+    Attributes:
+        history: Every envelope that entered the runtime, in order (publishes before fan-out).
+        results: Every completed handler call, in order.
+        unrouted: Published envelopes no agent subscribed to (a run's final results usually end here).
+    """
+
+    def __init__(
+        self,
+        agents: Iterable[Agent[Any]],
+        *,
+        store: StateStore | None = None,
+        clock: Clock | None = None,
+        extra_messages: Iterable[type[Message]] = (),
+    ) -> None:
+        self.router = Router(agents, extra_messages=extra_messages)
+        self.store: StateStore = store or InMemoryStateStore()
+        self.dispatcher = Dispatcher(self.router, self.store, clock=clock)
+        self.cancellation = CancellationToken()
+        self.history: list[Envelope] = []
+        self.results: list[DispatchResult] = []
+        self.unrouted: list[Envelope] = []
+        self._queue: deque[Envelope] = deque()
+
+    def publish(self, message: Message, *, run_id: str, source: str = CLIENT) -> Envelope:
+        """Queue `message` for every agent that handles its type; returns its envelope."""
+        envelope = Envelope.wrap(message, run_id=run_id, source=source, created_at=self.dispatcher.clock.now())
+        self.deliver(envelope)
+        return envelope
+
+    def send(self, message: Message, *, to: str, run_id: str, source: str = CLIENT) -> Envelope:
+        """Queue `message` for the agent named `to`; returns its envelope."""
+        envelope = Envelope.wrap(
+            message, run_id=run_id, source=source, target=to, created_at=self.dispatcher.clock.now()
+        )
+        self.deliver(envelope)
+        return envelope
+
+    def deliver(self, envelope: Envelope) -> None:
+        """Queue a ready-made envelope (for example one decoded from the wire)."""
+        self.history.append(envelope)
+        deliveries = self.router.expand(envelope)
+        if not deliveries:
+            self.unrouted.append(envelope)
+        self._queue.extend(deliveries)
+
+    async def publish_envelopes(self, envelopes: Sequence[Envelope]) -> None:
+        """The `Publisher` port: queue emitted envelopes."""
+        for envelope in envelopes:
+            self.deliver(envelope)
+
+    @property
+    def pending(self) -> int:
+        """How many deliveries wait in the queue."""
+        return len(self._queue)
+
+    async def step(self) -> DispatchResult | None:
+        """Deliver the next queued envelope; None when the queue is empty."""
+        if not self._queue:
+            return None
+        result = await self.dispatcher.dispatch(self._queue[0], cancellation=self.cancellation)
+        self._queue.popleft()
+        self.results.append(result)
+        await self.publish_envelopes(result.outgoing)
+        return result
+
+    async def run_until_idle(self, *, max_messages: int | None = None) -> int:
+        """Deliver messages until none are left (or `max_messages` were delivered).
+
+        Returns:
+            How many messages were delivered.
+
+        Raises:
+            Exception: The first error a handler (or decoding) raised, unchanged.
+        """
+        delivered = 0
+        while self._queue and (max_messages is None or delivered < max_messages):
+            await self.step()
+            delivered += 1
+        return delivered
+
+    def drop_head(self) -> Envelope:
+        """Remove and return the envelope at the head of the queue (after inspecting a failure)."""
+        return self._queue.popleft()
+
+    async def state_of(self, agent: str, run_id: str) -> AgentState | None:
+        """The current state of `agent` in `run_id`, or None when it has none yet."""
+        stored = await self.store.load(agent, run_id)
+        if stored is None:
+            return None
+        return self.router.agent(agent).state_type.restore(stored.data, stored.schema_version)
