@@ -12,11 +12,13 @@ Script format (JSON; the HTTP server `python -m local_emulators.openai` reads th
 Turn *n* of an agent is its *n*-th model call (0-based) and is answered by entry *n* of its list, or of the
 `"*"` list when the agent has none. An entry holds `content`, `tool_calls`, `structured` (sent as JSON text),
 or `error` (an HTTP status to fail with, and an optional `retry_after` in seconds); `usage` is optional and
-otherwise estimated from text length. Asking past the end raises `ScriptExhaustedError`.
+otherwise estimated from text length; `delay` (seconds) holds the reply back, to exercise timeouts.
+Asking past the end raises `ScriptExhaustedError`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,7 @@ class ScriptEntry(BaseModel):
     structured: dict[str, Any] | None = None
     error: ScriptedError | None = None
     usage: dict[str, int] | None = None
+    delay: float = 0.0
 
 
 class Script(BaseModel):
@@ -135,6 +138,8 @@ class ScriptedModelClient:
             )
         self._turns[key] = turn + 1
         entry = entries[turn]
+        if entry.delay > 0:
+            await asyncio.sleep(entry.delay)
         if entry.error is not None:
             raise _scripted_error(entry.error)
         return _to_response(entry, request, self._model_name, turn)

@@ -1,0 +1,87 @@
+"""The HTTP wire layer: OpenAI's `/v1/chat/completions` and `/v1/models`, plus `/_script/requests` for tests."""
+
+from __future__ import annotations
+
+import json
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from local_emulators.openai.backend import ScriptBackend, ScriptedFailure
+from local_emulators.openai.errors import BadRequestError, ScriptExhaustedError
+
+AGENT_HEADER = "x-switchboard-agent"
+
+
+class ScriptedOpenAIServer(ThreadingHTTPServer):
+    """A threading HTTP server bound to one `ScriptBackend`."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int, backend: ScriptBackend) -> None:
+        """Listen on host:port and answer from `backend`."""
+        super().__init__((host, port), _Handler)
+        self.backend = backend
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ScriptedOpenAIServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # One line per request on stderr; bodies (prompts, keys) are never logged.
+        sys.stderr.write(f"openai-emulator {self.command} {self.path} {args[1] if len(args) > 1 else ''}\n")
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if path in ("/v1/models", "/models"):
+            model = {"id": self.server.backend.model, "object": "model", "owned_by": "switchboard"}
+            self._json(200, {"object": "list", "data": [model]})
+        elif path == "/_script/requests":
+            self._json(200, {"requests": self.server.backend.requests})
+        elif path == "/health":
+            self._json(200, {"status": "ok"})
+        else:
+            self._error(404, f"no route {path}", "not_found")
+
+    def do_POST(self) -> None:
+        path = self.path.split("?", 1)[0].rstrip("/")
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not path.endswith("/chat/completions"):
+            self._error(404, f"no route {path}", "not_found")
+            return
+        try:
+            body = json.loads(raw or b"{}")
+            if not isinstance(body, dict):
+                raise BadRequestError("request body must be a JSON object")
+            reply = self.server.backend.complete(self.headers.get(AGENT_HEADER) or "*", body)
+        except ValueError:
+            self._error(400, "request body is not JSON", "invalid_request_error")
+            return
+        except BadRequestError as error:
+            self._error(400, str(error), "invalid_request_error")
+            return
+        except ScriptExhaustedError as error:
+            # 400 so clients fail at once instead of retrying; the text says what ran out.
+            sys.stderr.write(f"openai-emulator SCRIPT EXHAUSTED: {error}\n")
+            self._error(400, str(error), "script_exhausted")
+            return
+        if isinstance(reply, ScriptedFailure):
+            headers = {"retry-after": f"{reply.retry_after:g}"} if reply.retry_after is not None else {}
+            self._error(reply.status, reply.message, "scripted_error", headers)
+            return
+        self._json(200, reply)
+
+    def _error(self, status: int, message: str, code: str, headers: dict[str, str] | None = None) -> None:
+        self._json(status, {"error": {"message": message, "type": code, "code": code}}, headers)
+
+    def _json(self, status: int, payload: object, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
