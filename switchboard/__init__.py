@@ -33,20 +33,24 @@ _EXPORTS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
-    from switchboard.agent import (
-        Agent,
-        AgentContext,
-        AgentState,
-        CancellationToken,
-        FunctionAgent,
-        ManualClock,
-        NoState,
-        SystemClock,
-        function_agent,
-    )
-    from switchboard.errors import Disposition, SwitchboardError, disposition_for
-    from switchboard.messages import Envelope, Message, MessageRegistry
-    from switchboard.runtime import Dispatcher, InMemoryStateStore, InProcessRuntime
+    from switchboard.agent import Agent as Agent
+    from switchboard.agent import AgentContext as AgentContext
+    from switchboard.agent import AgentState as AgentState
+    from switchboard.agent import CancellationToken as CancellationToken
+    from switchboard.agent import FunctionAgent as FunctionAgent
+    from switchboard.agent import ManualClock as ManualClock
+    from switchboard.agent import NoState as NoState
+    from switchboard.agent import SystemClock as SystemClock
+    from switchboard.agent import function_agent as function_agent
+    from switchboard.errors import Disposition as Disposition
+    from switchboard.errors import SwitchboardError as SwitchboardError
+    from switchboard.errors import disposition_for as disposition_for
+    from switchboard.messages import Envelope as Envelope
+    from switchboard.messages import Message as Message
+    from switchboard.messages import MessageRegistry as MessageRegistry
+    from switchboard.runtime import Dispatcher as Dispatcher
+    from switchboard.runtime import InMemoryStateStore as InMemoryStateStore
+    from switchboard.runtime import InProcessRuntime as InProcessRuntime
 
 
 def __getattr__(name: str) -> Any:

@@ -31,6 +31,7 @@ class InProcessRuntime:
         history: Every envelope that entered the runtime, in order (publishes before fan-out).
         results: Every completed handler call, in order.
         unrouted: Published envelopes no agent subscribed to (a run's final results usually end here).
+        to_client: Envelopes agents sent to the client (`send(..., to=CLIENT)`, such as replies to a request).
     """
 
     def __init__(
@@ -48,6 +49,7 @@ class InProcessRuntime:
         self.history: list[Envelope] = []
         self.results: list[DispatchResult] = []
         self.unrouted: list[Envelope] = []
+        self.to_client: list[Envelope] = []
         self._queue: deque[Envelope] = deque()
 
     def publish(self, message: Message, *, run_id: str, source: str = CLIENT) -> Envelope:
@@ -67,6 +69,9 @@ class InProcessRuntime:
     def deliver(self, envelope: Envelope) -> None:
         """Queue a ready-made envelope (for example one decoded from the wire)."""
         self.history.append(envelope)
+        if envelope.target == CLIENT:
+            self.to_client.append(envelope)
+            return
         deliveries = self.router.expand(envelope)
         if not deliveries:
             self.unrouted.append(envelope)
