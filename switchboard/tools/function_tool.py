@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 from pydantic import BaseModel, ValidationError
 
@@ -81,8 +81,20 @@ class FunctionTool:
         return f"FunctionTool(name={self.name!r})"
 
 
-def tool(func: Callable[..., Any] | None = None, *, name: str | None = None, timeout: float = 30.0) -> Any:
-    """Decorator form of `FunctionTool`: `@tool` or `@tool(timeout=5)`."""
+@overload
+def tool(func: Callable[..., Any], *, name: str | None = None, timeout: float = 30.0) -> FunctionTool: ...
+
+
+@overload
+def tool(
+    func: None = None, *, name: str | None = None, timeout: float = 30.0
+) -> Callable[[Callable[..., Any]], FunctionTool]: ...
+
+
+def tool(
+    func: Callable[..., Any] | None = None, *, name: str | None = None, timeout: float = 30.0
+) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
+    """Decorator form of `FunctionTool`: `@tool` or `@tool(name=..., timeout=5)`."""
 
     def wrap(f: Callable[..., Any]) -> FunctionTool:
         return FunctionTool(f, name=name, timeout=timeout)

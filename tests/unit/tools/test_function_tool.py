@@ -79,8 +79,10 @@ async def test_invalid_arguments_come_back_as_an_error_result_without_calling() 
     bad_type = await counter.run(_call({"n": "many"}, "count"))
     extra = await counter.run(_call({"n": 1, "m": 2}, "count"))
     not_json = await counter.run(_call("{n:", "count"))
-    assert bad_type.is_error and "n:" in bad_type.content
-    assert extra.is_error and "m" in extra.content
+    assert bad_type.is_error
+    assert "n:" in bad_type.content
+    assert extra.is_error
+    assert "m" in extra.content
     assert not_json.is_error
     assert calls == []
 
@@ -121,6 +123,8 @@ async def test_per_tool_timeout_for_async_and_sync_tools() -> None:
     started = time.monotonic()
     first = await FunctionTool(slow_async, timeout=0.1).run(_call({}, "slow_async"))
     second = await FunctionTool(slow_sync, timeout=0.1).run(_call({}, "slow_sync"))
-    assert first.is_error and "timed out" in first.content
-    assert second.is_error and "timed out" in second.content
+    assert first.is_error
+    assert "timed out" in first.content
+    assert second.is_error
+    assert "timed out" in second.content
     assert time.monotonic() - started < 0.6
