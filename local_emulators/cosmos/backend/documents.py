@@ -1,0 +1,263 @@
+"""Item writes staged per container and committed atomically: create, upsert, replace, delete, patch.
+
+A `ContainerWrite` collects changes to one container; `Documents.commit` writes them to SQLite in one
+transaction and only then applies them in memory, so a failed or partial batch changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from local_emulators.cosmos.backend import partition_keys
+from local_emulators.cosmos.backend.epk import effective_partition_key
+from local_emulators.cosmos.backend.models import Container, ItemRecord, new_etag, new_rid
+from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
+from local_emulators.cosmos.backend.store import SqliteStore
+from local_emulators.cosmos.patch import apply_patch
+from local_emulators.cosmos.errors import (
+    BadRequestError,
+    ConflictError,
+    EntityTooLargeError,
+    NotFoundError,
+    PartitionKeyMismatchError,
+    PreconditionFailedError,
+)
+
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+SYSTEM_PROPERTIES = ("_rid", "_self", "_etag", "_attachments", "_ts")
+_STRIPPED = {*SYSTEM_PROPERTIES, "_lsn"}
+_EPK_CACHE: dict[tuple[str, bool], str] = {}
+
+
+def validate_id(item_id: Any) -> str:
+    """Check a document id the way Cosmos does."""
+    if not isinstance(item_id, str) or not item_id:
+        raise BadRequestError("The input content is invalid because the required properties - 'id; ' - are missing")
+    if len(item_id) > 255:
+        raise BadRequestError("The id of a document may be at most 255 characters long.")
+    if any(ch in item_id for ch in "/\\?#"):
+        raise BadRequestError(f"The document id '{item_id}' contains an invalid character: / \\ ? or #.")
+    return item_id
+
+
+def _epk(key: str, components: Sequence[PartitionKeyValue], multi_hash: bool) -> str:
+    cached = _EPK_CACHE.get((key, multi_hash))
+    if cached is None:
+        if len(_EPK_CACHE) > 10_000:
+            _EPK_CACHE.clear()
+        cached = effective_partition_key(components, multi_hash=multi_hash)
+        _EPK_CACHE[(key, multi_hash)] = cached
+    return cached
+
+
+def check_etag(record: ItemRecord | None, if_match: str | None) -> None:
+    """Raise 412 when an If-Match etag names a version other than the current one."""
+    if if_match and if_match != "*" and (record is None or record.etag != if_match):
+        raise PreconditionFailedError(
+            "Operation cannot be performed because one of the specified precondition is not met."
+        )
+
+
+class ContainerWrite:
+    """Changes to one container, staged until committed."""
+
+    def __init__(self, container: Container, now: float | None = None) -> None:
+        self.container = container
+        self.now = time.time() if now is None else now
+        self.lsn = container.lsn
+        self.staged: dict[tuple[str, str], tuple[ItemRecord, str] | None] = {}
+
+    def key_for(
+        self, header: Sequence[PartitionKeyValue] | None, body: dict[str, Any] | None
+    ) -> tuple[str, tuple[PartitionKeyValue, ...]]:
+        """The partition key string for a request: from the header, checked against the body."""
+        from_body = partition_keys.extract(body, self.container.key_paths) if body is not None else None
+        if header is None:
+            if from_body is None:
+                raise BadRequestError("The partition key header x-ms-documentdb-partitionkey is required.")
+            return partition_keys.key_string(from_body), from_body
+        components = tuple(header)
+        if from_body is not None and partition_keys.key_string(from_body) != partition_keys.key_string(components):
+            raise PartitionKeyMismatchError(
+                "PartitionKey extracted from document doesn't match the one specified in the header."
+            )
+        return partition_keys.key_string(components), components
+
+    def get(self, pk: str, item_id: str) -> ItemRecord | None:
+        """The current live version of an item, seeing staged changes."""
+        if (pk, item_id) in self.staged:
+            entry = self.staged[(pk, item_id)]
+            return None if entry is None else entry[0]
+        record = self.container.partitions.get(pk, {}).get(item_id)
+        if record is None or not self.container.is_live(record, self.now):
+            return None
+        return record
+
+    def partition(self, pk: str) -> Iterator[ItemRecord]:
+        """Live items of one logical partition, seeing staged changes."""
+        seen = set()
+        for (staged_pk, item_id), entry in self.staged.items():
+            if staged_pk == pk:
+                seen.add(item_id)
+                if entry is not None:
+                    yield entry[0]
+        for item_id, record in self.container.partitions.get(pk, {}).items():
+            if item_id not in seen and self.container.is_live(record, self.now):
+                yield record
+
+    def put(
+        self, pk: str, components: Sequence[PartitionKeyValue], body: dict[str, Any], previous: ItemRecord | None
+    ) -> ItemRecord:
+        """Stage a new version of a document, filling in its system properties."""
+        item_id = validate_id(body.get("id"))
+        self.lsn += 1
+        stored = {key: value for key, value in body.items() if key not in _STRIPPED}
+        rid = previous.body["_rid"] if previous is not None else new_rid(self.container.rid, 8)
+        stored["_rid"] = rid
+        stored["_self"] = f"{self.container.self_link}docs/{rid}/"
+        stored["_etag"] = new_etag()
+        stored["_attachments"] = "attachments/"
+        stored["_ts"] = int(self.now)
+        text = json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
+        if len(text.encode()) > MAX_DOCUMENT_BYTES:
+            raise EntityTooLargeError("Request size is too large. The document exceeds the maximum size of 2 MB.")
+        record = ItemRecord(
+            id=item_id,
+            pk=pk,
+            epk=_epk(pk, components, self.container.multi_hash),
+            lsn=self.lsn,
+            seq=previous.seq if previous is not None else self.lsn,
+            ts=int(self.now),
+            body=stored,
+        )
+        self._check_unique_keys(record)
+        self.staged[(pk, item_id)] = (record, text)
+        return record
+
+    def remove(self, record: ItemRecord) -> None:
+        self.lsn += 1
+        self.staged[(record.pk, record.id)] = None
+
+    def _check_unique_keys(self, record: ItemRecord) -> None:
+        for paths in self.container.unique_key_paths:
+            mine = partition_keys.key_string(partition_keys.extract(record.body, paths))
+            for other in self.partition(record.pk):
+                if (
+                    other.id != record.id
+                    and partition_keys.key_string(partition_keys.extract(other.body, paths)) == mine
+                ):
+                    raise ConflictError("Unique index constraint violation.")
+
+
+class Documents:
+    """Commits staged writes durably, then in memory."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def commit(self, write: ContainerWrite) -> None:
+        if not write.staged:
+            return
+        container = write.container
+        upserts = [entry for entry in write.staged.values() if entry is not None]
+        deletes = [key for key, entry in write.staged.items() if entry is None]
+        self._store.commit_items(container.rid, write.lsn, upserts, deletes)
+        for (pk, item_id), entry in write.staged.items():
+            partition = container.partitions.setdefault(pk, {})
+            if entry is None:
+                partition.pop(item_id, None)
+                if not partition:
+                    del container.partitions[pk]
+            else:
+                partition[item_id] = entry[0]
+        container.lsn = write.lsn
+
+    def purge_expired(self, container: Container, now: float) -> int:
+        """Durably delete items whose TTL has passed; returns how many."""
+        write = ContainerWrite(container, now)
+        expired = [record for record in container.all_records() if not container.is_live(record, now)]
+        for record in expired:
+            write.staged[(record.pk, record.id)] = None
+        self.commit(write)
+        return len(expired)
+
+
+def read(write: ContainerWrite, pk: str, item_id: str) -> ItemRecord:
+    record = write.get(pk, item_id)
+    if record is None:
+        raise NotFoundError("Entity with the specified id does not exist in the system.")
+    return record
+
+
+def create(write: ContainerWrite, pk: str, components: Sequence[PartitionKeyValue], body: dict[str, Any]) -> ItemRecord:
+    if write.get(pk, validate_id(body.get("id"))) is not None:
+        raise ConflictError("Entity with the specified id already exists in the system.")
+    return write.put(pk, components, body, None)
+
+
+def upsert(
+    write: ContainerWrite, pk: str, components: Sequence[PartitionKeyValue], body: dict[str, Any], if_match: str | None
+) -> tuple[ItemRecord, bool]:
+    previous = write.get(pk, validate_id(body.get("id")))
+    if previous is not None:
+        check_etag(previous, if_match)
+    elif if_match and if_match != "*":
+        raise PreconditionFailedError(
+            "Operation cannot be performed because one of the specified precondition is not met."
+        )
+    return write.put(pk, components, body, previous), previous is None
+
+
+def replace(
+    write: ContainerWrite,
+    pk: str,
+    components: Sequence[PartitionKeyValue],
+    item_id: str,
+    body: dict[str, Any],
+    if_match: str | None,
+) -> ItemRecord:
+    if body.get("id") != item_id:
+        raise BadRequestError("The id in the document must match the id in the request URL.")
+    previous = read(write, pk, item_id)
+    check_etag(previous, if_match)
+    return write.put(pk, components, body, previous)
+
+
+def delete(write: ContainerWrite, pk: str, item_id: str, if_match: str | None) -> ItemRecord:
+    previous = read(write, pk, item_id)
+    check_etag(previous, if_match)
+    write.remove(previous)
+    return previous
+
+
+def delete_partition(write: ContainerWrite, pk: str) -> int:
+    records = list(write.partition(pk))
+    for record in records:
+        write.remove(record)
+    return len(records)
+
+
+def patch(
+    write: ContainerWrite,
+    pk: str,
+    components: Sequence[PartitionKeyValue],
+    item_id: str,
+    spec: dict[str, Any],
+    if_match: str | None,
+    condition_holds: Callable[[str, dict[str, Any]], bool],
+) -> ItemRecord:
+    """Apply a patch request (`{"operations": [...], "condition": "from c where ..."}`) to one item."""
+    previous = read(write, pk, item_id)
+    check_etag(previous, if_match)
+    condition = spec.get("condition")
+    if condition and not condition_holds(str(condition), previous.body):
+        raise PreconditionFailedError("Precondition of the patch operation is not satisfied.")
+    patched = apply_patch(previous.body, spec.get("operations") or [])
+    if patched.get("id") != item_id:
+        raise BadRequestError("The id of a document cannot be changed by patch.")
+    if partition_keys.key_string(partition_keys.extract(patched, write.container.key_paths)) != pk:
+        raise BadRequestError("The partition key of a document cannot be changed by patch.")
+    return write.put(pk, components, patched, previous)

@@ -1,0 +1,95 @@
+"""Partition key values: read from documents, parsed from headers, and normalised to one comparable key.
+
+A document's key is the list of values at the container's key paths. A missing value is *undefined*,
+which is not null: `[{}]` in the header, a distinct partition from `[null]`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from local_emulators.cosmos.errors import BadRequestError
+
+
+class _Undefined:
+    """The marker for a key path that is absent from the document."""
+
+    _instance: _Undefined | None = None
+
+    def __new__(cls) -> _Undefined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+
+UNDEFINED: Final = _Undefined()
+PartitionKeyValue = str | int | float | bool | None | _Undefined
+
+
+def split_path(path: str) -> list[str]:
+    """Split a key path such as `/a/b` or `/"odd name"/c` into its segments."""
+    segments = []
+    for raw in path.strip("/").split("/"):
+        segment = raw
+        if len(segment) >= 2 and segment[0] == segment[-1] and segment[0] in "\"'":
+            segment = segment[1:-1]
+        segments.append(segment)
+    return segments
+
+
+def _normalise(value: Any) -> PartitionKeyValue:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if value is None or isinstance(value, str | bool | int | float):
+        return value  # type: ignore[no-any-return]
+    # Objects and arrays cannot be key values; Cosmos treats them as undefined.
+    return UNDEFINED
+
+
+def extract(document: Mapping[str, Any], paths: Sequence[Sequence[str]]) -> tuple[PartitionKeyValue, ...]:
+    """Read the partition key components of a document.
+
+    Args:
+        document: The JSON document.
+        paths: The container's key paths, each already split into segments.
+
+    Returns:
+        One normalised component per path.
+    """
+    values: list[PartitionKeyValue] = []
+    for segments in paths:
+        node: Any = document
+        for segment in segments:
+            if isinstance(node, Mapping) and segment in node:
+                node = node[segment]
+            else:
+                node = UNDEFINED
+                break
+        values.append(node if node is UNDEFINED else _normalise(node))
+    return tuple(values)
+
+
+def parse_header(raw: str) -> tuple[PartitionKeyValue, ...]:
+    """Parse the `x-ms-documentdb-partitionkey` header (`["a"]`, `[null]`, `[{}]` for undefined)."""
+    try:
+        parsed = json.loads(raw)
+    except ValueError as exc:
+        raise BadRequestError(f"The partition key header '{raw}' is not valid JSON.") from exc
+    if not isinstance(parsed, list):
+        parsed = [parsed]
+    return tuple(UNDEFINED if value == {} else _normalise(value) for value in parsed)
+
+
+def key_string(components: Sequence[PartitionKeyValue]) -> str:
+    """A canonical string for a key: equal keys give equal strings, undefined differs from null."""
+    return json.dumps([{} if value is UNDEFINED else value for value in components], separators=(",", ":"))
+
+
+def is_prefix(prefix: Sequence[PartitionKeyValue], full: Sequence[PartitionKeyValue]) -> bool:
+    """Whether `prefix` equals the leading components of `full` (hierarchical partition keys)."""
+    return len(prefix) <= len(full) and key_string(prefix) == key_string(full[: len(prefix)])

@@ -1,0 +1,160 @@
+"""Server-side query execution with paging and opaque, restart-safe continuation tokens.
+
+The whole query runs on the server (so the SDK never needs a query plan); pages are slices of the full
+result. Results are cached per token in memory; after a restart the query simply runs again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from local_emulators.cosmos.backend.models import Container, ItemRecord
+from local_emulators.cosmos.backend.query_shim import CompiledQuery, QueryError, compile_query
+from local_emulators.cosmos.errors import BadRequestError
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_BYTES = 4 * 1024 * 1024
+_COMPILED_CACHE_SIZE = 512
+_RESULT_CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class QueryPage:
+    """One page of results and the token for the next page, if any."""
+
+    rows: list[Any]
+    continuation: str | None
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def encode_token(payload: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+
+
+def decode_token(token: str) -> dict[str, Any]:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, binascii.Error) as exc:
+        raise BadRequestError(f"The continuation token '{token[:40]}' is malformed.") from exc
+    if not isinstance(payload, dict):
+        raise BadRequestError("The continuation token is malformed.")
+    return payload
+
+
+class QueryEngine:
+    """Compiles queries once (cached by text) and pages their results.
+
+    Args:
+        strict: Refuse what real Azure refuses although the emulator could run it, e.g. GROUP BY across
+            partitions.
+    """
+
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
+        self._compiled: OrderedDict[str, CompiledQuery] = OrderedDict()
+        self._results: OrderedDict[tuple[str, str, str, int], list[Any]] = OrderedDict()
+
+    def compile(self, text: str) -> CompiledQuery:
+        """The compiled query for `text`, or a 400 naming what is wrong or unsupported."""
+        compiled = self._compiled.get(text)
+        if compiled is None:
+            try:
+                compiled = compile_query(text)
+            except QueryError as exc:
+                raise BadRequestError(f"Query '{text}' cannot be run: {exc.message}") from exc
+            self._compiled[text] = compiled
+            if len(self._compiled) > _COMPILED_CACHE_SIZE:
+                self._compiled.popitem(last=False)
+        else:
+            self._compiled.move_to_end(text)
+        return compiled
+
+    def condition_holds(self, condition: str, document: dict[str, Any]) -> bool:
+        """Evaluate a patch condition such as `from c where c.n > 1` against one document."""
+        compiled = self.compile(f"SELECT VALUE 1 {condition}")
+        return bool(self._run(compiled, [document], {}))
+
+    def run_all(self, text: str, documents: Iterable[dict[str, Any]], parameters: dict[str, Any]) -> list[Any]:
+        """Run a query to completion (resource feeds such as databases or offers are small)."""
+        return self._run(self.compile(text), documents, parameters)
+
+    @staticmethod
+    def _run(compiled: CompiledQuery, documents: Iterable[dict[str, Any]], parameters: dict[str, Any]) -> list[Any]:
+        try:
+            return compiled.run(documents, parameters)
+        except QueryError as exc:
+            raise BadRequestError(f"The query failed: {exc.message}") from exc
+
+    def page(
+        self,
+        container: Container,
+        records: Callable[[], list[ItemRecord]],
+        text: str,
+        parameters: dict[str, Any],
+        scope: str,
+        max_items: int | None,
+        continuation: str | None,
+    ) -> QueryPage:
+        """Run (or resume) a query over `records` and return one page.
+
+        Args:
+            container: The container queried (its rid and LSN key the result cache).
+            records: Produces the live records in scope, in stable order (called only when not cached).
+            text: The query text.
+            parameters: Parameter values by name (with the `@`).
+            scope: A description of the partition scope, part of the token's identity.
+            max_items: The page size; `None` for the default, -1 for "as many as fit in 4 MB".
+            continuation: The token from the previous page.
+        """
+        compiled = self.compile(text)
+        if self.strict and compiled.has_group_by and scope == "*":
+            raise BadRequestError(
+                "GROUP BY across partitions is not supported by Azure Cosmos DB; scope the query to one partition key."
+            )
+        query_hash, params_hash = _digest(text), _digest([parameters, scope])
+        offset, snapshot = 0, container.lsn
+        if continuation:
+            token = decode_token(continuation)
+            if token.get("q") != query_hash or token.get("p") != params_hash:
+                raise BadRequestError("The continuation token belongs to a different query or parameters.")
+            offset, snapshot = int(token.get("o", 0)), int(token.get("l", container.lsn))
+        key = (container.rid, query_hash, params_hash, snapshot)
+        rows = self._results.get(key)
+        if rows is None:
+            rows = self._run(compiled, (record.body for record in records()), parameters)
+            self._results[key] = rows
+            if len(self._results) > _RESULT_CACHE_SIZE:
+                self._results.popitem(last=False)
+        end = self._page_end(rows, offset, max_items)
+        if end >= len(rows):
+            self._results.pop(key, None)
+            return QueryPage(rows=rows[offset:], continuation=None)
+        token = encode_token({"q": query_hash, "p": params_hash, "o": end, "l": snapshot})
+        return QueryPage(rows=rows[offset:end], continuation=token)
+
+    @staticmethod
+    def _page_end(rows: list[Any], offset: int, max_items: int | None) -> int:
+        if max_items is None or max_items == 0:
+            return offset + DEFAULT_PAGE_SIZE
+        if max_items > 0:
+            return offset + max_items
+        budget, end = MAX_PAGE_BYTES, offset
+        while end < len(rows):
+            budget -= len(json.dumps(rows[end], separators=(",", ":")))
+            if budget < 0 and end > offset:
+                break
+            end += 1
+        return end
+
+    def clear(self) -> None:
+        self._results.clear()

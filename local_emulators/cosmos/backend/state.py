@@ -1,0 +1,68 @@
+"""The whole emulated account: catalog, document writes, query engine and the durable store."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from local_emulators.cosmos.backend.catalog import Catalog
+from local_emulators.cosmos.backend.documents import Documents
+from local_emulators.cosmos.backend.models import Container, ItemRecord
+from local_emulators.cosmos.backend.queries import QueryEngine
+from local_emulators.cosmos.backend.store import SqliteStore
+
+DATABASE_FILE = "cosmos.sqlite3"
+
+
+class AccountState:
+    """Everything one emulator process serves.
+
+    Args:
+        data_dir: Where the SQLite file lives; None keeps everything in memory (lost on exit).
+        strict_queries: Reject queries real Azure rejects (cross-partition GROUP BY).
+    """
+
+    def __init__(self, data_dir: Path | None, *, strict_queries: bool = False) -> None:
+        if data_dir is not None:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = SqliteStore(data_dir / DATABASE_FILE if data_dir is not None else None)
+        self.catalog = Catalog(self.store)
+        self.documents = Documents(self.store)
+        self.queries = QueryEngine(strict=strict_queries)
+
+    def reset(self) -> None:
+        """Delete every database, container, item and offer."""
+        self.catalog.clear()
+        self.queries.clear()
+
+    def purge_expired(self) -> int:
+        """Durably remove items whose TTL has passed (they are already invisible)."""
+        now = time.time()
+        return sum(
+            self.documents.purge_expired(container, now)
+            for container in list(self.catalog.containers_by_rid.values())
+            if container.default_ttl is not None
+        )
+
+    @staticmethod
+    def records_in_scope(
+        container: Container,
+        pk: str | None,
+        epk_range: tuple[str, str] | None,
+        now: float | None = None,
+    ) -> list[ItemRecord]:
+        """Live records of one logical partition, an EPK range, or the whole container, in creation order."""
+        moment = time.time() if now is None else now
+        if pk is not None:
+            candidates = list(container.partitions.get(pk, {}).values())
+        else:
+            candidates = container.all_records()
+        if epk_range is not None:
+            low, high = epk_range
+            candidates = [r for r in candidates if low <= r.epk and (not high or r.epk < high)]
+        live = (
+            [r for r in candidates if container.is_live(r, moment)] if container.default_ttl is not None else candidates
+        )
+        if pk is None:
+            live.sort(key=lambda record: record.seq)
+        return live

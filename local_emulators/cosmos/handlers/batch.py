@@ -1,0 +1,82 @@
+"""Transactional batch: up to 100 operations in one logical partition, all or nothing.
+
+Success is HTTP 200 with one result per operation. On failure nothing is written and the answer is
+HTTP 207: the failing operation keeps its status, every other one gets 424 (failed dependency).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from local_emulators.cosmos.backend import documents
+from local_emulators.cosmos.backend.documents import ContainerWrite
+from local_emulators.cosmos.backend.models import ItemRecord
+from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
+from local_emulators.cosmos.errors import BadRequestError, CosmosEmulatorError
+from local_emulators.cosmos.handlers.common import REQUEST_CHARGE, Context, container_headers
+from local_emulators.cosmos.wire import Response, json_response
+
+MAX_OPERATIONS = 100
+
+
+def _result(status: int, record: ItemRecord | None, with_body: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {"statusCode": status, "requestCharge": float(REQUEST_CHARGE)}
+    if record is not None:
+        result["eTag"] = record.etag
+        if with_body:
+            result["resourceBody"] = record.body
+    return result
+
+
+def _run_operation(
+    ctx: Context, write: ContainerWrite, pk: str, components: tuple[PartitionKeyValue, ...], op: dict[str, Any]
+) -> dict[str, Any]:
+    kind = str(op.get("operationType", ""))
+    if_match = op.get("ifMatch")
+    body = op.get("resourceBody")
+    if kind in {"Create", "Upsert", "Replace"}:
+        if not isinstance(body, dict):
+            raise BadRequestError(f"Batch operation {kind} needs a resourceBody object.")
+        write.key_for(components, body)
+        if kind == "Create":
+            return _result(201, documents.create(write, pk, components, body), True)
+        if kind == "Upsert":
+            record, created = documents.upsert(write, pk, components, body, if_match)
+            return _result(201 if created else 200, record, True)
+        return _result(200, documents.replace(write, pk, components, str(op.get("id")), body, if_match), True)
+    item_id = str(op.get("id", ""))
+    if kind == "Read":
+        record = documents.read(write, pk, item_id)
+        documents.check_etag(record, if_match)
+        return _result(200, record, True)
+    if kind == "Delete":
+        documents.delete(write, pk, item_id, if_match)
+        return _result(204, None, False)
+    if kind == "Patch":
+        spec = body if isinstance(body, dict) else {}
+        record = documents.patch(write, pk, components, item_id, spec, if_match, ctx.state.queries.condition_holds)
+        return _result(200, record, True)
+    raise BadRequestError(f"Unknown batch operationType '{kind}'.")
+
+
+def execute_batch(ctx: Context) -> Response:
+    container = ctx.container()
+    operations = ctx.body()
+    if not isinstance(operations, list) or not operations:
+        raise BadRequestError("A batch request must contain at least one operation.")
+    if len(operations) > MAX_OPERATIONS:
+        raise BadRequestError(f"A transactional batch may contain at most {MAX_OPERATIONS} operations.")
+    write = ContainerWrite(container)
+    pk, components = write.key_for(ctx.partition_key(), None)
+    results: list[dict[str, Any]] = []
+    for index, op in enumerate(operations):
+        try:
+            if not isinstance(op, dict):
+                raise BadRequestError("Each batch operation must be a JSON object.")
+            results.append(_run_operation(ctx, write, pk, components, op))
+        except CosmosEmulatorError as exc:
+            failed = [{"statusCode": 424, "requestCharge": 0.0} for _ in operations]
+            failed[index] = {"statusCode": exc.status, "subStatusCode": exc.substatus, "requestCharge": 1.0}
+            return json_response(207, failed, container_headers(container))
+    ctx.state.documents.commit(write)
+    return json_response(200, results, container_headers(container))

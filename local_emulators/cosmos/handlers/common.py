@@ -1,0 +1,122 @@
+"""What every handler needs: the request context, header parsing and the standard response headers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from local_emulators.cosmos.backend import partition_keys
+from local_emulators.cosmos.backend.models import Container
+from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
+from local_emulators.cosmos.backend.state import AccountState
+from local_emulators.cosmos.errors import BadRequestError, StaleContainerRidError
+from local_emulators.cosmos.wire import Request, Response, json_response
+
+REQUEST_CHARGE = "1.0"
+
+
+@dataclass
+class Context:
+    """One request, its path segments (decoded) and the account it addresses."""
+
+    request: Request
+    segments: list[str]
+    state: AccountState
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.request.headers
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+    def flag(self, name: str) -> bool:
+        return (self.request.headers.get(name) or "").lower() == "true"
+
+    def body(self) -> Any:
+        try:
+            return self.request.json()
+        except ValueError as exc:
+            raise BadRequestError(f"The request body is not valid JSON: {exc}") from exc
+
+    def body_object(self) -> dict[str, Any]:
+        body = self.body()
+        if not isinstance(body, dict):
+            raise BadRequestError("The request body must be a JSON object.")
+        return body
+
+    def container(self) -> Container:
+        """The container named by the path (`dbs/<db>/colls/<c>/...`), checking the client's cached rid."""
+        database = self.state.catalog.database(self.segments[1])
+        container = self.state.catalog.container(database.id, self.segments[3])
+        intended = self.header("x-ms-cosmos-intended-collection-rid")
+        if intended and intended != container.rid:
+            raise StaleContainerRidError("The container was deleted and recreated; refresh the cached container.")
+        return container
+
+    def partition_key(self) -> tuple[PartitionKeyValue, ...] | None:
+        raw = self.header("x-ms-documentdb-partitionkey")
+        return partition_keys.parse_header(raw) if raw else None
+
+    def max_item_count(self) -> int | None:
+        raw = self.header("x-ms-max-item-count")
+        if raw is None or raw == "":
+            return None
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise BadRequestError(f"x-ms-max-item-count '{raw}' is not an integer.") from exc
+
+    def epk_range(self) -> tuple[str, str] | None:
+        start, end = self.header("x-ms-start-epk"), self.header("x-ms-end-epk")
+        if start is None and end is None:
+            return None
+        return start or "", end or ""
+
+
+def container_headers(container: Container, etag: str | None = None) -> dict[str, str]:
+    """Session, charge and owner headers the SDK uses to track session consistency."""
+    headers = {
+        "x-ms-request-charge": REQUEST_CHARGE,
+        "x-ms-session-token": f"0:-1#{container.lsn}",
+        "x-ms-alt-content-path": f"dbs/{container.db_id}/colls/{container.id}",
+        "lsn": str(container.lsn),
+        "x-ms-cosmos-llsn": str(container.lsn),
+    }
+    if etag is not None:
+        headers["etag"] = etag
+    return headers
+
+
+def resource_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    """A single resource with its etag header."""
+    extra = {"x-ms-request-charge": REQUEST_CHARGE, **(headers or {})}
+    if "_etag" in body:
+        extra.setdefault("etag", str(body["_etag"]))
+    return json_response(status, body, extra)
+
+
+def feed_response(key: str, rid: str, items: list[Any], headers: dict[str, str] | None = None) -> Response:
+    """A feed page: `{"_rid", key: [...], "_count"}` with the item count header."""
+    payload = {"_rid": rid, key: items, "_count": len(items)}
+    extra = {"x-ms-request-charge": REQUEST_CHARGE, "x-ms-item-count": str(len(items)), **(headers or {})}
+    return json_response(200, payload, extra)
+
+
+def query_parameters(body: dict[str, Any]) -> dict[str, Any]:
+    """The `parameters` list of a query body as a name → value mapping."""
+    parameters: dict[str, Any] = {}
+    for entry in body.get("parameters") or []:
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise BadRequestError("Each query parameter must be an object with a name and a value.")
+        parameters[str(entry["name"])] = entry.get("value")
+    return parameters
+
+
+def empty(status: int, headers: dict[str, str] | None = None) -> Response:
+    return Response(status=status, body=b"", headers={"x-ms-request-charge": REQUEST_CHARGE, **(headers or {})})
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()

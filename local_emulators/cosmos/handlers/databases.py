@@ -1,0 +1,49 @@
+"""Databases: `/dbs` (list, create, query) and `/dbs/<db>` (read, delete)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from local_emulators.cosmos.errors import BadRequestError
+from local_emulators.cosmos.handlers.common import Context, empty, feed_response, query_parameters, resource_response
+from local_emulators.cosmos.wire import Response
+
+
+def throughput_request(ctx: Context) -> dict[str, Any] | None:
+    """The throughput a create request asks for (`x-ms-offer-throughput` or autoscale), if any."""
+    manual = ctx.header("x-ms-offer-throughput")
+    autoscale = ctx.header("x-ms-cosmos-offer-autopilot-settings")
+    if autoscale:
+        try:
+            return {"offerAutopilotSettings": json.loads(autoscale)}
+        except ValueError as exc:
+            raise BadRequestError("x-ms-cosmos-offer-autopilot-settings is not valid JSON.") from exc
+    if manual:
+        try:
+            return {"offerThroughput": int(manual)}
+        except ValueError as exc:
+            raise BadRequestError("x-ms-offer-throughput must be an integer.") from exc
+    return None
+
+
+def list_or_query(ctx: Context) -> Response:
+    bodies = [database.body for database in ctx.state.catalog.databases.values()]
+    if ctx.request.method == "POST":
+        query = ctx.body_object()
+        bodies = ctx.state.queries.run_all(str(query.get("query", "")), bodies, query_parameters(query))
+    return feed_response("Databases", "", bodies)
+
+
+def create(ctx: Context) -> Response:
+    database = ctx.state.catalog.create_database(ctx.body_object(), throughput_request(ctx))
+    return resource_response(201, database.body)
+
+
+def read(ctx: Context) -> Response:
+    return resource_response(200, ctx.state.catalog.database(ctx.segments[1]).body)
+
+
+def delete(ctx: Context) -> Response:
+    ctx.state.catalog.delete_database(ctx.segments[1])
+    return empty(204)

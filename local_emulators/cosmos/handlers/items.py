@@ -1,0 +1,108 @@
+"""Point operations on items: create, upsert, read, replace, delete, patch, read feed, delete by key."""
+
+from __future__ import annotations
+
+from local_emulators.cosmos.backend import documents
+from local_emulators.cosmos.backend.documents import ContainerWrite
+from local_emulators.cosmos.backend.models import Container, ItemRecord
+from local_emulators.cosmos.backend.queries import decode_token, encode_token
+from local_emulators.cosmos.errors import BadRequestError
+from local_emulators.cosmos.handlers.common import Context, container_headers, empty, feed_response
+from local_emulators.cosmos.wire import Response, json_response
+
+
+def _item_response(ctx: Context, status: int, container: Container, record: ItemRecord) -> Response:
+    headers = container_headers(container, record.etag)
+    if (ctx.header("prefer") or "").lower() == "return=minimal":
+        return empty(status, headers)
+    return json_response(status, record.body, headers)
+
+
+def create_or_upsert(ctx: Context) -> Response:
+    container = ctx.container()
+    body = ctx.body_object()
+    write = ContainerWrite(container)
+    pk, components = write.key_for(ctx.partition_key(), body)
+    if ctx.flag("x-ms-documentdb-is-upsert"):
+        record, created = documents.upsert(write, pk, components, body, ctx.header("if-match"))
+        status = 201 if created else 200
+    else:
+        record, status = documents.create(write, pk, components, body), 201
+    ctx.state.documents.commit(write)
+    return _item_response(ctx, status, container, record)
+
+
+def _key(ctx: Context, write: ContainerWrite) -> tuple[str, tuple[object, ...]]:
+    pk, components = write.key_for(ctx.partition_key(), None)
+    return pk, components
+
+
+def read(ctx: Context) -> Response:
+    container = ctx.container()
+    write = ContainerWrite(container)
+    pk, _ = _key(ctx, write)
+    record = documents.read(write, pk, ctx.segments[5])
+    if_none_match = ctx.header("if-none-match")
+    if if_none_match and if_none_match in (record.etag, "*"):
+        return empty(304, container_headers(container, record.etag))
+    return json_response(200, record.body, container_headers(container, record.etag))
+
+
+def replace(ctx: Context) -> Response:
+    container = ctx.container()
+    body = ctx.body_object()
+    write = ContainerWrite(container)
+    pk, components = write.key_for(ctx.partition_key(), body)
+    record = documents.replace(write, pk, components, ctx.segments[5], body, ctx.header("if-match"))
+    ctx.state.documents.commit(write)
+    return _item_response(ctx, 200, container, record)
+
+
+def patch(ctx: Context) -> Response:
+    container = ctx.container()
+    spec = ctx.body_object()
+    write = ContainerWrite(container)
+    pk, components = write.key_for(ctx.partition_key(), None)
+    record = documents.patch(
+        write, pk, components, ctx.segments[5], spec, ctx.header("if-match"), ctx.state.queries.condition_holds
+    )
+    ctx.state.documents.commit(write)
+    return _item_response(ctx, 200, container, record)
+
+
+def delete(ctx: Context) -> Response:
+    container = ctx.container()
+    write = ContainerWrite(container)
+    pk, _ = _key(ctx, write)
+    documents.delete(write, pk, ctx.segments[5], ctx.header("if-match"))
+    ctx.state.documents.commit(write)
+    return empty(204, container_headers(container))
+
+
+def delete_by_partition_key(ctx: Context) -> Response:
+    container = ctx.container()
+    write = ContainerWrite(container)
+    header = ctx.partition_key()
+    if header is None:
+        raise BadRequestError("Deleting by partition key needs the x-ms-documentdb-partitionkey header.")
+    pk, _ = write.key_for(header, None)
+    documents.delete_partition(write, pk)
+    ctx.state.documents.commit(write)
+    return empty(200, container_headers(container))
+
+
+def read_feed(ctx: Context) -> Response:
+    """`GET .../docs`: every item (of one partition if the key header is given), paged."""
+    container = ctx.container()
+    header = ctx.partition_key()
+    pk = ContainerWrite(container).key_for(header, None)[0] if header is not None else None
+    records = ctx.state.records_in_scope(container, pk, ctx.epk_range())
+    continuation = ctx.header("x-ms-continuation")
+    offset = int(decode_token(continuation).get("o", 0)) if continuation else 0
+    size = ctx.max_item_count()
+    end = len(records) if size is None or size < 0 else offset + max(size, 1)
+    page = [record.body for record in records[offset:end]]
+    headers = container_headers(container)
+    if end < len(records):
+        headers["x-ms-continuation"] = encode_token({"o": end})
+    return feed_response("Documents", container.rid, page, headers)

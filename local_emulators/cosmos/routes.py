@@ -1,0 +1,140 @@
+"""URL routing: from a request's verb and path shape to its handler, plus auth, faults and error mapping."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from local_emulators.cosmos.auth import MasterKeyAuth
+from local_emulators.cosmos.backend.state import AccountState
+from local_emulators.cosmos.control import CONTROL_PREFIX, FaultInjector, handle_control
+from local_emulators.cosmos.errors import CosmosEmulatorError, MethodNotAllowedError, NotFoundError
+from local_emulators.cosmos.handlers import (
+    account,
+    batch,
+    changefeed,
+    containers,
+    databases,
+    items,
+    offers,
+    pkranges,
+    queries,
+)
+from local_emulators.cosmos.handlers.common import Context
+from local_emulators.cosmos.wire import Request, Response, json_response
+
+LOG = logging.getLogger("local_emulators.cosmos")
+HandlerFn = Callable[[Context], Response]
+
+
+def _docs_post(ctx: Context) -> Response:
+    if ctx.flag("x-ms-cosmos-is-query-plan-request"):
+        return queries.query_plan(ctx)
+    if ctx.flag("x-ms-cosmos-is-batch-request"):
+        return batch.execute_batch(ctx)
+    if queries.is_query(ctx):
+        return queries.query_items(ctx)
+    return items.create_or_upsert(ctx)
+
+
+def _docs_get(ctx: Context) -> Response:
+    return changefeed.read_change_feed(ctx) if changefeed.is_change_feed(ctx) else items.read_feed(ctx)
+
+
+def _feed_post(create: HandlerFn, query: HandlerFn) -> HandlerFn:
+    return lambda ctx: query(ctx) if queries.is_query(ctx) else create(ctx)
+
+
+# Keyed by the path's shape: its segments with ids replaced by "*".
+_ROUTES: dict[str, dict[str, HandlerFn]] = {
+    "": {"GET": account.get_account},
+    "dbs": {
+        "GET": databases.list_or_query,
+        "POST": _feed_post(databases.create, databases.list_or_query),
+    },
+    "dbs/*": {"GET": databases.read, "DELETE": databases.delete},
+    "dbs/*/colls": {
+        "GET": containers.list_or_query,
+        "POST": _feed_post(containers.create, containers.list_or_query),
+    },
+    "dbs/*/colls/*": {"GET": containers.read, "PUT": containers.replace, "DELETE": containers.delete},
+    "dbs/*/colls/*/docs": {"GET": _docs_get, "POST": _docs_post},
+    "dbs/*/colls/*/docs/*": {
+        "GET": items.read,
+        "PUT": items.replace,
+        "PATCH": items.patch,
+        "DELETE": items.delete,
+    },
+    "dbs/*/colls/*/pkranges": {"GET": pkranges.read_ranges},
+    "dbs/*/colls/*/operations/partitionkeydelete": {"POST": items.delete_by_partition_key},
+    "offers": {"GET": offers.list_or_query, "POST": offers.list_or_query},
+    "offers/*": {"GET": offers.read, "PUT": offers.replace},
+}
+
+
+def _shape(segments: list[str]) -> str:
+    # Even positions are resource-type names, odd positions are ids, except the operations suffix.
+    shape = ["*" if index % 2 else segment for index, segment in enumerate(segments)]
+    if len(segments) == 6 and segments[4] == "operations":
+        shape[5] = segments[5]
+    return "/".join(shape)
+
+
+class CosmosApp:
+    """The request handler the server calls: control plane, fault injection, auth, routing, errors.
+
+    Args:
+        state: The account served.
+        key: The master key clients sign with.
+        check_date: Reject signatures whose date is more than 15 minutes off.
+    """
+
+    def __init__(self, state: AccountState, key: str, *, check_date: bool = True) -> None:
+        self.state = state
+        self.auth = MasterKeyAuth(key, check_date=check_date)
+        self.faults = FaultInjector()
+
+    def __call__(self, request: Request) -> Response:
+        activity_id = request.headers.get("x-ms-activity-id") or str(uuid.uuid4())
+        try:
+            response = self._dispatch(request)
+        except CosmosEmulatorError as exc:
+            body = {"code": exc.code, "message": exc.message}
+            headers = {"x-ms-substatus": str(exc.substatus), "x-ms-request-charge": "0", **exc.extra_headers()}
+            response = json_response(exc.status, body, headers)
+        except Exception:
+            LOG.exception("unexpected error on %s %s", request.method, request.path)
+            response = json_response(500, {"code": "InternalServerError", "message": "emulator bug; see its log"})
+        response.headers["x-ms-activity-id"] = activity_id
+        response.headers["x-ms-gatewayversion"] = "version=2.14.0"
+        return response
+
+    def _dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith(CONTROL_PREFIX):
+            return handle_control(request, self.state, self.faults)
+        segments = [segment for segment in path.strip("/").split("/") if segment] if path.strip("/") else []
+        if segments:
+            self.faults.check()
+        self.auth.verify(request.method, path, request.headers)
+        methods = _ROUTES.get(_shape(segments))
+        if methods is None:
+            raise NotFoundError(f"No resource at path '{path}'.")
+        handler = methods.get(request.method)
+        if handler is None:
+            raise MethodNotAllowedError(f"{request.method} is not supported on '{path}'.")
+        return handler(Context(request=request, segments=self._by_name(segments), state=self.state))
+
+    def _by_name(self, segments: list[str]) -> list[str]:
+        """Translate rid-based `dbs/<rid>/colls/<rid>` links into id-based ones."""
+        if len(segments) >= 2 and segments[0] == "dbs" and segments[1] not in self.state.catalog.databases:
+            for database in self.state.catalog.databases.values():
+                if database.rid == segments[1]:
+                    segments = [segments[0], database.id, *segments[2:]]
+                    if len(segments) >= 4 and segments[3] not in database.containers:
+                        for container in database.containers.values():
+                            if container.rid == segments[3]:
+                                segments = [*segments[:3], container.id, *segments[4:]]
+                    break
+        return segments
