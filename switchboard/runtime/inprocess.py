@@ -28,8 +28,8 @@ class InProcessRuntime:
         >>> await runtime.run_until_idle()
 
     Attributes:
-        history: Every envelope that entered the runtime, in order (publishes before fan-out).
-        results: Every completed handler call, in order.
+        history: With `keep_history`, every envelope that entered the runtime, in order (publishes before fan-out).
+        results: With `keep_history`, every completed handler call, in order.
         unrouted: Published envelopes no agent subscribed to (a run's final results usually end here).
         to_client: Envelopes agents sent to the client (`send(..., to=CLIENT)`, such as replies to a request).
     """
@@ -41,7 +41,19 @@ class InProcessRuntime:
         store: StateStore | None = None,
         clock: Clock | None = None,
         extra_messages: Iterable[type[Message]] = (),
+        keep_history: bool = False,
     ) -> None:
+        """Build the runtime.
+
+        Args:
+            agents: The agents, each with a unique name.
+            store: Where agent state lives; in memory by default.
+            clock: The time source; the system clock by default.
+            extra_messages: Message types that are emitted but handled by no agent here (to decode them).
+            keep_history: Record every envelope and handler result (for tests and debugging; memory grows with
+                every message, so long runs leave it off).
+        """
+        self.keep_history = keep_history
         self.router = Router(agents, extra_messages=extra_messages)
         self.store: StateStore = store or InMemoryStateStore()
         self.dispatcher = Dispatcher(self.router, self.store, clock=clock)
@@ -68,7 +80,8 @@ class InProcessRuntime:
 
     def deliver(self, envelope: Envelope) -> None:
         """Queue a ready-made envelope (for example one decoded from the wire)."""
-        self.history.append(envelope)
+        if self.keep_history:
+            self.history.append(envelope)
         if envelope.target == CLIENT:
             self.to_client.append(envelope)
             return
@@ -93,7 +106,8 @@ class InProcessRuntime:
             return None
         result = await self.dispatcher.dispatch(self._queue[0], cancellation=self.cancellation)
         self._queue.popleft()
-        self.results.append(result)
+        if self.keep_history:
+            self.results.append(result)
         await self.publish_envelopes(result.outgoing)
         return result
 

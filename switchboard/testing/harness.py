@@ -36,7 +36,7 @@ class AgentHarness:
     ) -> None:
         self.clock = ManualClock()
         self.run_id = run_id
-        self.runtime = InProcessRuntime(agents, clock=self.clock, extra_messages=extra_messages)
+        self.runtime = InProcessRuntime(agents, clock=self.clock, extra_messages=extra_messages, keep_history=True)
 
     def publish(self, message: Message, *, run_id: str | None = None) -> Envelope:
         """Publish a message from the client."""

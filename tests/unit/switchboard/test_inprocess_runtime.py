@@ -71,7 +71,7 @@ async def test_handler_errors_surface_and_the_message_stays_queued() -> None:
 
 
 async def test_publish_with_no_subscriber_is_recorded_as_unrouted() -> None:
-    runtime = InProcessRuntime([Counter("counter")], extra_messages=[Note])
+    runtime = InProcessRuntime([Counter("counter")], extra_messages=[Note], keep_history=True)
     env = runtime.publish(Note(text="result"), run_id="r")
     assert await runtime.run_until_idle() == 0
     assert runtime.unrouted == [env]
@@ -83,7 +83,7 @@ async def test_max_messages_bounds_a_run() -> None:
         async def handle(self, message: Ping, ctx: AgentContext[NoState]) -> None:
             ctx.send(Ping(n=message.n + 1), to=self.name)
 
-    runtime = InProcessRuntime([Looper("looper")])
+    runtime = InProcessRuntime([Looper("looper")], keep_history=True)
     runtime.send(Ping(n=0), to="looper", run_id="r")
     assert await runtime.run_until_idle(max_messages=50) == 50
     assert runtime.pending == 1
@@ -109,7 +109,7 @@ def test_agent_names_must_be_unique() -> None:
 async def test_unknown_target_surfaces_as_unroutable() -> None:
     from switchboard.errors import UnroutableMessageError
 
-    runtime = InProcessRuntime([Counter("counter")])
+    runtime = InProcessRuntime([Counter("counter")], keep_history=True)
     runtime.send(Ping(n=1), to="nobody", run_id="r")
     with pytest.raises(UnroutableMessageError):
         await runtime.run_until_idle()
@@ -125,3 +125,12 @@ async def test_replies_to_the_client_are_collected_not_dispatched() -> None:
     assert reply.type == Pong.message_type
     assert reply.source == "counter"
     assert dict(reply.payload) == {"n": 3}
+
+
+async def test_history_is_off_by_default_so_long_runs_do_not_grow() -> None:
+    runtime = InProcessRuntime([Counter("counter")])
+    runtime.send(Ping(n=1), to="counter", run_id="r")
+    await runtime.run_until_idle()
+    assert runtime.history == []
+    assert runtime.results == []
+    assert len(runtime.to_client) == 1
