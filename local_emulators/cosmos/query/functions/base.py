@@ -1,0 +1,48 @@
+"""What a built-in function is to the compiler: a name, an arity range and a pure implementation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from local_emulators.cosmos.query.values import UNDEFINED, is_number
+
+Impl = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A built-in scalar function.
+
+    Attributes:
+        name: Upper-cased name; calls match it case-insensitively.
+        min_args: Fewest arguments accepted.
+        max_args: Most arguments accepted, or None for variadic functions.
+        impl: Takes the evaluated arguments (possibly `UNDEFINED`) and returns a value or `UNDEFINED`;
+            wrong argument types yield `UNDEFINED`, as in Cosmos, never an exception.
+    """
+
+    name: str
+    min_args: int
+    max_args: int | None
+    impl: Impl
+
+
+def spec(name: str, min_args: int, max_args: int | None, impl: Impl) -> FunctionSpec:
+    """Shorthand constructor used by the function family modules."""
+    return FunctionSpec(name.upper(), min_args, max_args, impl)
+
+
+def as_int(value: Any) -> int | None:
+    """The value as an int when it is a whole JSON number, else None."""
+    if is_number(value) and float(value).is_integer():
+        return int(value)
+    return None
+
+
+def flag(value: Any) -> bool | None:
+    """An optional boolean flag argument: UNDEFINED means False; other non-booleans mean invalid (None)."""
+    if value is UNDEFINED:
+        return False
+    return value if isinstance(value, bool) else None
