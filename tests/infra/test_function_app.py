@@ -23,6 +23,7 @@ def test_every_function_indexes_with_valid_names_and_bindings() -> None:
     assert len(names) == len(set(names))
     for fn in functions:
         name = fn.get_function_name()
+        assert name is not None
         assert FUNCTION_NAME.match(name), name
         assert name.lower() != "host"
         assert fn.get_trigger() is not None
