@@ -1,0 +1,145 @@
+"""Start every local emulator as its own process, print how to connect, and stop them together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+EMULATOR_COSMOS_KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
+
+
+class LaunchError(Exception):
+    """An emulator did not start; the message includes the tail of its log."""
+
+
+@dataclass(frozen=True)
+class EmulatorSpec:
+    """How to start one emulator and what a client needs to reach it.
+
+    Attributes:
+        name: Short name, also the data sub-directory.
+        module: The module run with `python -m`.
+        port: The port it listens on.
+        arguments: Builds the command-line arguments from (host, port, data dir).
+        settings: Builds the settings (name → value) a client uses, from (host, port).
+    """
+
+    name: str
+    module: str
+    port: int
+    arguments: Callable[[str, int, Path], list[str]]
+    settings: Callable[[str, int], dict[str, str]]
+
+
+def default_specs(servicebus_port: int = 5672, cosmos_port: int = 8081) -> list[EmulatorSpec]:
+    """The emulators `up` starts, on the ports DESIGN.md fixes unless told otherwise."""
+    return [
+        EmulatorSpec(
+            name="servicebus",
+            module="local_emulators.servicebus",
+            port=servicebus_port,
+            arguments=lambda host, port, data: [
+                *("--host", host, "--port", str(port), "--data-dir", str(data)),
+                *("--control-port", "0"),
+            ],
+            settings=lambda host, port: {
+                "ServiceBusConnection": (
+                    f"Endpoint=sb://{host}:{port};SharedAccessKeyName=RootManageSharedAccessKey;"
+                    "SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;"
+                )
+            },
+        ),
+        EmulatorSpec(
+            name="cosmos",
+            module="local_emulators.cosmos",
+            port=cosmos_port,
+            arguments=lambda host, port, data: ["--host", host, "--port", str(port), "--data-dir", str(data)],
+            settings=lambda host, port: {
+                "COSMOS_ENDPOINT": f"https://{host}:{port}/",
+                "COSMOS_KEY": EMULATOR_COSMOS_KEY,
+            },
+        ),
+    ]
+
+
+def _accepts(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+class EmulatorGroup:
+    """The running emulators; `stop()` ends exactly the processes this group started."""
+
+    def __init__(self, specs: Sequence[EmulatorSpec], *, host: str, data_dir: Path) -> None:
+        self.specs = list(specs)
+        self.host = host
+        self.data_dir = data_dir
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, timeout: float = 20.0) -> None:
+        """Start every emulator and wait until each accepts connections.
+
+        Raises:
+            LaunchError: One exited or did not become ready; the others are stopped again.
+        """
+        for spec in self.specs:
+            if _accepts(self.host, spec.port):
+                self.stop()
+                raise LaunchError(f"{spec.name}: port {spec.port} on {self.host} is already in use")
+            data = self.data_dir / spec.name
+            data.mkdir(parents=True, exist_ok=True)
+            log = (self.data_dir / f"{spec.name}.log").open("wb")
+            self.processes[spec.name] = subprocess.Popen(
+                [sys.executable, "-m", spec.module, *spec.arguments(self.host, spec.port, data)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+            log.close()
+        deadline = time.monotonic() + timeout
+        waiting = {spec.name: spec for spec in self.specs}
+        while waiting:
+            for name, spec in list(waiting.items()):
+                if self.processes[name].poll() is not None:
+                    self.stop()
+                    raise LaunchError(f"{name} exited at start:\n{self.log_tail(name)}")
+                if _accepts(self.host, spec.port):
+                    del waiting[name]
+            if waiting and time.monotonic() > deadline:
+                self.stop()
+                raise LaunchError(f"not ready after {timeout}s: {', '.join(waiting)}")
+            time.sleep(0.02)
+
+    def settings(self) -> dict[str, str]:
+        """Every client setting of every emulator."""
+        merged: dict[str, str] = {}
+        for spec in self.specs:
+            merged.update(spec.settings(self.host, spec.port))
+        return merged
+
+    def log_tail(self, name: str, lines: int = 20) -> str:
+        """The last lines of an emulator's log."""
+        path = self.data_dir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def stop(self) -> None:
+        """Terminate the emulators this group started (kill after 10 s)."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
