@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from local_emulators.cosmos.backend.models import Container, ItemRecord
-from local_emulators.cosmos.backend.query_shim import CompiledQuery, QueryError, compile_query
+from local_emulators.cosmos.query import CompiledQuery, QueryError, compile_query
 from local_emulators.cosmos.errors import BadRequestError
 
 DEFAULT_PAGE_SIZE = 100
