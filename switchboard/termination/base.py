@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from switchboard.teams.transcript import TranscriptEntry
+if TYPE_CHECKING:
+    # Only a type here: importing the teams package at run time would be circular.
+    from switchboard.teams.transcript import TranscriptEntry
 
 
 class ConditionState(BaseModel):

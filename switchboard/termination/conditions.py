@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from switchboard.errors import AgentDefinitionError
-from switchboard.teams.transcript import TranscriptEntry
 from switchboard.termination.base import ConditionState, TerminationCondition
+
+if TYPE_CHECKING:
+    # Only a type here: importing the teams package at run time would be circular.
+    from switchboard.teams.transcript import TranscriptEntry
 
 
 class MaxMessageTermination(TerminationCondition):

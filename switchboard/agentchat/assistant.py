@@ -1,0 +1,180 @@
+"""`AssistantAgent`: an LLM participant with tools, a bounded tool loop, structured output and a windowed context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from switchboard.agent import Agent, AgentContext, AgentState
+from switchboard.agentchat.model_context import ModelContext, UnboundedModelContext
+from switchboard.errors import AgentDefinitionError
+from switchboard.models.chat import (
+    AssistantMessage,
+    ChatMessage,
+    ModelRequest,
+    ModelResponse,
+    ResponseFormat,
+    SystemMessage,
+    ToolCall,
+    ToolChoice,
+    ToolResultMessage,
+    Usage,
+    UserMessage,
+)
+from switchboard.models.errors import StructuredOutputError
+from switchboard.models.protocol import ModelClient
+from switchboard.teams.messages import TurnCompleted, TurnRequested
+from switchboard.teams.transcript import TranscriptEntry
+from switchboard.tools import FunctionTool
+
+_MAX_REPAIRS = 1
+"""Rounds of 'that was not valid JSON, try again' before a structured reply fails the turn."""
+
+
+class AssistantState(AgentState):
+    """What an assistant remembers in a run: the windowed conversation, so its state stays bounded."""
+
+    history: list[Annotated[ChatMessage, Field(discriminator="role")]] = Field(default_factory=list)
+    turns: int = 0
+
+
+class AssistantAgent(Agent[AssistantState]):
+    """A team participant backed by a chat model.
+
+    On each `TurnRequested` it adds the new transcript entries to its history, calls the model through its
+    context window, runs requested tools (at most `max_tool_iterations` rounds, then one last call without tools
+    for the answer), and answers with a `TurnCompleted`. With `output_type` the answer is validated into that
+    Pydantic model (one repair round is allowed) and `render` turns it into transcript text.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        model_client: ModelClient,
+        system_message: str = "You are a helpful assistant.",
+        description: str = "",
+        tools: Sequence[FunctionTool] = (),
+        max_tool_iterations: int = 1,
+        tool_choice: ToolChoice = "auto",
+        output_type: type[BaseModel] | None = None,
+        render: Callable[[Any], str] | None = None,
+        model_context: ModelContext | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> None:
+        """Configure the assistant; see the class docstring for the loop."""
+        super().__init__(name, description=description)
+        if max_tool_iterations < 1:
+            raise AgentDefinitionError(f"{name}: max_tool_iterations must be >= 1")
+        names = [t.name for t in tools]
+        if len(set(names)) != len(names):
+            raise AgentDefinitionError(f"{name}: tool names must be unique, got {names}")
+        if tool_choice not in ("auto", "required", "none", *names):
+            raise AgentDefinitionError(f"{name}: tool_choice {tool_choice!r} names no tool of this agent")
+        self.model_client = model_client
+        self.system_message = system_message
+        self.tools = {t.name: t for t in tools}
+        self.max_tool_iterations = max_tool_iterations
+        self.tool_choice = tool_choice
+        self.output_type = output_type
+        self.render = render or (lambda output: output.model_dump_json())
+        self.model_context: ModelContext = model_context or UnboundedModelContext()
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+
+    async def handle(self, message: TurnRequested, ctx: AgentContext[AssistantState]) -> None:
+        """Take one turn and answer the manager."""
+        history = [*ctx.state.history, *(self._as_chat(entry) for entry in message.new_messages)]
+        entry = await self.respond(history)
+        history.append(AssistantMessage(content=entry.content, source=self.name))
+        ctx.state.history = self.model_context.window(history)
+        ctx.state.turns += 1
+        ctx.send(TurnCompleted(team=message.team, turn=message.turn, entry=entry), to=ctx.sender or message.team)
+
+    async def respond(self, history: Sequence[ChatMessage]) -> TranscriptEntry:
+        """Produce this agent's next transcript entry from its conversation `history`."""
+        working: list[ChatMessage] = [SystemMessage(content=self.system_message), *self.model_context.window(history)]
+        usage = Usage()
+        called: list[str] = []
+        rounds = 0
+        while True:
+            use_tools = bool(self.tools) and rounds < self.max_tool_iterations
+            choice: ToolChoice = self.tool_choice if rounds == 0 else "auto"
+            reply = await self._call(working, use_tools=use_tools, tool_choice=choice, structured=not use_tools)
+            usage += reply.usage
+            if use_tools and reply.tool_calls:
+                working.append(AssistantMessage(content=reply.content, tool_calls=reply.tool_calls, source=self.name))
+                for call in reply.tool_calls:
+                    called.append(call.name)
+                    working.append(await self._run_tool(call))
+                rounds += 1
+                continue
+            break
+        if self.output_type is None:
+            return TranscriptEntry(source=self.name, content=reply.content or "", usage=usage, tool_calls=tuple(called))
+        output, extra = await self._structured(working, reply)
+        data = output.model_dump(mode="json")
+        return TranscriptEntry(
+            source=self.name,
+            content=self.render(output),
+            kind="structured",
+            data=data,
+            usage=usage + extra,
+            tool_calls=tuple(called),
+        )
+
+    async def _structured(self, working: list[ChatMessage], reply: ModelResponse) -> tuple[BaseModel, Usage]:
+        assert self.output_type is not None
+        extra = Usage()
+        repairs = 0
+        while True:
+            try:
+                return self.output_type.model_validate_json(reply.content or ""), extra
+            except ValidationError as error:
+                if repairs >= _MAX_REPAIRS:
+                    raise StructuredOutputError(
+                        f"{self.name}: reply does not match {self.output_type.__name__} ({error.error_count()} errors)"
+                    ) from error
+                repairs += 1
+                hint = f"That reply was not valid {self.output_type.__name__} JSON: {error}. Answer with JSON only."
+                working = [
+                    *working,
+                    AssistantMessage(content=reply.content, source=self.name),
+                    UserMessage(content=hint, source="validator"),
+                ]
+            reply = await self._call(working, use_tools=False, tool_choice="auto", structured=True)
+            extra += reply.usage
+
+    async def _call(
+        self, messages: list[ChatMessage], *, use_tools: bool, tool_choice: ToolChoice, structured: bool
+    ) -> ModelResponse:
+        fmt = None
+        if structured and self.output_type is not None:
+            fmt = ResponseFormat(name=self.output_type.__name__, json_schema=self.output_type.model_json_schema())
+        request = ModelRequest(
+            messages=tuple(messages),
+            tools=tuple(t.spec for t in self.tools.values()) if use_tools else (),
+            tool_choice=tool_choice if use_tools else "auto",
+            response_format=fmt,
+            agent=self.name,
+            max_tokens=self.max_tokens,
+            temperature=self.temperature,
+        )
+        return await self.model_client.create(request)
+
+    async def _run_tool(self, call: ToolCall) -> ToolResultMessage:
+        tool = self.tools.get(call.name)
+        if tool is None:
+            # Models invent tool names; tell it, rather than failing the turn.
+            return ToolResultMessage(
+                tool_call_id=call.id, name=call.name, content=f"unknown tool {call.name!r}", is_error=True
+            )
+        return await tool.run(call)
+
+    def _as_chat(self, entry: TranscriptEntry) -> ChatMessage:
+        if entry.source == self.name:
+            return AssistantMessage(content=entry.content, source=self.name)
+        return UserMessage(content=entry.content, source=entry.source)
