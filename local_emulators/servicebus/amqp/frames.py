@@ -1,0 +1,51 @@
+"""AMQP 1.0 frame layout: 8-byte header (size, doff, type, channel), performative, payload."""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from local_emulators.servicebus.amqp import codec
+from local_emulators.servicebus.amqp.performatives import pad
+from local_emulators.servicebus.amqp.types import Described
+from local_emulators.servicebus.errors import DecodeError
+
+AMQP_HEADER = b"AMQP\x00\x01\x00\x00"
+SASL_HEADER = b"AMQP\x03\x01\x00\x00"
+TYPE_AMQP, TYPE_SASL = 0, 1
+HEADER = struct.Struct(">IBBH")
+EMPTY_FRAME = HEADER.pack(8, 2, TYPE_AMQP, 0)
+
+
+def encode_frame(channel: int, code: int, fields: list[Any], payload: bytes = b"", frame_type: int = 0) -> bytes:
+    """Encode one frame holding a performative and an optional payload.
+
+    Args:
+        channel: The session channel (0 for connection-level and SASL frames).
+        code: The performative's descriptor code.
+        fields: All of the performative's fields, in order.
+        payload: Transfer payload bytes that follow the performative.
+        frame_type: 0 for AMQP, 1 for SASL.
+
+    Returns:
+        The frame bytes.
+    """
+    body = bytearray(b"\x00\x53")
+    body.append(code)
+    codec.encode_into(body, fields)
+    size = 8 + len(body) + len(payload)
+    return HEADER.pack(size, 2, frame_type, channel) + bytes(body) + payload
+
+
+def decode_body(body: bytes) -> tuple[int, list[Any], int]:
+    """Decode a frame body into (performative code, padded fields, payload offset).
+
+    Raises:
+        DecodeError: The body does not start with a described list.
+    """
+    value, end = codec.decode(body, 0)
+    if not isinstance(value, Described) or not isinstance(value.descriptor, int):
+        raise DecodeError("frame body is not a performative")
+    fields = value.value if isinstance(value.value, list) else []
+    code = int(value.descriptor)
+    return code, pad(code, fields), end

@@ -1,0 +1,109 @@
+"""Split an encoded AMQP message into its sections, and build the annotated message we deliver.
+
+The bare message (properties through footer) is kept byte for byte as the sender encoded it; only
+the header and message annotations, which the broker owns, are rebuilt on delivery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from local_emulators.servicebus.amqp import codec
+from local_emulators.servicebus.amqp import performatives as p
+from local_emulators.servicebus.amqp.types import Described, Symbol, ULong
+from local_emulators.servicebus.errors import DecodeError
+
+BATCH_FORMAT = 0x80013700
+_BARE = frozenset((p.PROPERTIES, p.APPLICATION_PROPERTIES, p.DATA, p.AMQP_SEQUENCE, p.AMQP_VALUE, p.FOOTER))
+
+
+@dataclass(slots=True)
+class ParsedMessage:
+    """The parts of one message the broker reads; ``bare`` is the untouched bare message."""
+
+    bare: bytes
+    header: list[Any] = field(default_factory=list)
+    annotations: dict[Any, Any] = field(default_factory=dict)
+    properties: list[Any] = field(default_factory=list)
+    application: dict[Any, Any] = field(default_factory=dict)
+    bodies: list[Any] = field(default_factory=list)
+
+    def prop(self, index: int) -> Any:
+        """Return properties field ``index`` (None when absent)."""
+        return self.properties[index] if index < len(self.properties) else None
+
+
+def parse_message(payload: bytes) -> ParsedMessage:
+    """Parse the sections of an encoded message.
+
+    Raises:
+        DecodeError: A section is not a described value.
+    """
+    offset, end = 0, len(payload)
+    bare_parts: list[bytes] = []
+    msg = ParsedMessage(bare=b"")
+    while offset < end:
+        start = offset
+        value, offset = codec.decode(payload, offset)
+        if not isinstance(value, Described) or not isinstance(value.descriptor, int):
+            raise DecodeError("message section is not a described value")
+        code = int(value.descriptor)
+        if code in _BARE:
+            bare_parts.append(payload[start:offset])
+        if code == p.HEADER:
+            msg.header = list(value.value or [])
+        elif code == p.MESSAGE_ANNOTATIONS:
+            msg.annotations = dict(value.value or {})
+        elif code == p.PROPERTIES:
+            msg.properties = list(value.value or [])
+        elif code == p.APPLICATION_PROPERTIES:
+            msg.application = dict(value.value or {})
+        elif code in (p.DATA, p.AMQP_VALUE, p.AMQP_SEQUENCE):
+            msg.bodies.append(value.value)
+    msg.bare = b"".join(bare_parts)
+    return msg
+
+
+def split_batch(payload: bytes) -> list[ParsedMessage]:
+    """Split a batch delivery (message format 0x80013700): each data section is one message."""
+    envelope = parse_message(payload)
+    return [parse_message(body) for body in envelope.bodies if isinstance(body, bytes)]
+
+
+def encode_annotated(header: list[Any], annotations: dict[Any, Any], bare: bytes) -> bytes:
+    """Build the wire form of a message: header, message annotations, then the bare message."""
+    out = bytearray(b"\x00\x53\x70")
+    codec.encode_into(out, header)
+    out += b"\x00\x53\x72"
+    codec.encode_into(out, annotations)
+    out += bare
+    return bytes(out)
+
+
+def replace_application_properties(bare: bytes, application: dict[Any, Any]) -> bytes:
+    """Return ``bare`` with its application-properties section replaced (or added)."""
+    parts: list[bytes] = []
+    offset, placed = 0, False
+    new_section = codec.encode(Described(ULong(p.APPLICATION_PROPERTIES), application))
+    while offset < len(bare):
+        start = offset
+        value, offset = codec.decode(bare, offset)
+        code = int(value.descriptor) if isinstance(value, Described) else -1
+        if code == p.APPLICATION_PROPERTIES:
+            parts.append(new_section)
+            placed = True
+            continue
+        if code != p.PROPERTIES and not placed:
+            parts.append(new_section)
+            placed = True
+        parts.append(bare[start:offset])
+    if not placed:
+        parts.append(new_section)
+    return b"".join(parts)
+
+
+def annotation(annotations: dict[Any, Any], name: str) -> Any:
+    """Look up a message annotation by name, whether its key arrived as symbol or string."""
+    value = annotations.get(Symbol(name))
+    return value if value is not None else annotations.get(name)

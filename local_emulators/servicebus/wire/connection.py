@@ -1,0 +1,151 @@
+"""One AMQP connection: handshake, the frame loop, sessions by channel, and buffered output."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from typing import Any
+
+from local_emulators.servicebus.amqp import performatives as p
+from local_emulators.servicebus.amqp.frames import AMQP_HEADER, HEADER, SASL_HEADER, decode_body, encode_frame
+from local_emulators.servicebus.amqp.types import UInt, UShort
+from local_emulators.servicebus.errors import DecodeError, ProtocolError, ServiceBusEmulatorError
+from local_emulators.servicebus.wire import sasl
+from local_emulators.servicebus.wire.context import WireContext
+from local_emulators.servicebus.wire.session import Session
+
+MAX_FRAME_SIZE = 1 << 20
+_ids = itertools.count(1)
+_TRACE = bool(os.environ.get("SB_EMULATOR_TRACE"))
+
+
+class Connection:
+    """Serve one client connection until it closes."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ctx: WireContext) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.ctx = ctx
+        self.id = next(_ids)
+        self.sessions: dict[int, Session] = {}
+        self.remote_max_frame_size = 512
+        self.authorized: set[str] = set()
+        self.closed = False
+        self._out = bytearray()
+        self._flush_scheduled = False
+        peer = writer.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+
+    async def run(self) -> None:
+        """Handshake, then handle frames until the peer closes or breaks the protocol."""
+        try:
+            mechanism = await self._handshake()
+            self.ctx.log.info("connection %d from %s (sasl=%s)", self.id, self.peer, mechanism)
+            await self._frames()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        except (DecodeError, ProtocolError) as exc:
+            self.ctx.log.warning("connection %d: %s", self.id, exc)
+            self.send(0, p.CLOSE, [p.error(exc.condition, str(exc))])
+        finally:
+            self._release()
+            self.flush()
+            self.writer.close()
+
+    async def _handshake(self) -> str:
+        header = await self.reader.readexactly(8)
+        mechanism = "none"
+        if header == SASL_HEADER:
+            mechanism = await sasl.negotiate(self.reader, self.writer)
+            header = await self.reader.readexactly(8)
+        self.writer.write(AMQP_HEADER)
+        if header != AMQP_HEADER:
+            raise ProtocolError(f"unsupported protocol header {header!r}")
+        return mechanism
+
+    async def _frames(self) -> None:
+        read = self.reader.readexactly
+        while not self.closed:
+            size, doff, _type, channel = HEADER.unpack(await read(8))
+            if size <= 8:
+                continue  # heartbeat
+            body = await read(size - 8)
+            if doff > 2:
+                body = body[(doff - 2) * 4 :]
+            code, fields, payload_at = decode_body(body)
+            if _TRACE:
+                self.ctx.log.debug("<- %d ch%d 0x%02x %r", self.id, channel, code, fields)
+            self._dispatch(channel, code, fields, body, payload_at)
+
+    def _dispatch(self, channel: int, code: int, fields: list[Any], body: bytes, payload_at: int) -> None:
+        if code == p.OPEN:
+            self.remote_max_frame_size = int(fields[2] or MAX_FRAME_SIZE)
+            self.send(
+                0, p.OPEN, ["sbemulator", None, UInt(MAX_FRAME_SIZE), UShort(65535), None, None, None, None, None, None]
+            )
+        elif code == p.BEGIN:
+            self.sessions[channel] = Session(self, channel, fields)
+        elif code == p.CLOSE:
+            self._release()
+            self.send(0, p.CLOSE, [None])
+            self.closed = True
+        else:
+            session = self.sessions.get(channel)
+            if session is None:
+                # pyamqp sends a link detach after ending its session; nothing is left to do with it.
+                self.ctx.log.debug("connection %d: frame 0x%02x on ended channel %d", self.id, code, channel)
+                return
+            if code == p.END:
+                session.end()
+                del self.sessions[channel]
+                self.send(channel, p.END, [None])
+            else:
+                session.handle(code, fields, body, payload_at)
+
+    def _release(self) -> None:
+        for session in list(self.sessions.values()):
+            session.end()
+        self.sessions.clear()
+
+    # ---------------------------------------------------------------- auth
+    def authorize(self, path: str) -> None:
+        """Remember that a valid token covers ``path`` (and everything under it)."""
+        self.authorized.add(path.lower())
+
+    def is_authorized(self, path: str) -> bool:
+        """Tell whether a token presented on this connection covers ``path``."""
+        lowered = path.lower()
+        return any(a == "" or lowered == a or lowered.startswith(a + "/") for a in self.authorized)
+
+    # ---------------------------------------------------------------- output
+    def send(self, channel: int, code: int, fields: list[Any], payload: bytes = b"") -> None:
+        """Queue a frame; frames queued in one loop tick go out in one write."""
+        if _TRACE:
+            self.ctx.log.debug("-> %d ch%d 0x%02x %r", self.id, channel, code, fields)
+        self._out += encode_frame(channel, code, fields, payload)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write everything queued."""
+        self._flush_scheduled = False
+        if self._out and not self.writer.is_closing():
+            self.writer.write(bytes(self._out))
+        self._out.clear()
+
+    def handle_error(self, exc: ServiceBusEmulatorError) -> None:
+        """Close the connection with an error the client can read."""
+        self.send(0, p.CLOSE, [p.error(exc.condition, str(exc))])
+        self.closed = True
+
+    def find_link(self, name: object) -> object | None:
+        """Return the link of that name on any session of this connection."""
+        if name is None:
+            return None
+        for session in self.sessions.values():
+            for link in session.links.values():
+                if link.name == name:
+                    return link
+        return None

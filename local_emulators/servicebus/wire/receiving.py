@@ -1,0 +1,90 @@
+"""A client's sender link: assemble deliveries, enqueue them, acknowledge after the commit."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from local_emulators.servicebus.amqp import performatives as p
+from local_emulators.servicebus.amqp.message import BATCH_FORMAT, ParsedMessage, parse_message, split_batch
+from local_emulators.servicebus.amqp.types import UInt
+from local_emulators.servicebus.broker.messages import MAX_MESSAGE_SIZE
+from local_emulators.servicebus.errors import MessageTooLargeError, ServiceBusEmulatorError
+from local_emulators.servicebus.wire.links import Link
+
+if TYPE_CHECKING:
+    from local_emulators.servicebus.wire.session import Session
+
+_ACCEPTED = p.described(p.ACCEPTED, [])
+
+
+class IncomingLink(Link):
+    """Receives messages a client sends to a queue or topic."""
+
+    def __init__(self, session: Session, fields: list[Any], path: str) -> None:
+        super().__init__(session, fields, path)
+        self.require_authorization()
+        self.entity = self.ctx.broker.sender_entity(path)
+        self._partial: list[bytes] = []
+        self._first: list[Any] | None = None
+        self._acks: list[int] = []
+        self._ack_task: asyncio.Task[None] | None = None
+
+    def attached(self) -> None:
+        """Answer the attach and grant credit."""
+        self.reply_attach()
+        self.grant_credit()
+
+    def on_transfer(self, fields: list[Any], payload: bytes) -> None:
+        """Collect frames of a delivery; handle it when complete."""
+        if self._first is None:
+            self._first = fields
+        if fields[p.T_MORE]:
+            self._partial.append(payload)
+            return
+        first, self._first = self._first, None
+        if self._partial:
+            self._partial.append(payload)
+            payload, self._partial = b"".join(self._partial), []
+        if fields[p.T_ABORTED]:
+            return
+        self.count_incoming()
+        delivery_id = first[p.T_DELIVERY_ID]
+        settled = bool(first[p.T_SETTLED])
+        try:
+            self._accept(payload, first[p.T_FORMAT])
+        except ServiceBusEmulatorError as exc:
+            if not settled:
+                rejected = p.described(p.REJECTED, [p.error(exc.condition, str(exc))])
+                self.session.send(p.DISPOSITION, [True, UInt(delivery_id), UInt(delivery_id), True, rejected, None])
+            return
+        if not settled:
+            self._acks.append(int(delivery_id))
+            if self._ack_task is None:
+                self._ack_task = asyncio.get_running_loop().create_task(self._ack_after_commit())
+
+    def _accept(self, payload: bytes, message_format: Any) -> None:
+        if len(payload) > MAX_MESSAGE_SIZE:
+            raise MessageTooLargeError(
+                f"the message of {len(payload)} bytes exceeds the maximum size of {MAX_MESSAGE_SIZE} bytes"
+            )
+        parsed: list[ParsedMessage] = (
+            split_batch(payload) if message_format == BATCH_FORMAT else [parse_message(payload)]
+        )
+        self.ctx.broker.send(self.path, parsed, self.ctx.now_ms())
+
+    async def _ack_after_commit(self) -> None:
+        # Each round acknowledges only what the commit it waited for contains.
+        while self._acks:
+            acks, self._acks = self._acks, []
+            await self.ctx.committed()
+            if self.detached:
+                break
+            start = prev = acks[0]
+            for delivery_id in [*acks[1:], -1]:
+                if delivery_id == prev + 1:
+                    prev = delivery_id
+                    continue
+                self.session.send(p.DISPOSITION, [True, UInt(start), UInt(prev), True, _ACCEPTED, None])
+                start = prev = delivery_id
+        self._ack_task = None

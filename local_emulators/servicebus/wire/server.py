@@ -1,0 +1,98 @@
+"""The emulator process: AMQP listener, control plane, clock tick, durable store."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from local_emulators.servicebus.broker.bootstrap import build_broker
+from local_emulators.servicebus.broker.namespace import Broker
+from local_emulators.servicebus.broker.store import SqliteStore
+from local_emulators.servicebus.config_models import NamespaceConfig
+from local_emulators.servicebus.control import ControlPlane
+from local_emulators.servicebus.settings import Settings
+from local_emulators.servicebus.wire.connection import Connection
+from local_emulators.servicebus.wire.context import WireContext
+
+TICK_SECONDS = 0.05
+log = logging.getLogger("local_emulators.servicebus")
+
+
+class Emulator:
+    """A running Service Bus emulator.
+
+    Args:
+        settings: Where to listen and store.
+        config: The entities.
+    """
+
+    def __init__(self, settings: Settings, config: NamespaceConfig) -> None:
+        self.settings = settings
+        self.store = SqliteStore(settings.data_dir) if settings.data_dir is not None else None
+        self.broker: Broker = build_broker(config, self.store)
+        if self.store is not None:
+            self._restore(self.store)
+        self.ctx = WireContext(broker=self.broker, keys=dict(config.keys))
+        if self.store is not None:
+            self.ctx.committed = self.store.committed
+        self._servers: list[asyncio.Server] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port = settings.port
+        self.control_port = settings.control_port
+
+    def _restore(self, store: SqliteStore) -> None:
+        count = 0
+        for path, message in store.load_messages():
+            self.broker.restore(path, message)
+            count += 1
+        for path, session_id, state in store.load_sessions():
+            queue = self.broker.receivers.get(path.lower())
+            if queue is not None:
+                queue.sessions.get(session_id).state = state
+        for path, last in store.load_counters().items():
+            entity = self.broker.receivers.get(path.lower()) or self.broker.senders.get(path.lower())
+            if entity is not None:
+                entity.next_seq = max(entity.next_seq, last + 1)
+        if count:
+            log.info("restored %d messages from %s", count, self.settings.data_dir)
+
+    async def start(self) -> None:
+        """Open the AMQP and control ports and start the clock."""
+        host = self.settings.host
+        amqp = await asyncio.start_server(self._serve_connection, host, self.settings.port, limit=1 << 22)
+        control = ControlPlane(self.broker, self.ctx.now_ms)
+        http = await asyncio.start_server(control.serve, host, self.settings.control_port)
+        self._servers = [amqp, http]
+        self.port = amqp.sockets[0].getsockname()[1]
+        self.control_port = http.sockets[0].getsockname()[1]
+        self._spawn(self._tick())
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await Connection(reader, writer, self.ctx).run()
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            try:
+                self.broker.tick(self.ctx.now_ms())
+            except Exception:  # the clock must keep running whatever one entity does
+                log.exception("tick failed")
+
+    async def close(self) -> None:
+        """Stop listening and write what is pending."""
+        for server in self._servers:
+            server.close()
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.store is not None:
+            self.store.close()
