@@ -118,7 +118,13 @@ class _Reader:
         return Position(line, offset - self.line_starts[line - 1] + 1)
 
     def fail(self, reason: str, offset: int | None = None) -> ConfigError:
-        where = self.position(self.pos if offset is None else offset)
+        offset = self.pos if offset is None else offset
+        if offset >= len(self.text):
+            # Point at the last written character: the blank tail of a cut-off file says nothing.
+            offset = max(len(self.text.rstrip()) - 1, 0)
+            if not reason.startswith("unexpected end of file"):
+                reason = f"unexpected end of file: {reason}"
+        where = self.position(offset)
         return ConfigError(reason, self.source, where.line, where.column)
 
     def skip_blank(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 _DURATION = re.compile(
     r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -19,7 +19,8 @@ def parse_duration(text: str) -> timedelta:
     """Parse an ISO 8601 duration.
 
     Years count 365 days and months 30, as .NET's XmlConvert does; only seconds may have a fraction,
-    which is rounded to whole microseconds.
+    which is cut to whole microseconds
+    (.NET ticks are 100 ns).
 
     Args:
         text: The duration, e.g. `PT1H30M`.
@@ -37,7 +38,7 @@ def parse_duration(text: str) -> timedelta:
     days = parts.get("years", 0) * 365 + parts.get("months", 0) * 30 + parts.get("weeks", 0) * 7
     seconds = Decimal(match.group("seconds") or 0)
     whole = int(seconds)
-    micro = int(((seconds - whole) * 1_000_000).to_integral_value())
+    micro = int(((seconds - whole) * 1_000_000).to_integral_value(ROUND_DOWN))
     return timedelta(
         days=days + parts.get("days", 0),
         hours=parts.get("hours", 0),

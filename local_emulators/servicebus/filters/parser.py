@@ -84,10 +84,10 @@ class _Parser:
     def parse_filter(self) -> st.Predicate:
         if self.at(Kind.END):
             raise self.fail("empty filter expression")
-        root = self.predicate(self.or_expression())
+        root = self.or_expression()
         if not self.at(Kind.END):
             raise self.fail(f"unexpected {self.current.describe()}")
-        return root
+        return self.predicate(root)
 
     def or_expression(self) -> st.Node:
         left = self.and_expression()
