@@ -6,6 +6,7 @@ shifts, `||`, `+ -`, `* / %`, unary `- + ~`, member access and indexing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -16,8 +17,9 @@ from local_emulators.cosmos.query.values import UNDEFINED, is_number
 
 AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX"})
 # Cosmos features this emulator knowingly leaves out; named in the 400 the caller sees.
-UNSUPPORTED_FUNCTIONS = frozenset({"FULLTEXTSCORE", "RRF", "DOCUMENTID", "COUNTIF", "DATETIMEBIN"})
+UNSUPPORTED_FUNCTIONS = frozenset({"FULLTEXTSCORE", "RRF", "DOCUMENTID", "COUNTIF"})
 _COMPARISONS = ("=", "!=", "<>", "<", "<=", ">", ">=")
+_NUMBER_CONSTANTS = {"NaN": math.nan, "Infinity": math.inf}
 _CONSTANTS = {"TRUE": True, "FALSE": False, "NULL": None, "UNDEFINED": UNDEFINED}
 
 
@@ -252,6 +254,8 @@ class ExpressionParser:
         if name.lower() == "udf" and self._at_op("."):
             self._unsupported(f"user-defined function 'udf.{self._peek().text}'", token)
         if not self._at_op("("):
+            if name in _NUMBER_CONSTANTS:
+                return ast.Literal(_NUMBER_CONSTANTS[name], token.position)
             return ast.Ident(name, token.position)
         upper = name.upper()
         if upper.startswith("ST_"):

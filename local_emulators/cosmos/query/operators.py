@@ -109,7 +109,9 @@ BINARY: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _negate(value: Any) -> Any:
-    return number_result(-value) if is_number(value) else UNDEFINED
+    if not is_number(value):
+        return UNDEFINED
+    return number_result(-value) if math.isfinite(value) else -value
 
 
 def _complement(value: Any) -> Any:

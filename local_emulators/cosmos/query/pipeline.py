@@ -18,7 +18,7 @@ from typing import Any
 
 from local_emulators.cosmos.query import ast
 from local_emulators.cosmos.query.aggregates import aggregate
-from local_emulators.cosmos.query.errors import QueryCompileError, QueryRuntimeError, UnsupportedQueryError
+from local_emulators.cosmos.query.errors import QueryCompileError, QueryRuntimeError
 from local_emulators.cosmos.query.evaluator import (
     AGGREGATES_KEY,
     Bindings,
@@ -28,6 +28,7 @@ from local_emulators.cosmos.query.evaluator import (
     GroupMode,
     Params,
 )
+from local_emulators.cosmos.query.functions.vector import DEFAULT_DISTANCE
 from local_emulators.cosmos.query.projection import compile_projection, contains_aggregate
 from local_emulators.cosmos.query.values import UNDEFINED, canonical, order_compare
 
@@ -62,9 +63,8 @@ class QueryCompiler:
         is_aggregate = bool(query.group_by) or contains_aggregate(query.select)
         if is_aggregate:
             if query.order_by:
-                raise UnsupportedQueryError(
-                    "Unsupported query feature: ORDER BY in a query with GROUP BY or aggregates"
-                )
+                # group-by remarks: "You can't use GROUP BY with an ORDER BY clause."
+                raise self._error("ORDER BY cannot be combined with GROUP BY or aggregates", None)
             if query.select.star:
                 raise self._error("'SELECT *' is not valid with GROUP BY or aggregates", None)
         elif query.order_by:
@@ -139,7 +139,7 @@ class QueryCompiler:
     def _ordered(self, order_by: tuple[ast.OrderItem, ...], rows: Rows, names: frozenset[str]) -> Rows:
         compiler = ExpressionCompiler(self.context, names)
         keys = [compiler.compile(item.expr) for item in order_by]
-        signs = [-1 if item.descending else 1 for item in order_by]
+        signs = [_direction(item) for item in order_by]
 
         def compare(left: tuple[list[Any], Bindings], right: tuple[list[Any], Bindings]) -> int:
             for sign, a, b in zip(signs, left[0], right[0], strict=True):
@@ -197,6 +197,23 @@ class QueryCompiler:
 
 
 _NO_PARAMS: Params = {}
+
+
+def _direction(item: ast.OrderItem) -> int:
+    """1 for ascending, -1 for descending.
+
+    `ORDER BY VectorDistance(...)` sorts "from most similar to least" whatever ASC/DESC says
+    (vectordistance page): descending scores for cosine and dot product, ascending for Euclidean distance.
+    """
+    expr = item.expr
+    if isinstance(expr, ast.Call) and expr.name == "VECTORDISTANCE":
+        name: Any = DEFAULT_DISTANCE
+        if len(expr.args) == 4 and isinstance(options := expr.args[3], ast.ObjectLiteral):
+            for key, value in options.pairs:
+                if key == "distanceFunction" and isinstance(value, ast.Literal) and isinstance(value.value, str):
+                    name = value.value.lower()
+        return 1 if name == "euclidean" else -1
+    return -1 if item.descending else 1
 
 
 def _root_name(expr: ast.Expr) -> str | None:

@@ -80,10 +80,10 @@ def _set_union(left: Any, right: Any) -> Any:
     return _distinct(left + right)
 
 
-def _object_to_array(obj: Any) -> Any:
-    if not isinstance(obj, dict):
+def _object_to_array(obj: Any, key_name: Any = "k", value_name: Any = "v") -> Any:
+    if not isinstance(obj, dict) or not isinstance(key_name, str) or not isinstance(value_name, str):
         return UNDEFINED
-    return [{"k": key, "v": value} for key, value in obj.items()]
+    return [{key_name: key, value_name: value} for key, value in obj.items()]
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -95,5 +95,5 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     spec("ARRAY_CONCAT", 2, None, _array_concat),
     spec("SETINTERSECT", 2, 2, _set_intersect),
     spec("SETUNION", 2, 2, _set_union),
-    spec("OBJECTTOARRAY", 1, 1, _object_to_array),
+    spec("OBJECTTOARRAY", 1, 3, _object_to_array),
 )

@@ -113,6 +113,16 @@ def _date_time_diff(part: Any, start: Any, end: Any) -> Any:
     return last // size - first // size
 
 
+def _date_time_bin(text: Any, part: Any, size: Any = 1, origin: Any = "1970-01-01T00:00:00.0000000Z") -> Any:
+    ticks, unit, count, start = parse_ticks(text), _part_name(part), as_int(size), parse_ticks(origin)
+    if ticks is None or unit is None or count is None or count <= 0 or start is None:
+        return UNDEFINED
+    if unit in ("year", "month"):
+        return UNDEFINED  # calendar-length bins are not supported by the emulator
+    width = max(count // 100, 1) if unit == "nanosecond" else count * _UNIT_TICKS[unit]
+    return format_ticks(start + (ticks - start) // width * width)
+
+
 def _date_time_part(part: Any, text: Any) -> Any:
     unit, ticks = _part_name(part), parse_ticks(text)
     if unit is None or ticks is None:
@@ -167,6 +177,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     spec("GETCURRENTTICKSSTATIC", 0, 0, _now_ticks),
     spec("DATETIMEADD", 3, 3, _date_time_add),
     spec("DATETIMEDIFF", 3, 3, _date_time_diff),
+    spec("DATETIMEBIN", 2, 4, _date_time_bin),
     spec("DATETIMEPART", 2, 2, _date_time_part),
     spec("DATETIMEFROMPARTS", 3, 7, _date_time_from_parts),
     spec("DATETIMETOTICKS", 1, 1, _to_ticks),

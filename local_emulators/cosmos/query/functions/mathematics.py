@@ -86,8 +86,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     spec("ASIN", 1, 1, _numeric(math.asin)),
     spec("ACOS", 1, 1, _numeric(math.acos)),
     spec("ATAN", 1, 1, _numeric(math.atan)),
-    # The documented example ATN2(35.175643, 129.44) = 1.3054517947300646 is atan2(129.44, 35.175643).
-    spec("ATN2", 2, 2, _numeric(lambda a, b: math.atan2(b, a))),
+    spec("ATN2", 2, 2, _numeric(math.atan2)),
     spec("DEGREES", 1, 1, _numeric(math.degrees)),
     spec("RADIANS", 1, 1, _numeric(math.radians)),
     spec("RAND", 0, 0, random.random),

@@ -6,6 +6,7 @@ Every function yields undefined when an argument has the wrong type, as the serv
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import lru_cache
 from typing import Any
@@ -83,6 +84,16 @@ def _replace(text: Any, find: Any, replacement: Any) -> Any:
     return text.replace(find, replacement) if _strings(text, find, replacement) and find else UNDEFINED
 
 
+def _trim(method: str) -> Any:
+    # The optional second argument is a set of characters to strip instead of whitespace.
+    def run(text: Any, characters: Any = UNDEFINED) -> Any:
+        if not isinstance(text, str) or not (characters is UNDEFINED or isinstance(characters, str)):
+            return UNDEFINED
+        return getattr(text, method)(None if characters is UNDEFINED else characters)
+
+    return run
+
+
 def _unary(transform: Any) -> Any:
     return lambda text: transform(text) if isinstance(text, str) else UNDEFINED
 
@@ -93,6 +104,8 @@ def to_string(value: Any) -> Any:
         return UNDEFINED
     if isinstance(value, str):
         return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -161,9 +174,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     spec("UPPER", 1, 1, _unary(str.upper)),
     spec("LENGTH", 1, 1, _unary(len)),
     spec("REVERSE", 1, 1, _unary(lambda s: s[::-1])),
-    spec("TRIM", 1, 1, _unary(str.strip)),
-    spec("LTRIM", 1, 1, _unary(str.lstrip)),
-    spec("RTRIM", 1, 1, _unary(str.rstrip)),
+    spec("TRIM", 1, 2, _trim("strip")),
+    spec("LTRIM", 1, 2, _trim("lstrip")),
+    spec("RTRIM", 1, 2, _trim("rstrip")),
     spec("SUBSTRING", 3, 3, _substring),
     spec("INDEX_OF", 2, 3, _index_of),
     spec("LEFT", 2, 2, _left),
