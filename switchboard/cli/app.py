@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 import switchboard
+from switchboard.cli import run_command
 
 app = typer.Typer(
     name="switchboard",
@@ -32,6 +33,9 @@ def _root() -> None:
 def version() -> None:
     """Print the versions of Switchboard and of the Python that runs it."""
     console.print(f"switchboard {switchboard.__version__} (Python {platform.python_version()})")
+
+
+app.command(name="run")(run_command.run)
 
 
 def main() -> None:

@@ -1,0 +1,147 @@
+"""`switchboard run "<task>"`: run a team in-process, printing each turn live, then the report and usage.
+
+Which model: `--model auto` (default) uses the configured endpoint (AZURE_OPENAI_ENDPOINT or OPENAI_API_KEY /
+OPENAI_BASE_URL) and otherwise the embedded SmolLM2 model, started on a free loopback port and stopped at exit;
+`--model local` forces the embedded model; `--model scripted` replays the team's demo script (deterministic,
+offline, instant). The team is found by reference (`module:attribute` naming a `TeamSpec`), so the framework
+never imports the application's agents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from contextlib import AsyncExitStack
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+
+from switchboard.errors import SwitchboardError
+
+if TYPE_CHECKING:
+    from switchboard.models.protocol import ModelClient
+    from switchboard.teams.spec import TeamSpec
+
+DEFAULT_TEAM = "agents.registry:DEFAULT_TEAM"
+_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
+
+
+class ModelChoice(StrEnum):
+    """Where the team's model comes from."""
+
+    AUTO = "auto"
+    LOCAL = "local"
+    SCRIPTED = "scripted"
+
+
+def run(
+    task: Annotated[str, typer.Argument(help="What the team should do.")],
+    model: Annotated[
+        ModelChoice,
+        typer.Option(help="auto: configured endpoint, else the embedded model; local: embedded; scripted: demo."),
+    ] = ModelChoice.AUTO,
+    script: Annotated[
+        Path | None, typer.Option(help="Model script for --model scripted (default: the team's demo script).")
+    ] = None,
+    team: Annotated[
+        str, typer.Option(envvar="SWITCHBOARD_TEAM", help="The team to run, as module:attribute of a TeamSpec.")
+    ] = DEFAULT_TEAM,
+) -> None:
+    """Run a team on TASK in-process, printing each turn live and the report, usage and stop reason."""
+    console = Console()
+    try:
+        asyncio.run(_run(console, task, model, script, team))
+    except SwitchboardError as error:
+        console.print(f"[bold red]error:[/] {error.reason}")
+        raise typer.Exit(1) from error
+
+
+async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
+    from switchboard.teams.transcript import TranscriptEntry
+
+    spec = _load_team(team_ref)
+    async with AsyncExitStack() as stack:
+        client: ModelClient = await _model_client(console, choice, script or spec.demo_script, stack)
+        stack.push_async_callback(client.close)
+        team = spec.build(client)
+        colours = {agent.name: _COLOURS[i % len(_COLOURS)] for i, agent in enumerate(team.participants)}
+
+        def show(entry: TranscriptEntry) -> None:
+            colour = colours.get(entry.source, "white")
+            subtitle = f"used {', '.join(entry.tool_calls)}" if entry.tool_calls else None
+            tokens = f" · {entry.usage.total_tokens} tokens" if entry.usage.total_tokens else ""
+            console.print(
+                Panel(entry.content or "(empty)", title=f"[bold {colour}]{entry.source}[/]{tokens}",
+                      subtitle=subtitle, title_align="left", border_style=colour)
+            )  # fmt: skip
+
+        with console.status("[dim]agents at work…[/]"):
+            result = await team.run(task, on_entry=show)
+
+    report = next((e for e in reversed(result.transcript) if e.source == spec.report_author), None)
+    console.rule("[bold]Report")
+    console.print(Markdown(report.content) if report else "[dim](no report was written)[/]")
+    table = Table(title="Token usage", title_justify="left")
+    for column in ("agent", "prompt", "completion", "total"):
+        table.add_column(column, justify="left" if column == "agent" else "right")
+    for agent, usage in result.usage.items():
+        table.add_row(agent, str(usage.prompt_tokens), str(usage.completion_tokens), str(usage.total_tokens))
+    total = result.total_usage
+    table.add_row("[bold]all", str(total.prompt_tokens), str(total.completion_tokens), str(total.total_tokens))
+    console.print(table)
+    console.print(f"[bold]Stop reason:[/] {result.stop_reason}")
+    console.print(f"[dim]run {result.run_id} · {len(result.transcript)} messages[/]")
+
+
+def _load_team(ref: str) -> TeamSpec:
+    from switchboard.teams.spec import TeamSpec
+
+    module_name, _, attribute = ref.partition(":")
+    try:
+        spec = getattr(importlib.import_module(module_name), attribute or "DEFAULT_TEAM")
+    except (ImportError, AttributeError) as error:
+        raise typer.BadParameter(f"cannot load team {ref!r}: {error}", param_hint="--team") from error
+    if not isinstance(spec, TeamSpec):
+        raise typer.BadParameter(f"{ref!r} is not a TeamSpec", param_hint="--team")
+    return spec
+
+
+async def _model_client(
+    console: Console, choice: ModelChoice, script: Path | None, stack: AsyncExitStack
+) -> ModelClient:
+    from switchboard.models import local_llm
+    from switchboard.models.errors import ModelNotConfiguredError, ScriptInvalidError
+    from switchboard.models.openai_client import OpenAIChatClient
+    from switchboard.models.scripted import ScriptedModelClient
+    from switchboard.models.settings import ModelSettings
+
+    if choice is ModelChoice.SCRIPTED:
+        if script is None:
+            raise ScriptInvalidError("this team has no demo script: pass --script FILE")
+        console.print(f"[dim]model: scripted replay of {script}[/]")
+        return ScriptedModelClient.from_file(script)
+    if choice is ModelChoice.AUTO:
+        try:
+            endpoint = ModelSettings().resolve()
+        except ModelNotConfiguredError:
+            console.print(
+                "[dim]no model configured (OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT): using the embedded model[/]"
+            )
+        else:
+            console.print(f"[dim]model: {endpoint.describe()}[/]")
+            return OpenAIChatClient(endpoint)
+    if not local_llm.is_installed():
+        with console.status("[yellow]Building the embedded model once (about 5 minutes)…[/]"):
+            local_llm.install(lambda message: console.print(f"[yellow]{message}[/]"))
+    server = local_llm.LocalModelServer()
+    with console.status("[dim]starting the embedded model…[/]"):
+        endpoint = await asyncio.to_thread(server.start)
+    stack.callback(server.stop)
+    console.print(f"[dim]model: embedded SmolLM2-135M (llama.cpp) at {endpoint.base_url}[/]")
+    return OpenAIChatClient(endpoint)
