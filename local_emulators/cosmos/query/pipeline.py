@@ -192,7 +192,12 @@ class QueryCompiler:
             return int(value)
 
         if isinstance(expr, ast.Literal):
-            count(_NO_PARAMS)  # a bad literal is reported at compile time
+            try:
+                count(_NO_PARAMS)
+            except QueryRuntimeError as error:  # a bad literal is the query's fault, found before running
+                compile_error = QueryCompileError(error.message)
+                compile_error.position = error.position
+                raise compile_error from error
         return count
 
 
