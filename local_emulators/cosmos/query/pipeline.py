@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from functools import cmp_to_key
 from typing import Any
 
 from local_emulators.cosmos.query import ast
@@ -30,7 +29,7 @@ from local_emulators.cosmos.query.evaluator import (
 )
 from local_emulators.cosmos.query.functions.vector import DEFAULT_DISTANCE
 from local_emulators.cosmos.query.projection import compile_projection, contains_aggregate
-from local_emulators.cosmos.query.values import UNDEFINED, canonical, order_compare
+from local_emulators.cosmos.query.values import UNDEFINED, canonical, sort_key
 
 Documents = Iterable[Any] | None
 Rows = Callable[[Documents, Bindings, Params], Iterator[Bindings]]
@@ -138,19 +137,13 @@ class QueryCompiler:
 
     def _ordered(self, order_by: tuple[ast.OrderItem, ...], rows: Rows, names: frozenset[str]) -> Rows:
         compiler = ExpressionCompiler(self.context, names)
-        keys = [compiler.compile(item.expr) for item in order_by]
-        signs = [_direction(item) for item in order_by]
-
-        def compare(left: tuple[list[Any], Bindings], right: tuple[list[Any], Bindings]) -> int:
-            for sign, a, b in zip(signs, left[0], right[0], strict=True):
-                result = order_compare(a, b)
-                if result:
-                    return result * sign
-            return 0
+        keys = [(index, compiler.compile(item.expr), _direction(item) < 0) for index, item in enumerate(order_by)]
 
         def ordered(d: Documents, b: Bindings, p: Params) -> Iterator[Bindings]:
-            keyed = [([key(row, p) for key in keys], row) for row in rows(d, b, p)]
-            keyed.sort(key=cmp_to_key(compare))
+            keyed = [([sort_key(key(row, p)) for _, key, _ in keys], row) for row in rows(d, b, p)]
+            # One stable sort per key, last key first, gives the multi-key order with per-key direction.
+            for index, _, descending in reversed(keys):
+                keyed.sort(key=lambda pair: pair[0][index], reverse=descending)
             return (row for _, row in keyed)
 
         return ordered
