@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from switchboard.messages import Message
 from switchboard.teams.messages import TEAM_MESSAGES
@@ -17,11 +17,27 @@ APPROVED = "Verdict: APPROVE"
 """What the reviewer's rendered verdict says when the report is done (the team stops on it)."""
 
 
+def _clip(limit: int) -> BeforeValidator:
+    # The schema's length limits steer the model (llama.cpp turns them into a grammar); clipping instead of
+    # rejecting keeps a small model's slightly-too-long answer usable.
+    return BeforeValidator(lambda value: " ".join(str(value).split())[:limit] if isinstance(value, str) else value)
+
+
 class Plan(BaseModel):
     """The planner's output: a few research steps."""
 
     model_config = ConfigDict(extra="forbid")
-    steps: list[Annotated[str, Field(max_length=160)]] = Field(min_length=1, max_length=4)
+    steps: list[Annotated[str, _clip(160), Field(json_schema_extra={"maxLength": 160})]] = Field(
+        json_schema_extra={"minItems": 1, "maxItems": 4}
+    )
+
+    @field_validator("steps")
+    @classmethod
+    def _some_steps(cls, steps: list[str]) -> list[str]:
+        kept = [step for step in steps if step.strip()][:4]
+        if not kept:
+            raise ValueError("a plan needs at least one step")
+        return kept
 
     def render(self) -> str:
         """The plan as a numbered list."""
@@ -40,7 +56,7 @@ class Review(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     verdict: Literal["APPROVE", "REVISE"]
-    comments: str = Field(max_length=240)
+    comments: Annotated[str, _clip(240), Field(json_schema_extra={"maxLength": 240})]
 
     def render(self) -> str:
         """`Verdict: APPROVE — ...` or `Verdict: REVISE — ...`."""

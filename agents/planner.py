@@ -22,5 +22,5 @@ def make_planner(model_client: ModelClient) -> AssistantAgent:
         output_type=Plan,
         render=Plan.render,
         model_context=BufferedModelContext(8),
-        max_tokens=160,
+        max_tokens=200,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
@@ -132,11 +133,11 @@ class AssistantAgent(Agent[AssistantState]):
         repairs = 0
         while True:
             try:
-                return self.output_type.model_validate_json(reply.content or ""), extra
-            except ValidationError as error:
+                return self.output_type.model_validate(_loads_lenient(reply.content or "")), extra
+            except (ValueError, ValidationError) as error:
                 if repairs >= _MAX_REPAIRS:
                     raise StructuredOutputError(
-                        f"{self.name}: reply does not match {self.output_type.__name__} ({error.error_count()} errors)"
+                        f"{self.name}: reply does not match {self.output_type.__name__}: {_summary(error)}"
                     ) from error
                 repairs += 1
                 hint = f"That reply was not valid {self.output_type.__name__} JSON: {error}. Answer with JSON only."
@@ -178,3 +179,18 @@ class AssistantAgent(Agent[AssistantState]):
         if entry.source == self.name:
             return AssistantMessage(content=entry.content, source=self.name)
         return UserMessage(content=entry.content, source=entry.source)
+
+
+def _loads_lenient(text: str) -> Any:
+    """Parse a model's JSON reply, tolerating Markdown fences and raw control characters inside strings."""
+    body = text.strip()
+    if body.startswith("```"):
+        body = body.split("\n", 1)[1] if "\n" in body else ""
+        body = body.rsplit("```", 1)[0]
+    return json.loads(body, strict=False)
+
+
+def _summary(error: ValueError) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in error.errors())[:300]
+    return f"not JSON ({type(error).__name__})"

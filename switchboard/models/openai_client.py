@@ -165,7 +165,8 @@ def _to_wire(message: ChatMessage) -> dict[str, Any]:
     if isinstance(message, SystemMessage):
         return {"role": "system", "content": message.content}
     if isinstance(message, AssistantMessage):
-        wire: dict[str, Any] = {"role": "assistant", "content": message.content}
+        # An empty string, not null: llama.cpp's server rejects a null content next to tool calls.
+        wire: dict[str, Any] = {"role": "assistant", "content": message.content or ""}
         if message.tool_calls:
             wire["tool_calls"] = [
                 {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
