@@ -181,13 +181,25 @@ class ExpressionCompiler:
         impl, args = spec.impl, [self.compile(arg) for arg in node.args]
         if count == 0:
             return lambda b, p: impl()
+        if spec.takes_undefined:
+            return lambda b, p: impl(*[arg(b, p) for arg in args])
         if count == 1:
             (first,) = args
-            return lambda b, p: impl(first(b, p))
+            return lambda b, p: UNDEFINED if (x := first(b, p)) is UNDEFINED else impl(x)
         if count == 2:
             first, second = args
-            return lambda b, p: impl(first(b, p), second(b, p))
-        return lambda b, p: impl(*[arg(b, p) for arg in args])
+
+            def call2(b: Bindings, p: Params) -> Any:
+                x, y = first(b, p), second(b, p)
+                return UNDEFINED if x is UNDEFINED or y is UNDEFINED else impl(x, y)
+
+            return call2
+
+        def call(b: Bindings, p: Params) -> Any:
+            values = [arg(b, p) for arg in args]
+            return UNDEFINED if any(value is UNDEFINED for value in values) else impl(*values)
+
+        return call
 
     def _aggregate(self, node: ast.Aggregate) -> Fn:
         if self.group is None:

@@ -19,19 +19,23 @@ class FunctionSpec:
         name: Upper-cased name; calls match it case-insensitively.
         min_args: Fewest arguments accepted.
         max_args: Most arguments accepted, or None for variadic functions.
-        impl: Takes the evaluated arguments (possibly `UNDEFINED`) and returns a value or `UNDEFINED`;
-            wrong argument types yield `UNDEFINED`, as in Cosmos, never an exception.
+        impl: Takes the evaluated arguments and returns a value or `UNDEFINED`; wrong argument types
+            yield `UNDEFINED`, as in Cosmos, never an exception.
+        takes_undefined: The function is called even when an argument is undefined (type checks, IIF).
+            Otherwise "if any of the arguments is undefined, the function isn't called, and the result
+            is undefined" (scalar-expressions remarks).
     """
 
     name: str
     min_args: int
     max_args: int | None
     impl: Impl
+    takes_undefined: bool = False
 
 
-def spec(name: str, min_args: int, max_args: int | None, impl: Impl) -> FunctionSpec:
+def spec(name: str, min_args: int, max_args: int | None, impl: Impl, *, takes_undefined: bool = False) -> FunctionSpec:
     """Shorthand constructor used by the function family modules."""
-    return FunctionSpec(name.upper(), min_args, max_args, impl)
+    return FunctionSpec(name.upper(), min_args, max_args, impl, takes_undefined)
 
 
 def as_int(value: Any) -> int | None:

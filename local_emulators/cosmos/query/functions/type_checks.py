@@ -33,16 +33,16 @@ def _choose(index: Any, *options: Any) -> Any:
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
-    spec("IS_DEFINED", 1, 1, lambda v: v is not UNDEFINED),
-    spec("IS_NULL", 1, 1, lambda v: v is None),
-    spec("IS_STRING", 1, 1, lambda v: isinstance(v, str)),
-    spec("IS_NUMBER", 1, 1, is_number),
-    spec("IS_BOOL", 1, 1, lambda v: isinstance(v, bool)),
-    spec("IS_ARRAY", 1, 1, lambda v: isinstance(v, list)),
-    spec("IS_OBJECT", 1, 1, lambda v: isinstance(v, dict)),
-    spec("IS_PRIMITIVE", 1, 1, is_primitive),
-    spec("IS_FINITE_NUMBER", 1, 1, _is_finite),
-    spec("IS_INTEGER", 1, 1, _is_integer),
-    spec("IIF", 3, 3, _iif),
+    spec("IS_DEFINED", 1, 1, lambda v: v is not UNDEFINED, takes_undefined=True),
+    spec("IS_NULL", 1, 1, lambda v: v is None, takes_undefined=True),
+    spec("IS_STRING", 1, 1, lambda v: isinstance(v, str), takes_undefined=True),
+    spec("IS_NUMBER", 1, 1, is_number, takes_undefined=True),
+    spec("IS_BOOL", 1, 1, lambda v: isinstance(v, bool), takes_undefined=True),
+    spec("IS_ARRAY", 1, 1, lambda v: isinstance(v, list), takes_undefined=True),
+    spec("IS_OBJECT", 1, 1, lambda v: isinstance(v, dict), takes_undefined=True),
+    spec("IS_PRIMITIVE", 1, 1, is_primitive, takes_undefined=True),
+    spec("IS_FINITE_NUMBER", 1, 1, _is_finite, takes_undefined=True),
+    spec("IS_INTEGER", 1, 1, _is_integer, takes_undefined=True),
+    spec("IIF", 3, 3, _iif, takes_undefined=True),
     spec("CHOOSE", 2, None, _choose),
 )

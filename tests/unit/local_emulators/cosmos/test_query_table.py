@@ -73,6 +73,8 @@ CASES: list[Case] = [
     Case('SELECT {"who": c.name, "t": c.team} AS o FROM c WHERE c.id = \'3\'', [{"o": {"who": "Cid", "t": "a"}}]),
     Case("SELECT VALUE [c.id, c.age] FROM c WHERE c.id = '2'", [["2", 25]]),
     Case("SELECT VALUE {a: c.missing, b: 1} FROM c WHERE c.id = '2'", [{"b": 1}]),
+    # scalar-expressions remarks: undefined array elements are skipped and the next element takes their place
+    Case("SELECT VALUE [c.missing, c.id, c.nope, c.age] FROM c WHERE c.id = '2'", [["2", 25]]),
     Case("SELECT c.id, c.age + 1 FROM c WHERE c.id = '1'", [{"id": "1", "$1": 31}]),
     Case("SELECT 1, 'two', c.id FROM c WHERE c.id = '1'", [{"$1": 1, "$2": "two", "id": "1"}]),
     Case("SELECT c FROM c WHERE c.id = '4'", [{"c": PEOPLE[3]}]),

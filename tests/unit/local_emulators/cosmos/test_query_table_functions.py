@@ -140,6 +140,11 @@ CASES: list[tuple[str, list[Any]]] = [
     ("ARRAY_CONTAINS([1, 2], 1.0)", [True]),
     ("ARRAY_CONTAINS([true], 1)", [False]),
     ("ARRAY_CONTAINS(c.s, 'H')", []),
+    # scalar-expressions remarks: a function with an undefined argument is not called; the result is undefined
+    ("ARRAY_CONTAINS(c.arr, c.missing)", []),
+    ("ARRAY_CONTAINS_ANY(c.arr, c.missing, 'a')", []),
+    ("LENGTH(c.missing)", []),
+    ("IIF(IS_DEFINED(c.missing), 1, 2)", [2]),
     ("ARRAY_CONTAINS_ANY(c.arr, 'x', 1)", [True]),
     ("ARRAY_CONTAINS_ANY(c.arr, 'x', 'y')", [False]),
     ("ARRAY_CONTAINS_ALL(c.arr, 'a', 1)", [True]),
