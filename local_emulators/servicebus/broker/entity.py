@@ -95,7 +95,8 @@ class Entity:
             listener()
 
     def clear(self) -> None:
-        """Forget every message (control-plane reset)."""
+        """Forget every message and restart sequence numbers (control-plane reset)."""
         self.messages.clear()
+        self.next_seq = 1
         self._scheduled.clear()
         self._seen_ids.clear()

@@ -164,6 +164,7 @@ class SqliteStore:
         if clear:
             db.execute("DELETE FROM messages")
             db.execute("DELETE FROM sessions")
+            db.execute("DELETE FROM counters")
         db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?)", puts)
         db.executemany("UPDATE messages SET meta = ? WHERE entity = ? AND seq = ?", metas)
         db.executemany("DELETE FROM messages WHERE entity = ? AND seq = ?", deletes)
