@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, InstanceOf
 
-from local_emulators.servicebus.filters import CorrelationFilter, FalseFilter, SqlFilter, TrueFilter
+from local_emulators.servicebus.filters import CorrelationFilter, FalseFilter, SqlAction, SqlFilter, TrueFilter
 
 DEFAULT_NAMESPACE = "sbemulatorns"
 DEFAULT_KEY_NAME = "RootManageSharedAccessKey"
@@ -41,12 +41,14 @@ class RuleConfig(_Frozen):
     Attributes:
         name: Rule name, unique within its subscription.
         filter: The filter a message must match to be copied into the subscription.
-        action_sql: The rule action, e.g. `SET sys.To = 'x'`, or None.
+        action_sql: The rule action's text, e.g. `SET sys.To = 'x'`, or None.
+        action: The compiled action (the loader always sets it with `action_sql`), or None.
     """
 
     name: str
     filter: RuleFilter
     action_sql: str | None = None
+    action: InstanceOf[SqlAction] | None = None
 
 
 DEFAULT_RULE = RuleConfig(name=DEFAULT_RULE_NAME, filter=TrueFilter())

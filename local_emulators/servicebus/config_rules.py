@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from local_emulators.servicebus.config_fields import Fields
 from local_emulators.servicebus.config_models import RuleConfig, RuleFilter
-from local_emulators.servicebus.config_source import Node
-from local_emulators.servicebus.filters import CorrelationFilter, FilterSyntaxError, compile_sql_filter
+from local_emulators.servicebus.config_source import ConfigError, Node, Position
+from local_emulators.servicebus.filters import (
+    CorrelationFilter,
+    FilterSyntaxError,
+    compile_sql_action,
+    compile_sql_filter,
+)
 
 _RULE = {"Name": None, "Properties": None}
 _RULE_PROPERTIES = {"FilterType": None, "SqlFilter": None, "CorrelationFilter": None, "Action": None}
@@ -58,11 +63,18 @@ def read_rule(fields: Fields, node: Node, owner: str) -> RuleConfig:
         rule_filter: RuleFilter = _sql_filter(fields, properties["SqlFilter"].node, what)
     else:
         rule_filter = _correlation_filter(fields, properties["CorrelationFilter"].node, what)
-    action = None
-    if "Action" in properties:
-        action_fields = fields.members(properties["Action"].node, f"Action of {what}", _ACTION, ("SqlExpression",))
-        action = fields.string(action_fields["SqlExpression"].node, f"Action SqlExpression of {what}") or None
-    return RuleConfig(name=name, filter=rule_filter, action_sql=action)
+    if "Action" not in properties:
+        return RuleConfig(name=name, filter=rule_filter)
+    action_fields = fields.members(properties["Action"].node, f"Action of {what}", _ACTION, ("SqlExpression",))
+    action_node = action_fields["SqlExpression"].node
+    action_text = fields.string(action_node, f"Action SqlExpression of {what}")
+    if not action_text.strip():
+        return RuleConfig(name=name, filter=rule_filter)
+    try:
+        action = compile_sql_action(action_text)
+    except FilterSyntaxError as error:
+        raise _syntax_error(fields, action_node, error, f"Action SqlExpression of {what}") from None
+    return RuleConfig(name=name, filter=rule_filter, action_sql=action_text, action=action)
 
 
 def _sql_filter(fields: Fields, node: Node, what: str) -> RuleFilter:
@@ -76,11 +88,15 @@ def _sql_filter(fields: Fields, node: Node, what: str) -> RuleFilter:
     try:
         return compile_sql_filter(expression, parameters)
     except FilterSyntaxError as error:
-        where = expression_node.position
-        # The column inside the file is exact when the JSON string has no escape sequences.
-        column = where.column + 1 + error.position if expression_node.raw == expression else where.column
-        reason = f"SqlExpression of {what} does not parse: {error} in {expression!r}"
-        raise fields.fail(type(where)(where.line, column), reason) from None
+        raise _syntax_error(fields, expression_node, error, f"SqlExpression of {what}") from None
+
+
+def _syntax_error(fields: Fields, node: Node, error: FilterSyntaxError, what: str) -> ConfigError:
+    where = node.position
+    # The column inside the file is exact when the JSON string has no escape sequences.
+    column = where.column + 1 + error.position if node.raw == error.expression else where.column
+    reason = f"{what} does not parse: {error} in {error.expression!r}"
+    return fields.fail(Position(where.line, column), reason)
 
 
 def _correlation_filter(fields: Fields, node: Node, what: str) -> CorrelationFilter:

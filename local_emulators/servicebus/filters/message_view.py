@@ -35,6 +35,25 @@ SYSTEM_PROPERTIES: tuple[str, ...] = (
     "State",
 )
 
+# System properties a rule action may change; the others are the broker's (sequence number, ...).
+SETTABLE_SYSTEM_PROPERTIES = frozenset(
+    {
+        "MessageId",
+        "CorrelationId",
+        "To",
+        "ReplyTo",
+        "Label",
+        "Subject",
+        "SessionId",
+        "ReplyToSessionId",
+        "ContentType",
+        "PartitionKey",
+        "TimeToLive",
+        "ScheduledEnqueueTimeUtc",
+    }
+)
+
+
 _CANONICAL = {name.lower(): name for name in SYSTEM_PROPERTIES}
 # Both spellings denote the same property, whichever one the broker filled in.
 _ALIASES = {"label": ("label", "subject"), "subject": ("subject", "label")}

@@ -1,4 +1,7 @@
-"""Recursive-descent parser from SQL filter tokens to the syntax tree.
+"""Recursive-descent parser from SQL filter and rule action tokens to the syntax tree.
+
+A rule action is a sequence of `SET property = expression` / `REMOVE property` statements, each
+optionally ended by `;` (a `,` is accepted too), over the same expressions as filters.
 
 Precedence, loosest first: OR, AND, NOT, the condition operators (comparisons, IN, LIKE, IS NULL),
 `+ -`, `* / %`, unary `+ -`.
@@ -12,7 +15,7 @@ from typing import Any
 from local_emulators.servicebus.filters import syntax_tree as st
 from local_emulators.servicebus.filters.errors import FilterSyntaxError
 from local_emulators.servicebus.filters.lexer import Kind, Token, tokenize
-from local_emulators.servicebus.filters.message_view import canonical_system_property
+from local_emulators.servicebus.filters.message_view import SETTABLE_SYSTEM_PROPERTIES, canonical_system_property
 
 _COMPARISONS = frozenset({"=", "<>", "!=", ">", ">=", "<", "<="})
 _FUNCTIONS = {"newid": "newid", "property": "property", "p": "property"}
@@ -34,6 +37,20 @@ def parse(expression: str, parameters: Mapping[str, Any] | None = None) -> st.Pr
             function or parameter.
     """
     return _Parser(expression, parameters or {}).parse_filter()
+
+
+def parse_action(text: str, parameters: Mapping[str, Any] | None = None) -> tuple[st.Statement, ...]:
+    """Parse a rule action into its statements.
+
+    Args:
+        text: The action, e.g. `SET sys.Label = 'routed'; REMOVE temp`.
+        parameters: Values for `@name` placeholders.
+
+    Raises:
+        FilterSyntaxError: If the text does not parse, sets a read-only system property or removes a
+            system property.
+    """
+    return _Parser(text, parameters or {}).parse_statements()
 
 
 class _Parser:
@@ -242,3 +259,30 @@ class _Parser:
         if canonical is None:
             raise self.fail(f"unknown system property sys.{name_token.text}", name_token.position)
         return st.Property("sys", canonical, first.position)
+
+    # -- rule actions
+    def parse_statements(self) -> tuple[st.Statement, ...]:
+        if self.at(Kind.END):
+            raise self.fail("empty rule action")
+        found: list[st.Statement] = []
+        while not self.at(Kind.END):
+            found.append(self.statement())
+            while self.current.kind is Kind.OPERATOR and self.current.text in (";", ","):
+                self.advance()
+        return tuple(found)
+
+    def statement(self) -> st.Statement:
+        verb = self.current
+        word = verb.text.upper() if verb.kind is Kind.IDENTIFIER and not verb.delimited else ""
+        if word not in ("SET", "REMOVE"):
+            raise self.fail(f"expected SET or REMOVE but found {verb.describe()}")
+        self.advance()
+        target = self.property_reference()
+        if word == "REMOVE":
+            if target.scope == "sys":
+                raise self.fail(f"system property sys.{target.name} cannot be removed", target.position)
+            return st.RemoveProperty(target, verb.position)
+        if target.scope == "sys" and target.name not in SETTABLE_SYSTEM_PROPERTIES:
+            raise self.fail(f"system property sys.{target.name} cannot be set", target.position)
+        self.expect(Kind.OPERATOR, "=", "'=' after the property")
+        return st.SetProperty(target, self.value(self.additive()), verb.position)

@@ -125,9 +125,27 @@ class Exists:
     position: int = field(default=0, compare=False)
 
 
+@dataclass(frozen=True)
+class SetProperty:
+    """Rule action statement `SET property = expression`."""
+
+    target: Property
+    value: Expression
+    position: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class RemoveProperty:
+    """Rule action statement `REMOVE property`."""
+
+    target: Property
+    position: int = field(default=0, compare=False)
+
+
 Expression = Constant | Property | Function | Unary | Arithmetic
 Predicate = Comparison | Logical | Not | In | Like | IsNull | Exists | Constant
 Node = Expression | Predicate
+Statement = SetProperty | RemoveProperty
 
 
 def is_predicate(node: Node) -> bool:
@@ -135,6 +153,17 @@ def is_predicate(node: Node) -> bool:
     if isinstance(node, Constant):
         return isinstance(node.value, bool)
     return isinstance(node, Comparison | Logical | Not | In | Like | IsNull | Exists)
+
+
+def statements_text(statements: tuple[Statement, ...]) -> str:
+    """Render rule action statements as text that parses back to equal statements."""
+    rendered = []
+    for statement in statements:
+        if isinstance(statement, SetProperty):
+            rendered.append(f"SET {to_text(statement.target)} = {to_text(statement.value)}")
+        else:
+            rendered.append(f"REMOVE {to_text(statement.target)}")
+    return "; ".join(rendered)
 
 
 def to_text(node: Node) -> str:

@@ -105,6 +105,9 @@ def test_microsoft_sample_loads() -> None:
     sql = topic.subscriptions[2].rules[0]
     assert isinstance(sql.filter, SqlFilter)
     assert sql.action_sql == "SET sys.To = 'Entity'"
+    assert sql.action is not None
+    assert sql.action.apply(MessageView(system={"To": "x"})).system["To"] == "Entity"
+    assert correlation.action is None
     assert sql.filter.matches(MessageView(system={"MessageId": "123456"}, application={"userProp1": "value1"}))
 
 
@@ -349,6 +352,22 @@ ERRORS: list[tuple[str, str, list[str]]] = [
         ),
         '"SqlFilter"',
         ["FilterType Correlation but also a SqlFilter"],
+    ),
+    (
+        rules(
+            '{"Name": "r", "Properties": {"FilterType": "Sql", "SqlFilter": {"SqlExpression": "1=1"},\n'
+            ' "Action": {"SqlExpression": "SET sys.SequenceNumber = 1"}}}'
+        ),
+        '"Action"',
+        ["Action SqlExpression of rule 'r' of subscription 't/s' does not parse", "cannot be set"],
+    ),
+    (
+        rules(
+            '{"Name": "r", "Properties": {"FilterType": "Sql", "SqlFilter": {"SqlExpression": "1=1"},\n'
+            ' "Action": {"Expression": "SET a = 1"}}}'
+        ),
+        '"Action"',
+        ["unknown property 'Expression' in Action"],
     ),
     (
         rules(

@@ -12,7 +12,8 @@ from local_emulators.servicebus.filters import SYSTEM_PROPERTIES, MessageView, S
 from local_emulators.servicebus.filters import syntax_tree as st
 from local_emulators.servicebus.filters.evaluator import evaluate_predicate
 from local_emulators.servicebus.filters.lexer import Kind, tokenize
-from local_emulators.servicebus.filters.parser import parse
+from local_emulators.servicebus.filters.message_view import SETTABLE_SYSTEM_PROPERTIES as SETTABLE
+from local_emulators.servicebus.filters.parser import parse, parse_action
 from local_emulators.servicebus.filters.values import like
 
 # No example database: the tests must not leave files in the work tree.
@@ -81,6 +82,22 @@ def test_canonical_text_parses_back_to_the_same_tree(tree: st.Predicate) -> None
 def test_canonical_text_is_a_fixed_point(tree: st.Predicate) -> None:
     text = st.to_text(tree)
     assert st.to_text(parse(text)) == text
+
+
+statements = hs.lists(
+    hs.one_of(
+        hs.builds(st.SetProperty, properties.filter(lambda p: p.scope == "user" or p.name in SETTABLE), expressions),
+        hs.builds(st.RemoveProperty, hs.builds(st.Property, hs.just("user"), NAMES)),
+    ),
+    min_size=1,
+    max_size=4,
+).map(tuple)
+
+
+@SETTINGS
+@given(statements)
+def test_action_text_parses_back_to_the_same_statements(parsed: tuple[st.Statement, ...]) -> None:
+    assert parse_action(st.statements_text(parsed)) == parsed
 
 
 @SETTINGS
