@@ -68,7 +68,7 @@ class ContainerWrite:
         self.container = container
         self.now = time.time() if now is None else now
         self.lsn = container.lsn
-        self.staged: dict[tuple[str, str], tuple[ItemRecord, str] | None] = {}
+        self.staged: dict[tuple[str, str], ItemRecord | None] = {}
 
     def key_for(
         self, header: Sequence[PartitionKeyValue] | None, body: dict[str, Any] | None
@@ -90,7 +90,7 @@ class ContainerWrite:
         """The current live version of an item, seeing staged changes."""
         if (pk, item_id) in self.staged:
             entry = self.staged[(pk, item_id)]
-            return None if entry is None else entry[0]
+            return entry
         record = self.container.partitions.get(pk, {}).get(item_id)
         if record is None or not self.container.is_live(record, self.now):
             return None
@@ -103,7 +103,7 @@ class ContainerWrite:
             if staged_pk == pk:
                 seen.add(item_id)
                 if entry is not None:
-                    yield entry[0]
+                    yield entry
         for item_id, record in self.container.partitions.get(pk, {}).items():
             if item_id not in seen and self.container.is_live(record, self.now):
                 yield record
@@ -132,9 +132,10 @@ class ContainerWrite:
             seq=previous.seq if previous is not None else self.lsn,
             ts=int(self.now),
             body=stored,
+            text=text,
         )
         self._check_unique_keys(record)
-        self.staged[(pk, item_id)] = (record, text)
+        self.staged[(pk, item_id)] = record
         return record
 
     def remove(self, record: ItemRecord) -> None:
@@ -172,7 +173,7 @@ class Documents:
                 if not partition:
                     del container.partitions[pk]
             else:
-                partition[item_id] = entry[0]
+                partition[item_id] = entry
         container.lsn = write.lsn
 
     def purge_expired(self, container: Container, now: float) -> int:

@@ -32,7 +32,8 @@ def new_etag() -> str:
 class ItemRecord:
     """One stored document with the bookkeeping the emulator needs beside its body.
 
-    `lsn` is the container LSN of the last write, `seq` the LSN of its creation (stable query order).
+    `lsn` is the container LSN of the last write, `seq` the LSN of its creation (stable query order), and
+    `text` the body as serialised JSON, kept so reads and queries never encode a stored document again.
     """
 
     id: str
@@ -42,6 +43,7 @@ class ItemRecord:
     seq: int
     ts: int
     body: dict[str, Any]
+    text: str
 
     @property
     def etag(self) -> str:

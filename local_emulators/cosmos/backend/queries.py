@@ -27,9 +27,9 @@ _RESULT_CACHE_SIZE = 64
 
 @dataclass(frozen=True)
 class QueryPage:
-    """One page of results and the token for the next page, if any."""
+    """One page of results, each already serialised as JSON, and the token for the next page, if any."""
 
-    rows: list[Any]
+    rows: list[str]
     continuation: str | None
 
 
@@ -62,7 +62,7 @@ class QueryEngine:
     def __init__(self, *, strict: bool = False) -> None:
         self.strict = strict
         self._compiled: OrderedDict[str, CompiledQuery] = OrderedDict()
-        self._results: OrderedDict[tuple[str, str, str, int], list[Any]] = OrderedDict()
+        self._results: OrderedDict[tuple[str, str, str, int], list[str]] = OrderedDict()
 
     def compile(self, text: str) -> CompiledQuery:
         """The compiled query for `text`, or a 400 naming what is wrong or unsupported."""
@@ -131,7 +131,7 @@ class QueryEngine:
         key = (container.rid, query_hash, params_hash, snapshot)
         rows = self._results.get(key)
         if rows is None:
-            rows = self._run(compiled, (record.body for record in records()), parameters)
+            rows = self._serialised(compiled, records(), parameters)
             self._results[key] = rows
             if len(self._results) > _RESULT_CACHE_SIZE:
                 self._results.popitem(last=False)
@@ -142,15 +142,22 @@ class QueryEngine:
         token = encode_token({"q": query_hash, "p": params_hash, "o": end, "l": snapshot})
         return QueryPage(rows=rows[offset:end], continuation=token)
 
+    def _serialised(self, compiled: CompiledQuery, records: list[ItemRecord], parameters: dict[str, Any]) -> list[str]:
+        """Run the query and serialise its rows, reusing the stored JSON of rows that are whole documents."""
+        stored = {id(record.body): record.text for record in records}
+        rows = self._run(compiled, (record.body for record in records), parameters)
+        # Row identity is safe here: `records` keeps every body alive while the lookup is in use.
+        return [stored.get(id(row)) or json.dumps(row, separators=(",", ":"), ensure_ascii=False) for row in rows]
+
     @staticmethod
-    def _page_end(rows: list[Any], offset: int, max_items: int | None) -> int:
+    def _page_end(rows: list[str], offset: int, max_items: int | None) -> int:
         if max_items is None or max_items == 0:
             return offset + DEFAULT_PAGE_SIZE
         if max_items > 0:
             return offset + max_items
         budget, end = MAX_PAGE_BYTES, offset
         while end < len(rows):
-            budget -= len(json.dumps(rows[end], separators=(",", ":")))
+            budget -= len(rows[end])
             if budget < 0 and end > offset:
                 break
             end += 1

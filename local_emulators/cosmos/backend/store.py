@@ -74,7 +74,7 @@ class SqliteStore:
             "SELECT id, pk, epk, lsn, seq, ts, body FROM items WHERE coll_rid = ? ORDER BY seq", (coll_rid,)
         )
         for item_id, pk, epk, lsn, seq, ts, body in rows:
-            yield ItemRecord(id=item_id, pk=pk, epk=epk, lsn=lsn, seq=seq, ts=ts, body=json.loads(body))
+            yield ItemRecord(id=item_id, pk=pk, epk=epk, lsn=lsn, seq=seq, ts=ts, body=json.loads(body), text=body)
 
     # ------------------------------------------------------------------ catalog writes
     def put_database(self, body: dict[str, Any]) -> None:
@@ -117,7 +117,7 @@ class SqliteStore:
         self,
         coll_rid: str,
         lsn: int,
-        upserts: Iterable[tuple[ItemRecord, str]],
+        upserts: Iterable[ItemRecord],
         deletes: Iterable[tuple[str, str]],
     ) -> None:
         """Write a container's staged changes and its new LSN in one transaction.
@@ -125,7 +125,7 @@ class SqliteStore:
         Args:
             coll_rid: The container's rid.
             lsn: The container's LSN after these changes.
-            upserts: Records to insert or overwrite, each with its body already serialised.
+            upserts: Records to insert or overwrite.
             deletes: (partition key string, id) pairs to remove.
         """
         with self.transaction() as conn:
@@ -133,7 +133,7 @@ class SqliteStore:
                 conn.execute("DELETE FROM items WHERE coll_rid = ? AND pk = ? AND id = ?", (coll_rid, pk, item_id))
             conn.executemany(
                 "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(coll_rid, r.pk, r.id, r.epk, r.lsn, r.seq, r.ts, text) for r, text in upserts],
+                [(coll_rid, r.pk, r.id, r.epk, r.lsn, r.seq, r.ts, r.text) for r in upserts],
             )
             conn.execute("UPDATE containers SET lsn = ? WHERE rid = ?", (lsn, coll_rid))
 

@@ -7,15 +7,19 @@ from local_emulators.cosmos.backend.documents import ContainerWrite
 from local_emulators.cosmos.backend.models import Container, ItemRecord
 from local_emulators.cosmos.backend.queries import decode_token, encode_token
 from local_emulators.cosmos.errors import BadRequestError
-from local_emulators.cosmos.handlers.common import Context, container_headers, empty, feed_response
-from local_emulators.cosmos.wire import Response, json_response
+from local_emulators.cosmos.handlers.common import Context, container_headers, empty, serialised_feed_response
+from local_emulators.cosmos.wire import Response
+
+
+def _document(status: int, record: ItemRecord, headers: dict[str, str]) -> Response:
+    return Response(status=status, body=record.text.encode(), headers={"content-type": "application/json", **headers})
 
 
 def _item_response(ctx: Context, status: int, container: Container, record: ItemRecord) -> Response:
     headers = container_headers(container, record.etag)
     if (ctx.header("prefer") or "").lower() == "return=minimal":
         return empty(status, headers)
-    return json_response(status, record.body, headers)
+    return _document(status, record, headers)
 
 
 def create_or_upsert(ctx: Context) -> Response:
@@ -45,7 +49,7 @@ def read(ctx: Context) -> Response:
     if_none_match = ctx.header("if-none-match")
     if if_none_match and if_none_match in (record.etag, "*"):
         return empty(304, container_headers(container, record.etag))
-    return json_response(200, record.body, container_headers(container, record.etag))
+    return _document(200, record, container_headers(container, record.etag))
 
 
 def replace(ctx: Context) -> Response:
@@ -101,8 +105,8 @@ def read_feed(ctx: Context) -> Response:
     offset = int(decode_token(continuation).get("o", 0)) if continuation else 0
     size = ctx.max_item_count()
     end = len(records) if size is None or size < 0 else offset + max(size, 1)
-    page = [record.body for record in records[offset:end]]
+    page = [record.text for record in records[offset:end]]
     headers = container_headers(container)
     if end < len(records):
         headers["x-ms-continuation"] = encode_token({"o": end})
-    return feed_response("Documents", container.rid, page, headers)
+    return serialised_feed_response("Documents", container.rid, page, headers)

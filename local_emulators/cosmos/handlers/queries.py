@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from local_emulators.cosmos.backend import partition_keys
 from local_emulators.cosmos.errors import BadRequestError
-from local_emulators.cosmos.handlers.common import Context, container_headers, feed_response, query_parameters
+from local_emulators.cosmos.handlers.common import (
+    Context,
+    container_headers,
+    query_parameters,
+    serialised_feed_response,
+)
 from local_emulators.cosmos.wire import Response
 
 
@@ -40,4 +45,4 @@ def query_items(ctx: Context) -> Response:
     headers = container_headers(container)
     if page.continuation:
         headers["x-ms-continuation"] = page.continuation
-    return feed_response("Documents", container.rid, page.rows, headers)
+    return serialised_feed_response("Documents", container.rid, page.rows, headers)

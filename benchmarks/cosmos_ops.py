@@ -1,0 +1,125 @@
+"""Point reads, upserts and a paged query through the real azure-cosmos SDK against our Cosmos emulator.
+
+Prints ops/s and, measured in the same run, the emulator's CPU time per operation (from /proc) against the
+SDK client's (this process). Targets: >= 1,000 point reads/s; emulator CPU per op <= half the client's.
+Run: `python benchmarks/cosmos_ops.py [--reads 3000] [--upserts 1000] [--queries 50]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from azure.cosmos import CosmosClient, PartitionKey
+
+REPO = Path(__file__).resolve().parents[1]
+KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of another process, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    args = [sys.executable, "-m", "local_emulators.cosmos", "--port", str(port), "--data-dir", str(data_dir)]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_emulator/health", timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("emulator did not start")
+
+
+def _measure(name: str, count: int, pid: int, work: Callable[[], None]) -> dict[str, float]:
+    server_before, client_before, wall_before = _process_cpu(pid), time.process_time(), time.perf_counter()
+    work()
+    wall = time.perf_counter() - wall_before
+    client = time.process_time() - client_before
+    server = _process_cpu(pid) - server_before
+    row = {
+        "ops_per_s": count / wall,
+        "server_us_per_op": server / count * 1e6,
+        "client_us_per_op": client / count * 1e6,
+        "ratio": server / client if client else float("inf"),
+    }
+    print(
+        f"{name:<22} {count:>6} ops  {row['ops_per_s']:>8.0f} ops/s  emulator CPU {row['server_us_per_op']:>7.0f} us/op"
+        f"  client CPU {row['client_us_per_op']:>7.0f} us/op  emulator/client {row['ratio']:.2f}"
+    )
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reads", type=int, default=3000)
+    parser.add_argument("--upserts", type=int, default=1000)
+    parser.add_argument("--queries", type=int, default=50, help="paged queries, 500 rows each in pages of 100")
+    args = parser.parse_args()
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = _start(Path(tmp), port)
+        try:
+            client = CosmosClient(f"http://127.0.0.1:{port}/", credential=KEY)
+            container = client.create_database("bench").create_container("items", PartitionKey("/pk"))
+            for index in range(500):
+                container.upsert_item({"id": str(index), "pk": f"p{index % 10}", "n": index, "text": "x" * 200})
+            container.read_item("0", "p0")  # warm caches on both sides
+
+            def reads() -> None:
+                for index in range(args.reads):
+                    container.read_item(str(index % 500), f"p{index % 500 % 10}")
+
+            def upserts() -> None:
+                for index in range(args.upserts):
+                    container.upsert_item({"id": f"u{index}", "pk": f"p{index % 10}", "n": index, "text": "y" * 200})
+
+            def queries() -> None:
+                for _ in range(args.queries):
+                    pages = container.query_items(
+                        "SELECT * FROM c WHERE c.n >= @n ORDER BY c.n",
+                        parameters=[{"name": "@n", "value": 0}],
+                        enable_cross_partition_query=True,
+                        max_item_count=100,
+                    ).by_page()
+                    rows = sum(len(list(page)) for page in pages)
+                    assert rows >= 500
+
+            results = {
+                "point reads": _measure("point reads", args.reads, proc.pid, reads),
+                "upserts": _measure("upserts", args.upserts, proc.pid, upserts),
+                "paged query (x5 pages)": _measure("paged query (5 pages)", args.queries, proc.pid, queries),
+            }
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    reads_ok = results["point reads"]["ops_per_s"] >= 1000
+    ratio_ok = all(row["ratio"] <= 0.5 for row in results.values())
+    print(f"target >= 1000 point reads/s: {'met' if reads_ok else 'MISSED'}")
+    print(f"target emulator CPU <= half the client's: {'met' if ratio_ok else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
