@@ -1,0 +1,49 @@
+"""`switchboard run` as a user runs it: a real process, its printed output checked."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.processes import REPO_ROOT
+
+TASK = "How does Switchboard make agent effects happen exactly once?"
+
+
+def _run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "COLUMNS": "120", "PYTHONPATH": str(REPO_ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "switchboard", "run", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_scripted_run_prints_turns_report_usage_and_stop_reason() -> None:
+    done = _run("--model", "scripted", TASK)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    order = [out.index(name) for name in ("─ user", "─ planner", "─ researcher", "─ writer", "─ reviewer")]
+    assert order == sorted(order)
+    assert "used search_notes" in out
+    assert "Verdict: REVISE" in out
+    report = out[out.index("Report") :]
+    assert "the effects happen once" in report
+    assert "Token usage" in report
+    assert "Stop reason: text 'Verdict: APPROVE' mentioned by reviewer" in out
+    assert "9 messages" in out
+
+
+def test_an_exhausted_script_is_a_clear_error_and_a_failing_exit(tmp_path: Path) -> None:
+    script = tmp_path / "short.json"
+    script.write_text('{"agents": {"planner": [{"structured": {"steps": ["one"]}}]}}')
+    done = _run("--model", "scripted", "--script", str(script), TASK)
+    assert done.returncode == 1
+    assert "error:" in done.stdout
+    assert "no turn 0 for agent 'researcher'" in done.stdout
