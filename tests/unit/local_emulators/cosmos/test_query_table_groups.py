@@ -28,6 +28,15 @@ FAMILIES: list[dict[str, Any]] = [
         ],
     },
 ]
+FOOD: list[dict[str, Any]] = [
+    {
+        "id": "1",
+        "description": "fruit pudding",
+        "tags": [{"name": "orange"}],
+        "nutrients": [{"units": "mg", "value": 5}, {"units": "g", "value": 50}, {"units": "mg", "value": 7}],
+    },
+    {"id": "2", "description": "bread", "tags": [], "nutrients": [{"units": "mg", "value": 30}]},
+]
 EMPLOYEES: list[dict[str, Any]] = [
     {"name": "Jordan", "capabilities": {"softwareDevelopment": "python", "mediaTrained": True}},
     {"name": "Mikaela", "capabilities": {"softwareDevelopment": "javascript", "mediaTrained": False}},
@@ -180,6 +189,44 @@ CASES: list[Case] = [
         "SELECT VALUE ARRAY_LENGTH(ARRAY(SELECT VALUE p FROM ch IN f.children JOIN p IN ch.pets)) FROM f",
         [1, 2],
         docs=FAMILIES,
+    ),
+    # subquery page: EXISTS over a single undefined value is false, over `{}` true; scalar and JOIN forms
+    Case("SELECT EXISTS(SELECT VALUE undefined) AS e", [{"e": False}]),
+    Case("SELECT EXISTS(SELECT undefined) AS e", [{"e": True}]),
+    Case("SELECT (SELECT VALUE 1) AS a, (SELECT VALUE 2) AS b", [{"a": 1, "b": 2}]),
+    Case(
+        "SELECT f.id, (SELECT f.description WHERE CONTAINS(f.description, 'fruit')).description FROM food f",
+        [{"id": "1", "description": "fruit pudding"}, {"id": "2"}],
+        docs=FOOD,
+    ),
+    Case(
+        "SELECT f.id, (SELECT COUNT(1) AS count, SUM(n.value) AS sum FROM n IN f.nutrients WHERE n.units = 'mg') AS mg "
+        "FROM food f",
+        [{"id": "1", "mg": {"count": 2, "sum": 12}}, {"id": "2", "mg": {"count": 1, "sum": 30}}],
+        docs=FOOD,
+    ),
+    Case(
+        "SELECT f.id, n FROM food f JOIN (SELECT VALUE COUNT(1) FROM n IN f.nutrients WHERE n.units = 'mg') AS n "
+        "WHERE n > 1",
+        [{"id": "1", "n": 2}],
+        docs=FOOD,
+    ),
+    Case(
+        "SELECT COUNT(1) AS Count FROM c JOIN (SELECT VALUE t FROM t IN c.tags WHERE t.name = 'orange') "
+        "JOIN (SELECT VALUE n FROM n IN c.nutrients WHERE n.value > 0 AND n.value < 10)",
+        [{"Count": 2}],
+        docs=FOOD,
+    ),
+    Case(
+        "SELECT n.value, r.name FROM food JOIN n IN food.nutrients "
+        "JOIN r IN (SELECT VALUE [{unit: 'mg', name: 'milligram'}, {unit: 'g', name: 'gram'}]) WHERE n.units = r.unit",
+        [
+            {"value": 5, "name": "milligram"},
+            {"value": 50, "name": "gram"},
+            {"value": 7, "name": "milligram"},
+            {"value": 30, "name": "milligram"},
+        ],
+        docs=FOOD,
     ),
     Case(
         "SELECT VALUE c.id FROM c WHERE ARRAY_CONTAINS(ARRAY(SELECT VALUE t FROM t IN c.tags), @t)",
