@@ -73,10 +73,28 @@ def _bitwise(function: Callable[[int, int], int]) -> Callable[[Any, Any], Any]:
             return UNDEFINED
         try:
             return function(int(left), int(right))
-        except ValueError:  # negative shift count
+        except (ValueError, OverflowError):
             return UNDEFINED
 
     return run
+
+
+def shift_count(count: int) -> int:
+    """Validate a shift count.
+
+    Raises:
+        ValueError: The count is outside 0..63.
+    """
+    # Operands are 64-bit integers; a shift count outside 0..63 is undefined rather than a huge allocation.
+    if not 0 <= count < 64:
+        raise ValueError("shift count out of range")
+    return count
+
+
+def to_int64(value: int) -> int:
+    """Wrap an integer to the signed 64-bit range."""
+    value &= 2**64 - 1
+    return value - 2**64 if value >= 2**63 else value
 
 
 def _concat(left: Any, right: Any) -> Any:
@@ -98,9 +116,9 @@ BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "|": _bitwise(operator.or_),
     "&": _bitwise(operator.and_),
     "^": _bitwise(operator.xor),
-    "<<": _bitwise(operator.lshift),
-    ">>": _bitwise(operator.rshift),
-    ">>>": _bitwise(lambda value, count: (value % 2**64) >> count),
+    "<<": _bitwise(lambda value, count: to_int64(value << shift_count(count))),
+    ">>": _bitwise(lambda value, count: value >> shift_count(count)),
+    ">>>": _bitwise(lambda value, count: (value % 2**64) >> shift_count(count)),
     "||": _concat,
     "AND": logical_and,
     "OR": logical_or,

@@ -161,12 +161,3 @@ def number_result(value: float | int) -> Any:
         if value.is_integer() and abs(value) < 2**53:
             return int(value)
     return value
-
-
-def strip_undefined(value: Any) -> Any:
-    """Drop undefined members from constructed objects and arrays, as JSON cannot carry them."""
-    if isinstance(value, dict):
-        return {k: strip_undefined(v) for k, v in value.items() if v is not UNDEFINED}
-    if isinstance(value, list):
-        return [strip_undefined(v) for v in value if v is not UNDEFINED]
-    return value

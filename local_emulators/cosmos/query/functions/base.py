@@ -34,8 +34,19 @@ class FunctionSpec:
 
 
 def spec(name: str, min_args: int, max_args: int | None, impl: Impl, *, takes_undefined: bool = False) -> FunctionSpec:
-    """Shorthand constructor used by the function family modules."""
-    return FunctionSpec(name.upper(), min_args, max_args, impl, takes_undefined)
+    """Shorthand constructor used by the function family modules; out-of-range numbers yield undefined."""
+    return FunctionSpec(name.upper(), min_args, max_args, _guarded(impl), takes_undefined)
+
+
+def _guarded(impl: Impl) -> Impl:
+    # Huge or non-finite numbers (1e308 as a count, NaN as ticks) must give undefined, never a 500.
+    def run(*args: Any) -> Any:
+        try:
+            return impl(*args)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return UNDEFINED
+
+    return run
 
 
 def as_int(value: Any) -> int | None:

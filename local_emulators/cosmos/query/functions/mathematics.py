@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from local_emulators.cosmos.query.functions.base import FunctionSpec, as_int, spec
+from local_emulators.cosmos.query.operators import shift_count, to_int64
 from local_emulators.cosmos.query.values import UNDEFINED, is_number, number_result
 
 
@@ -100,6 +101,6 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     spec("INTBITOR", 2, 2, _integral(lambda a, b: a | b)),
     spec("INTBITXOR", 2, 2, _integral(lambda a, b: a ^ b)),
     spec("INTBITNOT", 1, 1, _integral(lambda a: ~a)),
-    spec("INTBITLEFTSHIFT", 2, 2, _integral(lambda a, b: a << b)),
-    spec("INTBITRIGHTSHIFT", 2, 2, _integral(lambda a, b: a >> b)),
+    spec("INTBITLEFTSHIFT", 2, 2, _integral(lambda a, b: to_int64(a << shift_count(b)))),
+    spec("INTBITRIGHTSHIFT", 2, 2, _integral(lambda a, b: a >> shift_count(b))),
 )
