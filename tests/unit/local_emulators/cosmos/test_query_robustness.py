@@ -54,7 +54,7 @@ def test_random_token_soup_raises_only_query_errors() -> None:
         "ABS", "EXISTS", "ARRAY", "?", ":", "??", "BETWEEN", "LIKE", "OFFSET", "LIMIT", "DISTINCT", "udf.f",
     ]  # fmt: skip
     rng = random.Random(5)
-    docs = [{"id": "1", "tags": ["x"]}, {"id": "2"}]
+    docs: list[dict[str, Any]] = [{"id": "1", "tags": ["x"]}, {"id": "2"}]
     outcomes = {"ran": 0, "rejected": 0}
     for _ in range(1500):
         text = "SELECT " + " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
