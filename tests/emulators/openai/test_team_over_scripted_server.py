@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from agents.messages import APPROVED
 from agents.registry import DEFAULT_TEAM
 from switchboard.models.openai_client import OpenAIChatClient
 from switchboard.models.settings import ModelEndpoint
 from tests.support.processes import free_port, running_module
+
+
+def _seen(port: int) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_script/requests", timeout=5) as reply:
+        return list(json.load(reply)["requests"])
 
 
 async def test_demo_script_served_over_http_drives_the_whole_team(tmp_path: Path) -> None:
@@ -26,8 +33,7 @@ async def test_demo_script_served_over_http_drives_the_whole_team(tmp_path: Path
             result = await DEFAULT_TEAM.build(client).run("How are effects made exactly once?")
         finally:
             await client.close()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_script/requests", timeout=5) as reply:
-            seen = json.load(reply)["requests"]
+        seen = await asyncio.to_thread(_seen, port)
     assert result.stop_reason == f"text {APPROVED!r} mentioned by reviewer"
     assert len(result.transcript) == 9
     # Each agent's calls were keyed by the agent header: 2 each, plus the researcher's tool rounds.
