@@ -11,7 +11,7 @@ KEYWORDS = frozenset(
     {
         "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "BETWEEN", "LIKE", "ESCAPE", "AS", "VALUE",
         "TOP", "DISTINCT", "ORDER", "BY", "ASC", "DESC", "OFFSET", "LIMIT", "GROUP", "JOIN", "EXISTS",
-        "ARRAY", "TRUE", "FALSE", "NULL", "UNDEFINED", "RANK",
+        "ARRAY", "TRUE", "FALSE", "NULL", "UNDEFINED",
     }
 )  # fmt: skip
 

@@ -121,7 +121,12 @@ class QueryParser(ExpressionParser):
     def _order_by(self) -> tuple[ast.OrderItem, ...]:
         self._expect_keyword("ORDER")
         self._expect_keyword("BY")
-        if self._at_keyword("RANK"):
+        # RANK is a keyword only here, so `c.rank` or `AS rank` stay ordinary identifiers elsewhere.
+        if (
+            self.token.kind is Kind.IDENT
+            and str(self.token.value).upper() == "RANK"
+            and self._peek().kind is Kind.IDENT
+        ):
             self._unsupported("ORDER BY RANK (full-text and hybrid ranking)", self.token)
         items: list[ast.OrderItem] = []
         while True:

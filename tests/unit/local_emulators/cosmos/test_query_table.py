@@ -198,6 +198,9 @@ CASES: list[Case] = [
     Case("select value 'it\\'s' -- a comment", ["it's"]),
     Case("SELECT VALUE [\"a\\\"b\", 'tab\\tx', '\\u0041', 1.5e2]", [['a"b', "tab\tx", "A", 150]]),
     Case("SeLeCt VaLuE C.id FrOm C wHeRe C.age = 30", ["1"]),
+    Case(
+        "SELECT c.age AS rank, c.value FROM c ORDER BY c.rank", [{"rank": 1, "value": 2}], docs=[{"age": 1, "value": 2}]
+    ),
     # --- parameterized queries ---------------------------------------------------------------------------
     Case("SELECT VALUE c.id FROM c WHERE c.team = @t AND c.age > @a", ["3"], params={"@t": "a", "@a": 31}),
     Case("SELECT VALUE c.id FROM c WHERE c.id IN (@a, @b)", ["2", "4"], params={"@a": "2", "@b": "4"}),
