@@ -29,8 +29,9 @@ from switchboard.models.errors import (
     ModelTimeoutError,
     ModelUnavailableError,
 )
-from switchboard.models.retry import RetryPolicy, call_with_retries, parse_retry_after
+from switchboard.models.retry import RetryPolicy, call_with_retries, log_retry, parse_retry_after
 from switchboard.models.settings import ModelEndpoint
+from switchboard.models.usage import UsageLedger
 
 AGENT_HEADER = "x-switchboard-agent"
 """Names the calling agent; the scripted server keys its replies on it, real endpoints ignore it."""
@@ -45,6 +46,7 @@ class OpenAIChatClient:
         self._retry = retry or RetryPolicy(max_attempts=endpoint.max_attempts)
         self._credential: Any = None
         self._sdk = self._build_sdk(endpoint)
+        self.usage = UsageLedger()
 
     @property
     def model_name(self) -> str:
@@ -81,7 +83,9 @@ class OpenAIChatClient:
         Raises:
             ModelError: A typed failure (rate limit, timeout, unavailable, rejected request).
         """
-        return await call_with_retries(lambda: self._attempt(request), self._retry)
+        response = await call_with_retries(lambda: self._attempt(request), self._retry, on_retry=log_retry)
+        self.usage.record(request.agent, response.usage, self.model_name)
+        return response
 
     async def _attempt(self, request: ModelRequest) -> ModelResponse:
         params = self._params(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from typing import TypeVar
 from switchboard.models.errors import ModelRateLimitedError, ModelTransientError, ModelUnavailableError
 
 T = TypeVar("T")
+
+logger = logging.getLogger("switchboard.models")
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -105,3 +108,10 @@ async def call_with_retries(
                 on_retry(attempt, error, wait)
             await sleep(wait)
             attempt += 1
+
+
+def log_retry(attempt: int, error: ModelTransientError, delay: float) -> None:
+    """Log one retry: the error type and reason (never request content) and the wait."""
+    logger.warning(
+        "model call attempt %d failed (%s: %s); retrying in %.2fs", attempt, type(error).__name__, error.reason, delay
+    )

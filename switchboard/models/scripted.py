@@ -34,7 +34,8 @@ from switchboard.models.errors import (
     ScriptExhaustedError,
     ScriptInvalidError,
 )
-from switchboard.models.retry import RetryPolicy, call_with_retries
+from switchboard.models.retry import RetryPolicy, call_with_retries, log_retry
+from switchboard.models.usage import UsageLedger
 
 ANY_AGENT = "*"
 
@@ -103,6 +104,7 @@ class ScriptedModelClient:
         self._retry = retry or RetryPolicy(max_attempts=4, base_delay=0.0, max_delay=0.0)
         self._turns: dict[str, int] = {}
         self.requests: list[ModelRequest] = []
+        self.usage = UsageLedger()
 
     @classmethod
     def from_file(cls, path: Path) -> ScriptedModelClient:
@@ -125,7 +127,9 @@ class ScriptedModelClient:
             ScriptExhaustedError: The agent has no scripted reply left.
             ModelError: The scripted reply is an error.
         """
-        return await call_with_retries(lambda: self._replay(request), self._retry)
+        response = await call_with_retries(lambda: self._replay(request), self._retry, on_retry=log_retry)
+        self.usage.record(request.agent, response.usage, self.model_name)
+        return response
 
     async def _replay(self, request: ModelRequest) -> ModelResponse:
         self.requests.append(request)

@@ -44,3 +44,5 @@ async def test_demo_script_served_over_http_drives_the_whole_team(tmp_path: Path
     researcher_first = next(s["body"] for s in seen if s["agent"] == "researcher")
     assert researcher_first["tool_choice"] == {"type": "function", "function": {"name": "search_notes"}}
     assert result.usage["writer"].completion_tokens > 0
+    assert client.usage.by_agent == result.usage  # the client's ledger agrees with the team's accounting
+    assert client.usage.calls == len(seen)

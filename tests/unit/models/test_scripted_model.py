@@ -51,6 +51,8 @@ async def test_scripted_rate_limit_is_retried_and_counts_as_a_turn() -> None:
     reply = await client.create(_request("researcher"))
     assert reply.content == "found"
     assert reply.usage.prompt_tokens == 11
+    assert client.usage.calls == 2  # the scripted 429 is retried but only successes count
+    assert client.usage.by_agent["researcher"].prompt_tokens > 11
     assert client.turns_taken("researcher") == 3
     assert len(client.requests) == 3
 
