@@ -36,7 +36,7 @@ def _distance_function(options: Any) -> str | None:
 
 def _dot(a: list[float], b: list[float]) -> float:
     # map() over operator.mul is several times faster than a generator for long embeddings.
-    return sum(map(operator.mul, a, b))
+    return float(sum(map(operator.mul, a, b)))
 
 
 def _cosine(a: list[float], b: list[float]) -> float:
