@@ -75,7 +75,9 @@ def _measure(name: str, count: int, pid: int, work: Callable[[], None]) -> dict[
     return row
 
 
-def _reader(endpoint: str, count: int, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue[float]) -> None:
+def _reader(
+    endpoint: str, count: int, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue[float]
+) -> None:
     """One client process: point reads; reports its own CPU seconds for them."""
     container = CosmosClient(endpoint, credential=KEY).get_database_client("bench").get_container_client("items")
     container.read_item("0", "p0")

@@ -1,6 +1,6 @@
-"""Master-key authorization, verified the way Azure Cosmos DB does it.
+r"""Master-key authorization, verified the way Azure Cosmos DB does it.
 
-The client signs `verb\\nresource type\\nresource link\\nx-ms-date\\n\\n` (lower-cased except the link)
+The client signs `verb\nresource type\nresource link\nx-ms-date\n\n` (lower-cased except the link)
 with HMAC-SHA256 under the account key and sends `type=master&ver=1.0&sig=<base64>` URL-encoded.
 """
 

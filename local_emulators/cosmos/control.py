@@ -36,6 +36,7 @@ class FaultInjector:
     _random: random.Random = field(default_factory=random.Random)
 
     def configure(self, status: int, rate: float, count: int | None, seed: int | None) -> None:
+        """Set the fault status, the share of requests to fail, an optional cap and a seed."""
         if status not in _FAULTS:
             raise BadRequestError("Fault status must be 429 or 503.")
         if not 0.0 <= rate <= 1.0:

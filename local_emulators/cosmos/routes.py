@@ -96,6 +96,7 @@ class CosmosApp:
         self.faults = FaultInjector()
 
     def __call__(self, request: Request) -> Response:
+        """Answer one request; every failure becomes the SDK's error shape."""
         activity_id = request.headers.get("x-ms-activity-id") or str(uuid.uuid4())
         try:
             response = self._dispatch(request)

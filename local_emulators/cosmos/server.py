@@ -42,6 +42,7 @@ class CosmosServer:
 
     @property
     def port(self) -> int:
+        """The port actually bound."""
         assert self._listener is not None
         return int(self._listener.getsockname()[1])
 
@@ -55,6 +56,7 @@ class CosmosServer:
         self._listener = listener
 
     async def serve_forever(self) -> None:
+        """Accept connections until cancelled."""
         if self._listener is None:
             self.bind()
         assert self._listener is not None
@@ -67,6 +69,7 @@ class CosmosServer:
             task.add_done_callback(self._tasks.discard)
 
     def close(self) -> None:
+        """Stop listening and drop open connections."""
         if self._listener is not None:
             self._listener.close()
         for task in list(self._tasks):
@@ -75,7 +78,12 @@ class CosmosServer:
     async def _first_byte(self, conn: socket.socket) -> int | None:
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
-        loop.add_reader(conn.fileno(), lambda: ready.done() or ready.set_result(None))
+
+        def readable() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(conn.fileno(), readable)
         try:
             await asyncio.wait_for(ready, timeout=60)
         finally:

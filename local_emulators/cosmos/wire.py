@@ -31,10 +31,12 @@ class Request:
 
     @property
     def path(self) -> str:
+        """The percent-decoded path."""
         return unquote(self.raw_path)
 
     @property
     def keep_alive(self) -> bool:
+        """Whether the client wants the connection kept open."""
         return self.headers.get("connection", "").lower() != "close"
 
     def json(self) -> Any:
@@ -85,7 +87,7 @@ async def read_request(reader: asyncio.StreamReader, scheme: str) -> Request | N
 
 async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
     if headers.get("transfer-encoding", "").lower() == "chunked":
-        chunks = []
+        chunks: list[bytes] = []
         total = 0
         while True:
             size_line = await reader.readuntil(b"\r\n")

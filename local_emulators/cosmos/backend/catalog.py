@@ -26,7 +26,7 @@ _DEFAULT_CONFLICT_POLICY = {
 
 def _validate_id(resource_id: Any, what: str) -> str:
     if not isinstance(resource_id, str) or not resource_id:
-        raise BadRequestError(f"The input content is invalid because the required properties - 'id; ' - are missing")
+        raise BadRequestError("The input content is invalid because the required properties - 'id; ' - are missing")
     if len(resource_id) > 255 or any(ch in resource_id for ch in "/\\?#"):
         raise BadRequestError(f"The {what} id '{resource_id}' is invalid: at most 255 characters, without / \\ ? #.")
     return resource_id
@@ -66,6 +66,7 @@ class Catalog:
 
     # ------------------------------------------------------------------ databases
     def create_database(self, body: dict[str, Any], throughput: dict[str, Any] | None) -> Database:
+        """Create a database (and its shared offer when throughput is given); 409 if it exists."""
         db_id = _validate_id(body.get("id"), "database")
         if db_id in self.databases:
             raise ConflictError(f"Entity with the specified id already exists in the system. ResourceId: {db_id}")
@@ -87,12 +88,14 @@ class Catalog:
         return database
 
     def database(self, db_id: str) -> Database:
+        """The database with this id, or 404."""
         database = self.databases.get(db_id)
         if database is None:
             raise NotFoundError(f"Resource Not Found. Database '{db_id}' does not exist.")
         return database
 
     def delete_database(self, db_id: str) -> None:
+        """Delete a database with its containers, items and offers."""
         database = self.database(db_id)
         self.store.delete_database(db_id, [c.rid for c in database.containers.values()])
         self.store.delete_offers_of(database.rid)
@@ -103,6 +106,7 @@ class Catalog:
 
     # ------------------------------------------------------------------ containers
     def create_container(self, db_id: str, body: dict[str, Any], throughput: dict[str, Any] | None) -> Container:
+        """Create a container, filling in the service's defaults; 409 if it exists."""
         database = self.database(db_id)
         coll_id = _validate_id(body.get("id"), "container")
         if coll_id in database.containers:
@@ -146,12 +150,14 @@ class Catalog:
         }
 
     def container(self, db_id: str, coll_id: str) -> Container:
+        """The container with this id in this database, or 404."""
         container = self.database(db_id).containers.get(coll_id)
         if container is None:
             raise NotFoundError(f"Resource Not Found. Container '{coll_id}' does not exist in database '{db_id}'.")
         return container
 
     def replace_container(self, db_id: str, coll_id: str, body: dict[str, Any]) -> Container:
+        """Replace a container's settings; its partition key cannot change."""
         container = self.container(db_id, coll_id)
         if body.get("id") != coll_id:
             raise BadRequestError("The id in the body must match the container being replaced.")
@@ -168,6 +174,7 @@ class Catalog:
         return container
 
     def delete_container(self, db_id: str, coll_id: str) -> None:
+        """Delete a container with its items and offer."""
         container = self.container(db_id, coll_id)
         self.store.delete_container(container.rid)
         del self.databases[db_id].containers[coll_id]
@@ -208,12 +215,14 @@ class Catalog:
             del self.offers[rid]
 
     def offer(self, rid: str) -> Offer:
+        """The offer with this rid, or 404."""
         offer = self.offers.get(rid)
         if offer is None:
             raise NotFoundError(f"Resource Not Found. Offer '{rid}' does not exist.")
         return offer
 
     def replace_offer(self, rid: str, body: dict[str, Any]) -> Offer:
+        """Replace an offer's content (its throughput)."""
         offer = self.offer(rid)
         stored = copy.deepcopy(offer.body)
         stored["content"] = body.get("content", stored["content"])

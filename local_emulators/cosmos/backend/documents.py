@@ -16,7 +16,6 @@ from local_emulators.cosmos.backend.epk import effective_partition_key
 from local_emulators.cosmos.backend.models import Container, ItemRecord, new_etag, new_rid
 from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
 from local_emulators.cosmos.backend.store import SqliteStore
-from local_emulators.cosmos.patch import apply_patch
 from local_emulators.cosmos.errors import (
     BadRequestError,
     ConflictError,
@@ -25,6 +24,7 @@ from local_emulators.cosmos.errors import (
     PartitionKeyMismatchError,
     PreconditionFailedError,
 )
+from local_emulators.cosmos.patch import apply_patch
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 SYSTEM_PROPERTIES = ("_rid", "_self", "_etag", "_attachments", "_ts")
@@ -139,6 +139,7 @@ class ContainerWrite:
         return record
 
     def remove(self, record: ItemRecord) -> None:
+        """Stage the deletion of a record."""
         self.lsn += 1
         self.staged[(record.pk, record.id)] = None
 
@@ -160,6 +161,7 @@ class Documents:
         self._store = store
 
     def commit(self, write: ContainerWrite) -> None:
+        """Write the staged changes durably, then apply them in memory."""
         if not write.staged:
             return
         container = write.container
@@ -187,6 +189,7 @@ class Documents:
 
 
 def read(write: ContainerWrite, pk: str, item_id: str) -> ItemRecord:
+    """The live item, or 404."""
     record = write.get(pk, item_id)
     if record is None:
         raise NotFoundError("Entity with the specified id does not exist in the system.")
@@ -194,6 +197,7 @@ def read(write: ContainerWrite, pk: str, item_id: str) -> ItemRecord:
 
 
 def create(write: ContainerWrite, pk: str, components: Sequence[PartitionKeyValue], body: dict[str, Any]) -> ItemRecord:
+    """Stage a new item; 409 if the id is taken in its partition."""
     if write.get(pk, validate_id(body.get("id"))) is not None:
         raise ConflictError("Entity with the specified id already exists in the system.")
     return write.put(pk, components, body, None)
@@ -202,6 +206,7 @@ def create(write: ContainerWrite, pk: str, components: Sequence[PartitionKeyValu
 def upsert(
     write: ContainerWrite, pk: str, components: Sequence[PartitionKeyValue], body: dict[str, Any], if_match: str | None
 ) -> tuple[ItemRecord, bool]:
+    """Stage a create or a replace; returns the record and whether it was created."""
     previous = write.get(pk, validate_id(body.get("id")))
     if previous is not None:
         check_etag(previous, if_match)
@@ -220,6 +225,7 @@ def replace(
     body: dict[str, Any],
     if_match: str | None,
 ) -> ItemRecord:
+    """Stage a new version of an existing item, honouring If-Match."""
     if body.get("id") != item_id:
         raise BadRequestError("The id in the document must match the id in the request URL.")
     previous = read(write, pk, item_id)
@@ -228,6 +234,7 @@ def replace(
 
 
 def delete(write: ContainerWrite, pk: str, item_id: str, if_match: str | None) -> ItemRecord:
+    """Stage the deletion of an existing item, honouring If-Match."""
     previous = read(write, pk, item_id)
     check_etag(previous, if_match)
     write.remove(previous)
@@ -235,6 +242,7 @@ def delete(write: ContainerWrite, pk: str, item_id: str, if_match: str | None) -
 
 
 def delete_partition(write: ContainerWrite, pk: str) -> int:
+    """Stage the deletion of every item of one logical partition; returns how many."""
     records = list(write.partition(pk))
     for record in records:
         write.remove(record)

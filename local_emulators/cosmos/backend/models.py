@@ -47,6 +47,7 @@ class ItemRecord:
 
     @property
     def etag(self) -> str:
+        """The current version's quoted etag."""
         return str(self.body["_etag"])
 
 
@@ -63,25 +64,30 @@ class Container:
 
     @property
     def self_link(self) -> str:
+        """The rid-based `_self` link."""
         return str(self.body["_self"])
 
     @property
     def key_paths(self) -> list[list[str]]:
+        """The partition key paths, each split into segments."""
         definition = self.body.get("partitionKey") or {}
         return [partition_keys.split_path(path) for path in definition.get("paths", [])]
 
     @property
     def multi_hash(self) -> bool:
+        """Whether the key is hierarchical."""
         definition = self.body.get("partitionKey") or {}
         return str(definition.get("kind", "Hash")) == "MultiHash"
 
     @property
     def default_ttl(self) -> int | None:
+        """The container's `defaultTtl`, or None when items never expire."""
         value = self.body.get("defaultTtl")
         return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     @property
     def unique_key_paths(self) -> list[list[list[str]]]:
+        """Each unique key as a list of split paths."""
         policy = self.body.get("uniqueKeyPolicy") or {}
         return [
             [partition_keys.split_path(path) for path in key.get("paths", [])] for key in policy.get("uniqueKeys", [])
@@ -104,9 +110,11 @@ class Container:
         return expiry is None or now < expiry
 
     def all_records(self) -> list[ItemRecord]:
+        """Every stored record, live or expired."""
         return [record for partition in self.partitions.values() for record in partition.values()]
 
     def count(self) -> int:
+        """How many records are stored."""
         return sum(len(partition) for partition in self.partitions.values())
 
 

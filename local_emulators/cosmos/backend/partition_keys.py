@@ -46,7 +46,7 @@ def _normalise(value: Any) -> PartitionKeyValue:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     if value is None or isinstance(value, str | bool | int | float):
-        return value  # type: ignore[no-any-return]
+        return value
     # Objects and arrays cannot be key values; Cosmos treats them as undefined.
     return UNDEFINED
 

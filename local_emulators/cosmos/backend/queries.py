@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from local_emulators.cosmos.backend.models import Container, ItemRecord
-from local_emulators.cosmos.query import CompiledQuery, QueryError, compile_query
 from local_emulators.cosmos.errors import BadRequestError
+from local_emulators.cosmos.query import CompiledQuery, QueryError, compile_query
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_BYTES = 4 * 1024 * 1024
@@ -38,10 +38,12 @@ def _digest(value: Any) -> str:
 
 
 def encode_token(payload: dict[str, Any]) -> str:
+    """Encode an opaque continuation token."""
     return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
 
 
 def decode_token(token: str) -> dict[str, Any]:
+    """Decode a continuation token, or 400."""
     try:
         payload = json.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, binascii.Error) as exc:
@@ -139,8 +141,8 @@ class QueryEngine:
         if end >= len(rows):
             self._results.pop(key, None)
             return QueryPage(rows=rows[offset:], continuation=None)
-        token = encode_token({"q": query_hash, "p": params_hash, "o": end, "l": snapshot})
-        return QueryPage(rows=rows[offset:end], continuation=token)
+        next_token = encode_token({"q": query_hash, "p": params_hash, "o": end, "l": snapshot})
+        return QueryPage(rows=rows[offset:end], continuation=next_token)
 
     def _serialised(self, compiled: CompiledQuery, records: list[ItemRecord], parameters: dict[str, Any]) -> list[str]:
         """Run the query and serialise its rows, reusing the stored JSON of rows that are whole documents."""
@@ -164,4 +166,5 @@ class QueryEngine:
         return end
 
     def clear(self) -> None:
+        """Forget cached results (after a reset)."""
         self._results.clear()

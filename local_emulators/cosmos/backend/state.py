@@ -53,10 +53,7 @@ class AccountState:
     ) -> list[ItemRecord]:
         """Live records of one logical partition, an EPK range, or the whole container, in creation order."""
         moment = time.time() if now is None else now
-        if pk is not None:
-            candidates = list(container.partitions.get(pk, {}).values())
-        else:
-            candidates = container.all_records()
+        candidates = list(container.partitions.get(pk, {}).values()) if pk is not None else container.all_records()
         if epk_range is not None:
             low, high = epk_range
             candidates = [r for r in candidates if low <= r.epk and (not high or r.epk < high)]

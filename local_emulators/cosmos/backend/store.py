@@ -45,6 +45,7 @@ class SqliteStore:
         self._conn.executescript(_SCHEMA)
 
     def close(self) -> None:
+        """Close the database file."""
         self._conn.close()
 
     @contextmanager
@@ -60,16 +61,20 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ loading
     def databases(self) -> list[dict[str, Any]]:
+        """Every stored database body."""
         return [json.loads(row[0]) for row in self._conn.execute("SELECT body FROM databases")]
 
     def containers(self) -> list[tuple[str, int, dict[str, Any]]]:
+        """Every stored container as (database id, LSN, body)."""
         rows = self._conn.execute("SELECT db_id, lsn, body FROM containers")
         return [(db_id, lsn, json.loads(body)) for db_id, lsn, body in rows]
 
     def offers(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every stored offer as (resource rid, body)."""
         return [(rid, json.loads(body)) for rid, body in self._conn.execute("SELECT resource_rid, body FROM offers")]
 
     def items(self, coll_rid: str) -> Iterator[ItemRecord]:
+        """The records of one container, in creation order."""
         rows = self._conn.execute(
             "SELECT id, pk, epk, lsn, seq, ts, body FROM items WHERE coll_rid = ? ORDER BY seq", (coll_rid,)
         )
@@ -78,16 +83,19 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ catalog writes
     def put_database(self, body: dict[str, Any]) -> None:
+        """Insert or overwrite a database."""
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO databases VALUES (?, ?)", (body["id"], _dumps(body)))
 
     def delete_database(self, db_id: str, container_rids: Iterable[str]) -> None:
+        """Delete a database and everything in its containers."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM databases WHERE id = ?", (db_id,))
             for rid in container_rids:
                 self._delete_container(conn, rid)
 
     def put_container(self, db_id: str, lsn: int, body: dict[str, Any]) -> None:
+        """Insert or overwrite a container."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO containers VALUES (?, ?, ?, ?, ?)",
@@ -95,6 +103,7 @@ class SqliteStore:
             )
 
     def delete_container(self, rid: str) -> None:
+        """Delete a container, its items and its offer."""
         with self.transaction() as conn:
             self._delete_container(conn, rid)
 
@@ -105,10 +114,12 @@ class SqliteStore:
         conn.execute("DELETE FROM offers WHERE resource_rid = ?", (rid,))
 
     def put_offer(self, resource_rid: str, body: dict[str, Any]) -> None:
+        """Insert or overwrite an offer."""
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO offers VALUES (?, ?, ?)", (body["_rid"], resource_rid, _dumps(body)))
 
     def delete_offers_of(self, resource_rid: str) -> None:
+        """Delete the offers of a resource."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM offers WHERE resource_rid = ?", (resource_rid,))
 
@@ -141,4 +152,4 @@ class SqliteStore:
         """Delete everything (the control plane's reset)."""
         with self.transaction() as conn:
             for table in ("items", "offers", "containers", "databases"):
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+                conn.execute(f"DELETE FROM {table}")

@@ -60,6 +60,7 @@ def _run_operation(
 
 
 def execute_batch(ctx: Context) -> Response:
+    """Run a transactional batch: 200 with every result, or 207 and nothing written."""
     container = ctx.container()
     operations = ctx.body()
     if not isinstance(operations, list) or not operations:

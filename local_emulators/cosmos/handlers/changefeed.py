@@ -16,6 +16,7 @@ from local_emulators.cosmos.wire import Response
 
 
 def is_change_feed(ctx: Context) -> bool:
+    """Whether a GET on the docs feed asks for the change feed."""
     return bool(ctx.header("a-im"))
 
 
@@ -38,6 +39,7 @@ def _start(ctx: Context) -> ChangeFeedStart:
 
 
 def read_change_feed(ctx: Context) -> Response:
+    """Serve one change-feed page, or 304 when nothing changed since the given position."""
     mode = (ctx.header("a-im") or "").lower()
     if mode != "incremental feed":
         raise BadRequestError(f"Change feed mode '{ctx.header('a-im')}' is not supported; use LatestVersion.")

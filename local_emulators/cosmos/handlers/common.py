@@ -26,21 +26,26 @@ class Context:
 
     @property
     def headers(self) -> dict[str, str]:
+        """The request headers (lower-cased names)."""
         return self.request.headers
 
     def header(self, name: str) -> str | None:
+        """One request header, or None."""
         return self.request.headers.get(name)
 
     def flag(self, name: str) -> bool:
+        """Whether a boolean header is `true`."""
         return (self.request.headers.get(name) or "").lower() == "true"
 
     def body(self) -> Any:
+        """The JSON body, or 400."""
         try:
             return self.request.json()
         except ValueError as exc:
             raise BadRequestError(f"The request body is not valid JSON: {exc}") from exc
 
     def body_object(self) -> dict[str, Any]:
+        """The JSON body as an object, or 400."""
         body = self.body()
         if not isinstance(body, dict):
             raise BadRequestError("The request body must be a JSON object.")
@@ -56,10 +61,12 @@ class Context:
         return container
 
     def partition_key(self) -> tuple[PartitionKeyValue, ...] | None:
+        """The partition key header, parsed; None when absent."""
         raw = self.header("x-ms-documentdb-partitionkey")
         return partition_keys.parse_header(raw) if raw else None
 
     def max_item_count(self) -> int | None:
+        """The requested page size; None when absent."""
         raw = self.header("x-ms-max-item-count")
         if raw is None or raw == "":
             return None
@@ -69,6 +76,7 @@ class Context:
             raise BadRequestError(f"x-ms-max-item-count '{raw}' is not an integer.") from exc
 
     def epk_range(self) -> tuple[str, str] | None:
+        """The effective-partition-key range some SDK requests carry instead of a key."""
         start, end = self.header("x-ms-start-epk"), self.header("x-ms-end-epk")
         if start is None and end is None:
             return None
@@ -129,8 +137,10 @@ def query_parameters(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def empty(status: int, headers: dict[str, str] | None = None) -> Response:
+    """A response without a body."""
     return Response(status=status, body=b"", headers={"x-ms-request-charge": REQUEST_CHARGE, **(headers or {})})
 
 
 def dumps(value: Any) -> bytes:
+    """Compact JSON bytes."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()

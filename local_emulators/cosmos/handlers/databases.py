@@ -28,6 +28,7 @@ def throughput_request(ctx: Context) -> dict[str, Any] | None:
 
 
 def list_or_query(ctx: Context) -> Response:
+    """List databases, or run a query over them."""
     bodies = [database.body for database in ctx.state.catalog.databases.values()]
     if ctx.request.method == "POST":
         query = ctx.body_object()
@@ -36,14 +37,17 @@ def list_or_query(ctx: Context) -> Response:
 
 
 def create(ctx: Context) -> Response:
+    """Create a database."""
     database = ctx.state.catalog.create_database(ctx.body_object(), throughput_request(ctx))
     return resource_response(201, database.body)
 
 
 def read(ctx: Context) -> Response:
+    """Read a database."""
     return resource_response(200, ctx.state.catalog.database(ctx.segments[1]).body)
 
 
 def delete(ctx: Context) -> Response:
+    """Delete a database."""
     ctx.state.catalog.delete_database(ctx.segments[1])
     return empty(204)

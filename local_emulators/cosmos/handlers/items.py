@@ -23,6 +23,7 @@ def _item_response(ctx: Context, status: int, container: Container, record: Item
 
 
 def create_or_upsert(ctx: Context) -> Response:
+    """Create an item (201), or upsert it (201 new, 200 replaced)."""
     container = ctx.container()
     body = ctx.body_object()
     write = ContainerWrite(container)
@@ -42,6 +43,7 @@ def _key(ctx: Context, write: ContainerWrite) -> tuple[str, tuple[object, ...]]:
 
 
 def read(ctx: Context) -> Response:
+    """Read an item; 304 when If-None-Match names its current etag."""
     container = ctx.container()
     write = ContainerWrite(container)
     pk, _ = _key(ctx, write)
@@ -53,6 +55,7 @@ def read(ctx: Context) -> Response:
 
 
 def replace(ctx: Context) -> Response:
+    """Replace an item, honouring If-Match."""
     container = ctx.container()
     body = ctx.body_object()
     write = ContainerWrite(container)
@@ -63,6 +66,7 @@ def replace(ctx: Context) -> Response:
 
 
 def patch(ctx: Context) -> Response:
+    """Patch an item, honouring If-Match and the patch condition."""
     container = ctx.container()
     spec = ctx.body_object()
     write = ContainerWrite(container)
@@ -75,6 +79,7 @@ def patch(ctx: Context) -> Response:
 
 
 def delete(ctx: Context) -> Response:
+    """Delete an item, honouring If-Match."""
     container = ctx.container()
     write = ContainerWrite(container)
     pk, _ = _key(ctx, write)
@@ -84,6 +89,7 @@ def delete(ctx: Context) -> Response:
 
 
 def delete_by_partition_key(ctx: Context) -> Response:
+    """Delete every item of the partition named by the key header."""
     container = ctx.container()
     write = ContainerWrite(container)
     header = ctx.partition_key()

@@ -16,6 +16,7 @@ def _etag(rid: str) -> str:
 
 
 def read_ranges(ctx: Context) -> Response:
+    """Serve the single key range, or 304 when the client already has it."""
     container = ctx.container()
     etag = _etag(container.rid)
     if ctx.header("if-none-match") == etag:

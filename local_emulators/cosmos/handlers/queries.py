@@ -14,6 +14,7 @@ from local_emulators.cosmos.wire import Response
 
 
 def is_query(ctx: Context) -> bool:
+    """Whether a POST on the docs feed is a query."""
     content_type = (ctx.header("content-type") or "").lower()
     return ctx.flag("x-ms-documentdb-isquery") or content_type.startswith("application/query+json")
 
@@ -24,6 +25,7 @@ def query_plan(ctx: Context) -> Response:
 
 
 def query_items(ctx: Context) -> Response:
+    """Run a query and return one page."""
     container = ctx.container()
     body = ctx.body_object()
     text = body.get("query")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from azure.cosmos import PartitionKey, exceptions
 from azure.cosmos.aio import CosmosClient
@@ -21,9 +23,11 @@ async def test_async_client_end_to_end(emulator: Emulator, scheme: str) -> None:
             assert (await container.read_item("1", "a"))["n"] == 1
             with pytest.raises(exceptions.CosmosResourceNotFoundError):
                 await container.read_item("nope", "a")
-            rows = [r async for r in container.query_items("SELECT VALUE c.n FROM c ORDER BY c.n DESC", max_item_count=2)]
+            rows: list[Any] = [
+                r async for r in container.query_items("SELECT VALUE c.n FROM c ORDER BY c.n DESC", max_item_count=2)
+            ]
             assert rows == [4, 3, 2, 1, 0]
-            scoped = [r async for r in container.query_items("SELECT VALUE c.id FROM c", partition_key="b")]
+            scoped: list[Any] = [r async for r in container.query_items("SELECT VALUE c.id FROM c", partition_key="b")]
             assert sorted(scoped) == ["3", "4"]
             patched = await container.patch_item("0", "a", [{"op": "set", "path": "/x", "value": 1}])
             assert patched["x"] == 1

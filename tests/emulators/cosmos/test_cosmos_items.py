@@ -11,10 +11,12 @@ from azure.cosmos import ContainerProxy, DatabaseProxy, PartitionKey, exceptions
 
 def test_create_read_replace_upsert_delete(container: ContainerProxy) -> None:
     created = container.create_item({"id": "1", "pk": "a", "n": 1})
-    assert created["_etag"] and created["_self"].endswith(f"docs/{created['_rid']}/")
+    assert created["_etag"]
+    assert created["_self"].endswith(f"docs/{created['_rid']}/")
     assert container.read_item("1", "a")["n"] == 1
     replaced = container.replace_item("1", {"id": "1", "pk": "a", "n": 2})
-    assert replaced["n"] == 2 and replaced["_etag"] != created["_etag"]
+    assert replaced["n"] == 2
+    assert replaced["_etag"] != created["_etag"]
     assert replaced["_rid"] == created["_rid"]
     upserted = container.upsert_item({"id": "1", "pk": "a", "n": 3})
     assert container.client_connection.last_response_headers["x-ms-session-token"]

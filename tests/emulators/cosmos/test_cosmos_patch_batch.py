@@ -30,7 +30,9 @@ def test_patch_every_operation(container: ContainerProxy) -> None:
     assert patched["nested"] == {"k": 2}
     assert patched["n"] == 15
     assert patched["counter"] == 1
-    assert "gone" not in patched and "old" not in patched and patched["new"] == "o"
+    assert "gone" not in patched
+    assert "old" not in patched
+    assert patched["new"] == "o"
     assert container.read_item("p", "a")["n"] == 15
 
 

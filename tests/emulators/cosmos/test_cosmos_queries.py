@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from azure.core.paging import PageIterator
 from azure.cosmos import ContainerProxy, CosmosClient, PartitionKey, exceptions
 
 from tests.emulators.cosmos.conftest import start_emulator
@@ -12,12 +14,14 @@ from tests.emulators.cosmos.conftest import start_emulator
 
 def _fill(container: ContainerProxy, count: int, partitions: int = 3) -> None:
     for index in range(count):
-        container.create_item({"id": f"i{index:03d}", "pk": f"p{index % partitions}", "n": index, "even": index % 2 == 0})
+        container.create_item(
+            {"id": f"i{index:03d}", "pk": f"p{index % partitions}", "n": index, "even": index % 2 == 0}
+        )
 
 
 def test_single_partition_query_with_parameters(container: ContainerProxy) -> None:
     _fill(container, 12)
-    rows = list(
+    rows: list[Any] = list(
         container.query_items(
             "SELECT VALUE c.n FROM c WHERE c.n >= @low ORDER BY c.n DESC",
             parameters=[{"name": "@low", "value": 3}],
@@ -29,7 +33,7 @@ def test_single_partition_query_with_parameters(container: ContainerProxy) -> No
 
 def test_cross_partition_order_by_several_fields(container: ContainerProxy) -> None:
     _fill(container, 9)
-    rows = list(
+    rows: list[Any] = list(
         container.query_items(
             "SELECT c.id, c.even FROM c ORDER BY c.even DESC, c.n ASC", enable_cross_partition_query=True
         )
@@ -39,12 +43,11 @@ def test_cross_partition_order_by_several_fields(container: ContainerProxy) -> N
 
 def test_aggregates_and_group_by(container: ContainerProxy) -> None:
     _fill(container, 10)
-    assert list(container.query_items("SELECT VALUE COUNT(1) FROM c", enable_cross_partition_query=True)) == [10]
+    counts: list[Any] = list(container.query_items("SELECT VALUE COUNT(1) FROM c", enable_cross_partition_query=True))
+    assert counts == [10]
     assert list(container.query_items("SELECT COUNT(1) AS n FROM c", enable_cross_partition_query=True)) == [{"n": 10}]
     grouped = list(
-        container.query_items(
-            "SELECT c.pk, SUM(c.n) AS total FROM c GROUP BY c.pk", enable_cross_partition_query=True
-        )
+        container.query_items("SELECT c.pk, SUM(c.n) AS total FROM c GROUP BY c.pk", enable_cross_partition_query=True)
     )
     assert sorted((g["pk"], g["total"]) for g in grouped) == [("p0", 18), ("p1", 12), ("p2", 15)]
 
@@ -52,8 +55,9 @@ def test_aggregates_and_group_by(container: ContainerProxy) -> None:
 def test_paging_returns_every_row_once(container: ContainerProxy) -> None:
     _fill(container, 25)
     pages = list(
-        container.query_items("SELECT VALUE c.n FROM c ORDER BY c.n", enable_cross_partition_query=True, max_item_count=10)
-        .by_page()
+        container.query_items(
+            "SELECT VALUE c.n FROM c ORDER BY c.n", enable_cross_partition_query=True, max_item_count=10
+        ).by_page()
     )
     sizes = [len(list(page)) for page in pages]
     assert sizes == [10, 10, 5]
@@ -63,11 +67,13 @@ def test_continuation_token_resumes(container: ContainerProxy) -> None:
     _fill(container, 7)
     query = "SELECT VALUE c.n FROM c ORDER BY c.n"
     pager = container.query_items(query, enable_cross_partition_query=True, max_item_count=3).by_page()
-    first = list(next(pager))
-    token = pager.continuation_token
-    assert first == [0, 1, 2] and token
+    first: list[Any] = list(next(pager))
+    token = cast(PageIterator[Any], pager).continuation_token
+    assert first == [0, 1, 2]
+    assert token
     rest = container.query_items(query, enable_cross_partition_query=True, max_item_count=3).by_page(token)
-    assert [n for page in rest for n in page] == [3, 4, 5, 6]
+    remaining: list[Any] = [n for page in rest for n in page]
+    assert remaining == [3, 4, 5, 6]
 
 
 def test_continuation_survives_a_restart(tmp_path: Path) -> None:
@@ -80,7 +86,7 @@ def test_continuation_survives_a_restart(tmp_path: Path) -> None:
         _fill(container, 12)
         pager = container.query_items(query, enable_cross_partition_query=True, max_item_count=4).by_page()
         first = [row["id"] for row in next(pager)]
-        token = pager.continuation_token
+        token = cast(PageIterator[Any], pager).continuation_token
     finally:
         running.process.stop()
     restarted = start_emulator(data, port=running.port)
@@ -97,7 +103,9 @@ def test_continuation_survives_a_restart(tmp_path: Path) -> None:
 
 def test_unsupported_query_is_400_naming_the_part(container: ContainerProxy) -> None:
     with pytest.raises(exceptions.CosmosHttpResponseError) as caught:
-        list(container.query_items("SELECT * FROM c WHERE ST_DISTANCE(c.a, c.b) < 1", enable_cross_partition_query=True))
+        list(
+            container.query_items("SELECT * FROM c WHERE ST_DISTANCE(c.a, c.b) < 1", enable_cross_partition_query=True)
+        )
     assert caught.value.status_code == 400
     assert "ST_DISTANCE" in str(caught.value.message).upper()
 
@@ -124,8 +132,10 @@ def test_undefined_versus_null_through_the_sdk(container: ContainerProxy) -> Non
     container.create_item({"id": "null", "pk": "a", "v": None})
     container.create_item({"id": "missing", "pk": "a"})
     container.create_item({"id": "one", "pk": "a", "v": 1})
-    assert [r["id"] for r in container.query_items("SELECT c.id FROM c WHERE c.v = null", partition_key="a")] == ["null"]
-    values = list(container.query_items("SELECT VALUE c.v FROM c", partition_key="a"))
+    assert [r["id"] for r in container.query_items("SELECT c.id FROM c WHERE c.v = null", partition_key="a")] == [
+        "null"
+    ]
+    values: list[Any] = list(container.query_items("SELECT VALUE c.v FROM c", partition_key="a"))
     assert values == [None, 1]
     ordered = [r["id"] for r in container.query_items("SELECT c.id FROM c ORDER BY c.v", partition_key="a")]
     assert ordered.index("null") < ordered.index("one")
@@ -137,9 +147,9 @@ def test_hierarchical_key_prefix_query(client: CosmosClient) -> None:
         container = db.create_container("h", PartitionKey(path=["/tenant", "/user"], kind="MultiHash"))
         for tenant, user in [("t1", "u1"), ("t1", "u2"), ("t2", "u1")]:
             container.create_item({"id": f"{tenant}{user}", "tenant": tenant, "user": user})
-        prefix = list(container.query_items("SELECT VALUE c.id FROM c", partition_key=["t1"]))
+        prefix: list[Any] = list(container.query_items("SELECT VALUE c.id FROM c", partition_key=["t1"]))
         assert sorted(prefix) == ["t1u1", "t1u2"]
-        full = list(container.query_items("SELECT VALUE c.id FROM c", partition_key=["t2", "u1"]))
+        full: list[Any] = list(container.query_items("SELECT VALUE c.id FROM c", partition_key=["t2", "u1"]))
         assert full == ["t2u1"]
         assert container.read_item("t1u2", ["t1", "u2"])["user"] == "u2"
     finally:
@@ -150,7 +160,7 @@ def test_vector_distance_for_agent_memory(container: ContainerProxy) -> None:
     container.create_item({"id": "near", "pk": "m", "embedding": [1.0, 0.0]})
     container.create_item({"id": "far", "pk": "m", "embedding": [0.0, 1.0]})
     container.create_item({"id": "mid", "pk": "m", "embedding": [0.7, 0.7]})
-    rows = list(
+    rows: list[Any] = list(
         container.query_items(
             # Azure sorts ORDER BY VectorDistance most-similar first whatever the direction; DESC says so explicitly.
             "SELECT TOP 2 c.id FROM c ORDER BY VectorDistance(c.embedding, @q) DESC",

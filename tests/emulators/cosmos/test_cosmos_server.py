@@ -65,6 +65,7 @@ def test_certificate_in_the_data_dir_verifies_for_localhost(emulator: Emulator) 
 def test_account_advertises_the_endpoint_the_client_used(client: CosmosClient, emulator: Emulator) -> None:
     account = client.get_database_account()
     assert account.WritableLocations[0]["databaseAccountEndpoint"] == emulator.http
+    assert account.ConsistencyPolicy is not None
     assert account.ConsistencyPolicy["defaultConsistencyLevel"] == "Session"
 
 
