@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from switchboard.agent import Agent, AgentContext, AgentState
+from switchboard.agent import Agent, AgentContext, AgentState, CancellationToken
 from switchboard.agentchat.model_context import ModelContext, UnboundedModelContext
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import (
@@ -89,14 +89,21 @@ class AssistantAgent(Agent[AssistantState]):
     async def handle(self, message: TurnRequested, ctx: AgentContext[AssistantState]) -> None:
         """Take one turn and answer the manager."""
         history = [*ctx.state.history, *(self._as_chat(entry) for entry in message.new_messages)]
-        entry = await self.respond(history)
+        entry = await self.respond(history, cancellation=ctx.cancellation)
         history.append(AssistantMessage(content=entry.content, source=self.name))
         ctx.state.history = self.model_context.window(history)
         ctx.state.turns += 1
         ctx.send(TurnCompleted(team=message.team, turn=message.turn, entry=entry), to=ctx.sender or message.team)
 
-    async def respond(self, history: Sequence[ChatMessage]) -> TranscriptEntry:
-        """Produce this agent's next transcript entry from its conversation `history`."""
+    async def respond(
+        self, history: Sequence[ChatMessage], *, cancellation: CancellationToken | None = None
+    ) -> TranscriptEntry:
+        """Produce this agent's next transcript entry from its conversation `history`.
+
+        Raises:
+            CancelledError: The run was cancelled (checked before every model call).
+        """
+        token = cancellation or CancellationToken()
         working: list[ChatMessage] = [SystemMessage(content=self.system_message), *self.model_context.window(history)]
         usage = Usage()
         called: list[str] = []
@@ -104,7 +111,7 @@ class AssistantAgent(Agent[AssistantState]):
         while True:
             use_tools = bool(self.tools) and rounds < self.max_tool_iterations
             choice: ToolChoice = self.tool_choice if rounds == 0 else "auto"
-            reply = await self._call(working, use_tools=use_tools, tool_choice=choice, structured=not use_tools)
+            reply = await self._call(working, token, use_tools=use_tools, tool_choice=choice, structured=not use_tools)
             usage += reply.usage
             if use_tools and reply.tool_calls:
                 working.append(AssistantMessage(content=reply.content, tool_calls=reply.tool_calls, source=self.name))
@@ -116,7 +123,7 @@ class AssistantAgent(Agent[AssistantState]):
             break
         if self.output_type is None:
             return TranscriptEntry(source=self.name, content=reply.content or "", usage=usage, tool_calls=tuple(called))
-        output, extra = await self._structured(working, reply)
+        output, extra = await self._structured(working, reply, token)
         data = output.model_dump(mode="json")
         return TranscriptEntry(
             source=self.name,
@@ -127,7 +134,9 @@ class AssistantAgent(Agent[AssistantState]):
             tool_calls=tuple(called),
         )
 
-    async def _structured(self, working: list[ChatMessage], reply: ModelResponse) -> tuple[BaseModel, Usage]:
+    async def _structured(
+        self, working: list[ChatMessage], reply: ModelResponse, token: CancellationToken
+    ) -> tuple[BaseModel, Usage]:
         assert self.output_type is not None
         extra = Usage()
         repairs = 0
@@ -146,12 +155,19 @@ class AssistantAgent(Agent[AssistantState]):
                     AssistantMessage(content=reply.content, source=self.name),
                     UserMessage(content=hint, source="validator"),
                 ]
-            reply = await self._call(working, use_tools=False, tool_choice="auto", structured=True)
+            reply = await self._call(working, token, use_tools=False, tool_choice="auto", structured=True)
             extra += reply.usage
 
     async def _call(
-        self, messages: list[ChatMessage], *, use_tools: bool, tool_choice: ToolChoice, structured: bool
+        self,
+        messages: list[ChatMessage],
+        token: CancellationToken,
+        *,
+        use_tools: bool,
+        tool_choice: ToolChoice,
+        structured: bool,
     ) -> ModelResponse:
+        token.raise_if_cancelled()
         fmt = None
         if structured and self.output_type is not None:
             fmt = ResponseFormat(name=self.output_type.__name__, json_schema=self.output_type.model_json_schema())

@@ -133,3 +133,21 @@ async def test_history_is_windowed_in_requests_and_in_state() -> None:
     assert state.turns == 3
     assert len(state.history) == 3
     assert state.history[-1] == AssistantMessage(content="answer 2", source="helper")
+
+
+async def test_a_cancelled_run_makes_no_further_model_calls() -> None:
+    from switchboard.agent import CancellationToken
+    from switchboard.errors import CancelledError
+
+    model = _model([{"tool_calls": [{"name": "lookup", "arguments": {"topic": "x"}}]}, {"content": "never"}])
+    token = CancellationToken()
+
+    def cancelling_lookup(topic: str) -> str:
+        """Look up, then the user cancels."""
+        token.cancel()
+        return topic
+
+    agent = AssistantAgent("helper", model_client=model, tools=[FunctionTool(cancelling_lookup, name="lookup")])
+    with pytest.raises(CancelledError):
+        await agent.respond([UserMessage(content="q")], cancellation=token)
+    assert len(model.requests) == 1
