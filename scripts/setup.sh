@@ -12,3 +12,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! "$PY" -c "import s
   "$PY" -m pip install --disable-pip-version-check -q -e ".[dev,emulators,bench]"
   echo "$want" > "$stamp"
 fi
+# The embedded real model `switchboard run` uses when no endpoint is configured (compiled once, ~5 minutes).
+bash scripts/install_local_model.sh

@@ -6,7 +6,7 @@ import pytest
 
 from switchboard.agent import Agent, AgentContext, AgentState, CancellationToken, NoState, function_agent
 from switchboard.errors import AgentDefinitionError, CancelledError, StateVersionError
-from tests.unit.switchboard.conftest import Counter, CountState, Echo, Ping, Pong
+from tests.unit.switchboard.sample_agents import Counter, CountState, Echo, Ping, Pong
 
 
 def test_routing_key_comes_from_the_handler_type_hint() -> None:

@@ -9,7 +9,7 @@ from switchboard.agent import ManualClock
 from switchboard.errors import InvalidMessagePayloadError, StateConflictError, UnroutableMessageError
 from switchboard.messages import Envelope
 from switchboard.runtime import Dispatcher, InMemoryStateStore
-from tests.unit.switchboard.conftest import Boom, Counter, CountState, Echo, Failing, Note, Ping, Pong
+from tests.unit.switchboard.sample_agents import Boom, Counter, CountState, Echo, Failing, Note, Ping, Pong
 
 TRACE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 

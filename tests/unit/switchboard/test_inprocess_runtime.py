@@ -4,7 +4,7 @@ import pytest
 
 from switchboard.agent import Agent, AgentContext, NoState
 from switchboard.runtime import InProcessRuntime
-from tests.unit.switchboard.conftest import Boom, Counter, CountState, Echo, Failing, Note, Ping, Pong
+from tests.unit.switchboard.sample_agents import Boom, Counter, CountState, Echo, Failing, Note, Ping, Pong
 
 
 class Recorder(Agent[NoState]):

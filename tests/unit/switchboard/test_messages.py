@@ -14,7 +14,7 @@ from switchboard.errors import (
     UnsupportedMessageVersionError,
 )
 from switchboard.messages import Envelope, Message, MessageRegistry
-from tests.unit.switchboard.conftest import Note, Ping
+from tests.unit.switchboard.sample_agents import Note, Ping
 
 
 class TaskV3(Message):

@@ -6,7 +6,7 @@ import pytest
 
 from switchboard.agent import Agent, AgentContext, AgentState
 from switchboard.testing import AgentHarness
-from tests.unit.switchboard.conftest import Counter, CountState, Echo, Note, Ping, Pong
+from tests.unit.switchboard.sample_agents import Counter, CountState, Echo, Note, Ping, Pong
 
 
 class Stamp(AgentState):
