@@ -63,9 +63,31 @@ def decode(data: bytes, offset: int = 0) -> tuple[Any, int]:
         raise DecodeError(f"unknown AMQP type code 0x{data[offset]:02x} at offset {offset}") from exc
 
 
+_SIZE8 = frozenset((0xA0, 0xA1, 0xA3, 0xC0, 0xC1, 0xE0))
+_SIZE32 = frozenset((0xB0, 0xB1, 0xB3, 0xD0, 0xD1, 0xF0))
+
+
 def skip(data: bytes, offset: int) -> int:
-    """Return the offset just past the value at ``offset`` (decoding it, which is cheap enough)."""
-    return decode(data, offset)[1]
+    """Return the offset just past the value at ``offset``, without decoding size-prefixed values.
+
+    Raises:
+        DecodeError: The bytes are not a valid AMQP encoding.
+    """
+    try:
+        code = data[offset]
+        if code in _SIZE8:
+            end = offset + 2 + data[offset + 1]
+        elif code in _SIZE32:
+            end = offset + 5 + _U32.unpack_from(data, offset + 1)[0]
+        elif code == 0x00:
+            return skip(data, skip(data, offset + 1))
+        else:
+            return decode(data, offset)[1]
+    except (IndexError, struct.error) as exc:
+        raise DecodeError(f"truncated AMQP value at offset {offset}") from exc
+    if end > len(data):
+        raise DecodeError(f"truncated AMQP value at offset {offset}")
+    return end
 
 
 def _fixed(width: int, conv: Callable[[bytes, int], Any]) -> Decoder:

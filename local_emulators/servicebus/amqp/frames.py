@@ -49,3 +49,47 @@ def decode_body(body: bytes) -> tuple[int, list[Any], int]:
     fields = value.value if isinstance(value.value, list) else []
     code = int(value.descriptor)
     return code, pad(code, fields), end
+
+
+# ---------------------------------------------------------------- hand-rolled hot paths
+# Transfers and dispositions are most of the traffic; building them directly is several times
+# cheaper than the generic encoder and yields identical bytes.
+_U32 = struct.Struct(">I")
+_TRUE, _FALSE, _NULL = b"\x41", b"\x42", b"\x40"
+
+
+def _uint(value: int) -> bytes:
+    if value == 0:
+        return b"\x43"
+    if value < 256:
+        return bytes((0x52, value))
+    return b"\x70" + _U32.pack(value)
+
+
+def _performative(channel: int, code: int, count: int, body: bytes, payload: bytes = b"") -> bytes:
+    if len(body) < 255:
+        head = bytes((0x00, 0x53, code, 0xC0, len(body) + 1, count))
+    else:
+        head = bytes((0x00, 0x53, code, 0xD0)) + _U32.pack(len(body) + 4) + _U32.pack(count)
+    return HEADER.pack(8 + len(head) + len(body) + len(payload), 2, TYPE_AMQP, channel) + head + body + payload
+
+
+def disposition_frame(channel: int, role: bool, first: int, last: int, settled: bool, state: bytes) -> bytes:
+    """Encode a disposition; ``state`` is the already-encoded delivery state."""
+    body = (_TRUE if role else _FALSE) + _uint(first) + _uint(last) + (_TRUE if settled else _FALSE) + state + _NULL
+    return _performative(channel, 0x15, 6, body)
+
+
+def transfer_frame(channel: int, handle: int, delivery_id: int, tag: bytes, settled: bool, payload: bytes) -> bytes:
+    """Encode a single-frame transfer of message format 0."""
+    body = (
+        _uint(handle)
+        + _uint(delivery_id)
+        + bytes((0xA0, len(tag)))
+        + tag
+        + b"\x43"
+        + (_TRUE if settled else _FALSE)
+        + _FALSE
+        + _NULL * 5
+    )
+    return _performative(channel, 0x14, 11, body, payload)

@@ -15,6 +15,7 @@ from local_emulators.servicebus.amqp.types import Described, Symbol, ULong
 from local_emulators.servicebus.errors import DecodeError
 
 BATCH_FORMAT = 0x80013700
+_SKIPPABLE = frozenset((p.APPLICATION_PROPERTIES, p.DATA, p.AMQP_SEQUENCE, p.AMQP_VALUE, p.FOOTER))
 _BARE = frozenset((p.PROPERTIES, p.APPLICATION_PROPERTIES, p.DATA, p.AMQP_SEQUENCE, p.AMQP_VALUE, p.FOOTER))
 
 
@@ -34,8 +35,13 @@ class ParsedMessage:
         return self.properties[index] if index < len(self.properties) else None
 
 
-def parse_message(payload: bytes) -> ParsedMessage:
+def parse_message(payload: bytes, full: bool = True) -> ParsedMessage:
     """Parse the sections of an encoded message.
+
+    Args:
+        payload: The encoded message.
+        full: Also decode application properties and body; routing needs only header, annotations
+            and properties, so the send path skips the rest (it stays in ``bare``).
 
     Raises:
         DecodeError: A section is not a described value.
@@ -45,6 +51,10 @@ def parse_message(payload: bytes) -> ParsedMessage:
     msg = ParsedMessage(bare=b"")
     while offset < end:
         start = offset
+        if not full and payload[offset : offset + 2] == b"\x00\x53" and payload[offset + 2] in _SKIPPABLE:
+            offset = codec.skip(payload, offset + 3)
+            bare_parts.append(payload[start:offset])
+            continue
         value, offset = codec.decode(payload, offset)
         if not isinstance(value, Described) or not isinstance(value.descriptor, int):
             raise DecodeError("message section is not a described value")
@@ -65,10 +75,10 @@ def parse_message(payload: bytes) -> ParsedMessage:
     return msg
 
 
-def split_batch(payload: bytes) -> list[ParsedMessage]:
+def split_batch(payload: bytes, full: bool = True) -> list[ParsedMessage]:
     """Split a batch delivery (message format 0x80013700): each data section is one message."""
     envelope = parse_message(payload)
-    return [parse_message(body) for body in envelope.bodies if isinstance(body, bytes)]
+    return [parse_message(body, full) for body in envelope.bodies if isinstance(body, bytes)]
 
 
 def encode_annotated(header: list[Any], annotations: dict[Any, Any], bare: bytes) -> bytes:

@@ -21,36 +21,31 @@ from local_emulators.servicebus.errors import StoreError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (entity TEXT NOT NULL, seq INTEGER NOT NULL, bare BLOB NOT NULL,
-    meta BLOB NOT NULL, PRIMARY KEY (entity, seq)) WITHOUT ROWID;
+    meta BLOB NOT NULL, state INTEGER NOT NULL, delivery_count INTEGER NOT NULL, lock_token BLOB,
+    locked_until INTEGER NOT NULL, enqueued_ms INTEGER NOT NULL, PRIMARY KEY (entity, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sessions (entity TEXT NOT NULL, session_id TEXT NOT NULL, state BLOB,
     PRIMARY KEY (entity, session_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counters (entity TEXT PRIMARY KEY, last_seq INTEGER NOT NULL);
 """
 _PUT, _META, _DELETE = 0, 1, 2
+LAZY_SECONDS = 0.05
 
 
 def _meta(m: Message) -> bytes:
+    """What never changes after enqueue, AMQP-encoded so that every value keeps its type."""
     return codec.encode(
-        [
-            m.annotations,
-            m.header,
-            m.message_id,
-            m.session_id,
-            m.enqueued_ms,
-            m.expires_ms,
-            m.delivery_count,
-            m.state,
-            m.scheduled_ms,
-            m.lock_token,
-            m.locked_until_ms,
-            m.dead_letter_source,
-        ]
+        [m.annotations, m.header, m.message_id, m.session_id, m.expires_ms, m.scheduled_ms, m.dead_letter_source]
     )
 
 
-def _message(seq: int, bare: bytes, meta: bytes) -> Message:
+def _dynamic(m: Message) -> tuple[int, int, bytes | None, int, int]:
+    token = m.lock_token.bytes if m.lock_token is not None else None
+    return m.state, m.delivery_count, token, m.locked_until_ms, m.enqueued_ms
+
+
+def _message(seq: int, bare: bytes, meta: bytes, dynamic: tuple[Any, ...]) -> Message:
     f: list[Any] = codec.decode(meta)[0]
-    token = f[9] if isinstance(f[9], uuid.UUID) else None
+    state, delivery_count, token, locked_until, enqueued = dynamic
     return Message(
         seq=seq,
         bare=bare,
@@ -58,14 +53,14 @@ def _message(seq: int, bare: bytes, meta: bytes) -> Message:
         header=f[1],
         message_id=f[2],
         session_id=f[3],
-        enqueued_ms=f[4],
-        expires_ms=f[5],
-        delivery_count=f[6],
-        state=f[7],
-        scheduled_ms=f[8],
-        lock_token=token,
-        locked_until_ms=f[10],
-        dead_letter_source=f[11],
+        enqueued_ms=enqueued,
+        expires_ms=f[4],
+        delivery_count=delivery_count,
+        state=state,
+        scheduled_ms=f[5],
+        lock_token=uuid.UUID(bytes=token) if token else None,
+        locked_until_ms=locked_until,
+        dead_letter_source=f[6],
     )
 
 
@@ -86,7 +81,8 @@ class SqliteStore:
         self._last_seq: dict[str, int] = {}
         self._clear = False
         self._waiter: asyncio.Future[None] | None = None
-        self._flush_scheduled = False
+        self._handle: asyncio.Handle | None = None
+        self._urgent = False
 
     # ---------------------------------------------------------------- Journal
     def saved(self, entity: str, message: Message) -> None:
@@ -94,14 +90,15 @@ class SqliteStore:
         self._pending[(entity, message.seq)] = (_PUT, message)
         if message.seq > self._last_seq.get(entity, 0):
             self._last_seq[entity] = message.seq
-        self._schedule()
+        self._schedule(urgent=True)
 
     def touched(self, entity: str, message: Message) -> None:
         """Record a metadata change."""
         key = (entity, message.seq)
         if self._pending.get(key, (_META, None))[0] != _PUT:
             self._pending[key] = (_META, message)
-        self._schedule()
+        # A new lock is written at once so that it still holds (and then expires) after a crash.
+        self._schedule(urgent=message.lock_token is not None)
 
     def removed(self, entity: str, seq: int) -> None:
         """Record a removal (a message added and removed within one batch is never written)."""
@@ -122,18 +119,23 @@ class SqliteStore:
         self._pending.clear()
         self._sessions.clear()
         self._clear = True
-        self._schedule()
+        self._schedule(urgent=True)
 
     # ---------------------------------------------------------------- commit
-    def _schedule(self) -> None:
-        if self._flush_scheduled:
+    def _schedule(self, urgent: bool = False) -> None:
+        # New messages are committed at the end of this loop tick (their sends wait for it); locks,
+        # settlements and state changes ride along or go out within LAZY_SECONDS, so a burst of
+        # completions shares one transaction. A crash in that window only means redelivery.
+        if self._handle is not None and (self._urgent or not urgent):
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        self._flush_scheduled = True
-        loop.call_soon(self.flush)
+        if self._handle is not None:
+            self._handle.cancel()
+        self._urgent = urgent
+        self._handle = loop.call_soon(self.flush) if urgent else loop.call_later(LAZY_SECONDS, self.flush)
 
     async def committed(self) -> None:
         """Wait until every change recorded so far is committed."""
@@ -141,18 +143,22 @@ class SqliteStore:
             return
         if self._waiter is None:
             self._waiter = asyncio.get_running_loop().create_future()
-        await asyncio.shield(self._waiter)
+        waiter = self._waiter
+        self._schedule(urgent=True)
+        await asyncio.shield(waiter)
 
     def flush(self) -> None:
         """Write every pending change in one transaction."""
-        self._flush_scheduled = False
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
         waiter, self._waiter = self._waiter, None
         puts, metas, deletes = [], [], []
         for (entity, seq), (op, message) in self._pending.items():
             if op == _PUT and message is not None:
-                puts.append((entity, seq, message.bare, _meta(message)))
+                puts.append((entity, seq, message.bare, _meta(message), *_dynamic(message)))
             elif op == _META and message is not None:
-                metas.append((_meta(message), entity, seq))
+                metas.append((*_dynamic(message), entity, seq))
             else:
                 deletes.append((entity, seq))
         sessions = [(e, s, state) for (e, s), state in self._sessions.items()]
@@ -165,8 +171,12 @@ class SqliteStore:
             db.execute("DELETE FROM messages")
             db.execute("DELETE FROM sessions")
             db.execute("DELETE FROM counters")
-        db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?)", puts)
-        db.executemany("UPDATE messages SET meta = ? WHERE entity = ? AND seq = ?", metas)
+        db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", puts)
+        db.executemany(
+            "UPDATE messages SET state = ?, delivery_count = ?, lock_token = ?, locked_until = ?, enqueued_ms = ? "
+            "WHERE entity = ? AND seq = ?",
+            metas,
+        )
         db.executemany("DELETE FROM messages WHERE entity = ? AND seq = ?", deletes)
         db.executemany("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)", sessions)
         db.executemany(
@@ -181,8 +191,12 @@ class SqliteStore:
     # ---------------------------------------------------------------- loading
     def load_messages(self) -> Iterator[tuple[str, Message]]:
         """Yield every stored message with its entity path, in sequence order."""
-        for entity, seq, bare, meta in self._db.execute("SELECT entity, seq, bare, meta FROM messages ORDER BY seq"):
-            yield entity, _message(seq, bare, meta)
+        rows = self._db.execute(
+            "SELECT entity, seq, bare, meta, state, delivery_count, lock_token, locked_until, "
+            "enqueued_ms FROM messages ORDER BY seq"
+        )
+        for entity, seq, bare, meta, *dynamic in rows:
+            yield entity, _message(seq, bare, meta, tuple(dynamic))
 
     def load_sessions(self) -> Iterator[tuple[str, str, bytes | None]]:
         """Yield every stored session state."""

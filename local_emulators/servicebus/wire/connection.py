@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 from typing import Any
 
 from local_emulators.servicebus.amqp import performatives as p
@@ -12,12 +11,11 @@ from local_emulators.servicebus.amqp.frames import AMQP_HEADER, HEADER, SASL_HEA
 from local_emulators.servicebus.amqp.types import UInt, UShort
 from local_emulators.servicebus.errors import DecodeError, ProtocolError, ServiceBusEmulatorError
 from local_emulators.servicebus.wire import sasl
-from local_emulators.servicebus.wire.context import WireContext
+from local_emulators.servicebus.wire.context import TRACE, WireContext
 from local_emulators.servicebus.wire.session import Session
 
 MAX_FRAME_SIZE = 1 << 20
 _ids = itertools.count(1)
-_TRACE = bool(os.environ.get("SB_EMULATOR_TRACE"))
 
 
 class Connection:
@@ -74,7 +72,7 @@ class Connection:
             if doff > 2:
                 body = body[(doff - 2) * 4 :]
             code, fields, payload_at = decode_body(body)
-            if _TRACE:
+            if TRACE:
                 self.ctx.log.debug("<- %d ch%d 0x%02x %r", self.id, channel, code, fields)
             self._dispatch(channel, code, fields, body, payload_at)
 
@@ -121,9 +119,16 @@ class Connection:
     # ---------------------------------------------------------------- output
     def send(self, channel: int, code: int, fields: list[Any], payload: bytes = b"") -> None:
         """Queue a frame; frames queued in one loop tick go out in one write."""
-        if _TRACE:
+        if TRACE:
             self.ctx.log.debug("-> %d ch%d 0x%02x %r", self.id, channel, code, fields)
         self._out += encode_frame(channel, code, fields, payload)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def send_raw(self, frame: bytes) -> None:
+        """Queue an already-encoded frame."""
+        self._out += frame
         if not self._flush_scheduled:
             self._flush_scheduled = True
             asyncio.get_running_loop().call_soon(self.flush)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from local_emulators.servicebus.broker.namespace import Broker
+
+# Frame-by-frame debug logging (SB_EMULATOR_TRACE=1); hot paths skip their fast encoders when on.
+TRACE = bool(os.environ.get("SB_EMULATOR_TRACE"))
 
 
 async def _no_store() -> None:

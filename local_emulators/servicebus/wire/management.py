@@ -12,7 +12,8 @@ from local_emulators.servicebus.broker import queue as q
 from local_emulators.servicebus.broker.queue import Queue
 from local_emulators.servicebus.broker.sessions import SessionState
 from local_emulators.servicebus.errors import ArgumentError, ServiceBusEmulatorError, UnauthorizedError
-from local_emulators.servicebus.wire.sending import OutgoingLink, encode_delivery
+from local_emulators.servicebus.wire.delivery import encode_delivery
+from local_emulators.servicebus.wire.sending import OutgoingLink
 
 if TYPE_CHECKING:
     from local_emulators.servicebus.wire.connection import Connection

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from local_emulators.servicebus.amqp import codec
 from local_emulators.servicebus.amqp import performatives as p
+from local_emulators.servicebus.amqp.frames import disposition_frame
 from local_emulators.servicebus.amqp.message import BATCH_FORMAT, ParsedMessage, parse_message, split_batch
-from local_emulators.servicebus.amqp.types import UInt
+from local_emulators.servicebus.amqp.types import Symbol, UInt
 from local_emulators.servicebus.broker.messages import MAX_MESSAGE_SIZE
 from local_emulators.servicebus.errors import MessageTooLargeError, ServiceBusEmulatorError
 from local_emulators.servicebus.wire.links import Link
@@ -15,7 +17,8 @@ from local_emulators.servicebus.wire.links import Link
 if TYPE_CHECKING:
     from local_emulators.servicebus.wire.session import Session
 
-_ACCEPTED = p.described(p.ACCEPTED, [])
+_ACCEPTED_BYTES = codec.encode(p.described(p.ACCEPTED, []))
+BATCH_OVERHEAD = 4096
 
 
 class IncomingLink(Link):
@@ -31,8 +34,8 @@ class IncomingLink(Link):
         self._ack_task: asyncio.Task[None] | None = None
 
     def attached(self) -> None:
-        """Answer the attach and grant credit."""
-        self.reply_attach()
+        """Answer the attach (with the batch size limit pyamqp reads) and grant credit."""
+        self.reply_attach(properties={Symbol("com.microsoft:max-message-batch-size"): MAX_MESSAGE_SIZE})
         self.grant_credit()
 
     def on_transfer(self, fields: list[Any], payload: bytes) -> None:
@@ -64,12 +67,15 @@ class IncomingLink(Link):
                 self._ack_task = asyncio.get_running_loop().create_task(self._ack_after_commit())
 
     def _accept(self, payload: bytes, message_format: Any) -> None:
-        if len(payload) > MAX_MESSAGE_SIZE:
+        # The limit applies to each message; a batch envelope may exceed it by the SDK's framing overhead
+        # (pyamqp fills a batch to the limit and then adds a few bytes of envelope).
+        limit = MAX_MESSAGE_SIZE + BATCH_OVERHEAD if message_format == BATCH_FORMAT else MAX_MESSAGE_SIZE
+        if len(payload) > limit:
             raise MessageTooLargeError(
                 f"the message of {len(payload)} bytes exceeds the maximum size of {MAX_MESSAGE_SIZE} bytes"
             )
         parsed: list[ParsedMessage] = (
-            split_batch(payload) if message_format == BATCH_FORMAT else [parse_message(payload)]
+            split_batch(payload, full=False) if message_format == BATCH_FORMAT else [parse_message(payload, full=False)]
         )
         self.ctx.broker.send(self.path, parsed, self.ctx.now_ms())
 
@@ -85,6 +91,6 @@ class IncomingLink(Link):
                 if delivery_id == prev + 1:
                     prev = delivery_id
                     continue
-                self.session.send(p.DISPOSITION, [True, UInt(start), UInt(prev), True, _ACCEPTED, None])
+                self.conn.send_raw(disposition_frame(self.session.channel, True, start, prev, True, _ACCEPTED_BYTES))
                 start = prev = delivery_id
         self._ack_task = None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from local_emulators.servicebus.amqp import codec
 from local_emulators.servicebus.amqp import performatives as p
 from local_emulators.servicebus.amqp.message import parse_message
-from local_emulators.servicebus.amqp.types import Described, UInt
+from local_emulators.servicebus.amqp.types import Described
 from local_emulators.servicebus.wire import cbs, management
 from local_emulators.servicebus.wire.links import Link
 
@@ -47,22 +47,7 @@ class ReplyLink(Link):
         delivery_id = self.session.next_delivery_id
         self.session.next_delivery_id += 1
         self.delivery_count += 1
-        self.session.transfer(
-            [
-                UInt(self.handle),
-                UInt(delivery_id),
-                UInt(delivery_id).to_bytes(4, "big"),
-                UInt(0),
-                True,
-                False,
-                None,
-                None,
-                None,
-                None,
-                None,
-            ],
-            payload,
-        )
+        self.session.transfer(self.handle, delivery_id, delivery_id.to_bytes(4, "big"), True, payload)
 
 
 class RequestLink(Link):

@@ -6,13 +6,15 @@ import asyncio
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from local_emulators.servicebus.amqp import codec
 from local_emulators.servicebus.amqp import performatives as p
-from local_emulators.servicebus.amqp.message import encode_annotated
-from local_emulators.servicebus.amqp.types import Described, Symbol, Timestamp, UInt
+from local_emulators.servicebus.amqp.frames import disposition_frame
+from local_emulators.servicebus.amqp.types import Described, Symbol, UInt
 from local_emulators.servicebus.broker import queue as q
-from local_emulators.servicebus.broker.messages import Delivery, Message
+from local_emulators.servicebus.broker.messages import Delivery
 from local_emulators.servicebus.broker.sessions import SessionState
 from local_emulators.servicebus.errors import NotAllowedError, OperationTimeoutError, ServiceBusEmulatorError
+from local_emulators.servicebus.wire.delivery import encode_delivery
 from local_emulators.servicebus.wire.links import Link, refuse_attach
 
 if TYPE_CHECKING:
@@ -21,27 +23,12 @@ if TYPE_CHECKING:
 SESSION_FILTER = Symbol("com.microsoft:session-filter")
 _TICKS_AT_EPOCH = 621355968000000000
 _DEFAULT_ACCEPT_TIMEOUT_MS = 60_000
+_ECHO = {code: codec.encode(p.described(code, [])) for code in (p.ACCEPTED, p.REJECTED, p.RELEASED)}
 
 
 def dotnet_ticks(unix_ms: int) -> int:
     """Convert Unix milliseconds to .NET ticks (what session lock expiry is expressed in)."""
     return _TICKS_AT_EPOCH + unix_ms * 10_000
-
-
-def encode_delivery(message: Message, locked_until_ms: int | None = None, state: int | None = None) -> bytes:
-    """Encode a stored message as delivered: broker header and annotations, then the bare message."""
-    header = list(message.header) + [None] * (5 - len(message.header))
-    header[4] = UInt(message.delivery_count)
-    annotations = dict(message.annotations)
-    annotations[Symbol("x-opt-sequence-number")] = message.seq
-    annotations[Symbol("x-opt-enqueued-time")] = Timestamp(message.enqueued_ms)
-    if locked_until_ms:
-        annotations[Symbol("x-opt-locked-until")] = Timestamp(locked_until_ms)
-    if message.dead_letter_source:
-        annotations[Symbol("x-opt-deadletter-source")] = message.dead_letter_source
-    if state is not None:
-        annotations[Symbol("x-opt-message-state")] = state
-    return encode_annotated(header[:5], annotations, message.bare)
 
 
 def _outcome(state: Any) -> tuple[str, str | None, str | None]:
@@ -177,10 +164,7 @@ class OutgoingLink(Link):
         tag = token.bytes_le if token is not None else uuid.uuid4().bytes_le
         locked_until = delivery.locked_until_ms if token is not None and self.session_state is None else None
         payload = encode_delivery(delivery.message, locked_until)
-        session.transfer(
-            [UInt(self.handle), UInt(delivery_id), tag, UInt(0), token is None, False, None, None, None, None, None],
-            payload,
-        )
+        session.transfer(self.handle, delivery_id, tag, token is None, payload)
         if token is not None:
             session.unsettled[delivery_id] = (self, token)
         self.credit -= 1
@@ -190,7 +174,6 @@ class OutgoingLink(Link):
     def on_disposition(self, delivery_id: int, token: uuid.UUID, state: Any, settled: bool) -> None:
         """Apply the client's outcome; echo it (or the error) when the client awaits one."""
         outcome, reason, description = _outcome(state)
-        reply: Described
         try:
             self.entity.settle(
                 token,
@@ -201,11 +184,12 @@ class OutgoingLink(Link):
                 description=description,
             )
             code = p.outcome_code(state) or p.ACCEPTED
-            reply = p.described(code, [] if code == p.REJECTED else list(state.value or []))
+            # pyamqp treats an echoed rejected outcome that carries an error as a failure.
+            echo = _ECHO.get(code) or codec.encode(p.described(code, list(state.value or [])))
         except ServiceBusEmulatorError as exc:
-            reply = p.described(p.REJECTED, [p.error(exc.condition, str(exc))])
+            echo = codec.encode(p.described(p.REJECTED, [p.error(exc.condition, str(exc))]))
         if not settled:
-            self.session.send(p.DISPOSITION, [False, UInt(delivery_id), UInt(delivery_id), True, reply, None])
+            self.conn.send_raw(disposition_frame(self.session.channel, False, delivery_id, delivery_id, True, echo))
 
     def on_detach(self) -> None:
         """Stop delivering; give back a held session (its unsettled messages count as delivered)."""

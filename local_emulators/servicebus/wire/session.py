@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from local_emulators.servicebus.amqp import performatives as p
+from local_emulators.servicebus.amqp.frames import transfer_frame
 from local_emulators.servicebus.amqp.types import Described, UInt, UShort
 from local_emulators.servicebus.errors import ProtocolError, ServiceBusEmulatorError
-from local_emulators.servicebus.wire.context import entity_path
+from local_emulators.servicebus.wire.context import TRACE, entity_path
 from local_emulators.servicebus.wire.links import Link, refuse_attach
 from local_emulators.servicebus.wire.receiving import IncomingLink
 from local_emulators.servicebus.wire.requests import ReplyLink, RequestLink
@@ -121,14 +122,15 @@ class Session:
             None,
         ]
 
-    def transfer(self, fields: list[Any], payload: bytes) -> None:
+    def transfer(self, handle: int, delivery_id: int, tag: bytes, settled: bool, payload: bytes) -> None:
         """Send a delivery, split into frames that fit the client's max frame size."""
         room = max(self.conn.remote_max_frame_size - 256, 512)
-        if len(payload) <= room:
+        if len(payload) <= room and not TRACE:
             self.next_outgoing_id += 1
             self.remote_incoming_window -= 1
-            self.send(p.TRANSFER, fields, payload)
+            self.conn.send_raw(transfer_frame(self.channel, handle, delivery_id, tag, settled, payload))
             return
+        fields = [UInt(handle), UInt(delivery_id), tag, UInt(0), settled, False, None, None, None, None, None]
         for start in range(0, len(payload), room):
             chunk = payload[start : start + room]
             frame = list(fields)
