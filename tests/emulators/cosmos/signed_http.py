@@ -12,7 +12,7 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import quote
 
-from tests.emulators.cosmos.conftest import KEY, Emulator
+from tests.emulators.cosmos.cosmos_harness import KEY, Emulator
 
 
 @dataclass

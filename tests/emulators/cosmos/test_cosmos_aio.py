@@ -8,7 +8,7 @@ import pytest
 from azure.cosmos import PartitionKey, exceptions
 from azure.cosmos.aio import CosmosClient
 
-from tests.emulators.cosmos.conftest import Emulator
+from tests.emulators.cosmos.cosmos_harness import Emulator
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])

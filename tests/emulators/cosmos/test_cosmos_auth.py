@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from azure.cosmos import ContainerProxy, CosmosClient, exceptions
 
-from tests.emulators.cosmos.conftest import KEY, Emulator
+from tests.emulators.cosmos.cosmos_harness import KEY, Emulator
 
 WRONG_KEY = base64.b64encode(b"not the emulator key, but valid base64 anyway!!").decode()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from azure.cosmos import CosmosClient, PartitionKey, exceptions
 
-from tests.emulators.cosmos.conftest import Emulator, start_emulator
+from tests.emulators.cosmos.cosmos_harness import Emulator, start_emulator
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from azure.cosmos import CosmosClient, PartitionKey
 
-from tests.emulators.cosmos.conftest import start_emulator
+from tests.emulators.cosmos.cosmos_harness import start_emulator
 
 
 def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from azure.core.paging import PageIterator
 from azure.cosmos import ContainerProxy, CosmosClient, PartitionKey, exceptions
 
-from tests.emulators.cosmos.conftest import start_emulator
+from tests.emulators.cosmos.cosmos_harness import start_emulator
 
 
 def _fill(container: ContainerProxy, count: int, partitions: int = 3) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from azure.cosmos import CosmosClient, PartitionKey
 
-from tests.emulators.cosmos.conftest import Emulator, start_emulator
+from tests.emulators.cosmos.cosmos_harness import Emulator, start_emulator
 from tests.support.processes import REPO_ROOT
 
 

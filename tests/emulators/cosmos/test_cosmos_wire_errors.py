@@ -7,7 +7,7 @@ import uuid
 import pytest
 from azure.cosmos import CosmosClient, PartitionKey, exceptions
 
-from tests.emulators.cosmos.conftest import Emulator, start_emulator
+from tests.emulators.cosmos.cosmos_harness import Emulator, start_emulator
 from tests.emulators.cosmos.signed_http import signed
 
 
