@@ -16,7 +16,6 @@ from local_emulators.cosmos.routes import CosmosApp
 from local_emulators.cosmos.server import CosmosServer
 
 LOG = logging.getLogger("local_emulators.cosmos")
-TTL_SWEEP_SECONDS = 5.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -59,14 +58,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="accept request signatures whose x-ms-date is more than 15 minutes off",
     )
+    parser.add_argument(
+        "--ttl-sweep-seconds",
+        type=float,
+        default=5.0,
+        help="seconds between deletions of expired items from storage; they vanish from reads at once (default 5)",
+    )
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
     return parser.parse_args(argv)
 
 
-async def _sweep_expired(state: AccountState) -> None:
+async def _sweep_expired(state: AccountState, interval: float) -> None:
     """Expired items are hidden at once; this deletes them from storage now and then."""
     while True:
-        await asyncio.sleep(TTL_SWEEP_SECONDS)
+        await asyncio.sleep(interval)
         try:
             state.purge_expired()
         except Exception:
@@ -91,7 +96,7 @@ async def _serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     serving = asyncio.create_task(server.serve_forever())
-    sweeping = asyncio.create_task(_sweep_expired(state))
+    sweeping = asyncio.create_task(_sweep_expired(state, args.ttl_sweep_seconds))
     await stop.wait()
     server.close()
     for task in (serving, sweeping):

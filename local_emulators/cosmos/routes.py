@@ -9,7 +9,7 @@ from collections.abc import Callable
 from local_emulators.cosmos.auth import MasterKeyAuth
 from local_emulators.cosmos.backend.state import AccountState
 from local_emulators.cosmos.control import CONTROL_PREFIX, FaultInjector, handle_control
-from local_emulators.cosmos.errors import CosmosEmulatorError, MethodNotAllowedError, NotFoundError
+from local_emulators.cosmos.errors import BadRequestError, CosmosEmulatorError, MethodNotAllowedError, NotFoundError
 from local_emulators.cosmos.handlers import (
     account,
     batch,
@@ -73,6 +73,16 @@ _ROUTES: dict[str, dict[str, HandlerFn]] = {
 }
 
 
+_UNSUPPORTED = {"sprocs", "triggers", "udfs", "conflicts", "attachments"}
+
+
+def _refuse_unsupported(segments: list[str]) -> None:
+    """Say plainly that a resource family is not emulated; a 404 would read as "your resource is missing"."""
+    family = segments[4] if len(segments) in (5, 6) else segments[2] if len(segments) in (3, 4) else ""
+    if family in _UNSUPPORTED or family == "users":
+        raise BadRequestError(f"'{family}' resources (stored procedures, triggers, UDFs, users...) are not supported.")
+
+
 def _shape(segments: list[str]) -> str:
     # Even positions are resource-type names, odd positions are ids, except the operations suffix.
     shape = ["*" if index % 2 else segment for index, segment in enumerate(segments)]
@@ -121,6 +131,7 @@ class CosmosApp:
         self.auth.verify(request.method, path, request.headers)
         methods = _ROUTES.get(_shape(segments))
         if methods is None:
+            _refuse_unsupported(segments)
             raise NotFoundError(f"No resource at path '{path}'.")
         handler = methods.get(request.method)
         if handler is None:

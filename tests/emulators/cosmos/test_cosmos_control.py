@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,3 +85,20 @@ def test_bad_fault_settings_are_400(own_emulator: Emulator) -> None:
     with pytest.raises(urllib.error.HTTPError) as caught:
         own_emulator.control("faults", {"status": 500, "rate": 1.0})
     assert caught.value.code == 400
+
+
+def test_expired_items_are_swept_from_storage(tmp_path: Path) -> None:
+    running = start_emulator(tmp_path / "sweep", "--ttl-sweep-seconds", "0.2")
+    try:
+        client = CosmosClient(running.http, credential=running.key)
+        container = client.create_database("t").create_container("c", PartitionKey("/pk"), default_ttl=1)
+        container.create_item({"id": "brief", "pk": "a"})
+        container.create_item({"id": "kept", "pk": "a", "ttl": -1})
+        assert running.control("health")["items"] == 2
+        deadline = time.monotonic() + 10
+        while running.control("health")["items"] != 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert running.control("health")["items"] == 1
+        assert [item["id"] for item in container.read_all_items()] == ["kept"]
+    finally:
+        running.process.stop()

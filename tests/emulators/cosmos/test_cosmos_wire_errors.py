@@ -50,7 +50,9 @@ def test_stale_container_rid_is_400_1024(emulator: Emulator, names: tuple[str, s
 
 def test_unknown_path_is_404_and_wrong_verb_is_405(emulator: Emulator, names: tuple[str, str]) -> None:
     db, coll = names
-    assert signed(emulator, "GET", f"/dbs/{db}/colls/{coll}/sprocs", "sprocs", f"dbs/{db}/colls/{coll}").status == 404
+    assert (
+        signed(emulator, "GET", f"/dbs/{db}/colls/{coll}/nonsense", "nonsense", f"dbs/{db}/colls/{coll}").status == 404
+    )
     assert signed(emulator, "PATCH", f"/dbs/{db}", "dbs", f"dbs/{db}").status == 405
 
 
@@ -134,3 +136,12 @@ def test_strict_mode_refuses_cross_partition_group_by(tmp_path_factory: pytest.T
         assert "GROUP BY" in str(caught.value.message)
     finally:
         strict.process.stop()
+
+
+def test_stored_procedures_are_refused_with_400(client: CosmosClient, names: tuple[str, str]) -> None:
+    db, coll = names
+    container = client.get_database_client(db).get_container_client(coll)
+    with pytest.raises(exceptions.CosmosHttpResponseError) as caught:
+        container.scripts.create_stored_procedure({"id": "sp", "body": "function () {}"})
+    assert caught.value.status_code == 400
+    assert "not supported" in str(caught.value.message)
