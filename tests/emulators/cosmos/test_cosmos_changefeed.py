@@ -73,3 +73,13 @@ def test_deletes_are_not_in_the_latest_version_feed(container: ContainerProxy) -
     container.create_item({"id": "deleted", "pk": "p"})
     container.delete_item("deleted", "p")
     assert _ids(container, start_time="Beginning") == ["kept"]
+
+
+def test_feed_ranges_scope_queries_and_change_feed(container: ContainerProxy) -> None:
+    for index in range(6):
+        container.create_item({"id": str(index), "pk": f"p{index % 3}"})
+    (whole,) = list(container.read_feed_ranges())
+    assert len(list(container.query_items("SELECT * FROM c", feed_range=whole))) == 6
+    one_key = container.feed_range_from_partition_key("p1")
+    assert [d["id"] for d in container.query_items("SELECT * FROM c", feed_range=one_key)] == ["1", "4"]
+    assert _ids(container, feed_range=one_key, start_time="Beginning") == ["1", "4"]
