@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from azure.cosmos import CosmosClient, PartitionKey
 
 from tests.emulators.cosmos.cosmos_harness import Emulator, start_emulator
@@ -40,6 +41,7 @@ def test_help_explains_every_option() -> None:
         assert option in result.stdout
 
 
+@pytest.mark.filterwarnings("ignore:Unverified HTTPS request")
 def test_http_and_https_on_the_same_port(emulator: Emulator) -> None:
     plain = CosmosClient(emulator.http, credential=emulator.key)
     secure = CosmosClient(emulator.https, credential=emulator.key, connection_verify=False)
