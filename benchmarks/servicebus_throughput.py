@@ -18,7 +18,7 @@ from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusRece
 from azure.servicebus.exceptions import MessageSizeExceededError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.processes import free_port, start_python_module  # noqa: E402
+from tests.support.processes import free_port, start_python_module
 
 CONFIG = Path(__file__).resolve().parents[1] / "tests" / "emulators" / "servicebus" / "config.jsonc"
 _TICKS = os.sysconf("SC_CLK_TCK")

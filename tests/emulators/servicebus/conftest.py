@@ -97,10 +97,10 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def sb(emulator: Emulator) -> Iterator[Emulator]:
+def sb(emulator: Emulator) -> Emulator:
     """The shared emulator, purged before the test."""
     emulator.control("/reset", "POST")
-    yield emulator
+    return emulator
 
 
 @pytest.fixture

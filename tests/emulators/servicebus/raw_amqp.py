@@ -11,7 +11,14 @@ from typing import Any
 
 from local_emulators.servicebus.amqp import codec
 from local_emulators.servicebus.amqp import performatives as p
-from local_emulators.servicebus.amqp.frames import AMQP_HEADER, HEADER, SASL_HEADER, TYPE_SASL, decode_body, encode_frame
+from local_emulators.servicebus.amqp.frames import (
+    AMQP_HEADER,
+    HEADER,
+    SASL_HEADER,
+    TYPE_SASL,
+    decode_body,
+    encode_frame,
+)
 from local_emulators.servicebus.amqp.types import Described, Symbol, UInt
 
 Frame = tuple[int, list[Any], bytes]
@@ -65,7 +72,8 @@ class RawClient:
         """SASL MSSBCBS, then open and begin channel 0 (what the .NET SDK does)."""
         assert self.header(SASL_HEADER) == SASL_HEADER
         code, fields, _ = self.frame()
-        assert code == p.SASL_MECHANISMS and "MSSBCBS" in fields[0]
+        assert code == p.SASL_MECHANISMS
+        assert "MSSBCBS" in fields[0]
         self.send(p.SASL_INIT, [Symbol("MSSBCBS"), b"", "localhost"], sasl=True)
         code, fields, _ = self.frame()
         assert (code, fields[0]) == (p.SASL_OUTCOME, 0)
@@ -80,22 +88,68 @@ class RawClient:
         target = p.described(p.TARGET, [address if client_sends else name] + [None] * 6)
         if "session" in extra:
             source.value[p.S_FILTER] = {Symbol("com.microsoft:session-filter"): extra["session"]}
-        self.send(p.ATTACH, [name, UInt(handle), not client_sends, extra.get("snd", 0), extra.get("rcv", 1),
-                             source, target, None, False, UInt(0) if client_sends else None, None, None, None,
-                             extra.get("properties")])
+        self.send(
+            p.ATTACH,
+            [
+                name,
+                UInt(handle),
+                not client_sends,
+                extra.get("snd", 0),
+                extra.get("rcv", 1),
+                source,
+                target,
+                None,
+                False,
+                UInt(0) if client_sends else None,
+                None,
+                None,
+                None,
+                extra.get("properties"),
+            ],
+        )
         return self.expect(p.ATTACH)
 
     def flow(self, handle: int, credit: int, delivery_count: int = 0) -> None:
-        self.send(p.FLOW, [UInt(0), UInt(5000), UInt(0), UInt(5000), UInt(handle), UInt(delivery_count),
-                           UInt(credit), None, False, False, None])
+        self.send(
+            p.FLOW,
+            [
+                UInt(0),
+                UInt(5000),
+                UInt(0),
+                UInt(5000),
+                UInt(handle),
+                UInt(delivery_count),
+                UInt(credit),
+                None,
+                False,
+                False,
+                None,
+            ],
+        )
 
     def transfer(self, handle: int, delivery_id: int, payload: bytes, settled: bool = False) -> None:
-        self.send(p.TRANSFER, [UInt(handle), UInt(delivery_id), delivery_id.to_bytes(4, "big"), UInt(0), settled,
-                               False, None, None, None, None, None], payload)
+        self.send(
+            p.TRANSFER,
+            [
+                UInt(handle),
+                UInt(delivery_id),
+                delivery_id.to_bytes(4, "big"),
+                UInt(0),
+                settled,
+                False,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ],
+            payload,
+        )
 
 
-def message(application: dict[Any, Any] | None = None, body: Any = "body", message_id: Any = None,
-            reply_to: str | None = None) -> bytes:
+def message(
+    application: dict[Any, Any] | None = None, body: Any = "body", message_id: Any = None, reply_to: str | None = None
+) -> bytes:
     """Encode a message: properties, application properties and an amqp-value body."""
     out = bytearray()
     codec.encode_into(out, p.described(p.PROPERTIES, [message_id, None, None, None, reply_to]))

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.emulator
 
 def test_wrong_key_is_refused_as_an_authentication_error(sb: Emulator) -> None:
     bad = connection_string(sb.port, key="not-the-key")
-    with ServiceBusClient.from_connection_string(bad, retry_total=0) as client:
-        with pytest.raises(ServiceBusAuthenticationError), client.get_queue_sender("q") as sender:
-            sender.send_messages(ServiceBusMessage("never"))
+    client = ServiceBusClient.from_connection_string(bad, retry_total=0)
+    with client, pytest.raises(ServiceBusAuthenticationError), client.get_queue_sender("q") as sender:
+        sender.send_messages(ServiceBusMessage("never"))
     assert sb.counts("q")["total"] == 0
 
 
@@ -29,9 +29,9 @@ def _sas_connection_string(port: int, expiry: float) -> str:
 
 def test_expired_token_is_refused_and_a_live_one_accepted(sb: Emulator) -> None:
     expired = _sas_connection_string(sb.port, time.time() - 60)
-    with ServiceBusClient.from_connection_string(expired, retry_total=0) as client:
-        with pytest.raises(ServiceBusAuthenticationError), client.get_queue_sender("q") as sender:
-            sender.send_messages(ServiceBusMessage("never"))
+    client = ServiceBusClient.from_connection_string(expired, retry_total=0)
+    with client, pytest.raises(ServiceBusAuthenticationError), client.get_queue_sender("q") as sender:
+        sender.send_messages(ServiceBusMessage("never"))
     live = _sas_connection_string(sb.port, time.time() + 600)
     with ServiceBusClient.from_connection_string(live, retry_total=0) as client, client.get_queue_sender("q") as s:
         s.send_messages(ServiceBusMessage("ok"))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusReceiveMode
+from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusReceivedMessage, ServiceBusReceiveMode
 
 from tests.emulators.servicebus.conftest import launch
 
@@ -45,7 +45,7 @@ def test_acknowledged_messages_survive_kill_9_and_locks_expire_after_restart(tmp
         assert (counts["locked"], counts["active"]) == (0, 1)
         with ServiceBusClient.from_connection_string(second.connection_string) as client:
             with client.get_queue_receiver("q", receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE) as receiver:
-                got = []
+                got: list[ServiceBusReceivedMessage] = []
                 while len(got) < 50:
                     batch = receiver.receive_messages(max_message_count=50, max_wait_time=3)
                     assert batch
@@ -62,7 +62,7 @@ def test_acknowledged_messages_survive_kill_9_and_locks_expire_after_restart(tmp
     finally:
         second.process.stop()
     assert [str(m) for m in got] == [f"m{i}" for i in range(50)]
-    assert [m.application_properties[b"i"] for m in got] == list(range(50))
+    assert [(m.application_properties or {})[b"i"] for m in got] == list(range(50))
     assert (str(again), again.delivery_count) == ("held", 1)
     assert state == b"state-1"
     assert after.sequence_number == 52  # numbering continues after the restart (51 used before)

@@ -20,8 +20,14 @@ pytestmark = pytest.mark.emulator
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "local_emulators.servicebus", *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=30, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "local_emulators.servicebus", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 def test_help_explains_every_option() -> None:
@@ -33,13 +39,16 @@ def test_help_explains_every_option() -> None:
 
 def test_invalid_config_is_a_startup_error_naming_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "config.json"
-    bad.write_text('{\n  "UserConfig": {\n    "Namespaces": [\n      {"Name": "sbemulatorns", "Queues": [{"Nam": "q"}]}\n'
-                   '    ]\n  }\n}\n')
+    bad.write_text(
+        '{\n  "UserConfig": {\n    "Namespaces": [\n      {"Name": "sbemulatorns", "Queues": [{"Nam": "q"}]}\n'
+        "    ]\n  }\n}\n"
+    )
     result = _run("--config", str(bad), "--port", "0", "--control-port", "0")
     assert result.returncode == 2
     assert f"{bad}:4" in result.stderr
     missing = _run("--config", str(tmp_path / "absent.json"), "--port", "0", "--control-port", "0")
-    assert missing.returncode == 2 and "absent.json" in missing.stderr
+    assert missing.returncode == 2
+    assert "absent.json" in missing.stderr
 
 
 def test_starts_in_under_a_second_and_logs_one_line_per_connection(tmp_path: Path) -> None:
@@ -59,7 +68,8 @@ def test_starts_in_under_a_second_and_logs_one_line_per_connection(tmp_path: Pat
 def test_control_plane_lists_counts_and_resets(sb: Emulator) -> None:
     asyncio.run(_send_concurrently(sb, clients=2))
     rows = {row["name"]: row for row in sb.control("/entities")["entities"]}
-    assert rows["q"]["active"] == 2 and rows["q"]["type"] == "queue"
+    assert rows["q"]["active"] == 2
+    assert rows["q"]["type"] == "queue"
     assert rows["t/Subscriptions/all"]["type"] == "subscription"
     assert rows["q/$DeadLetterQueue"]["total"] == 0
     assert sb.control("/reset", "POST") == {"status": "reset"}
@@ -71,9 +81,9 @@ def test_control_plane_lists_counts_and_resets(sb: Emulator) -> None:
 
 async def _send_concurrently(emulator: Emulator, clients: int) -> None:
     async def one(i: int) -> None:
-        async with AsyncClient.from_connection_string(emulator.connection_string) as client:
-            async with client.get_queue_sender("q") as sender:
-                await sender.send_messages(ServiceBusMessage(f"c{i}"))
+        client = AsyncClient.from_connection_string(emulator.connection_string)
+        async with client, client.get_queue_sender("q") as sender:
+            await sender.send_messages(ServiceBusMessage(f"c{i}"))
 
     await asyncio.gather(*(one(i) for i in range(clients)))
 

@@ -25,7 +25,7 @@ def test_named_session_receives_only_its_messages_in_order(conn_str: str) -> Non
         with client.get_queue_receiver("q-sessions", session_id="run-b", max_wait_time=2) as receiver:
             assert receiver.session.session_id == "run-b"
             assert receiver.session.locked_until_utc is not None
-            got = []
+            got: list[str] = []
             while len(got) < 5:
                 batch = receiver.receive_messages(max_message_count=5, max_wait_time=3)
                 assert batch
@@ -41,9 +41,9 @@ def test_next_available_session_and_exclusive_lock(conn_str: str) -> None:
             sender.send_messages(ServiceBusMessage("x", session_id="only"))
         with client.get_queue_receiver("q-sessions", session_id=NEXT_AVAILABLE_SESSION, max_wait_time=5) as first:
             assert first.session.session_id == "only"
-            with pytest.raises(SessionCannotBeLockedError):
-                with client.get_queue_receiver("q-sessions", session_id="only", max_wait_time=2) as second:
-                    second.receive_messages(max_message_count=1, max_wait_time=1)
+            second = client.get_queue_receiver("q-sessions", session_id="only", max_wait_time=2)
+            with pytest.raises(SessionCannotBeLockedError), second:
+                second.receive_messages(max_message_count=1, max_wait_time=1)
             (message,) = first.receive_messages(max_message_count=1, max_wait_time=3)
             first.complete_message(message)
         # released on close: another receiver may take it now
@@ -54,9 +54,9 @@ def test_next_available_session_and_exclusive_lock(conn_str: str) -> None:
 def test_no_available_session_times_out(conn_str: str) -> None:
     with ServiceBusClient.from_connection_string(conn_str, retry_total=0) as client:
         started = time.monotonic()
-        with pytest.raises(OperationTimeoutError):
-            with client.get_queue_receiver("q-sessions", session_id=NEXT_AVAILABLE_SESSION, max_wait_time=1) as r:
-                r.receive_messages(max_message_count=1, max_wait_time=1)
+        receiver = client.get_queue_receiver("q-sessions", session_id=NEXT_AVAILABLE_SESSION, max_wait_time=1)
+        with pytest.raises(OperationTimeoutError), receiver:
+            receiver.receive_messages(max_message_count=1, max_wait_time=1)
         assert time.monotonic() - started < 10
 
 
@@ -72,7 +72,8 @@ def test_session_state_and_lock_renewal(conn_str: str) -> None:
             before = session.locked_until_utc
             time.sleep(0.05)
             after = session.renew_lock()
-            assert before is not None and after > before
+            assert before is not None
+            assert after > before
         with client.get_queue_receiver("q-sessions", session_id="stateful", max_wait_time=2) as receiver:
             assert receiver.session.get_state() == b"checkpoint-1"
 
@@ -92,8 +93,7 @@ def test_session_lock_expiry_is_reported_as_session_lock_lost(conn_str: str) -> 
 
 def test_plain_receiver_on_a_session_queue_is_refused(conn_str: str) -> None:
     with ServiceBusClient.from_connection_string(conn_str, retry_total=0) as client:
-        with pytest.raises(ServiceBusError):
-            with client.get_queue_receiver("q-sessions", max_wait_time=1) as receiver:
-                receiver.receive_messages(max_message_count=1, max_wait_time=1)
+        with pytest.raises(ServiceBusError), client.get_queue_receiver("q-sessions", max_wait_time=1) as receiver:
+            receiver.receive_messages(max_message_count=1, max_wait_time=1)
         with pytest.raises(ServiceBusError), client.get_queue_sender("q-sessions") as sender:
             sender.send_messages(ServiceBusMessage("no session id"))

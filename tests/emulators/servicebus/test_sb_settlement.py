@@ -77,14 +77,17 @@ def test_defer_then_receive_deferred_by_sequence_number(sb: Emulator) -> None:
         with client.get_queue_receiver("q", max_wait_time=2) as receiver:
             later, now = receiver.receive_messages(max_message_count=2, max_wait_time=3)
             receiver.defer_message(later)
+            later_seq = later.sequence_number
+            assert later_seq is not None
             receiver.complete_message(now)
             assert receiver.receive_messages(max_message_count=1, max_wait_time=1) == []
             assert sb.counts("q")["deferred"] == 1
-            (deferred,) = receiver.receive_deferred_messages([later.sequence_number])
-            assert str(deferred) == "later" and deferred.lock_token is not None
+            (deferred,) = receiver.receive_deferred_messages([later_seq])
+            assert str(deferred) == "later"
+            assert deferred.lock_token is not None
             receiver.complete_message(deferred)
             with pytest.raises(MessageNotFoundError):
-                receiver.receive_deferred_messages([later.sequence_number])
+                receiver.receive_deferred_messages([later_seq])
     assert sb.counts("q")["total"] == 0
 
 
@@ -96,7 +99,8 @@ def test_renew_lock_extends_it_and_expired_locks_are_lost(sb: Emulator) -> None:
             before = message.locked_until_utc
             time.sleep(0.5)
             renewed = receiver.renew_message_lock(message)
-            assert before is not None and renewed > before
+            assert before is not None
+            assert renewed > before
             time.sleep(1.3)  # the 1 s lock lapses server-side
             # Make the client believe the lock is alive so that the broker itself must refuse.
             message._expiry = datetime.now(UTC) + timedelta(minutes=5)

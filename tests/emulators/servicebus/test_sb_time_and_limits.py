@@ -6,7 +6,13 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusReceiveMode, ServiceBusSubQueue
+from azure.servicebus import (
+    ServiceBusClient,
+    ServiceBusMessage,
+    ServiceBusReceivedMessage,
+    ServiceBusReceiveMode,
+    ServiceBusSubQueue,
+)
 from azure.servicebus.exceptions import MessageSizeExceededError
 
 from tests.emulators.servicebus.conftest import Emulator
@@ -25,14 +31,14 @@ def test_scheduled_messages_appear_on_time_and_can_be_cancelled(sb: Emulator) ->
         assert (counts["scheduled"], counts["active"]) == (2, 0)
         with client.get_queue_receiver("q", receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE) as receiver:
             (peeked, *_) = receiver.peek_messages(max_message_count=5)
-            got = []
+            got: list[ServiceBusReceivedMessage] = []
             while len(got) < 2:
                 batch = receiver.receive_messages(max_message_count=5, max_wait_time=5)
                 assert batch, "scheduled messages never arrived"
                 got += batch
     assert peeked.sequence_number == keep
     assert sorted(str(m) for m in got) == ["keep", "prop"]
-    assert all(m.enqueued_time_utc >= due - timedelta(milliseconds=5) for m in got)
+    assert all(m.enqueued_time_utc is not None and m.enqueued_time_utc >= due - timedelta(milliseconds=5) for m in got)
 
 
 def test_expired_messages_are_dead_lettered_or_dropped_per_entity(sb: Emulator) -> None:
@@ -54,11 +60,11 @@ def test_expired_messages_are_dead_lettered_or_dropped_per_entity(sb: Emulator) 
 
 
 def test_duplicate_message_ids_are_dropped_within_the_window(sb: Emulator) -> None:
-    with ServiceBusClient.from_connection_string(sb.connection_string) as client:
-        with client.get_queue_sender("q-dup") as sender:
-            sender.send_messages(ServiceBusMessage("one", message_id="m-1"))
-            sender.send_messages(ServiceBusMessage("again", message_id="m-1"))
-            sender.send_messages([ServiceBusMessage("two", message_id="m-2"), ServiceBusMessage("x", message_id="m-2")])
+    client = ServiceBusClient.from_connection_string(sb.connection_string)
+    with client, client.get_queue_sender("q-dup") as sender:
+        sender.send_messages(ServiceBusMessage("one", message_id="m-1"))
+        sender.send_messages(ServiceBusMessage("again", message_id="m-1"))
+        sender.send_messages([ServiceBusMessage("two", message_id="m-2"), ServiceBusMessage("x", message_id="m-2")])
     assert sb.counts("q-dup")["total"] == 2
 
 
