@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -80,6 +81,10 @@ async def _sweep_expired(state: AccountState, interval: float) -> None:
 
 async def _serve(args: argparse.Namespace) -> None:
     state = AccountState(None if args.in_memory else args.data_dir, strict_queries=args.strict_queries)
+    # Loaded documents live as long as the process; keep the garbage collector from rescanning them.
+    gc.freeze()
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        LOG.warning("listening on %s: the /_emulator/ control plane (reset, faults) has no auth", args.host)
     tls = None
     if not args.no_tls:
         from local_emulators.cosmos.tls import server_context

@@ -119,6 +119,9 @@ class CosmosApp:
             response = json_response(500, {"code": "InternalServerError", "message": "emulator bug; see its log"})
         response.headers["x-ms-activity-id"] = activity_id
         response.headers["x-ms-gatewayversion"] = "version=2.14.0"
+        if LOG.isEnabledFor(logging.DEBUG):
+            # Method, path and status only: headers carry the authorization signature.
+            LOG.debug("%s %s -> %s", request.method, request.path, response.status)
         return response
 
     def _dispatch(self, request: Request) -> Response:
