@@ -117,3 +117,17 @@ def annotation(annotations: dict[Any, Any], name: str) -> Any:
     """Look up a message annotation by name, whether its key arrived as symbol or string."""
     value = annotations.get(Symbol(name))
     return value if value is not None else annotations.get(name)
+
+
+def rebuild_bare(bare: bytes, properties: list[Any], application: dict[Any, Any]) -> bytes:
+    """Return ``bare`` with new properties and application-properties sections, the body untouched."""
+    body: list[bytes] = []
+    offset = 0
+    while offset < len(bare):
+        start = offset
+        offset = codec.skip(bare, offset)
+        if bare[start + 2] not in (p.PROPERTIES, p.APPLICATION_PROPERTIES):
+            body.append(bare[start:offset])
+    head = codec.encode(Described(ULong(p.PROPERTIES), properties))
+    head += codec.encode(Described(ULong(p.APPLICATION_PROPERTIES), application))
+    return head + b"".join(body)

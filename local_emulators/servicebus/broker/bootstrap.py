@@ -41,5 +41,5 @@ def build_broker(config: NamespaceConfig, journal: Journal | None = None) -> Bro
     for topic in config.topics:
         entity = broker.add_topic(topic.name, _props(topic))
         for sub in topic.subscriptions:
-            broker.add_subscription(entity, sub.name, _props(sub), [rule.filter for rule in sub.rules])
+            broker.add_subscription(entity, sub.name, _props(sub), [(rule.filter, rule.action) for rule in sub.rules])
     return broker

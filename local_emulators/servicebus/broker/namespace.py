@@ -12,8 +12,8 @@ from local_emulators.servicebus.broker.entity import Entity
 from local_emulators.servicebus.broker.journal import Journal, NullJournal
 from local_emulators.servicebus.broker.messages import SCHEDULED, EntityProperties, Message
 from local_emulators.servicebus.broker.queue import Queue
-from local_emulators.servicebus.broker.topic import RuleFilter, Subscription, Topic
-from local_emulators.servicebus.broker.views import message_view
+from local_emulators.servicebus.broker.topic import Rule, Subscription, Topic
+from local_emulators.servicebus.broker.views import apply_view, message_view
 from local_emulators.servicebus.errors import EntityNotFoundError, NotAllowedError
 
 DLQ_SUFFIX = "/$DeadLetterQueue"
@@ -47,10 +47,10 @@ class Broker:
         return topic
 
     def add_subscription(
-        self, topic: Topic, name: str, props: EntityProperties, filters: Sequence[RuleFilter] | None
+        self, topic: Topic, name: str, props: EntityProperties, rules: Sequence[Rule] | None
     ) -> Subscription:
-        """Declare a subscription of ``topic`` (``filters`` None = the default true rule)."""
-        subscription = Subscription(topic.path, name, props, self.journal, filters)
+        """Declare a subscription of ``topic`` (``rules`` None = the default true rule)."""
+        subscription = Subscription(topic.path, name, props, self.journal, rules)
         topic.add_subscription(subscription)
         self._register_receiver(subscription)
         return subscription
@@ -164,8 +164,15 @@ class Broker:
     def _fan_out(self, topic: Topic, message: Message, now_ms: int, hops: int) -> None:
         view = message_view(message) if topic.needs_view else None
         for subscription in topic.subscriptions.values():
-            if view is None or subscription.admits(view):
-                self.route(subscription, message.copy_for(message.seq), now_ms, hops)
+            action = None
+            if view is not None:
+                admitted, action = subscription.admits(view)
+                if not admitted:
+                    continue
+            copy = message.copy_for(message.seq)
+            if action is not None and view is not None:
+                apply_view(copy, action.apply(view))
+            self.route(subscription, copy, now_ms, hops)
 
     def cancel_scheduled(self, path: str, seqs: Iterable[int]) -> None:
         """Cancel scheduled messages of a queue or topic by sequence number."""

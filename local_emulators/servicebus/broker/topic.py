@@ -20,8 +20,19 @@ class RuleFilter(Protocol):
         ...
 
 
+class RuleAction(Protocol):
+    """A subscription rule's action: rewrites the properties of the subscription's copy."""
+
+    def apply(self, view: MessageView) -> MessageView:
+        """Return the properties after the action."""
+        ...
+
+
+Rule = tuple[RuleFilter, RuleAction | None]
+
+
 class Subscription(Queue):
-    """A queue fed by a topic through its rules (any matching rule admits the message)."""
+    """A queue fed by a topic through its rules; the first matching rule admits the message and acts on it."""
 
     def __init__(
         self,
@@ -29,21 +40,24 @@ class Subscription(Queue):
         name: str,
         props: EntityProperties,
         journal: Journal,
-        filters: Sequence[RuleFilter] | None,
+        rules: Sequence[Rule] | None,
     ) -> None:
         super().__init__(f"{topic}/Subscriptions/{name}", props, journal, kind="subscription")
         self.name = name
-        # None stands for the default rule, which admits everything.
-        self.filters: list[RuleFilter] = list(filters) if filters is not None else [TrueFilter()]
+        # None stands for the default rule, which admits everything unchanged.
+        self.rules: list[Rule] = list(rules) if rules is not None else [(TrueFilter(), None)]
 
     @property
     def admits_everything(self) -> bool:
-        """Whether no filter needs to look at the message."""
-        return any(isinstance(f, TrueFilter) for f in self.filters)
+        """Whether routing can skip looking at the message (a bare true filter)."""
+        return any(isinstance(f, TrueFilter) and a is None for f, a in self.rules)
 
-    def admits(self, view: MessageView) -> bool:
-        """Tell whether any of the subscription's rules matches."""
-        return any(f.matches(view) for f in self.filters)
+    def admits(self, view: MessageView) -> tuple[bool, RuleAction | None]:
+        """Tell whether a rule matches, and which action (if any) that rule runs."""
+        for rule_filter, action in self.rules:
+            if rule_filter.matches(view):
+                return True, action
+        return False, None
 
 
 class Topic(Entity):

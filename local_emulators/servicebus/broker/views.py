@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from local_emulators.servicebus.amqp.message import annotation, parse_message
+from local_emulators.servicebus.amqp.message import annotation, parse_message, rebuild_bare
 from local_emulators.servicebus.broker.messages import Message
 from local_emulators.servicebus.filters import MessageView
 
@@ -43,3 +43,18 @@ def message_view(message: Message) -> MessageView:
     if ttl:
         system["TimeToLive"] = int(ttl)
     return MessageView(system=system, application=parsed.application)
+
+
+def apply_view(message: Message, view: MessageView) -> None:
+    """Rewrite ``message``'s properties and application properties to what ``view`` holds (rule actions)."""
+    parsed = parse_message(message.bare)
+    properties = list(parsed.properties) + [None] * (13 - len(parsed.properties))
+    system = {key.lower(): value for key, value in view.system.items()}
+    for index, name in _PROPERTY_NAMES.items():
+        if name.lower() in system:
+            properties[index] = system[name.lower()]
+    message.bare = rebuild_bare(message.bare, properties, dict(view.application))
+    message.message_id = properties[0]
+    session_id = properties[10]
+    message.session_id = str(session_id) if session_id is not None else None
+    message.extra.clear()

@@ -78,6 +78,19 @@ def test_auto_forwarding_moves_messages_to_the_target(sb: Emulator) -> None:
     assert sb.counts("q-forward")["total"] == 0
 
 
+def test_dead_lettered_messages_can_be_forwarded(sb: Emulator) -> None:
+    with ServiceBusClient.from_connection_string(sb.connection_string) as client:
+        with client.get_queue_sender("q-dead-forward") as sender:
+            sender.send_messages(ServiceBusMessage("dead"))
+        with client.get_queue_receiver("q-dead-forward") as receiver:
+            (message,) = receiver.receive_messages(max_message_count=1, max_wait_time=3)
+            receiver.dead_letter_message(message, reason="why")
+        with client.get_queue_receiver("q-target", receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE) as r:
+            (got,) = r.receive_messages(max_message_count=1, max_wait_time=3)
+    assert (str(got), got.dead_letter_reason) == ("dead", "why")
+    assert sb.counts("q-dead-forward/$DeadLetterQueue")["total"] == 0
+
+
 def test_messages_over_256_kb_are_refused_with_the_size_error(sb: Emulator) -> None:
     with ServiceBusClient.from_connection_string(sb.connection_string, retry_total=0) as client:
         with client.get_queue_sender("q") as sender:
