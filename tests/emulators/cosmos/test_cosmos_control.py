@@ -6,6 +6,7 @@ import time
 import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from azure.cosmos import CosmosClient, PartitionKey, exceptions
@@ -35,6 +36,20 @@ def test_reset_deletes_everything(own_emulator: Emulator) -> None:
     client.create_database("r").create_container("c", PartitionKey("/pk")).create_item({"id": "1", "pk": "a"})
     own_emulator.control("reset", {})
     assert list(client.list_databases()) == []
+
+
+def test_same_client_and_names_work_after_reset(own_emulator: Emulator) -> None:
+    client = CosmosClient(own_emulator.http, credential=own_emulator.key)
+    container = client.create_database_if_not_exists("d").create_container_if_not_exists("c", PartitionKey("/pk"))
+    for index in range(3):
+        container.upsert_item({"id": str(index), "pk": "a"})
+    own_emulator.control("reset", {})
+    # The recreated container has a new rid; the SDK's cached one is refreshed through 400/1024.
+    container = client.create_database_if_not_exists("d").create_container_if_not_exists("c", PartitionKey("/pk"))
+    container.upsert_item({"id": "new", "pk": "a"})
+    counts: list[Any] = list(container.query_items("SELECT VALUE COUNT(1) FROM c", partition_key="a"))
+    assert counts == [1]
+    assert [doc["id"] for doc in container.query_items_change_feed(start_time="Beginning")] == ["new"]
 
 
 def test_injected_429s_are_retried_by_the_sdk(own_emulator: Emulator) -> None:
