@@ -134,6 +134,8 @@ def _vbin(width: struct.Struct) -> Decoder:
     def dec(data: bytes, o: int) -> tuple[Any, int]:
         n = width.unpack_from(data, o)[0]
         start = o + size
+        if start + n > len(data):
+            raise IndexError("variable-width value runs past the end")
         return bytes(data[start : start + n]), start + n
 
     return dec
