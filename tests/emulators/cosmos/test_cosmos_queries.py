@@ -162,8 +162,8 @@ def test_vector_distance_for_agent_memory(container: ContainerProxy) -> None:
     container.create_item({"id": "mid", "pk": "m", "embedding": [0.7, 0.7]})
     rows: list[Any] = list(
         container.query_items(
-            # Azure sorts ORDER BY VectorDistance most-similar first whatever the direction; DESC says so explicitly.
-            "SELECT TOP 2 c.id FROM c ORDER BY VectorDistance(c.embedding, @q) DESC",
+            # As Azure documents it: no direction needed, the most similar come first.
+            "SELECT TOP 2 c.id FROM c ORDER BY VectorDistance(c.embedding, @q)",
             parameters=[{"name": "@q", "value": [1.0, 0.0]}],
             partition_key="m",
         )
