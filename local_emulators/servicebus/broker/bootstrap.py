@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from local_emulators.servicebus.broker.journal import Journal
@@ -10,14 +11,16 @@ from local_emulators.servicebus.broker.namespace import Broker
 from local_emulators.servicebus.config_models import NamespaceConfig, QueueConfig, SubscriptionConfig, TopicConfig
 
 
-def _ms(value: timedelta | None) -> int | None:
-    return int(value.total_seconds() * 1000) if value is not None else None
+def _ms(value: timedelta) -> int:
+    return int(value.total_seconds() * 1000)
 
 
 def _props(entity: QueueConfig | SubscriptionConfig | TopicConfig) -> EntityProperties:
-    values: dict[str, object] = {"default_ttl_ms": _ms(entity.default_message_ttl)}
+    ttl = _ms(entity.default_message_ttl) if entity.default_message_ttl is not None else None
+    props = EntityProperties(default_ttl_ms=ttl)
     if isinstance(entity, QueueConfig | SubscriptionConfig):
-        values.update(
+        props = dataclasses.replace(
+            props,
             lock_duration_ms=_ms(entity.lock_duration),
             max_delivery_count=entity.max_delivery_count,
             dead_letter_on_expiration=entity.dead_lettering_on_message_expiration,
@@ -26,11 +29,12 @@ def _props(entity: QueueConfig | SubscriptionConfig | TopicConfig) -> EntityProp
             forward_dead_lettered_to=entity.forward_dead_lettered_messages_to or None,
         )
     if isinstance(entity, QueueConfig | TopicConfig):
-        values.update(
+        props = dataclasses.replace(
+            props,
             requires_duplicate_detection=entity.requires_duplicate_detection,
             duplicate_window_ms=_ms(entity.duplicate_detection_window),
         )
-    return EntityProperties(**values)  # type: ignore[arg-type]
+    return props
 
 
 def build_broker(config: NamespaceConfig, journal: Journal | None = None) -> Broker:

@@ -256,7 +256,7 @@ class Queue(Entity):
     def release_session_messages(self, session: SessionState, now_ms: int) -> None:
         """Return the messages a lost or closed session lock still held (each counts as a delivery)."""
         for token in list(session.locked_tokens):
-            message = self.locks.get(token)  # type: ignore[call-overload]
+            message = self.locks.get(token)
             if message is not None:
                 self._drop_lock(message)
                 self._count_failed_delivery(message, now_ms)

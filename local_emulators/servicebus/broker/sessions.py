@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import uuid
 from dataclasses import dataclass, field
 
 from local_emulators.servicebus.errors import SessionCannotBeLockedError, SessionLockLostError
@@ -17,7 +18,7 @@ class SessionState:
     state: bytes | None = None
     owner: object | None = None
     locked_until_ms: int = 0
-    locked_tokens: set[object] = field(default_factory=set)
+    locked_tokens: set[uuid.UUID] = field(default_factory=set)
 
     def is_locked(self, now_ms: int) -> bool:
         """Tell whether an owner holds a live lock."""

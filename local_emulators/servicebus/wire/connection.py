@@ -15,6 +15,7 @@ from local_emulators.servicebus.wire.context import TRACE, WireContext
 from local_emulators.servicebus.wire.session import Session
 
 MAX_FRAME_SIZE = 1 << 20
+READ_CHUNK = 1 << 18
 _ids = itertools.count(1)
 
 
@@ -63,18 +64,30 @@ class Connection:
         return mechanism
 
     async def _frames(self) -> None:
-        read = self.reader.readexactly
+        # Read whatever has arrived and handle every complete frame in it: one await per chunk
+        # rather than two per frame.
+        buffer = b""
+        unpack = HEADER.unpack_from
         while not self.closed:
-            size, doff, _type, channel = HEADER.unpack(await read(8))
-            if size <= 8:
-                continue  # heartbeat
-            body = await read(size - 8)
-            if doff > 2:
-                body = body[(doff - 2) * 4 :]
-            code, fields, payload_at = decode_body(body)
-            if TRACE:
-                self.ctx.log.debug("<- %d ch%d 0x%02x %r", self.id, channel, code, fields)
-            self._dispatch(channel, code, fields, body, payload_at)
+            chunk = await self.reader.read(READ_CHUNK)
+            if not chunk:
+                raise ConnectionResetError("peer closed the connection")
+            buffer = buffer + chunk if buffer else chunk
+            offset, available = 0, len(buffer)
+            while available - offset >= 8 and not self.closed:
+                size, doff, _type, channel = unpack(buffer, offset)
+                if size < 8 or size > MAX_FRAME_SIZE:
+                    raise ProtocolError(f"invalid frame size {size}")
+                if available - offset < size:
+                    break
+                if size > 8:  # 8 bytes alone is a heartbeat
+                    body = buffer[offset + doff * 4 : offset + size]
+                    code, fields, payload_at = decode_body(body)
+                    if TRACE:
+                        self.ctx.log.debug("<- %d ch%d 0x%02x %r", self.id, channel, code, fields)
+                    self._dispatch(channel, code, fields, body, payload_at)
+                offset += size
+            buffer = buffer[offset:]
 
     def _dispatch(self, channel: int, code: int, fields: list[Any], body: bytes, payload_at: int) -> None:
         if code == p.OPEN:
