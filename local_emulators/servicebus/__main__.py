@@ -35,13 +35,18 @@ async def _run(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, run until SIGINT/SIGTERM; exit 2 on a configuration or store error."""
+    """Parse arguments, run until SIGINT/SIGTERM; exit 2 on a configuration, store or port error."""
     settings = parse_args(argv)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
     try:
         asyncio.run(_run(settings))
     except (ConfigError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # typically the port is taken
+        print(
+            f"error: cannot listen on {settings.host}:{settings.port}/{settings.control_port}: {exc}", file=sys.stderr
+        )
         return 2
     return 0
 

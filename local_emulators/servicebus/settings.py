@@ -40,6 +40,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         description="A pure-Python Service Bus emulator speaking AMQP 1.0 to the unmodified Azure SDKs. "
         "Connect with: Endpoint=sb://127.0.0.1:<port>;SharedAccessKeyName=RootManageSharedAccessKey;"
         "SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;",
+        epilog="Set SB_EMULATOR_TRACE=1 (with --log-level DEBUG) to log every AMQP frame.",
     )
     parser.add_argument(
         "--host", default=DEFAULT_HOST, help="interface to bind the AMQP and control ports to (default: %(default)s)"
