@@ -49,14 +49,6 @@ async def once() -> int:
     runtime.publish(Ping(n=1), run_id="bench")
     return await runtime.run_until_idle()
 
-start = time.perf_counter()
-delivered = asyncio.run(once())
-elapsed = time.perf_counter() - start
-tracemalloc.start()
-asyncio.run(once())
-peak = tracemalloc.get_traced_memory()[1]
-print(json.dumps({"delivered": delivered, "seconds": elapsed, "traced_peak": peak,
-                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 AUTOGEN_WORKLOAD = """
@@ -110,6 +102,11 @@ async def once() -> int:
     await runtime.stop_when_idle()
     return handled
 
+"""
+
+
+# Appended to each workload: one timed run, then one run under tracemalloc for the allocation peak.
+MEASURE = """
 start = time.perf_counter()
 delivered = asyncio.run(once())
 elapsed = time.perf_counter() - start
@@ -123,7 +120,7 @@ print(json.dumps({"delivered": delivered, "seconds": elapsed, "traced_peak": pea
 
 def run_workload(code: str, messages: int) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-c", code, str(messages)], capture_output=True, text=True, cwd=REPO, check=True
+        [sys.executable, "-c", code + MEASURE, str(messages)], capture_output=True, text=True, cwd=REPO, check=True
     )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result

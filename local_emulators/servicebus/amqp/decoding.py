@@ -7,6 +7,17 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from local_emulators.servicebus.amqp.structs import F32 as _F32
+from local_emulators.servicebus.amqp.structs import F64 as _F64
+from local_emulators.servicebus.amqp.structs import I8 as _I8
+from local_emulators.servicebus.amqp.structs import I16 as _I16
+from local_emulators.servicebus.amqp.structs import I32 as _I32
+from local_emulators.servicebus.amqp.structs import I64 as _I64
+from local_emulators.servicebus.amqp.structs import U8 as _U8
+from local_emulators.servicebus.amqp.structs import U16 as _U16
+from local_emulators.servicebus.amqp.structs import U32 as _U32
+from local_emulators.servicebus.amqp.structs import U32PAIR as _U32PAIR
+from local_emulators.servicebus.amqp.structs import U64 as _U64
 from local_emulators.servicebus.amqp.types import (
     Array,
     Byte,
@@ -24,18 +35,6 @@ from local_emulators.servicebus.amqp.types import (
     UShort,
 )
 from local_emulators.servicebus.errors import DecodeError
-
-_U8 = struct.Struct(">B")
-_U16 = struct.Struct(">H")
-_U32 = struct.Struct(">I")
-_U64 = struct.Struct(">Q")
-_I8 = struct.Struct(">b")
-_I16 = struct.Struct(">h")
-_I32 = struct.Struct(">i")
-_I64 = struct.Struct(">q")
-_F32 = struct.Struct(">f")
-_F64 = struct.Struct(">d")
-_U32PAIR = struct.Struct(">II")
 
 Decoder = Callable[[bytes, int], tuple[Any, int]]
 _DECODERS: dict[int, Decoder] = {}
