@@ -27,6 +27,7 @@ def _embedded_model_installed() -> None:
     if not local_llm.is_installed():
         pytest.fail("the embedded model is not installed; run scripts/install_local_model.sh (scripts/test.sh does)")
 
+
 _NOT_CONFIGURED = ("AZURE_OPENAI_ENDPOINT", "OPENAI_API_KEY", "OPENAI_BASE_URL")
 
 
