@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from local_emulators.cosmos.query import compile_query
+from tests.unit.local_emulators.cosmos.query_cases import tagged
 
 DOC: dict[str, Any] = {
     "id": "d",
@@ -220,19 +221,6 @@ CASES: list[tuple[str, list[Any]]] = [
     ("FullTextContainsAny(c.text, 'dog', 'fox')", [True]),
     ("FullTextContainsAny(c.missing, 'dog')", []),
 ]
-
-
-def tagged(value: Any) -> Any:
-    """A form of a JSON value whose == keeps booleans and numbers apart and ignores int/float."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return (type(value).__name__, value)
-    if isinstance(value, int | float):
-        return ("number", round(float(value), 9))
-    if isinstance(value, list):
-        return ("array", [tagged(item) for item in value])
-    if isinstance(value, dict):
-        return ("object", {key: tagged(item) for key, item in value.items()})
-    raise AssertionError(f"not a JSON value: {value!r}")
 
 
 @pytest.mark.parametrize(("expression", "expected"), CASES, ids=[expression for expression, _ in CASES])

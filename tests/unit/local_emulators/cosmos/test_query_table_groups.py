@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from local_emulators.cosmos.query import compile_query
+from tests.unit.local_emulators.cosmos.query_cases import assert_query_rows
 
 PEOPLE: list[dict[str, Any]] = [
     {"id": "1", "name": "Ann", "age": 30, "team": "a", "tags": ["x", "y"], "score": 5},
@@ -236,23 +236,6 @@ CASES: list[Case] = [
 ]
 
 
-def tagged(value: Any) -> Any:
-    """A form of a JSON value whose == keeps booleans and numbers apart and ignores int/float."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return (type(value).__name__, value)
-    if isinstance(value, int | float):
-        return ("number", round(float(value), 9))
-    if isinstance(value, list):
-        return ("array", [tagged(item) for item in value])
-    if isinstance(value, dict):
-        return ("object", {key: tagged(item) for key, item in value.items()})
-    raise AssertionError(f"not a JSON value: {value!r}")
-
-
 @pytest.mark.parametrize("case", CASES, ids=[case.query for case in CASES])
 def test_query_table_groups(case: Case) -> None:
-    rows = compile_query(case.query).run(case.docs, case.params)
-    got, want = [tagged(row) for row in rows], [tagged(row) for row in case.expected]
-    if case.any_order:
-        got, want = sorted(got, key=repr), sorted(want, key=repr)
-    assert got == want
+    assert_query_rows(case.query, case.docs, case.params, case.expected, any_order=case.any_order)
