@@ -7,7 +7,7 @@ stamp=.cache/setup.stamp
 mkdir -p .cache
 # Reinstall only when the dependency declarations changed since the last successful setup.
 want=$(cat pyproject.toml requirements.txt | sha256sum | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! "$PY" -c "import switchboard" 2>/dev/null; then
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! (cd / && "$PY" -c "import switchboard, pytest, azure.servicebus, azure.cosmos") 2>/dev/null; then
   echo "setup: installing Python dependencies (first run takes a minute)..." >&2
   "$PY" -m pip install --disable-pip-version-check -q -e ".[dev,emulators,bench]"
   echo "$want" > "$stamp"
