@@ -98,8 +98,20 @@ class Usage(_Frozen):
         )
 
 
+class ModelStep(_Frozen):
+    """Which model call this is: the `index`-th call (0-based) of `agent` within run `run_id`.
+
+    A hosted agent replays its steps after a crash, so the same step can be requested twice; the
+    scripted model keys its answers on this triple so concurrent runs and retried steps replay.
+    """
+
+    run_id: str
+    agent: str
+    index: int
+
+
 class ModelRequest(_Frozen):
-    """Everything one chat call sends; `agent` and `turn` identify the caller (used by scripted replay)."""
+    """Everything one chat call sends; `agent` and `step` identify the caller (used by scripted replay)."""
 
     messages: tuple[ChatMessage, ...]
     tools: tuple[ToolSpec, ...] = ()
@@ -108,6 +120,7 @@ class ModelRequest(_Frozen):
     agent: str = "assistant"
     max_tokens: int | None = None
     temperature: float | None = None
+    step: ModelStep | None = None
 
 
 class ModelResponse(_Frozen):
