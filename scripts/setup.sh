@@ -10,6 +10,8 @@ want=$(cat pyproject.toml requirements.txt | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! (cd / && "$PY" -c "import switchboard, pytest, azure.servicebus, azure.cosmos") 2>/dev/null; then
   echo "setup: installing Python dependencies (first run takes a minute)..." >&2
   "$PY" -m pip install --disable-pip-version-check -q -e ".[dev,emulators,bench]"
+  # The benchmarks' peer, without its protobuf~=5.29 pin (see the bench extra in pyproject.toml).
+  "$PY" -m pip install --disable-pip-version-check -q --no-deps "autogen-core==0.7.5"
   echo "$want" > "$stamp"
 fi
 # The embedded real model `switchboard run` uses when no endpoint is configured (compiled once, ~5 minutes).
