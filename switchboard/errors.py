@@ -83,6 +83,14 @@ class StateConflictError(TransientError):
     """The agent's state changed since it was loaded (ETag mismatch); retrying reloads it."""
 
 
+class DuplicateMessageError(TransientError):
+    """The inbox mark of (agent, message id) exists: this message was handled and its commit is stored.
+
+    A host that sees it re-sends the stored outbox (same message ids) and completes the message. Left unhandled it
+    is transient on purpose: the broker redelivers, and a redelivery finds the inbox mark and only re-sends.
+    """
+
+
 class StateVersionError(PermanentError):
     """Stored agent state has a schema version the agent cannot read."""
 

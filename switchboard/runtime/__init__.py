@@ -4,18 +4,32 @@ from switchboard.agent.clock import Clock
 from switchboard.runtime.dispatcher import Dispatcher, DispatchResult
 from switchboard.runtime.inprocess import CLIENT, InProcessRuntime
 from switchboard.runtime.memory_store import InMemoryStateStore
-from switchboard.runtime.protocols import Publisher, StateStore, StoredState
+from switchboard.runtime.protocols import (
+    Commit,
+    Inbox,
+    Publisher,
+    StateStore,
+    StepJournal,
+    StoredState,
+    TranscriptLog,
+    TranscriptRecord,
+)
 from switchboard.runtime.router import Router
 
 __all__ = [
     "CLIENT",
     "Clock",
+    "Commit",
     "DispatchResult",
     "Dispatcher",
     "InMemoryStateStore",
+    "Inbox",
     "InProcessRuntime",
     "Publisher",
     "Router",
     "StateStore",
+    "StepJournal",
     "StoredState",
+    "TranscriptLog",
+    "TranscriptRecord",
 ]
