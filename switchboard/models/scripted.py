@@ -1,4 +1,4 @@
-"""A deterministic scripted model: replays a script of replies keyed by agent and turn.
+"""A deterministic scripted model: replays a script of replies keyed by agent and step (or turn).
 
 Script format (JSON; the HTTP server `python -m local_emulators.openai` reads the same shape)::
 
@@ -9,10 +9,14 @@ Script format (JSON; the HTTP server `python -m local_emulators.openai` reads th
         "reviewer":   [{"structured": {"approved": true, "comments": "ok"}}],
         "*":          [{"error": {"status": 429, "retry_after": 0.1}}, {"content": "fallback"}]}}
 
-Turn *n* of an agent is its *n*-th model call (0-based) and is answered by entry *n* of its list, or of the
-`"*"` list when the agent has none. An entry holds `content`, `tool_calls`, `structured` (sent as JSON text),
-or `error` (an HTTP status to fail with, and an optional `retry_after` in seconds); `usage` is optional and
-otherwise estimated from text length; `delay` (seconds) holds the reply back, to exercise timeouts.
+A call that carries its step (`ModelRequest.step`: run, agent, index) is answered as a function of that step
+(see `script_steps`): step *i* of an agent gets the *i*-th reply of its list (or of the `"*"` list when the
+agent has none), scripted errors standing before the reply they delay; concurrent runs each replay their own
+script and a step asked again gets the same answer. A call without a step takes the agent's next entry.
+
+An entry holds `content`, `tool_calls`, `structured` (sent as JSON text), or `error` (an HTTP status to fail
+with, and an optional `retry_after` in seconds); `usage` is optional and otherwise estimated from text length;
+`delay` (seconds) holds the reply back, to exercise timeouts.
 Asking past the end raises `ScriptExhaustedError`.
 """
 
@@ -35,9 +39,10 @@ from switchboard.models.errors import (
     ScriptInvalidError,
 )
 from switchboard.models.retry import RetryPolicy, call_with_retries, log_retry
+from switchboard.models.script_steps import ANY_AGENT, ScriptPlan
 from switchboard.models.usage import UsageLedger
 
-ANY_AGENT = "*"
+__all__ = ["ANY_AGENT", "Script", "ScriptEntry", "ScriptedModelClient", "estimate_tokens"]
 
 
 class ScriptedToolCall(BaseModel):
@@ -102,7 +107,9 @@ class ScriptedModelClient:
         self._script = script
         self._model_name = model_name
         self._retry = retry or RetryPolicy(max_attempts=4, base_delay=0.0, max_delay=0.0)
-        self._turns: dict[str, int] = {}
+        self._plan = ScriptPlan(
+            {agent: [e.error is not None for e in entries] for agent, entries in script.agents.items()}
+        )
         self.requests: list[ModelRequest] = []
         self.usage = UsageLedger()
 
@@ -117,11 +124,15 @@ class ScriptedModelClient:
         return self._model_name
 
     def turns_taken(self, agent: str) -> int:
-        """How many scripted replies `agent` has consumed."""
-        return self._turns.get(agent, 0)
+        """How many scripted replies `agent` has consumed through calls without a step."""
+        return self._plan.turns_taken(agent)
+
+    def requests_for(self, run_id: str, agent: str, index: int) -> int:
+        """How often the step (`run_id`, `agent`, `index`) was requested, retries and replays included."""
+        return self._plan.requests_for(run_id, agent, index)
 
     async def create(self, request: ModelRequest) -> ModelResponse:
-        """Answer with the next scripted reply for `request.agent`.
+        """Answer with the scripted reply for `request.step`, or the next one for `request.agent` without a step.
 
         Raises:
             ScriptExhaustedError: The agent has no scripted reply left.
@@ -133,14 +144,15 @@ class ScriptedModelClient:
 
     async def _replay(self, request: ModelRequest) -> ModelResponse:
         self.requests.append(request)
-        key = request.agent if request.agent in self._script.agents else ANY_AGENT
+        agent = request.step.agent if request.step is not None else request.agent
+        key = self._plan.key_for(agent)
         entries = self._script.agents.get(key, [])
-        turn = self._turns.get(key, 0)
-        if turn >= len(entries):
+        turn = self._plan.next_position(agent, request.step)
+        if turn is None:
+            where = f"step {request.step.index} of run {request.step.run_id}" if request.step else "a next turn"
             raise ScriptExhaustedError(
-                f"model script has no turn {turn} for agent {request.agent!r} (it holds {len(entries)})"
+                f"model script has no reply for {where} of agent {agent!r} (it holds {len(entries)} entries)"
             )
-        self._turns[key] = turn + 1
         entry = entries[turn]
         if entry.delay > 0:
             await asyncio.sleep(entry.delay)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.models.chat import ModelRequest, UserMessage
+from switchboard.models.chat import ModelRequest, ModelStep, UserMessage
 from switchboard.models.errors import ScriptExhaustedError, ScriptInvalidError
 from switchboard.models.scripted import Script, ScriptedModelClient
 
@@ -71,3 +71,55 @@ def test_invalid_script_file_is_rejected(tmp_path: Path) -> None:
     path.write_text(json.dumps({"agents": {"a": [{"text": "typo key"}]}}))
     with pytest.raises(ScriptInvalidError):
         Script.load(path)
+
+
+def _step_request(run_id: str, agent: str, index: int) -> ModelRequest:
+    return ModelRequest(
+        messages=(UserMessage(content="hi"),), agent=agent, step=ModelStep(run_id=run_id, agent=agent, index=index)
+    )
+
+
+async def test_interleaved_runs_each_replay_their_own_script() -> None:
+    client = ScriptedModelClient(_script())
+    answers = {
+        (run, index): await client.create(_step_request(run, "planner", index))
+        for run, index in [("r1", 0), ("r2", 0), ("r2", 1), ("r3", 0), ("r1", 1)]
+    }
+    assert {run: answers[(run, 0)].content for run in ("r1", "r2", "r3")} == {"r1": "plan", "r2": "plan", "r3": "plan"}
+    assert (
+        json.loads(answers[("r1", 1)].content or "")
+        == json.loads(answers[("r2", 1)].content or "")
+        == {"approved": True}
+    )
+
+
+async def test_a_step_asked_again_gets_the_same_answer_and_is_counted_each_time() -> None:
+    client = ScriptedModelClient(_script())
+    first = await client.create(_step_request("run", "researcher", 0))
+    again = await client.create(_step_request("run", "researcher", 0))
+    assert first == again
+    assert first.tool_calls[0].name == "search"
+    assert client.requests_for("run", "researcher", 0) == 2
+    assert client.requests_for("other", "researcher", 0) == 0
+
+
+async def test_a_scripted_error_delays_its_steps_answer_and_only_once() -> None:
+    client = ScriptedModelClient(_script())
+    # Step 1 of the researcher is the 429 then "found": the client's retry gets the answer.
+    reply = await client.create(_step_request("run", "researcher", 1))
+    assert reply.content == "found"
+    assert client.requests_for("run", "researcher", 1) == 2
+    # A replay of the step after a crash gets the answer again, not the error.
+    assert (await client.create(_step_request("run", "researcher", 1))).content == "found"
+    assert client.requests_for("run", "researcher", 1) == 3
+    with pytest.raises(ScriptExhaustedError):
+        await client.create(_step_request("run", "researcher", 2))
+
+
+async def test_with_a_step_the_wildcard_list_is_indexed_per_agent() -> None:
+    client = ScriptedModelClient(_script())
+    assert (await client.create(_step_request("run", "writer", 0))).content == "anyone"
+    assert (await client.create(_step_request("run", "editor", 0))).content == "anyone"
+    with pytest.raises(ScriptExhaustedError) as caught:
+        await client.create(_step_request("run", "writer", 1))
+    assert "step 1 of run run" in caught.value.reason
