@@ -1,4 +1,4 @@
-"""The scripted model's state, with no sockets: the script, each agent's turn counter, the requests seen."""
+"""The scripted model's state, with no sockets: the script, which entry answers which step, the requests seen."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from local_emulators.openai.errors import BadRequestError, ScriptExhaustedError, ScriptInvalidError
+from local_emulators.openai.steps import ScriptPlan, Step
 
-ANY_AGENT = "*"
 _ENTRY_KEYS = {"content", "tool_calls", "structured", "error", "usage", "delay"}
 
 
@@ -34,16 +34,25 @@ def load_script(path: Path) -> dict[str, list[dict[str, Any]]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ScriptInvalidError(f"cannot read script {path}: {error}") from error
+    return check_script(data, str(path))
+
+
+def check_script(data: object, origin: str = "script") -> dict[str, list[dict[str, Any]]]:
+    """Check a parsed script's shape and return its `agents` object.
+
+    Raises:
+        ScriptInvalidError: Not `{"agents": {name: [entry, ...]}}`, or an entry with unknown keys.
+    """
     agents = data.get("agents") if isinstance(data, dict) else None
     if not isinstance(agents, dict):
-        raise ScriptInvalidError(f"script {path} must be an object with an 'agents' object")
+        raise ScriptInvalidError(f"{origin} must be an object with an 'agents' object")
     for name, entries in agents.items():
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise ScriptInvalidError(f"script {path}: agent {name!r} must map to a list of objects")
+            raise ScriptInvalidError(f"{origin}: agent {name!r} must map to a list of objects")
         for entry in entries:
             unknown = set(entry) - _ENTRY_KEYS
             if unknown:
-                raise ScriptInvalidError(f"script {path}: agent {name!r} entry has unknown keys {sorted(unknown)}")
+                raise ScriptInvalidError(f"{origin}: agent {name!r} entry has unknown keys {sorted(unknown)}")
     return agents
 
 
@@ -52,34 +61,61 @@ class ScriptBackend:
 
     def __init__(self, agents: dict[str, list[dict[str, Any]]], model: str = "scripted") -> None:
         """Serve `agents` (the script's `agents` object)."""
-        self._agents = agents
         self._model = model
-        self._turns: dict[str, int] = {}
         self._lock = threading.Lock()
         self.requests: list[dict[str, Any]] = []
+        self._load(agents)
+
+    def _load(self, agents: dict[str, list[dict[str, Any]]]) -> None:
+        self._agents = agents
+        self._plan = ScriptPlan(
+            {name: [isinstance(e.get("error"), dict) for e in entries] for name, entries in agents.items()}
+        )
 
     @property
     def model(self) -> str:
         """The model id the server reports."""
         return self._model
 
-    def complete(self, agent: str, body: dict[str, Any]) -> dict[str, Any] | ScriptedFailure:
-        """Record one chat request and return the next scripted reply (a completion body or a failure).
+    def reset(self, agents: dict[str, list[dict[str, Any]]] | None = None) -> None:
+        """Forget the requests seen and every counter; serve `agents` from now on when given."""
+        with self._lock:
+            self.requests.clear()
+            if agents is not None:
+                self._load(agents)
+            else:
+                self._plan.reset()
+
+    def step_counts(self) -> list[dict[str, Any]]:
+        """Every step requested so far with how often (retries and replays included), in a stable order."""
+        counts = self._plan.step_counts()
+        return [
+            {"run_id": run_id, "agent": agent, "index": index, "count": counts[(run_id, agent, index)]}
+            for run_id, agent, index in sorted(counts)
+        ]
+
+    def complete(self, agent: str, body: dict[str, Any], step: Step | None = None) -> dict[str, Any] | ScriptedFailure:
+        """Record one chat request and return the scripted reply (a completion body or a failure).
+
+        With a `step` the reply is the one for that step (the same on every repeat); without, the agent's next.
 
         Raises:
             BadRequestError: The body has no `messages` list.
-            ScriptExhaustedError: No reply left for `agent`.
+            ScriptExhaustedError: No reply left for `agent` (or none for that step).
         """
         if not isinstance(body.get("messages"), list):
             raise BadRequestError("request body needs a 'messages' list")
         with self._lock:
-            self.requests.append({"agent": agent, "body": body})
-            key = agent if agent in self._agents else ANY_AGENT
-            entries = self._agents.get(key, [])
-            turn = self._turns.get(key, 0)
-            if turn >= len(entries):
-                raise ScriptExhaustedError(f"script has no turn {turn} for agent {agent!r} (it holds {len(entries)})")
-            self._turns[key] = turn + 1
+            seen: dict[str, Any] = {"agent": agent, "body": body}
+            if step is not None:
+                seen.update(run_id=step.run_id, index=step.index)
+            self.requests.append(seen)
+            plan, agents = self._plan, self._agents
+        entries = agents.get(plan.key_for(agent), [])
+        turn = plan.next_position(agent, step)
+        if turn is None:
+            where = f"step {step.index} of run {step.run_id}" if step is not None else "a next turn"
+            raise ScriptExhaustedError(f"script has no reply for {where} of agent {agent!r} (it holds {len(entries)})")
         entry = entries[turn]
         delay = entry.get("delay")
         if isinstance(delay, int | float) and delay > 0:

@@ -1,4 +1,9 @@
-"""The HTTP wire layer: OpenAI's `/v1/chat/completions` and `/v1/models`, plus `/_script/requests` for tests."""
+"""The HTTP wire layer: OpenAI's `/v1/chat/completions` and `/v1/models`, plus a control plane for tests.
+
+Control plane: `GET /_script/requests` (every request: agent, body, and run_id/index when the step was sent),
+`GET /_script/steps` (each step with how often it was requested), `POST /_script/reset` (forget requests and
+counters; a body `{"agents": {...}}` also replaces the script).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from local_emulators.openai.backend import ScriptBackend, ScriptedFailure
-from local_emulators.openai.errors import BadRequestError, ScriptExhaustedError
+from local_emulators.openai.backend import ScriptBackend, ScriptedFailure, check_script
+from local_emulators.openai.errors import BadRequestError, ScriptExhaustedError, ScriptInvalidError
+from local_emulators.openai.steps import Step
 
 AGENT_HEADER = "x-switchboard-agent"
+RUN_HEADER = "x-switchboard-run"
+STEP_HEADER = "x-switchboard-step"
 
 
 class ScriptedOpenAIServer(ThreadingHTTPServer):
@@ -39,6 +47,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"object": "list", "data": [model]})
         elif path == "/_script/requests":
             self._json(200, {"requests": self.server.backend.requests})
+        elif path == "/_script/steps":
+            self._json(200, {"steps": self.server.backend.step_counts()})
         elif path == "/health":
             self._json(200, {"status": "ok"})
         else:
@@ -48,6 +58,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0].rstrip("/")
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if path == "/_script/reset":
+            self._reset(raw)
+            return
         if not path.endswith("/chat/completions"):
             self._error(404, f"no route {path}", "not_found")
             return
@@ -55,7 +68,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw or b"{}")
             if not isinstance(body, dict):
                 raise BadRequestError("request body must be a JSON object")
-            reply = self.server.backend.complete(self.headers.get(AGENT_HEADER) or "*", body)
+            agent = self.headers.get(AGENT_HEADER) or "*"
+            reply = self.server.backend.complete(agent, body, self._step(agent))
         except ValueError:
             self._error(400, "request body is not JSON", "invalid_request_error")
             return
@@ -72,6 +86,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(reply.status, reply.message, "scripted_error", headers)
             return
         self._json(200, reply)
+
+    def _step(self, agent: str) -> Step | None:
+        run_id, index = self.headers.get(RUN_HEADER), self.headers.get(STEP_HEADER)
+        if run_id is None and index is None:
+            return None
+        if not run_id or index is None or not index.isdigit():
+            raise BadRequestError(f"{RUN_HEADER} and {STEP_HEADER} (a number) must be sent together")
+        return Step(run_id=run_id, agent=agent, index=int(index))
+
+    def _reset(self, raw: bytes) -> None:
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+            agents = check_script(body, "reset body") if body else None
+        except (ValueError, ScriptInvalidError) as error:
+            self._error(400, str(error), "invalid_request_error")
+            return
+        self.server.backend.reset(agents)
+        self._json(200, {"reset": True})
 
     def _error(self, status: int, message: str, code: str, headers: dict[str, str] | None = None) -> None:
         self._json(status, {"error": {"message": message, "type": code, "code": code}}, headers)

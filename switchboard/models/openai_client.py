@@ -35,6 +35,9 @@ from switchboard.models.usage import UsageLedger
 
 AGENT_HEADER = "x-switchboard-agent"
 """Names the calling agent; the scripted server keys its replies on it, real endpoints ignore it."""
+RUN_HEADER = "x-switchboard-run"
+STEP_HEADER = "x-switchboard-step"
+"""With `RUN_HEADER`, the request's step (`ModelRequest.step`): the scripted server answers per step."""
 
 
 class OpenAIChatClient:
@@ -107,7 +110,7 @@ class OpenAIChatClient:
         params: dict[str, Any] = {
             "model": self._endpoint.model,
             "messages": [_to_wire(message) for message in request.messages],
-            "extra_headers": {AGENT_HEADER: request.agent},
+            "extra_headers": _step_headers(request),
         }
         if request.tools:
             params["tools"] = [
@@ -142,6 +145,14 @@ class OpenAIChatClient:
         await self._sdk.close()
         if self._credential is not None:
             await self._credential.close()
+
+
+def _step_headers(request: ModelRequest) -> dict[str, str]:
+    # Ids only (no content, no secrets): harmless to real endpoints, the scripted server's replay key.
+    step = request.step
+    if step is None:
+        return {AGENT_HEADER: request.agent}
+    return {AGENT_HEADER: step.agent, RUN_HEADER: step.run_id, STEP_HEADER: str(step.index)}
 
 
 def _status_error(error: openai.APIStatusError) -> ModelError:

@@ -7,13 +7,14 @@ from pydantic import SecretStr
 from switchboard.models.chat import (
     AssistantMessage,
     ModelRequest,
+    ModelStep,
     ResponseFormat,
     ToolCall,
     ToolResultMessage,
     ToolSpec,
     UserMessage,
 )
-from switchboard.models.openai_client import AGENT_HEADER, OpenAIChatClient
+from switchboard.models.openai_client import AGENT_HEADER, RUN_HEADER, STEP_HEADER, OpenAIChatClient
 from switchboard.models.settings import ModelEndpoint
 
 SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
@@ -60,3 +61,12 @@ async def test_no_tools_means_no_tool_choice_and_azure_entra_id_builds_offline()
     assert "tools" not in params
     assert "tool_choice" not in params
     assert (params["max_tokens"], params["temperature"]) == (50, 0.0)
+
+
+async def test_the_step_travels_as_headers_and_no_step_sends_only_the_agent() -> None:
+    client = OpenAIChatClient(ModelEndpoint(kind="compatible", model="m", base_url="http://127.0.0.1:1/v1"))
+    with_step = client._params(_request(step=ModelStep(run_id="run-1", agent="writer", index=3)))
+    without = client._params(_request())
+    await client.close()
+    assert with_step["extra_headers"] == {AGENT_HEADER: "writer", RUN_HEADER: "run-1", STEP_HEADER: "3"}
+    assert without["extra_headers"] == {AGENT_HEADER: "writer"}
