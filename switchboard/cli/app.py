@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 import switchboard
-from switchboard.cli import run_command
+from switchboard.cli import infra_command, run_command
 
 app = typer.Typer(
     name="switchboard",
@@ -36,6 +36,7 @@ def version() -> None:
 
 
 app.command(name="run")(run_command.run)
+app.add_typer(infra_command.infra_app)
 
 
 def main() -> None:
