@@ -97,6 +97,9 @@ class MasterKeyAuth:
         if fields.get("type") != "master":
             raise UnauthorizedError("Only master-key authorization is supported by this emulator.")
         given = fields.get("sig", "")
+        if not given.isascii():
+            # compare_digest refuses non-ASCII text; such a signature can never be right anyway.
+            raise UnauthorizedError("The authorization signature is not valid base64.")
         resource_type, link = resource_type_and_link(path)
         for candidate in _candidate_links(link):
             if hmac.compare_digest(self.signature(verb, resource_type, candidate, date), given):

@@ -12,19 +12,27 @@ from typing import Any
 from local_emulators.cosmos.errors import BadRequestError
 
 MAX_OPERATIONS = 10
+MAX_PATH_LENGTH = 4096
 _OPERATIONS = {"add", "set", "replace", "remove", "incr", "move"}
 
 
 def _parse_path(path: Any) -> list[str]:
     if not isinstance(path, str) or not path.startswith("/") or path == "/":
         raise BadRequestError(f"The patch path '{path}' is invalid: it must start with '/' and name a property.")
+    if len(path) > MAX_PATH_LENGTH:
+        raise BadRequestError(f"The patch path '{path[:80]}...' is longer than {MAX_PATH_LENGTH} characters.")
     return [token.replace("~1", "/").replace("~0", "~") for token in path[1:].split("/")]
+
+
+def _is_index(token: str) -> bool:
+    # ASCII digits only (str.isdigit also takes "١" or "²"), and short enough to be a real position.
+    return token.isascii() and token.isdigit() and len(token) <= 18
 
 
 def _index(token: str, length: int, *, allow_end: bool) -> int:
     if token == "-" and allow_end:
         return length
-    if not token.isdigit():
+    if not _is_index(token):
         raise BadRequestError(f"The patch path segment '{token}' is not a valid array index.")
     index = int(token)
     if index > length or (index == length and not allow_end):
@@ -37,7 +45,7 @@ def _parent(document: dict[str, Any], tokens: list[str], path: str) -> Any:
     for token in tokens[:-1]:
         if isinstance(node, dict) and token in node:
             node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        elif isinstance(node, list) and _is_index(token) and int(token) < len(node):
             node = node[int(token)]
         else:
             raise BadRequestError(f"The patch path '{path}' does not exist in the document.")
@@ -49,7 +57,7 @@ def _parent(document: dict[str, Any], tokens: list[str], path: str) -> Any:
 def _exists(parent: Any, token: str) -> bool:
     if isinstance(parent, dict):
         return token in parent
-    return token.isdigit() and int(token) < len(parent)
+    return _is_index(token) and int(token) < len(parent)
 
 
 def _read(parent: Any, token: str) -> Any:

@@ -13,11 +13,23 @@ import socket
 import ssl
 from collections.abc import Callable
 
-from local_emulators.cosmos.wire import ProtocolError, Request, Response, encode_response, read_request
+from local_emulators.cosmos.wire import (
+    ProtocolError,
+    RefusedRequestError,
+    Request,
+    Response,
+    encode_response,
+    json_response,
+    read_request,
+)
 
 LOG = logging.getLogger("local_emulators.cosmos")
 _TLS_HANDSHAKE = 0x16
 _STREAM_LIMIT = 4 * 1024 * 1024
+# After refusing a request, unread body bytes are discarded for a while so the client, still sending,
+# reads the error instead of a connection reset; never stored, and bounded in time and size.
+_DISCARD_SECONDS = 5.0
+_DISCARD_BYTES = 64 * 1024 * 1024
 
 Handler = Callable[[Request], Response]
 
@@ -118,7 +130,11 @@ class CosmosServer:
     async def _serve_requests(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, scheme: str) -> None:
         try:
             while True:
-                request = await read_request(reader, scheme)
+                try:
+                    request = await read_request(reader, scheme)
+                except RefusedRequestError as refused:
+                    await self._refuse(reader, writer, refused)
+                    break
                 if request is None:
                     break
                 response = self._handler(request)
@@ -132,3 +148,20 @@ class CosmosServer:
         finally:
             with contextlib.suppress(Exception):
                 writer.close()
+
+    @staticmethod
+    async def _refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, refused: RefusedRequestError) -> None:
+        """Answer a request refused from its head alone (413, bad framing), then close the connection."""
+        body = {"code": refused.code, "message": refused.message}
+        response = json_response(refused.status, body, {"x-ms-substatus": "0", "x-ms-request-charge": "0"})
+        writer.write(encode_response(response, keep_alive=False))
+        await writer.drain()
+        discarded = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _DISCARD_SECONDS
+        with contextlib.suppress(TimeoutError, ConnectionError, ssl.SSLError):
+            while discarded < _DISCARD_BYTES and (remaining := deadline - loop.time()) > 0:
+                chunk = await asyncio.wait_for(reader.read(256 * 1024), remaining)
+                if not chunk:
+                    break
+                discarded += len(chunk)

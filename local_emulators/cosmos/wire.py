@@ -9,13 +9,29 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
 
+from local_emulators.cosmos.request_json import parse_json
+
 MAX_HEADER_BYTES = 64 * 1024
-MAX_BODY_BYTES = 16 * 1024 * 1024
+# The service's request size limit (documents, batches and queries alike): larger bodies get 413.
+MAX_BODY_BYTES = 2 * 1024 * 1024
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 class ProtocolError(Exception):
     """The peer sent something that is not HTTP/1.1 we can answer; the connection is closed."""
+
+
+class RefusedRequestError(ProtocolError):
+    """A request head we can answer with an error before (or instead of) reading its body.
+
+    The server sends `status` with Azure's error body and closes the connection, discarding the body.
+    """
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
 
 
 @dataclass
@@ -40,8 +56,8 @@ class Request:
         return self.headers.get("connection", "").lower() != "close"
 
     def json(self) -> Any:
-        """The body parsed as JSON (None when empty)."""
-        return json.loads(self.body) if self.body else None
+        """The body parsed as JSON (None when empty); 400 for anything the service would refuse."""
+        return parse_json(self.body) if self.body else None
 
 
 @dataclass
@@ -85,24 +101,37 @@ async def read_request(reader: asyncio.StreamReader, scheme: str) -> Request | N
     return Request(method=method.upper(), raw_path=path, query=query, headers=headers, body=body, scheme=scheme)
 
 
+def _too_large() -> RefusedRequestError:
+    return RefusedRequestError(
+        413, "RequestEntityTooLarge", f"Request size is too large: the limit is {MAX_BODY_BYTES} bytes."
+    )
+
+
 async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
     if headers.get("transfer-encoding", "").lower() == "chunked":
         chunks: list[bytes] = []
         total = 0
         while True:
             size_line = await reader.readuntil(b"\r\n")
-            size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+            try:
+                size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+            except ValueError as exc:
+                raise RefusedRequestError(400, "BadRequest", "Malformed chunk size in a chunked request body.") from exc
             if size == 0:
                 await reader.readuntil(b"\r\n")
                 return b"".join(chunks)
             total += size
-            if total > MAX_BODY_BYTES:
-                raise ProtocolError("request body too large")
+            if size < 0 or total > MAX_BODY_BYTES:
+                raise _too_large()
             chunks.append(await reader.readexactly(size))
             await reader.readexactly(2)
-    length = int(headers.get("content-length", "0") or "0")
+    raw_length = headers.get("content-length", "0") or "0"
+    if not (raw_length.isascii() and raw_length.isdigit()):
+        raise RefusedRequestError(400, "BadRequest", f"Invalid Content-Length header {raw_length[:40]!r}.")
+    length = int(raw_length)
     if length > MAX_BODY_BYTES:
-        raise ProtocolError("request body too large")
+        # Decided on the declared size: the body is never read.
+        raise _too_large()
     return await reader.readexactly(length) if length else b""
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from local_emulators.cosmos.errors import BadRequestError
+from local_emulators.cosmos.request_json import parse_json
 
 
 class _Undefined:
@@ -76,12 +77,11 @@ def extract(document: Mapping[str, Any], paths: Sequence[Sequence[str]]) -> tupl
 
 def parse_header(raw: str) -> tuple[PartitionKeyValue, ...]:
     """Parse the `x-ms-documentdb-partitionkey` header (`["a"]`, `[null]`, `[{}]` for undefined)."""
-    try:
-        parsed = json.loads(raw)
-    except ValueError as exc:
-        raise BadRequestError(f"The partition key header '{raw}' is not valid JSON.") from exc
+    parsed = parse_json(raw, "The partition key header")
     if not isinstance(parsed, list):
         parsed = [parsed]
+    if any(isinstance(value, list) or (isinstance(value, dict) and value) for value in parsed):
+        raise BadRequestError(f"The partition key header '{raw[:80]}' must list primitive values.")
     return tuple(UNDEFINED if value == {} else _normalise(value) for value in parsed)
 
 

@@ -18,8 +18,10 @@ from typing import Any
 from local_emulators.cosmos.backend.models import Container, ItemRecord
 from local_emulators.cosmos.errors import BadRequestError
 from local_emulators.cosmos.query import CompiledQuery, QueryError, compile_query
+from local_emulators.cosmos.request_json import parse_json
 
 DEFAULT_PAGE_SIZE = 100
+MAX_QUERY_TEXT = 262_144  # the gateway's maxSqlQueryInputLength
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 _COMPILED_CACHE_SIZE = 512
 _RESULT_CACHE_SIZE = 64
@@ -45,12 +47,20 @@ def encode_token(payload: dict[str, Any]) -> str:
 def decode_token(token: str) -> dict[str, Any]:
     """Decode a continuation token, or 400."""
     try:
-        payload = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, binascii.Error) as exc:
+        payload = parse_json(base64.urlsafe_b64decode(token.encode()), "The continuation token")
+    except (ValueError, binascii.Error, BadRequestError) as exc:
         raise BadRequestError(f"The continuation token '{token[:40]}' is malformed.") from exc
     if not isinstance(payload, dict):
         raise BadRequestError("The continuation token is malformed.")
     return payload
+
+
+def token_int(payload: dict[str, Any], name: str, default: int) -> int:
+    """A non-negative integer field of a decoded continuation token, or 400."""
+    value = payload.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise BadRequestError("The continuation token is malformed.")
+    return value
 
 
 class QueryEngine:
@@ -70,6 +80,8 @@ class QueryEngine:
         """The compiled query for `text`, or a 400 naming what is wrong or unsupported."""
         compiled = self._compiled.get(text)
         if compiled is None:
+            if len(text) > MAX_QUERY_TEXT:
+                raise BadRequestError(f"The query text is longer than the {MAX_QUERY_TEXT} characters allowed.")
             try:
                 compiled = compile_query(text)
             except QueryError as exc:
@@ -129,7 +141,7 @@ class QueryEngine:
             token = decode_token(continuation)
             if token.get("q") != query_hash or token.get("p") != params_hash:
                 raise BadRequestError("The continuation token belongs to a different query or parameters.")
-            offset, snapshot = int(token.get("o", 0)), int(token.get("l", container.lsn))
+            offset, snapshot = token_int(token, "o", 0), token_int(token, "l", container.lsn)
         key = (container.rid, query_hash, params_hash, snapshot)
         rows = self._results.get(key)
         if rows is None:

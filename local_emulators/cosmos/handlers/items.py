@@ -5,7 +5,7 @@ from __future__ import annotations
 from local_emulators.cosmos.backend import documents
 from local_emulators.cosmos.backend.documents import ContainerWrite
 from local_emulators.cosmos.backend.models import Container, ItemRecord
-from local_emulators.cosmos.backend.queries import decode_token, encode_token
+from local_emulators.cosmos.backend.queries import decode_token, encode_token, token_int
 from local_emulators.cosmos.errors import BadRequestError
 from local_emulators.cosmos.handlers.common import Context, container_headers, empty, serialised_feed_response
 from local_emulators.cosmos.wire import Response
@@ -108,7 +108,7 @@ def read_feed(ctx: Context) -> Response:
     pk = ContainerWrite(container).key_for(header, None)[0] if header is not None else None
     records = ctx.state.records_in_scope(container, pk, ctx.epk_range())
     continuation = ctx.header("x-ms-continuation")
-    offset = int(decode_token(continuation).get("o", 0)) if continuation else 0
+    offset = token_int(decode_token(continuation), "o", 0) if continuation else 0
     size = ctx.max_item_count()
     end = len(records) if size is None or size < 0 else offset + max(size, 1)
     page = [record.text for record in records[offset:end]]

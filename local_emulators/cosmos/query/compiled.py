@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from local_emulators.cosmos.query.errors import QueryRuntimeError
+from local_emulators.cosmos.query.errors import QueryRuntimeError, QuerySyntaxError
 from local_emulators.cosmos.query.evaluator import CompileContext
 from local_emulators.cosmos.query.parser import parse
 from local_emulators.cosmos.query.pipeline import QueryCompiler, Runner
@@ -25,9 +25,13 @@ class CompiledQuery:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        tree = parse(text)
-        context = CompileContext(text)
-        self._runner: Runner = QueryCompiler(context).compile(tree, frozenset(), root_level=True)
+        try:
+            tree = parse(text)
+            context = CompileContext(text)
+            self._runner: Runner = QueryCompiler(context).compile(tree, frozenset(), root_level=True)
+        except RecursionError as exc:
+            # Deeply nested parentheses, subqueries or operator chains: refuse rather than crash.
+            raise QuerySyntaxError("The query is nested too deeply to be processed") from exc
         self.has_group_by = bool(tree.group_by)
         self.has_aggregate = contains_aggregate(tree.select)
         self.has_order_by = bool(tree.order_by)
@@ -48,7 +52,10 @@ class CompiledQuery:
         missing = sorted(self.parameters - params.keys())
         if missing:
             raise QueryRuntimeError(f"Parameter {missing[0]} is used in the query but was not declared")
-        return self._runner(documents, {}, params)
+        try:
+            return self._runner(documents, {}, params)
+        except RecursionError as exc:
+            raise QueryRuntimeError("The query is nested too deeply to be evaluated") from exc
 
 
 def compile_query(text: str) -> CompiledQuery:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 
 from local_emulators.cosmos.query.errors import QuerySyntaxError
@@ -79,7 +80,7 @@ def tokenize(text: str) -> list[Token]:
                 raise QuerySyntaxError("Expected a parameter name after '@'", pos, text)
             tokens.append(Token(Kind.PARAM, text[pos:end], text[pos:end], pos))
             pos = end
-        elif char.isdigit() or (char == "." and pos + 1 < size and text[pos + 1].isdigit()):
+        elif char in _DIGITS or (char == "." and pos + 1 < size and text[pos + 1] in _DIGITS):
             pos = _scan_number(text, pos, tokens)
         elif char in "'\"":
             pos = _scan_string(text, pos, tokens)
@@ -93,6 +94,9 @@ def tokenize(text: str) -> list[Token]:
                 raise QuerySyntaxError(f"Unexpected character {char!r}", pos, text)
     tokens.append(Token(Kind.EOF, "", "", size))
     return tokens
+
+
+_DIGITS = frozenset("0123456789")  # str.isdigit() also accepts "١" or "²", which the service does not
 
 
 def _scan_word(text: str, pos: int) -> int:
@@ -109,25 +113,30 @@ def _scan_number(text: str, start: int, tokens: list[Token]) -> int:
             pos += 1
         tokens.append(Token(Kind.NUMBER, int(text[start + 2 : pos], 16), text[start:pos], start))
         return pos
-    while pos < size and text[pos].isdigit():
+    while pos < size and text[pos] in _DIGITS:
         pos += 1
     is_float = False
     if pos < size and text[pos] == ".":
         is_float = True
         pos += 1
-        while pos < size and text[pos].isdigit():
+        while pos < size and text[pos] in _DIGITS:
             pos += 1
     if pos < size and text[pos] in "eE":
         after = pos + 1
         if after < size and text[after] in "+-":
             after += 1
-        if after < size and text[after].isdigit():
+        if after < size and text[after] in _DIGITS:
             is_float = True
             pos = after
-            while pos < size and text[pos].isdigit():
+            while pos < size and text[pos] in _DIGITS:
                 pos += 1
     literal = text[start:pos]
-    number: int | float = float(literal) if is_float else int(literal)
+    if pos < size and (text[pos].isdigit() or text[pos].isalpha()):
+        # A number glued to a non-ASCII digit ("1١") or a letter is not a number the service reads.
+        raise QuerySyntaxError(f"Malformed number starting {literal!r}", start, text)
+    number: int | float = float(literal) if is_float or len(literal) > 300 else int(literal)
+    if not math.isfinite(number):
+        raise QuerySyntaxError(f"The number {literal[:40]} is outside the range of a double", start, text)
     tokens.append(Token(Kind.NUMBER, number, literal, start))
     return pos
 

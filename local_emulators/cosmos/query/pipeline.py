@@ -177,6 +177,7 @@ class QueryCompiler:
                 isinstance(value, bool)
                 or not isinstance(value, int | float)
                 or value < 0
+                or value > _MAX_COUNT
                 or not float(value).is_integer()
             ):
                 raise QueryRuntimeError(
@@ -195,6 +196,7 @@ class QueryCompiler:
 
 
 _NO_PARAMS: Params = {}
+_MAX_COUNT = 2**63 - 1  # TOP, OFFSET and LIMIT are 64-bit integers in the service
 
 
 def _direction(item: ast.OrderItem) -> int:

@@ -32,11 +32,19 @@ def signed(
     link: str,
     body: Any = None,
     headers: dict[str, str] | None = None,
+    *,
+    raw: bytes | None = None,
+    signature: str | None = None,
 ) -> RawResponse:
-    """Send one master-key-signed request, signing `resource_type` and `link` as a client would."""
+    """Send one master-key-signed request, signing `resource_type` and `link` as a client would.
+
+    `raw` sends exact body bytes instead of `body` as JSON; `signature` replaces the computed one.
+    """
     date = formatdate(usegmt=True)
     text = f"{verb.lower()}\n{resource_type}\n{link}\n{date.lower()}\n\n"
-    sig = base64.b64encode(hmac.new(base64.b64decode(KEY), text.encode(), hashlib.sha256).digest()).decode()
+    sig = (
+        signature or base64.b64encode(hmac.new(base64.b64decode(KEY), text.encode(), hashlib.sha256).digest()).decode()
+    )
     all_headers = {
         "x-ms-date": date,
         "x-ms-version": "2020-07-15",
@@ -46,7 +54,7 @@ def signed(
     }
     connection = http.client.HTTPConnection("127.0.0.1", emulator.port, timeout=10)
     try:
-        payload = json.dumps(body).encode() if body is not None else None
+        payload = raw if raw is not None else json.dumps(body).encode() if body is not None else None
         connection.request(verb, path, body=payload, headers=all_headers)
         response = connection.getresponse()
         raw = response.read()

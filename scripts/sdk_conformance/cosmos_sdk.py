@@ -1,0 +1,221 @@
+"""Run Microsoft's own azure-cosmos tests and samples against our Cosmos emulator and print pass/fail counts.
+
+Usage: ``python scripts/sdk_conformance/cosmos_sdk.py [--tests | --samples] [--keep-going-on-timeout]``
+
+The source archive of the installed azure-cosmos version is downloaded from PyPI once into
+``.cache/sdk/`` (``pip download --no-binary``; never committed). The emulator is started on a free
+loopback port (HTTP and HTTPS, in memory) and the SDK's tests read it from ``ACCOUNT_HOST`` /
+``ACCOUNT_KEY``. Only the tests marked ``cosmosEmulator`` (the ones Microsoft runs against its own
+emulator) are selected. The tests import ``devtools_testutils`` (Microsoft's repo-internal test
+tools, not on PyPI); a two-function stand-in is written next to them: key auth only, never live.
+
+Samples that need an Entra ID tenant are listed as not applicable; every other sample runs as a
+script with a timeout, and passes when it exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from importlib.metadata import version
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CACHE = REPO_ROOT / ".cache" / "sdk"
+KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
+# Samples that authenticate with Microsoft Entra ID (a tenant, a client secret): nothing local can stand in.
+ENTRA_SAMPLES = {
+    "access_cosmos_with_aad.py",
+    "access_cosmos_with_aad_async.py",
+    "access_fabric_with_overridenscope_aad.py",
+}
+NOT_SAMPLES = {"config.py", "vector_test_data.py"}
+SHIM = {
+    "devtools_testutils/__init__.py": "",
+    "devtools_testutils/helpers.py": (
+        "def is_live():\n    return False\n\n\nis_live._cache = False\n"  # test_config.py assigns _cache
+    ),
+    "devtools_testutils/azure_recorded_testcase.py": (
+        "import os\n\n\ndef get_credential(is_async=False, **kwargs):\n"
+        "    # Key auth only: the emulator has no Entra ID.\n"
+        "    return os.environ['ACCOUNT_KEY']\n"
+    ),
+}
+PYTEST_INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\nfilterwarnings = ignore\n"
+RESULT_LINE = re.compile(r"^(\S+::\S+)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)")
+
+
+def sdk_source() -> Path:
+    """Return the unpacked azure-cosmos source archive of the installed version, downloading it if needed."""
+    wanted = version("azure-cosmos")
+    unpacked = CACHE / f"azure_cosmos-{wanted}"
+    if not (unpacked / "tests").is_dir():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        pin = [f"azure-cosmos=={wanted}", "-d", str(CACHE)]
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", *pin],
+            check=True,
+        )
+        with tarfile.open(CACHE / f"azure_cosmos-{wanted}.tar.gz") as archive:
+            archive.extractall(CACHE, filter="data")
+    return unpacked
+
+
+def free_port() -> int:
+    """Return a loopback port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_emulator(workdir: Path, extra: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+    """Start our emulator on a free port and wait until its health endpoint answers."""
+    port = free_port()
+    options = ["--data-dir", str(workdir / "data"), "--log-level", "WARNING"]
+    log = (workdir / "emulator.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local_emulators.cosmos", "--port", str(port), "--in-memory", *options, *extra],
+        cwd=REPO_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_emulator/health", timeout=1):
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"the emulator did not start; see {workdir / 'emulator.log'}")
+
+
+def sdk_env(port: int, shim: Path) -> dict[str, str]:
+    """Environment for the SDK's tests and samples: our endpoint and key, the stand-in on the path."""
+    env = dict(os.environ)
+    env.update(
+        ACCOUNT_HOST=f"https://localhost:{port}/",
+        ACCOUNT_KEY=KEY,
+        COSMOS_DATABASE="samples",
+        COSMOS_CONTAINER="samples",
+        COSMOS_CONTAINER_MH="samples_mh",
+        PYTHONPATH=os.pathsep.join([str(shim), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def run_tests(source: Path, env: dict[str, str], workdir: Path, per_test: int, total: int) -> Counter[str]:
+    """Run the emulator-marked tests in one pytest process; return counts by outcome."""
+    ini = workdir / "pytest.ini"
+    ini.write_text(PYTEST_INI)
+    command = [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(source / "tests")]
+    command += ["-m", "cosmosEmulator", "-v", "-p", "no:cacheprovider", f"--timeout={per_test}", "tests"]
+    outcomes: Counter[str] = Counter()
+    report = workdir / "tests.log"
+    with report.open("w") as log:
+        process = subprocess.Popen(
+            command, cwd=source, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert process.stdout is not None
+        deadline = time.monotonic() + total
+        for line in process.stdout:
+            log.write(line)
+            match = RESULT_LINE.match(line)
+            if match:
+                outcomes[match.group(2)] += 1
+                if match.group(2) in ("FAILED", "ERROR"):
+                    print(f"  {match.group(2)} {match.group(1)}", flush=True)
+            if time.monotonic() > deadline:
+                process.kill()
+                outcomes["TIMEOUT(run cut short)"] += 1
+                break
+        process.wait()
+    print(f"full pytest log: {report}")
+    return outcomes
+
+
+def run_samples(source: Path, env: dict[str, str], workdir: Path, per_sample: int) -> Counter[str]:
+    """Run every sample script with a timeout; a sample passes when it exits 0."""
+    outcomes: Counter[str] = Counter()
+    for sample in sorted((source / "samples").glob("*.py")):
+        if sample.name in NOT_SAMPLES:
+            continue
+        if sample.name in ENTRA_SAMPLES:
+            outcomes["NOT APPLICABLE (needs Entra ID)"] += 1
+            print(f"  n/a    {sample.name} (needs a Microsoft Entra ID tenant)")
+            continue
+        log = workdir / f"sample-{sample.stem}.log"
+        started = time.monotonic()
+        try:
+            with log.open("w") as out:
+                code = subprocess.run(
+                    [sys.executable, sample.name],
+                    cwd=sample.parent,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    timeout=per_sample,
+                ).returncode
+            result = "PASSED" if code == 0 else "FAILED"
+        except subprocess.TimeoutExpired:
+            result = "TIMEOUT"
+        outcomes[result] += 1
+        where = "" if result == "PASSED" else f" {log}"
+        print(f"  {result:<7} {sample.name} ({time.monotonic() - started:.1f} s){where}", flush=True)
+    return outcomes
+
+
+def main() -> int:
+    """Parse arguments, start the emulator, run the chosen suites, print the counts."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--tests", action="store_true", help="run only the SDK's emulator-marked tests")
+    which.add_argument("--samples", action="store_true", help="run only the SDK's samples")
+    parser.add_argument("--per-test-timeout", type=int, default=60)
+    parser.add_argument("--tests-timeout", type=int, default=2400, help="cut the whole test run after this long")
+    parser.add_argument("--per-sample-timeout", type=int, default=120)
+    parser.add_argument("--emulator-arg", action="append", default=[], help="extra emulator argument (repeatable)")
+    args = parser.parse_args()
+    source = sdk_source()
+    summary: dict[str, Counter[str]] = {}
+    # The logs stay after the run, so failures can be read.
+    workdir = Path(tempfile.mkdtemp(prefix="cosmos-sdk-"))
+    shim = workdir / "shim"
+    for relative, text in SHIM.items():
+        (shim / relative).parent.mkdir(parents=True, exist_ok=True)
+        (shim / relative).write_text(text)
+    emulator, port = start_emulator(workdir, args.emulator_arg)
+    try:
+        env = sdk_env(port, shim)
+        print(f"azure-cosmos {version('azure-cosmos')} against our emulator on port {port}; logs in {workdir}")
+        if not args.samples:
+            print("== tests marked cosmosEmulator", flush=True)
+            summary["tests"] = run_tests(source, env, workdir, args.per_test_timeout, args.tests_timeout)
+        if not args.tests:
+            print("== samples", flush=True)
+            summary["samples"] = run_samples(source, env, workdir, args.per_sample_timeout)
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=15)
+    for suite, counts in summary.items():
+        passed = counts["PASSED"] + counts["XFAIL"]
+        failed = sum(n for outcome, n in counts.items() if outcome not in ("PASSED", "XFAIL", "SKIPPED"))
+        failed -= counts["NOT APPLICABLE (needs Entra ID)"]
+        details = ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()))
+        print(f"{suite}: {passed} passed, {failed} failed ({details})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
