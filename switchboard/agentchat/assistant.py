@@ -9,13 +9,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, ValidationError
 
 from switchboard.agent import Agent, AgentContext, AgentState, CancellationToken
-from switchboard.agentchat.model_context import ModelContext, UnboundedModelContext
+from switchboard.agentchat.model_context import BufferedModelContext, ModelContext
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import (
     AssistantMessage,
     ChatMessage,
     ModelRequest,
     ModelResponse,
+    ModelStep,
     ResponseFormat,
     SystemMessage,
     ToolCall,
@@ -33,12 +34,61 @@ from switchboard.tools import FunctionTool
 _MAX_REPAIRS = 1
 """Rounds of 'that was not valid JSON, try again' before a structured reply fails the turn."""
 
+DEFAULT_CONTEXT_SIZE = 32
+"""Messages the default model context keeps, so a hosted assistant's state stays bounded on long runs."""
+
 
 class AssistantState(AgentState):
-    """What an assistant remembers in a run: the windowed conversation, so its state stays bounded."""
+    """What an assistant remembers in a run: the windowed conversation (so its state stays bounded) and counters.
+
+    Attributes:
+        history: The messages its model context keeps.
+        turns: Turns taken.
+        model_calls: Model calls made in the run; the next call's `ModelStep.index`.
+    """
 
     history: list[Annotated[ChatMessage, Field(discriminator="role")]] = Field(default_factory=list)
     turns: int = 0
+    model_calls: int = 0
+
+
+class _Steps:
+    """How one turn makes its calls: through the handler context's checkpoints when there is one, else directly."""
+
+    def __init__(self, agent: str, ctx: AgentContext[AssistantState] | None, token: CancellationToken) -> None:
+        self.agent = agent
+        self.ctx = ctx
+        self.token = token
+
+    async def chat(self, client: ModelClient, request: ModelRequest) -> ModelResponse:
+        self.token.raise_if_cancelled()
+        ctx = self.ctx
+        if ctx is None:
+            return await client.create(request)
+        step = ModelStep(run_id=ctx.run_id, agent=self.agent, index=ctx.state.model_calls)
+        ctx.state.model_calls += 1
+        stepped = request.model_copy(update={"step": step})
+        return await ctx.checkpoint(
+            "chat",
+            lambda: client.create(stepped),
+            encode=lambda reply: reply.model_dump(mode="json"),
+            decode=ModelResponse.model_validate,
+        )
+
+    async def tool(self, tool: FunctionTool, call: ToolCall) -> ToolResultMessage:
+        self.token.raise_if_cancelled()
+        ctx = self.ctx
+        if ctx is None:
+            return await tool.run(call)
+
+        async def run() -> ToolResultMessage:
+            assert ctx is not None
+            key = ctx.idempotency_key() if tool.side_effects else None
+            return await tool.run(call, idempotency_key=key)
+
+        return await ctx.checkpoint(
+            "tool", run, encode=lambda result: result.model_dump(mode="json"), decode=ToolResultMessage.model_validate
+        )
 
 
 class AssistantAgent(Agent[AssistantState]):
@@ -48,6 +98,11 @@ class AssistantAgent(Agent[AssistantState]):
     context window, runs requested tools (at most `max_tool_iterations` rounds, then one last call without tools
     for the answer), and answers with a `TurnCompleted`. With `output_type` the answer is validated into that
     Pydantic model (one repair round is allowed) and `render` turns it into transcript text.
+
+    Every model call and tool call is a checkpointed step (`AgentContext.checkpoint`): a redelivered turn replays
+    them instead of calling again. Each model request carries its `ModelStep` (run, agent, the agent's model-call
+    number in the run), and a side-effecting tool gets the step's idempotency key. The default model context keeps
+    the last `DEFAULT_CONTEXT_SIZE` messages, so the persisted state stays bounded however long the run.
     """
 
     def __init__(
@@ -82,14 +137,14 @@ class AssistantAgent(Agent[AssistantState]):
         self.tool_choice = tool_choice
         self.output_type = output_type
         self.render = render or (lambda output: output.model_dump_json())
-        self.model_context: ModelContext = model_context or UnboundedModelContext()
+        self.model_context: ModelContext = model_context or BufferedModelContext(DEFAULT_CONTEXT_SIZE)
         self.max_tokens = max_tokens
         self.temperature = temperature
 
     async def handle(self, message: TurnRequested, ctx: AgentContext[AssistantState]) -> None:
         """Take one turn and answer the manager."""
         history = [*ctx.state.history, *(self._as_chat(entry) for entry in message.new_messages)]
-        entry = await self.respond(history, cancellation=ctx.cancellation)
+        entry = await self._respond(history, _Steps(self.name, ctx, ctx.cancellation))
         history.append(AssistantMessage(content=entry.content, source=self.name))
         ctx.state.history = self.model_context.window(history)
         ctx.state.turns += 1
@@ -98,12 +153,16 @@ class AssistantAgent(Agent[AssistantState]):
     async def respond(
         self, history: Sequence[ChatMessage], *, cancellation: CancellationToken | None = None
     ) -> TranscriptEntry:
-        """Produce this agent's next transcript entry from its conversation `history`.
+        """Produce this agent's next transcript entry from its conversation `history`, outside any host.
+
+        The calls are made directly (no checkpoints); a side-effecting tool gets a fresh idempotency key.
 
         Raises:
-            CancelledError: The run was cancelled (checked before every model call).
+            CancelledError: The run was cancelled (checked before every model and tool call).
         """
-        token = cancellation or CancellationToken()
+        return await self._respond(history, _Steps(self.name, None, cancellation or CancellationToken()))
+
+    async def _respond(self, history: Sequence[ChatMessage], steps: _Steps) -> TranscriptEntry:
         working: list[ChatMessage] = [SystemMessage(content=self.system_message), *self.model_context.window(history)]
         usage = Usage()
         called: list[str] = []
@@ -111,19 +170,19 @@ class AssistantAgent(Agent[AssistantState]):
         while True:
             use_tools = bool(self.tools) and rounds < self.max_tool_iterations
             choice: ToolChoice = self.tool_choice if rounds == 0 else "auto"
-            reply = await self._call(working, token, use_tools=use_tools, tool_choice=choice, structured=not use_tools)
+            reply = await self._call(working, steps, use_tools=use_tools, tool_choice=choice, structured=not use_tools)
             usage += reply.usage
             if use_tools and reply.tool_calls:
                 working.append(AssistantMessage(content=reply.content, tool_calls=reply.tool_calls, source=self.name))
                 for call in reply.tool_calls:
                     called.append(call.name)
-                    working.append(await self._run_tool(call))
+                    working.append(await self._run_tool(call, steps))
                 rounds += 1
                 continue
             break
         if self.output_type is None:
             return TranscriptEntry(source=self.name, content=reply.content or "", usage=usage, tool_calls=tuple(called))
-        output, extra = await self._structured(working, reply, token)
+        output, extra = await self._structured(working, reply, steps)
         data = output.model_dump(mode="json")
         return TranscriptEntry(
             source=self.name,
@@ -135,7 +194,7 @@ class AssistantAgent(Agent[AssistantState]):
         )
 
     async def _structured(
-        self, working: list[ChatMessage], reply: ModelResponse, token: CancellationToken
+        self, working: list[ChatMessage], reply: ModelResponse, steps: _Steps
     ) -> tuple[BaseModel, Usage]:
         assert self.output_type is not None
         extra = Usage()
@@ -155,19 +214,18 @@ class AssistantAgent(Agent[AssistantState]):
                     AssistantMessage(content=reply.content, source=self.name),
                     UserMessage(content=hint, source="validator"),
                 ]
-            reply = await self._call(working, token, use_tools=False, tool_choice="auto", structured=True)
+            reply = await self._call(working, steps, use_tools=False, tool_choice="auto", structured=True)
             extra += reply.usage
 
     async def _call(
         self,
         messages: list[ChatMessage],
-        token: CancellationToken,
+        steps: _Steps,
         *,
         use_tools: bool,
         tool_choice: ToolChoice,
         structured: bool,
     ) -> ModelResponse:
-        token.raise_if_cancelled()
         fmt = None
         if structured and self.output_type is not None:
             fmt = ResponseFormat(name=self.output_type.__name__, json_schema=self.output_type.model_json_schema())
@@ -180,16 +238,16 @@ class AssistantAgent(Agent[AssistantState]):
             max_tokens=self.max_tokens,
             temperature=self.temperature,
         )
-        return await self.model_client.create(request)
+        return await steps.chat(self.model_client, request)
 
-    async def _run_tool(self, call: ToolCall) -> ToolResultMessage:
+    async def _run_tool(self, call: ToolCall, steps: _Steps) -> ToolResultMessage:
         tool = self.tools.get(call.name)
         if tool is None:
             # Models invent tool names; tell it, rather than failing the turn.
             return ToolResultMessage(
                 tool_call_id=call.id, name=call.name, content=f"unknown tool {call.name!r}", is_error=True
             )
-        return await tool.run(call)
+        return await steps.tool(tool, call)
 
     def _as_chat(self, entry: TranscriptEntry) -> ChatMessage:
         if entry.source == self.name:

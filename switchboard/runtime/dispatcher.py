@@ -1,4 +1,8 @@
-"""`Dispatcher`: the pure core every host reuses: envelope in, state loaded, handler run, state saved, out."""
+"""`Dispatcher`: the pure core every host reuses: envelope in, state loaded, handler run, a `Commit` out.
+
+It stores nothing but checkpointed steps (written through as they finish) and sends nothing: the host stores the
+commit and then sends its outbox (the outbox rule).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from switchboard.agent import Agent, AgentContext, CancellationToken, Clock, Emi
 from switchboard.agent.state import AgentState
 from switchboard.errors import UnroutableMessageError
 from switchboard.messages import Envelope, Message
-from switchboard.runtime.protocols import StateStore
+from switchboard.runtime.protocols import Commit, StateStore, StepJournal, TranscriptLog, TranscriptRecord
 from switchboard.runtime.router import Router
 
 # Outgoing ids derive from the incoming id, so a redelivered message re-emits the same ids and the broker's
@@ -26,33 +30,55 @@ class DispatchResult:
     Attributes:
         agent: The agent that handled the message.
         message: The decoded incoming message.
-        outgoing: The emitted envelopes, in emission order; a publish is not yet fanned out.
         state: The agent's state after the call.
-        etag: The etag of the saved state.
+        commit: What to store atomically (not stored yet); its `outgoing` are the emitted envelopes in emission
+            order, publishes not yet fanned out.
+        replayed_steps: How many checkpointed steps were replayed from the journal instead of called.
     """
 
     agent: str
     message: Message
-    outgoing: tuple[Envelope, ...]
     state: AgentState
-    etag: str
+    commit: Commit
+    replayed_steps: int = 0
+
+    @property
+    def outgoing(self) -> tuple[Envelope, ...]:
+        """The emitted envelopes (the commit's outbox)."""
+        return self.commit.outgoing
 
 
 class Dispatcher:
     """Runs one targeted envelope through its agent.
 
-    It does no I/O of its own beyond the state store it is given, and never sends: it returns the outgoing
-    envelopes so the host can send them after the state is safely stored (the outbox rule).
+    Its only I/O is through the ports it is given: it loads state, reads the transcript and journals steps; it
+    never commits and never sends. It returns the `Commit` so the host stores it and then sends the outgoing
+    envelopes (the outbox rule).
     """
 
-    def __init__(self, router: Router, store: StateStore, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        router: Router,
+        store: StateStore,
+        *,
+        journal: StepJournal | None = None,
+        transcript: TranscriptLog | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        """Wire the ports; `journal` and `transcript` default to `store` (which must then implement them).
+
+        Raises:
+            TypeError: `store` does not implement a port that was not given separately.
+        """
         self.router = router
         self.store = store
+        self.journal: StepJournal = _port(journal, store, StepJournal)
+        self.transcript: TranscriptLog = _port(transcript, store, TranscriptLog)
         self.clock: Clock = clock or SystemClock()
 
     @classmethod
     def for_agents(cls, agents: Iterable[Agent[Any]], store: StateStore, *, clock: Clock | None = None) -> Dispatcher:
-        """Build a dispatcher with its router from a list of agents."""
+        """Build a dispatcher with its router from a list of agents; `store` implements every port."""
         return cls(Router(agents), store, clock=clock)
 
     async def dispatch(self, envelope: Envelope, *, cancellation: CancellationToken | None = None) -> DispatchResult:
@@ -61,8 +87,7 @@ class Dispatcher:
         Raises:
             UnroutableMessageError: No target, an unknown target, or a target that does not take this type.
             BadMessageError: Any other decoding failure (unknown type, version, invalid payload).
-            StateConflictError: The state changed while the handler ran.
-            Exception: Whatever the handler raised; nothing is saved or emitted then.
+            Exception: Whatever the handler raised; nothing is committed or emitted then (journaled steps stay).
         """
         if envelope.target is None:
             raise UnroutableMessageError(f"{envelope.type} message {envelope.message_id} has no target agent")
@@ -79,17 +104,23 @@ class Dispatcher:
             state=state,
             clock=self.clock,
             cancellation=cancellation or CancellationToken(),
+            journal=self.journal,
+            transcript_log=self.transcript,
         )
         await agent.handle(message, ctx)
-        etag = await self.store.save(
-            agent.name,
-            envelope.run_id,
+        commit = Commit(
+            agent=agent.name,
+            run_id=envelope.run_id,
+            message_id=envelope.message_id,
             schema_version=state_type.state_version,
-            data=state.model_dump(mode="json"),
+            state=state.model_dump(mode="json"),
             expected_etag=stored.etag if stored else None,
+            outgoing=tuple(self._envelope(envelope, agent.name, i, e) for i, e in enumerate(ctx.outbox)),
+            transcript=tuple(TranscriptRecord(index, entry) for index, entry in ctx.transcript.pending),
         )
-        outgoing = tuple(self._envelope(envelope, agent.name, i, e) for i, e in enumerate(ctx.outbox))
-        return DispatchResult(agent=agent.name, message=message, outgoing=outgoing, state=state, etag=etag)
+        return DispatchResult(
+            agent=agent.name, message=message, state=state, commit=commit, replayed_steps=ctx.steps.replayed
+        )
 
     def _envelope(self, incoming: Envelope, source: str, index: int, emission: Emission) -> Envelope:
         return Envelope.wrap(
@@ -103,3 +134,11 @@ class Dispatcher:
             created_at=self.clock.now(),
             traceparent=incoming.traceparent,
         )
+
+
+def _port(given: Any, store: StateStore, port: type[Any]) -> Any:
+    if given is not None:
+        return given
+    if not isinstance(store, port):
+        raise TypeError(f"{type(store).__name__} does not implement {port.__name__}: pass one explicitly")
+    return store

@@ -7,20 +7,27 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from switchboard.agent import Agent, AgentState, CancellationToken, Clock
+from switchboard.errors import DuplicateMessageError
 from switchboard.messages import Envelope, Message
 from switchboard.runtime.dispatcher import Dispatcher, DispatchResult
 from switchboard.runtime.memory_store import InMemoryStateStore
-from switchboard.runtime.protocols import StateStore
+from switchboard.runtime.protocols import Inbox, StateStore
 from switchboard.runtime.router import Router
 
 CLIENT = "client"
+
+# Inbox marks the default store keeps: enough for any redelivery in one process, without holding every envelope.
+_INBOX_WINDOW = 64
 
 
 class InProcessRuntime:
     """Delivers messages one at a time in FIFO order through the same `Dispatcher` the cloud hosts use.
 
-    Nothing is swallowed: when a handler raises, `run_until_idle` raises that error, and the failed envelope stays
-    at the head of the queue so a caller may inspect or retry it.
+    Each delivery follows the hosted correctness model in memory: dispatch, store the `Commit`, then deliver its
+    outgoing envelopes. Nothing is swallowed: when a handler raises, `run_until_idle` raises that error, and the
+    failed envelope stays at the head of the queue so a caller may inspect or retry it (a retry replays the
+    failed call's checkpointed steps). An envelope delivered again after it was handled is not handled twice:
+    its stored outbox is delivered again instead, as a hosted redelivery does.
 
     Example:
         >>> runtime = InProcessRuntime([Planner("planner"), Writer("writer")])
@@ -47,7 +54,7 @@ class InProcessRuntime:
 
         Args:
             agents: The agents, each with a unique name.
-            store: Where agent state lives; in memory by default.
+            store: Where state, steps and the transcript live (it must implement every port); in memory by default.
             clock: The time source; the system clock by default.
             extra_messages: Message types that are emitted but handled by no agent here (to decode them).
             keep_history: Record every envelope and handler result (for tests and debugging; memory grows with
@@ -55,7 +62,7 @@ class InProcessRuntime:
         """
         self.keep_history = keep_history
         self.router = Router(agents, extra_messages=extra_messages)
-        self.store: StateStore = store or InMemoryStateStore()
+        self.store: StateStore = store or InMemoryStateStore(inbox_limit=_INBOX_WINDOW)
         self.dispatcher = Dispatcher(self.router, self.store, clock=clock)
         self.cancellation = CancellationToken()
         self.history: list[Envelope] = []
@@ -104,12 +111,25 @@ class InProcessRuntime:
         """Deliver the next queued envelope; None when the queue is empty."""
         if not self._queue:
             return None
-        result = await self.dispatcher.dispatch(self._queue[0], cancellation=self.cancellation)
+        envelope = self._queue[0]
+        result = await self.dispatcher.dispatch(envelope, cancellation=self.cancellation)
+        try:
+            await self.store.commit(result.commit)
+        except DuplicateMessageError:
+            self._queue.popleft()
+            await self._redeliver_outbox(envelope)
+            return result
         self._queue.popleft()
         if self.keep_history:
             self.results.append(result)
         await self.publish_envelopes(result.outgoing)
         return result
+
+    async def _redeliver_outbox(self, envelope: Envelope) -> None:
+        assert envelope.target is not None  # only targeted envelopes are queued
+        if isinstance(self.store, Inbox):
+            stored = await self.store.outbox(envelope.target, envelope.run_id, envelope.message_id)
+            await self.publish_envelopes(stored or ())
 
     async def run_until_idle(self, *, max_messages: int | None = None) -> int:
         """Deliver messages until none are left (or `max_messages` were delivered).

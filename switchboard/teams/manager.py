@@ -1,7 +1,9 @@
 """`RoundRobinManager`: the team manager agent. Participants speak in turn until a termination condition fires.
 
-Everything the manager knows lives in `TeamState` (transcript, whose turn, what each participant has seen,
-usage per agent, and the termination conditions' own state), so any host can handle the next message of the
+The manager is the single writer of the run's transcript. The entries are separate items in the run's store
+(appended through `ctx.transcript`, committed with the manager's state), so `TeamState` holds only counters — how
+long the transcript is, whose turn it is, what each participant has seen, usage per agent and the termination
+conditions' own state — and stays the same size however long the run. Any host can handle the next message of the
 run after a restart. Duplicate or stale messages (at-least-once delivery) are recognised and ignored.
 """
 
@@ -20,10 +22,21 @@ from switchboard.termination import ConditionState, TerminationCondition
 
 
 class TeamState(AgentState):
-    """The manager's state for one run."""
+    """The manager's state for one run: counters only (the transcript is stored entry by entry).
 
-    task: str | None = None
-    transcript: list[TranscriptEntry] = Field(default_factory=list)
+    Attributes:
+        started: Whether the task arrived (a redelivered start is ignored).
+        length: How many transcript entries the run has (the next entry's index).
+        turn: The turn being asked for (answers carrying another turn are stale).
+        speaker: The position of the participant whose turn it is.
+        seen: Per participant, how many entries it has been shown.
+        termination: The termination conditions' persisted counters.
+        usage: Tokens spent per agent.
+        stop_reason: Why the run stopped, once it has.
+    """
+
+    started: bool = False
+    length: int = 0
     turn: int = 0
     speaker: int = 0
     seen: dict[str, int] = Field(default_factory=dict)
@@ -60,16 +73,16 @@ class RoundRobinManager(Agent[TeamState]):
         """Start the run, or record a participant's turn and pick the next speaker."""
         state = ctx.state
         if isinstance(message, TaskSubmitted):
-            if state.task is not None:
+            if state.started:
                 return  # a redelivered start
-            state.task = message.task
-            self._record(state, TranscriptEntry(source="user", content=message.task, kind="task"))
+            state.started = True
+            self._record(ctx, TranscriptEntry(source="user", content=message.task, kind="task"))
         else:
             if state.stop_reason is not None or message.turn != state.turn or message.team != self.name:
                 return  # late, duplicated or foreign answer
-            self._record(state, message.entry)
+            self._record(ctx, message.entry)
             # The speaker already has its own reply in its history.
-            state.seen = {**state.seen, message.entry.source: len(state.transcript)}
+            state.seen = {**state.seen, message.entry.source: state.length}
             state.turn += 1
             state.speaker = (state.speaker + 1) % len(self.participants)
         if state.stop_reason is None and self.max_turns is not None and state.turn >= self.max_turns:
@@ -77,20 +90,26 @@ class RoundRobinManager(Agent[TeamState]):
         if state.stop_reason is not None:
             ctx.publish(
                 RunCompleted(
-                    team=self.name,
-                    stop_reason=state.stop_reason,
-                    transcript=tuple(state.transcript),
-                    usage=dict(state.usage),
+                    team=self.name, stop_reason=state.stop_reason, usage=dict(state.usage), entry_count=state.length
                 )
             )
             return
         speaker = self.participants[state.speaker]
-        unseen = state.transcript[state.seen.get(speaker, 0) :]
-        state.seen = {**state.seen, speaker: len(state.transcript)}
-        ctx.send(TurnRequested(team=self.name, turn=state.turn, new_messages=tuple(unseen)), to=speaker)
+        unseen = await ctx.transcript.since(state.seen.get(speaker, 0))
+        state.seen = {**state.seen, speaker: state.length}
+        ctx.send(
+            TurnRequested(
+                team=self.name,
+                turn=state.turn,
+                new_messages=tuple(TranscriptEntry.model_validate(entry) for entry in unseen),
+            ),
+            to=speaker,
+        )
 
-    def _record(self, state: TeamState, entry: TranscriptEntry) -> None:
-        state.transcript = [*state.transcript, entry]
+    def _record(self, ctx: AgentContext[TeamState], entry: TranscriptEntry) -> None:
+        state = ctx.state
+        ctx.transcript.append(entry.model_dump(mode="json"), index=state.length)
+        state.length += 1
         if entry.kind != "task":
             state.usage = {**state.usage, entry.source: state.usage.get(entry.source, Usage()) + entry.usage}
         if self.termination is not None:

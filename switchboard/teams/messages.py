@@ -47,13 +47,17 @@ class TurnCompleted(Message):
 
 
 class RunCompleted(Message):
-    """A team run ended: the whole transcript, why it stopped, and tokens per agent."""
+    """A team run ended: why it stopped, tokens per agent, and how many transcript entries it left.
+
+    The transcript itself is not carried (a bus message has a size limit and a run does not): read it from the
+    run's transcript log, entries `0 .. entry_count - 1`.
+    """
 
     message_type: ClassVar[str] = "switchboard.team.RunCompleted"
     team: str
     stop_reason: str
-    transcript: tuple[TranscriptEntry, ...]
     usage: dict[str, Usage]
+    entry_count: int
 
 
 TEAM_MESSAGES: tuple[type[Message], ...] = (TaskSubmitted, TurnRequested, TurnCompleted, RunCompleted)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from switchboard.models.chat import Usage
 from switchboard.teams.messages import RunCompleted
@@ -26,11 +28,11 @@ class TeamResult:
     usage: dict[str, Usage]
 
     @classmethod
-    def from_message(cls, message: RunCompleted, run_id: str) -> TeamResult:
-        """Build the result from the manager's `RunCompleted`."""
+    def from_message(cls, message: RunCompleted, run_id: str, entries: Sequence[Mapping[str, Any]]) -> TeamResult:
+        """Build the result from the manager's `RunCompleted` and the run's transcript entries (as stored)."""
         return cls(
             run_id=run_id,
-            transcript=message.transcript,
+            transcript=tuple(TranscriptEntry.model_validate(entry) for entry in entries),
             stop_reason=message.stop_reason,
             usage=dict(message.usage),
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from switchboard.agent import Agent
 from switchboard.errors import SwitchboardError
-from switchboard.runtime import InProcessRuntime
+from switchboard.runtime import InMemoryStateStore, InProcessRuntime
 from switchboard.teams.manager import RoundRobinManager
 from switchboard.teams.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted
 from switchboard.teams.result import TeamResult
@@ -71,7 +71,8 @@ class RoundRobinGroupChat:
             Exception: Whatever a participant raised (model errors, script exhausted...), unchanged.
         """
         run = run_id or str(uuid.uuid4())
-        runtime = InProcessRuntime(self.agents(), extra_messages=TEAM_MESSAGES)
+        store = InMemoryStateStore(inbox_limit=64)
+        runtime = InProcessRuntime(self.agents(), store=store, extra_messages=TEAM_MESSAGES)
         runtime.send(TaskSubmitted(task=task), to=self.name, run_id=run)
         if on_entry is not None:
             on_entry(TranscriptEntry(source="user", content=task, kind="task"))
@@ -87,5 +88,5 @@ class RoundRobinGroupChat:
             if envelope.type == RunCompleted.message_type and envelope.run_id == run:
                 done = runtime.router.registry.decode(envelope)
                 assert isinstance(done, RunCompleted)
-                return TeamResult.from_message(done, run)
+                return TeamResult.from_message(done, run, await store.read(run, 0, done.entry_count))
         raise TeamRunError(f"team {self.name!r} went idle in run {run} without completing")

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 from switchboard.agent import Agent, AgentState, ManualClock
 from switchboard.messages import Envelope, Message
-from switchboard.runtime import InProcessRuntime
+from switchboard.runtime import InMemoryStateStore, InProcessRuntime
+from switchboard.teams.transcript import TranscriptEntry
 
 M = TypeVar("M", bound=Message)
 S = TypeVar("S", bound=AgentState)
@@ -17,7 +18,7 @@ DEFAULT_RUN = "test-run"
 
 
 class AgentHarness:
-    """A deterministic in-process runtime with a manual clock, plus assertions.
+    """A deterministic in-process runtime with a manual clock and an inspectable in-memory store, plus assertions.
 
     Example:
         >>> harness = AgentHarness([Planner("planner")])
@@ -36,7 +37,10 @@ class AgentHarness:
     ) -> None:
         self.clock = ManualClock()
         self.run_id = run_id
-        self.runtime = InProcessRuntime(agents, clock=self.clock, extra_messages=extra_messages, keep_history=True)
+        self.store = InMemoryStateStore()
+        self.runtime = InProcessRuntime(
+            agents, store=self.store, clock=self.clock, extra_messages=extra_messages, keep_history=True
+        )
 
     def publish(self, message: Message, *, run_id: str | None = None) -> Envelope:
         """Publish a message from the client."""
@@ -88,6 +92,15 @@ class AgentHarness:
         found = self.envelopes(message_type)
         if found:
             raise AssertionError(f"expected no {message_type.message_type}, got {len(found)}")
+
+    async def transcript(self, *, run_id: str | None = None) -> list[TranscriptEntry]:
+        """The run's committed transcript entries, in order."""
+        entries = await self.store.read(run_id or self.run_id, 0)
+        return [TranscriptEntry.model_validate(entry) for entry in entries]
+
+    def redeliver(self, envelope: Envelope) -> None:
+        """Queue `envelope` again, as a broker redelivers a message (for at-least-once tests)."""
+        self.runtime.deliver(envelope)
 
     async def state(self, agent: str, state_type: type[S], *, run_id: str | None = None) -> S:
         """The state `agent` keeps in the run, as `state_type`; fails when it has none."""

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any, overload
 
 from pydantic import BaseModel, ValidationError
 
+from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import ToolCall, ToolResultMessage, ToolSpec
 from switchboard.tools.schema import arguments_model, parameters_schema, split_docstring
+
+IDEMPOTENCY_KEY = "idempotency_key"
+"""The parameter through which a side-effecting tool receives its idempotency key (hidden from the model)."""
 
 
 class FunctionTool:
@@ -19,6 +24,11 @@ class FunctionTool:
 
     Failures never raise out of `run`: bad arguments, exceptions in the function and timeouts come back as
     error results, so the model sees what went wrong and can try again.
+
+    A tool that changes something outside the run (sends mail, books, charges) declares `side_effects=True` and
+    takes a keyword parameter `idempotency_key: str`. The host fills it with a key that is the same on every
+    delivery of the step (run, agent, message, step index) and the model never sees it; the function does its
+    effect at most once per key (an effect ledger).
 
     Example:
         >>> def add(a: int, b: int) -> int:
@@ -40,26 +50,45 @@ class FunctionTool:
         name: str | None = None,
         description: str | None = None,
         timeout: float = 30.0,
+        side_effects: bool = False,
     ) -> None:
-        """Wrap `func`; its name, docstring summary and type hints describe the tool unless overridden."""
+        """Wrap `func`; its name, docstring summary and type hints describe the tool unless overridden.
+
+        Raises:
+            AgentDefinitionError: `side_effects` is set but `func` has no `idempotency_key` parameter.
+        """
         self.func = func
         self.name = name or func.__name__
         summary, _ = split_docstring(func)
         self.description = description or summary or self.name
         self.timeout = timeout
-        self.args_model = arguments_model(func, self.name)
+        self.side_effects = side_effects
+        if side_effects and IDEMPOTENCY_KEY not in inspect.signature(func).parameters:
+            raise AgentDefinitionError(
+                f"tool {self.name!r} has side effects: it needs an {IDEMPOTENCY_KEY!r} parameter to receive its key"
+            )
+        hidden = (IDEMPOTENCY_KEY,) if side_effects else ()
+        self.args_model = arguments_model(func, self.name, exclude=hidden)
         self.spec = ToolSpec(
             name=self.name, description=self.description, parameters=parameters_schema(self.args_model)
         )
 
-    async def run(self, call: ToolCall) -> ToolResultMessage:
-        """Validate `call`'s arguments, run the function, and wrap the outcome as a tool result."""
+    async def run(self, call: ToolCall, *, idempotency_key: str | None = None) -> ToolResultMessage:
+        """Validate `call`'s arguments, run the function, and wrap the outcome as a tool result.
+
+        Args:
+            call: The model's tool call.
+            idempotency_key: For a side-effecting tool, the step's key; a fresh one when not given (no host
+                redelivers the call then).
+        """
         try:
             raw = json.loads(call.arguments or "{}")
             args = self.args_model.model_validate(raw)
         except (ValueError, ValidationError) as error:
             return self._result(call, f"invalid arguments for {self.name}: {_short(error)}", is_error=True)
         kwargs = {field: getattr(args, field) for field in type(args).model_fields}
+        if self.side_effects:
+            kwargs[IDEMPOTENCY_KEY] = idempotency_key or f"{self.name}:{uuid.uuid4()}"
         try:
             value = await asyncio.wait_for(self._invoke(kwargs), timeout=self.timeout)
         except TimeoutError:
@@ -82,22 +111,28 @@ class FunctionTool:
 
 
 @overload
-def tool(func: Callable[..., Any], *, name: str | None = None, timeout: float = 30.0) -> FunctionTool: ...
+def tool(
+    func: Callable[..., Any], *, name: str | None = None, timeout: float = 30.0, side_effects: bool = False
+) -> FunctionTool: ...
 
 
 @overload
 def tool(
-    func: None = None, *, name: str | None = None, timeout: float = 30.0
+    func: None = None, *, name: str | None = None, timeout: float = 30.0, side_effects: bool = False
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
 def tool(
-    func: Callable[..., Any] | None = None, *, name: str | None = None, timeout: float = 30.0
+    func: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    timeout: float = 30.0,
+    side_effects: bool = False,
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
-    """Decorator form of `FunctionTool`: `@tool` or `@tool(name=..., timeout=5)`."""
+    """Decorator form of `FunctionTool`: `@tool` or `@tool(name=..., timeout=5, side_effects=True)`."""
 
     def wrap(f: Callable[..., Any]) -> FunctionTool:
-        return FunctionTool(f, name=name, timeout=timeout)
+        return FunctionTool(f, name=name, timeout=timeout, side_effects=side_effects)
 
     return wrap(func) if func is not None else wrap
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -65,8 +65,10 @@ def _indent_of_first_arg(doc: str, section: str) -> int:
     return 0
 
 
-def arguments_model(func: Callable[..., Any], name: str) -> type[ToolArguments]:
+def arguments_model(func: Callable[..., Any], name: str, *, exclude: Sequence[str] = ()) -> type[ToolArguments]:
     """Build a Pydantic model of `func`'s parameters, with descriptions from its docstring.
+
+    Parameters named in `exclude` are filled by the host, not the model, and are left out.
 
     Raises:
         AgentDefinitionError: A parameter lacks a type hint or is `*args`/`**kwargs`.
@@ -75,6 +77,8 @@ def arguments_model(func: Callable[..., Any], name: str) -> type[ToolArguments]:
     _, descriptions = split_docstring(func)
     fields: dict[str, Any] = {}
     for param in inspect.signature(func).parameters.values():
+        if param.name in exclude:
+            continue
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             raise AgentDefinitionError(f"tool {name!r}: *args/**kwargs cannot be described to a model")
         if param.name not in hints:

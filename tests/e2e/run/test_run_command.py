@@ -46,4 +46,5 @@ def test_an_exhausted_script_is_a_clear_error_and_a_failing_exit(tmp_path: Path)
     done = _run("--model", "scripted", "--script", str(script), TASK)
     assert done.returncode == 1
     assert "error:" in done.stdout
-    assert "no turn 0 for agent 'researcher'" in done.stdout
+    assert "model script has no reply" in done.stdout
+    assert "agent 'researcher'" in done.stdout

@@ -26,15 +26,23 @@ def ping(n: int, *, to: str | None = "counter", message_id: str | None = None) -
     )
 
 
-async def test_state_is_loaded_before_and_saved_after_each_call() -> None:
+async def test_state_is_loaded_before_and_committed_by_the_host_after_each_call() -> None:
     dispatcher, store = make()
-    await dispatcher.dispatch(ping(1))
-    result = await dispatcher.dispatch(ping(2))
+    await store.commit((await dispatcher.dispatch(ping(1))).commit)
+    result = await dispatcher.dispatch(ping(2, message_id="second"))
     assert result.state == CountState(count=2, seen=[1, 2])
+    assert result.commit.state == {"count": 2, "seen": [1, 2]}
+    assert result.commit.message_id == "second"
+    assert result.commit.run_patch is None
+    before = await store.load("counter", "run-1")
+    assert before is not None
+    assert before.data == {"count": 1, "seen": [1]}
+    assert result.commit.expected_etag == before.etag
+    etag = await store.commit(result.commit)
     stored = await store.load("counter", "run-1")
     assert stored is not None
     assert stored.data == {"count": 2, "seen": [1, 2]}
-    assert stored.etag == result.etag
+    assert stored.etag == etag
     other_run = await store.load("counter", "run-2")
     assert other_run is None
 
@@ -73,7 +81,7 @@ async def test_publish_leaves_target_empty_for_fan_out() -> None:
     assert out.type == Note.message_type
 
 
-async def test_a_failing_handler_saves_nothing_and_emits_nothing() -> None:
+async def test_a_failing_handler_commits_nothing_and_emits_nothing() -> None:
     dispatcher, store = make()
     with pytest.raises(Boom):
         await dispatcher.dispatch(ping(1, to="failing"))
@@ -82,25 +90,16 @@ async def test_a_failing_handler_saves_nothing_and_emits_nothing() -> None:
 
 async def test_concurrent_change_is_a_retryable_conflict() -> None:
     dispatcher, store = make()
-    await dispatcher.dispatch(ping(1))
+    await store.commit((await dispatcher.dispatch(ping(1))).commit)
+    mine = await dispatcher.dispatch(ping(2))
+    theirs = await dispatcher.dispatch(ping(3))  # loaded the same state: a second handler racing ours
+    await store.commit(theirs.commit)
+    with pytest.raises(StateConflictError) as info:
+        await store.commit(mine.commit)
+    assert info.value.retryable
     stored = await store.load("counter", "run-1")
     assert stored is not None
-    etag = stored.etag
-
-    class Racing(InMemoryStateStore):
-        async def load(self, agent: str, run_id: str):  # type: ignore[no-untyped-def]
-            snapshot = await store.load(agent, run_id)
-            # Someone else saves between our load and our save.
-            await store.save(agent, run_id, schema_version=1, data={"count": 99, "seen": []}, expected_etag=etag)
-            return snapshot
-
-        async def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            return await store.save(*args, **kwargs)
-
-    racing = Dispatcher(dispatcher.router, Racing())
-    with pytest.raises(StateConflictError) as info:
-        await racing.dispatch(ping(2))
-    assert info.value.retryable
+    assert stored.data == {"count": 2, "seen": [1, 3]}
 
 
 @pytest.mark.parametrize(

@@ -101,7 +101,8 @@ async def test_manager_state_keeps_condition_counters_and_ignores_duplicates() -
     harness.send(TaskSubmitted(task="go again"), to="team")  # a redelivery must not restart the run
     await harness.run()
     done = harness.single(RunCompleted)
-    assert [e.content for e in done.transcript] == ["go", "a", "b", "c"]
+    assert done.entry_count == 4
+    assert [e.content for e in await harness.transcript()] == ["go", "a", "b", "c"]
     state = await harness.state("team", TeamState)
     assert state.termination is not None
     assert state.termination.count == 4
