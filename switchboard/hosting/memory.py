@@ -1,0 +1,89 @@
+"""`InMemoryHostStore`: the core's in-memory store plus the hosting ports, for unit tests of the processor."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from switchboard.hosting.ports import TERMINAL_STATUSES, HopSnapshot, RunEndedError
+from switchboard.messages import Envelope
+from switchboard.runtime.memory_store import InMemoryStateStore
+from switchboard.runtime.protocols import Commit
+
+
+class InMemoryHostStore(InMemoryStateStore):
+    """Every state port plus `RunDocuments`, with the Cosmos store's rules (a commit on an ended run is refused).
+
+    Attributes:
+        runs_by_id: The run documents.
+        snapshots: How many snapshots were read (one per hop that reached the store).
+    """
+
+    def __init__(self, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        super().__init__()
+        self.runs_by_id: dict[str, dict[str, Any]] = {}
+        self.snapshots = 0
+        self._now = now
+
+    async def commit(self, commit: Commit) -> str:
+        """Store the commit; its run patch applies only while the run has not ended (else `RunEndedError`)."""
+        run = self.runs_by_id.get(commit.run_id)
+        ended = commit.run_patch and run is not None and run.get("status") in TERMINAL_STATUSES
+        # As in the Cosmos batch, the inbox mark is checked first: a duplicate is reported as such.
+        if ended and await self.outbox(commit.agent, commit.run_id, commit.message_id) is None:
+            raise RunEndedError(f"run {commit.run_id} ended")
+        etag = await super().commit(commit)
+        if commit.run_patch:
+            self.runs_by_id.setdefault(commit.run_id, {"run_id": commit.run_id}).update(copy.deepcopy(commit.run_patch))
+        return etag
+
+    async def snapshot(self, run_id: str, agent: str, message_id: str, *, redelivery: bool) -> HopSnapshot:
+        """The run, the state and (on a redelivery) the outbox; steps are left to the journal."""
+        self.snapshots += 1
+        outbox: tuple[Envelope, ...] | None = None
+        if redelivery:
+            outbox = await self.outbox(agent, run_id, message_id)
+        return HopSnapshot(run=await self.read_run(run_id), state=await self.load(agent, run_id), outbox=outbox)
+
+    async def read_run(self, run_id: str) -> Mapping[str, Any] | None:
+        """A copy of the run document, or None."""
+        run = self.runs_by_id.get(run_id)
+        return copy.deepcopy(run) if run is not None else None
+
+    async def create_run(self, run_id: str, *, task: str, team: str | None) -> bool:
+        """Create the run as `queued` unless it exists."""
+        if run_id in self.runs_by_id:
+            return False
+        now = self._now().isoformat()
+        self.runs_by_id[run_id] = {
+            "id": run_id,
+            "run_id": run_id,
+            "type": "run",
+            "status": "queued",
+            "team": team,
+            "task": task,
+            "stop_reason": None,
+            "error": None,
+            "created_at": now,
+            "updated_at": now,
+            "usage": {},
+        }
+        return True
+
+    async def fail_run(self, run_id: str, error: str) -> bool:
+        """Fail a run that has not ended."""
+        return self._end(run_id, "failed", error=error)
+
+    async def request_cancel(self, run_id: str) -> str:
+        """Cancel a run that has not ended; returns its status afterwards."""
+        self._end(run_id, "cancelled")
+        return str(self.runs_by_id[run_id]["status"])
+
+    def _end(self, run_id: str, status: str, **fields: Any) -> bool:
+        run = self.runs_by_id.get(run_id)
+        if run is None or run.get("status") in TERMINAL_STATUSES:
+            return False
+        run.update(status=status, updated_at=self._now().isoformat(), **fields)
+        return True

@@ -1,0 +1,87 @@
+"""The hosting layer's own ports: run documents and the one read a hop starts with, SDK-free.
+
+`switchboard.state.CosmosRunStore` implements them on Cosmos, `switchboard.hosting.memory.InMemoryHostStore` in
+memory (unit tests of the processor). Keeping them here lets `MessageProcessor` stay free of any Azure SDK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from switchboard.errors import TransientError
+from switchboard.messages import Envelope
+from switchboard.runtime.protocols import StoredState
+
+TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
+"""A run in one of these statuses takes no more work: its messages are completed untouched."""
+
+REPLAY_OF = "replay_of"
+"""Application property of a message replayed from a dead-letter queue: the original MessageId."""
+
+
+class RunEndedError(TransientError):
+    """A commit was refused because its run ended meanwhile (cancelled or failed while the handler worked).
+
+    Transient by type, so a host that does not handle it abandons; the redelivery then sees the ended run and
+    completes the message without work. The processor handles it at once the same way.
+    """
+
+
+@dataclass(frozen=True)
+class HopSnapshot:
+    """What a hop needs to know before it runs its handler, read in one request.
+
+    Attributes:
+        run: The run document's fields, or None when the run has no document.
+        state: The agent's stored state, or None when it has none yet.
+        outbox: The envelopes committed with this message's inbox mark; None when the message was not handled
+            (or the inbox was not read because this is a first delivery).
+        steps: The journaled steps of this handler call by key, when they were read (redeliveries); None when not
+            read, so a journal must be asked.
+    """
+
+    run: Mapping[str, Any] | None
+    state: StoredState | None
+    outbox: tuple[Envelope, ...] | None = None
+    steps: Mapping[str, Mapping[str, Any]] | None = None
+
+    @property
+    def status(self) -> str | None:
+        """The run's status, or None without a run document."""
+        return None if self.run is None else self.run.get("status")
+
+
+@runtime_checkable
+class RunDocuments(Protocol):
+    """The run documents of DESIGN.md's contract (`queued` → `running` → `completed`/`failed`/`cancelled`)."""
+
+    async def snapshot(self, run_id: str, agent: str, message_id: str, *, redelivery: bool) -> HopSnapshot:
+        """Read the run document and the agent's state at once (on a redelivery also the outbox and the steps)."""
+        ...
+
+    async def read_run(self, run_id: str) -> Mapping[str, Any] | None:
+        """The run document's fields, or None."""
+        ...
+
+    async def create_run(self, run_id: str, *, task: str, team: str | None) -> bool:
+        """Create the run document as `queued`; False when it exists already (left unchanged)."""
+        ...
+
+    async def fail_run(self, run_id: str, error: str) -> bool:
+        """Set a run that has not ended to `failed` with `error` stored; False when it had ended or is missing."""
+        ...
+
+
+@runtime_checkable
+class RunEvents(Protocol):
+    """Sends envelopes on and announces run status changes (`ServiceBusPublisher` is one)."""
+
+    async def publish(self, envelopes: Sequence[Envelope]) -> None:
+        """Send every envelope; targeted ones to their agent, the others to each subscriber of their type."""
+        ...
+
+    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
+        """Announce that `run_id` is now `status`; `event_id` makes a repeated announcement a duplicate."""
+        ...

@@ -1,0 +1,55 @@
+"""Per-hop views of the ports that serve what the hop's snapshot already read, so nothing is read twice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from switchboard.runtime.protocols import Commit, StateStore, StepJournal, StoredState
+
+
+class PreloadedState:
+    """A `StateStore` for one hop: `load` of the hop's agent answers from the snapshot; `commit` goes through."""
+
+    def __init__(self, store: StateStore, *, agent: str, run_id: str, state: StoredState | None) -> None:
+        self._store = store
+        self._key = (agent, run_id)
+        self._state = state
+
+    async def load(self, agent: str, run_id: str) -> StoredState | None:
+        """The snapshot's state for the hop's agent; any other agent's from the store."""
+        if (agent, run_id) == self._key:
+            return self._state
+        return await self._store.load(agent, run_id)
+
+    async def commit(self, commit: Commit) -> str:
+        """Store the commit in the underlying store."""
+        return await self._store.commit(commit)
+
+
+class PreloadedJournal:
+    """A `StepJournal` for one hop that reads nothing it already knows.
+
+    On a first delivery the handler call cannot have journaled steps, so `recall` answers None without a request;
+    on a redelivery whose snapshot read the steps, it answers from them; otherwise it asks the journal. Records
+    always go through at once.
+    """
+
+    def __init__(
+        self, journal: StepJournal, *, first_delivery: bool, steps: Mapping[str, Mapping[str, Any]] | None
+    ) -> None:
+        self._journal = journal
+        self._first = first_delivery
+        self._steps = steps
+
+    async def recall(self, run_id: str, key: str) -> Mapping[str, Any] | None:
+        """The journaled step under `key`, or None."""
+        if self._first:
+            return None
+        if self._steps is not None:
+            return self._steps.get(key)
+        return await self._journal.recall(run_id, key)
+
+    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
+        """Write the step through."""
+        await self._journal.record(run_id, key, value)

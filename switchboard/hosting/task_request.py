@@ -1,0 +1,56 @@
+"""The ingress's input: a `tasks` message body `{"task": str, "team"?: str}` from any SDK, validated."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from switchboard.errors import BadMessageError
+
+
+class InvalidTaskError(BadMessageError):
+    """A `tasks` message that can never start a run: not JSON, no task, an unknown team, or no MessageId."""
+
+
+@dataclass(frozen=True)
+class TaskRequest:
+    """A valid task: what to do and which team does it."""
+
+    task: str
+    team: str
+
+
+def parse_task(body: bytes, *, teams: Mapping[str, str], default_team: str, run_id: str) -> TaskRequest:
+    """Validate a `tasks` message.
+
+    Args:
+        body: The message body.
+        teams: The teams this app offers.
+        default_team: The team of a task that names none.
+        run_id: The run id it would start (its MessageId).
+
+    Raises:
+        InvalidTaskError: The reason says what is wrong.
+    """
+    if not run_id:
+        raise InvalidTaskError("a task message needs a MessageId: it becomes the run id")
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidTaskError(f"the body is not JSON ({error.__class__.__name__} at {_where(error)})") from None
+    if not isinstance(data, dict):
+        raise InvalidTaskError('the body must be a JSON object: {"task": "...", "team": "..."}')
+    task = data.get("task")
+    if not isinstance(task, str) or not task.strip():
+        raise InvalidTaskError('"task" must be a non-empty string')
+    team = data.get("team") or default_team
+    if not isinstance(team, str) or team not in teams:
+        raise InvalidTaskError(f"unknown team {team!r}; this app offers {sorted(teams)}")
+    return TaskRequest(task=task, team=team)
+
+
+def _where(error: UnicodeDecodeError | json.JSONDecodeError) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"line {error.lineno} column {error.colno}"
+    return f"byte {error.start}"

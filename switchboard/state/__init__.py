@@ -1,0 +1,18 @@
+"""The Cosmos adapter: the one module that imports `azure.cosmos`; a run's items live in its partition."""
+
+from switchboard.state.client import cosmos_client, runs_container
+from switchboard.state.errors import StoreRequestError, StoreUnavailableError
+from switchboard.state.request_counter import RequestCounter, RequestCounts
+from switchboard.state.run_documents import CosmosRunDocuments
+from switchboard.state.run_store import CosmosRunStore
+
+__all__ = [
+    "CosmosRunDocuments",
+    "CosmosRunStore",
+    "RequestCounter",
+    "RequestCounts",
+    "StoreRequestError",
+    "StoreUnavailableError",
+    "cosmos_client",
+    "runs_container",
+]

@@ -1,0 +1,196 @@
+"""`CosmosRunStore`: every state port of a run on Cosmos, in the run's partition (docs/hosting.md's item layout).
+
+One hop costs one query (`snapshot`: run document + agent state, plus outbox and steps on a redelivery) and one
+transactional batch (`commit`), plus one write per model or tool call (`record`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from azure.core.exceptions import AzureError
+from azure.cosmos.aio import ContainerProxy, CosmosClient
+from azure.cosmos.exceptions import CosmosBatchOperationError, CosmosHttpResponseError
+
+from switchboard.errors import DuplicateMessageError, StateConflictError, SwitchboardError
+from switchboard.hosting.ports import HopSnapshot, RunEndedError
+from switchboard.hosting.settings import HostingSettings
+from switchboard.messages import Envelope
+from switchboard.runtime.protocols import Commit, StoredState
+from switchboard.state import items
+from switchboard.state.client import cosmos_client, runs_container
+from switchboard.state.errors import status_error, store_error
+from switchboard.state.request_counter import RequestCounter
+from switchboard.state.run_documents import ACTIVE_CONDITION, CosmosRunDocuments, utc_now
+
+# Positions of the fixed operations in a commit's batch, to tell which one failed.
+_INBOX_OP, _STATE_OP = 0, 1
+
+
+class CosmosRunStore(CosmosRunDocuments):
+    """`StateStore`, `Inbox`, `StepJournal`, `TranscriptLog` and `RunDocuments` on one Cosmos container.
+
+    Attributes:
+        counter: Counts the item requests of the client it was built with (`from_settings`), for benchmarks.
+    """
+
+    def __init__(
+        self,
+        container: ContainerProxy,
+        *,
+        client: CosmosClient | None = None,
+        settings: HostingSettings | None = None,
+        counter: RequestCounter | None = None,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """Wrap a container; `client` (closed by `close`) and `settings` (for `create_if_missing`) when owned."""
+        super().__init__(container, now=now)
+        self.counter = counter or RequestCounter()
+        self._client = client
+        self._settings = settings
+
+    @classmethod
+    def from_settings(cls, settings: HostingSettings, *, now: Callable[[], datetime] = utc_now) -> CosmosRunStore:
+        """A store with its own client, as the settings describe (no request is made yet)."""
+        counter = RequestCounter()
+        client = cosmos_client(settings, counter=counter)
+        container = client.get_database_client(settings.cosmos_database).get_container_client(settings.cosmos_container)
+        return cls(container, client=client, settings=settings, counter=counter, now=now)
+
+    async def create_if_missing(self) -> None:
+        """Create the database and the container when they do not exist (local emulators start empty)."""
+        if self._client is None or self._settings is None:
+            raise TypeError("create_if_missing needs a store built by from_settings")
+        self.container = await runs_container(self._client, self._settings, create_if_missing=True)
+
+    async def close(self) -> None:
+        """Close the client this store owns."""
+        if self._client is not None:
+            await self._client.close()
+
+    # StateStore
+    async def load(self, agent: str, run_id: str) -> StoredState | None:
+        """Point-read the agent's state item."""
+        item = await self._read(run_id, items.state_id(agent), "read state of")
+        return None if item is None else _stored_state(run_id, item)
+
+    async def commit(self, commit: Commit) -> str:
+        """Store the handler call's results in one transactional batch; see `StateStore.commit`.
+
+        Raises:
+            DuplicateMessageError: The inbox mark exists (409 on its create).
+            StateConflictError: The state's etag changed (412), or it was created meanwhile (409).
+            RunEndedError: The run document says the run ended (its patch condition failed).
+            StoreUnavailableError: Throttled or unreachable.
+            StoreRequestError: Any other refusal (e.g. no run document to patch).
+        """
+        run_id = commit.run_id
+        state = items.state_item(run_id, commit.agent, commit.schema_version, commit.state)
+        operations: list[Any] = [("create", (items.inbox_item(run_id, commit.agent, commit.message_id),))]
+        if commit.expected_etag is None:
+            operations.append(("create", (state,)))
+        else:
+            operations.append(("replace", (state["id"], state), {"if_match_etag": commit.expected_etag}))
+        operations.append(("create", (items.outbox_item(run_id, commit.agent, commit.message_id, commit.outgoing),)))
+        operations.extend(
+            ("upsert", (items.entry_item(run_id, record.index, record.entry),)) for record in commit.transcript
+        )
+        if commit.run_patch:
+            patch = [{"op": "set", "path": f"/{name}", "value": value} for name, value in commit.run_patch.items()]
+            operations.append(("patch", (run_id, patch), {"filter_predicate": ACTIVE_CONDITION}))
+        try:
+            results = await self.container.execute_item_batch(operations, partition_key=run_id)
+        except CosmosBatchOperationError as error:
+            raise _batch_error(error, commit, run_patch_op=len(operations) - 1 if commit.run_patch else None) from error
+        except AzureError as error:
+            raise store_error(error, f"commit {commit.agent}:{commit.message_id}") from error
+        return str(results[_STATE_OP].get("eTag") or results[_STATE_OP].get("resourceBody", {}).get("_etag"))
+
+    # Inbox
+    async def outbox(self, agent: str, run_id: str, message_id: str) -> tuple[Envelope, ...] | None:
+        """The envelopes committed with the inbox mark of (agent, message_id), or None when not handled."""
+        item = await self._read(run_id, items.outbox_id(agent, message_id), "read outbox of")
+        return None if item is None else items.envelopes_of(item)
+
+    # StepJournal
+    async def recall(self, run_id: str, key: str) -> Mapping[str, Any] | None:
+        """The journaled step under `key`, or None."""
+        item = await self._read(run_id, items.step_id(key), "read step of")
+        return None if item is None else items.step_value(item)
+
+    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
+        """Write a finished step through at once; a second record of the same key keeps the first (409)."""
+        try:
+            await self.container.create_item(items.step_item(run_id, key, value))
+        except CosmosHttpResponseError as error:
+            if error.status_code != 409:
+                raise store_error(error, f"record step {key}") from error
+        except AzureError as error:
+            raise store_error(error, f"record step {key}") from error
+
+    # RunDocuments
+    async def snapshot(self, run_id: str, agent: str, message_id: str, *, redelivery: bool) -> HopSnapshot:
+        """Read the run document and the agent's state in one query; on a redelivery also the outbox and steps."""
+        parameters: list[dict[str, Any]] = [
+            {"name": "@run", "value": items.run_id_item(run_id)},
+            {"name": "@state", "value": items.state_id(agent)},
+        ]
+        query = "SELECT * FROM c WHERE c.id IN (@run, @state)"
+        if redelivery:
+            query = "SELECT * FROM c WHERE c.id IN (@run, @state, @outbox) OR STARTSWITH(c.id, @steps)"
+            parameters += [
+                {"name": "@outbox", "value": items.outbox_id(agent, message_id)},
+                {"name": "@steps", "value": items.step_prefix(agent, message_id)},
+            ]
+        try:
+            found = [
+                doc
+                async for doc in self.container.query_items(
+                    query,
+                    parameters=parameters,
+                    partition_key=run_id,
+                )
+            ]
+        except AzureError as error:
+            raise store_error(error, f"read run {run_id} for {agent}") from error
+        run: dict[str, Any] | None = None
+        state: StoredState | None = None
+        outbox: tuple[Envelope, ...] | None = None
+        steps: dict[str, Mapping[str, Any]] = {}
+        for doc in found:
+            kind = doc.get("type")
+            if kind == "run":
+                run = items.public_fields(doc)
+            elif kind == "state":
+                state = _stored_state(run_id, doc)
+            elif kind == "outbox":
+                outbox = items.envelopes_of(doc)
+            elif kind == "step":
+                steps[str(doc["id"]).removeprefix("step:")] = items.step_value(doc)
+        return HopSnapshot(run=run, state=state, outbox=outbox, steps=steps if redelivery else None)
+
+
+def _stored_state(run_id: str, item: Mapping[str, Any]) -> StoredState:
+    return StoredState(
+        agent=str(item["agent"]),
+        run_id=run_id,
+        schema_version=int(item["schema_version"]),
+        data=item.get("data") or {},
+        etag=str(item["_etag"]),
+    )
+
+
+def _batch_error(error: CosmosBatchOperationError, commit: Commit, *, run_patch_op: int | None) -> SwitchboardError:
+    index = int(error.error_index or 0)
+    responses = error.operation_responses or []
+    status = int(responses[index].get("statusCode", 0)) if index < len(responses) else int(error.status_code or 0)
+    where = f"commit {commit.agent}:{commit.message_id} in run {commit.run_id}"
+    if index == _INBOX_OP and status == 409:
+        return DuplicateMessageError(f"{where}: the message was handled already")
+    if index == _STATE_OP and status in (409, 412):
+        return StateConflictError(f"{where}: the state of {commit.agent!r} changed since it was loaded")
+    if index == run_patch_op and status == 412:
+        return RunEndedError(f"{where}: the run ended meanwhile")
+    return status_error(status, f"{where}: operation {index} failed with {status}")

@@ -1,0 +1,31 @@
+"""The Service Bus adapter: the one module outside hosting that imports `azure.servicebus`."""
+
+from switchboard.transport.connection import service_bus_client
+from switchboard.transport.dead_letters import REPLAY_OF, DeadLetter, DeadLetters
+from switchboard.transport.errors import BusConfigurationError, BusUnavailableError
+from switchboard.transport.mapping import envelope_from_message, envelope_properties, message_for, text_properties
+from switchboard.transport.publisher import (
+    RUN_EVENTS_TOPIC,
+    TASKS_QUEUE,
+    Routes,
+    ServiceBusPublisher,
+    SubscriptionTable,
+)
+
+__all__ = [
+    "REPLAY_OF",
+    "RUN_EVENTS_TOPIC",
+    "TASKS_QUEUE",
+    "BusConfigurationError",
+    "BusUnavailableError",
+    "DeadLetter",
+    "DeadLetters",
+    "Routes",
+    "ServiceBusPublisher",
+    "SubscriptionTable",
+    "envelope_from_message",
+    "envelope_properties",
+    "message_for",
+    "service_bus_client",
+    "text_properties",
+]

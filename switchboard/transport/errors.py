@@ -1,0 +1,47 @@
+"""Service Bus failures as Switchboard errors, decided by the SDK's exception type (never its text)."""
+
+from __future__ import annotations
+
+from azure.servicebus.exceptions import (
+    MessageSizeExceededError,
+    MessagingEntityDisabledError,
+    MessagingEntityNotFoundError,
+    ServiceBusAuthenticationError,
+    ServiceBusAuthorizationError,
+    ServiceBusError,
+)
+
+from switchboard.errors import PermanentError, SwitchboardError, TransientError
+
+
+class BusUnavailableError(TransientError):
+    """Service Bus could not take the message right now (connection, timeout, throttling); a retry may succeed."""
+
+
+class BusConfigurationError(PermanentError):
+    """Service Bus refused the message for a reason no retry fixes: a missing entity, no rights, too large."""
+
+
+_PERMANENT: tuple[type[ServiceBusError], ...] = (
+    MessagingEntityNotFoundError,
+    MessagingEntityDisabledError,
+    MessageSizeExceededError,
+    ServiceBusAuthenticationError,
+    ServiceBusAuthorizationError,
+)
+
+
+def bus_error(error: ServiceBusError, action: str) -> SwitchboardError:
+    """Translate an SDK error into the Switchboard error a host knows how to settle.
+
+    Args:
+        error: What the SDK raised.
+        action: What was attempted, for the reason (e.g. `send to queue 'writer'`).
+
+    Returns:
+        A `BusConfigurationError` for faults of the setup, else a `BusUnavailableError`.
+    """
+    reason = f"{action}: {type(error).__name__}: {error}"
+    if isinstance(error, _PERMANENT):
+        return BusConfigurationError(reason)
+    return BusUnavailableError(reason)

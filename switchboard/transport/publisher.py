@@ -1,0 +1,150 @@
+"""`ServiceBusPublisher`: the `Publisher` port on Service Bus, plus run events and task submission."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from azure.servicebus import ServiceBusMessage
+from azure.servicebus.aio import ServiceBusClient, ServiceBusSender
+from azure.servicebus.exceptions import ServiceBusError
+
+from switchboard.messages import Envelope
+from switchboard.transport.errors import bus_error
+from switchboard.transport.mapping import CONTENT_TYPE, message_for
+
+TASKS_QUEUE = "tasks"
+RUN_EVENTS_TOPIC = "run-events"
+
+
+class Routes(Protocol):
+    """Which agents take a message type (`switchboard.runtime.Router` is one)."""
+
+    def subscribers(self, type_name: str) -> Sequence[str]:
+        """The names of the agents, hence queues, that handle `type_name`."""
+        ...
+
+
+class SubscriptionTable:
+    """`Routes` from a plain mapping of message type to agent names (when no `Router` is at hand)."""
+
+    def __init__(self, table: Mapping[str, Sequence[str]]) -> None:
+        self._table = {name: tuple(agents) for name, agents in table.items()}
+
+    def subscribers(self, type_name: str) -> Sequence[str]:
+        """The agents subscribed to `type_name` (none when unknown)."""
+        return self._table.get(type_name, ())
+
+
+class ServiceBusPublisher:
+    """Sends envelopes to agents' queues, run status events to `run-events`, and tasks to `tasks`.
+
+    One instance per process wraps the process's one `ServiceBusClient` and keeps one sender per entity, opened on
+    first use. A publish (no target) becomes one message per subscribing agent's queue; one that no agent takes goes
+    nowhere on the bus. Each message keeps its envelope's deterministic id, so a re-send is dropped by duplicate
+    detection.
+
+    Attributes:
+        sent: How many messages this publisher handed to Service Bus (all entities).
+    """
+
+    def __init__(
+        self,
+        client: ServiceBusClient,
+        routes: Routes,
+        *,
+        tasks_queue: str = TASKS_QUEUE,
+        events_topic: str = RUN_EVENTS_TOPIC,
+    ) -> None:
+        self.client = client
+        self.routes = routes
+        self.tasks_queue = tasks_queue
+        self.events_topic = events_topic
+        self.sent = 0
+        self._senders: dict[tuple[str, str], ServiceBusSender] = {}
+        self._guard = asyncio.Lock()
+
+    def deliveries(self, envelopes: Sequence[Envelope]) -> dict[str, list[Envelope]]:
+        """Group the envelopes by destination queue, fanning publishes out to subscribers (order kept per queue)."""
+        by_queue: dict[str, list[Envelope]] = {}
+        for envelope in envelopes:
+            if envelope.target is not None:
+                by_queue.setdefault(envelope.target, []).append(envelope)
+                continue
+            for agent in self.routes.subscribers(envelope.type):
+                by_queue.setdefault(agent, []).append(envelope.retarget(agent))
+        return by_queue
+
+    async def publish(self, envelopes: Sequence[Envelope]) -> None:
+        """Send every envelope: targeted ones to their agent's queue, publishes to each subscriber's queue.
+
+        Raises:
+            BusUnavailableError: Service Bus did not take a message (transient; the whole call may be repeated, the
+                copies already sent are dropped as duplicates).
+            BusConfigurationError: A queue is missing or the message is too large.
+        """
+        for queue, batch in self.deliveries(envelopes).items():
+            await self._send("queue", queue, [message_for(envelope) for envelope in batch])
+
+    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
+        """Announce a run status change on the `run-events` topic (`subject` = status, property `run_id`).
+
+        Args:
+            run_id: The run.
+            status: Its new status.
+            event_id: A deterministic message id, so a redelivered hop's event is dropped as a duplicate;
+                defaults to `<run_id>/<status>`.
+        """
+        message = ServiceBusMessage(
+            json.dumps({"run_id": run_id, "status": status}),
+            message_id=event_id or f"{run_id}/{status}",
+            subject=status,
+            content_type=CONTENT_TYPE,
+            application_properties={"run_id": run_id, "status": status},
+        )
+        await self._send("topic", self.events_topic, [message])
+
+    async def submit_task(self, run_id: str, task: str, team: str | None = None) -> None:
+        """Post a task to the ingress queue with MessageId = `run_id` (a re-post starts no second run)."""
+        body: dict[str, str] = {"task": task}
+        if team:
+            body["team"] = team
+        message = ServiceBusMessage(json.dumps(body), message_id=run_id, content_type=CONTENT_TYPE)
+        await self._send("queue", self.tasks_queue, [message])
+
+    async def close(self) -> None:
+        """Close every sender (the client stays open: its owner closes it)."""
+        senders, self._senders = list(self._senders.values()), {}
+        for sender in senders:
+            await sender.close()
+
+    async def _send(self, kind: str, entity: str, messages: list[ServiceBusMessage]) -> None:
+        sender = await self._sender(kind, entity)
+        try:
+            await sender.send_messages(messages)
+        except ServiceBusError as error:
+            # A sender whose link broke stays broken; the next attempt opens a fresh one.
+            self._senders.pop((kind, entity), None)
+            await _close_quietly(sender)
+            raise bus_error(error, f"send to {kind} {entity!r}") from error
+        self.sent += len(messages)
+
+    async def _sender(self, kind: str, entity: str) -> ServiceBusSender:
+        async with self._guard:
+            sender = self._senders.get((kind, entity))
+            if sender is None:
+                if kind == "topic":
+                    sender = self.client.get_topic_sender(entity)
+                else:
+                    sender = self.client.get_queue_sender(entity)
+                self._senders[(kind, entity)] = sender
+            return sender
+
+
+async def _close_quietly(sender: ServiceBusSender) -> None:
+    # It is being discarded because it already failed; a second failure says nothing new.
+    with contextlib.suppress(ServiceBusError):
+        await sender.close()
