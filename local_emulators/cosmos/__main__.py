@@ -12,11 +12,18 @@ import sys
 from pathlib import Path
 
 from local_emulators.cosmos.auth import WELL_KNOWN_KEY
-from local_emulators.cosmos.backend.state import AccountState
+from local_emulators.cosmos.backend.state import DEFAULT_PARTITIONS, AccountState
 from local_emulators.cosmos.routes import CosmosApp
 from local_emulators.cosmos.server import CosmosServer
 
 LOG = logging.getLogger("local_emulators.cosmos")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 256:
+        raise argparse.ArgumentTypeError("must be between 1 and 256")
+    return value
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -55,6 +62,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="reject queries real Azure rejects although the emulator could run them (cross-partition GROUP BY)",
     )
     parser.add_argument(
+        "--partitions",
+        type=_positive,
+        default=DEFAULT_PARTITIONS,
+        help=(
+            "physical partitions (partition key ranges) per container; cross-partition queries then run through "
+            f"the SDK's own query pipeline as in Azure (default {DEFAULT_PARTITIONS}, like Microsoft's emulator)"
+        ),
+    )
+    parser.add_argument(
         "--no-date-check",
         action="store_true",
         help="accept request signatures whose x-ms-date is more than 15 minutes off",
@@ -80,7 +96,9 @@ async def _sweep_expired(state: AccountState, interval: float) -> None:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    state = AccountState(None if args.in_memory else args.data_dir, strict_queries=args.strict_queries)
+    state = AccountState(
+        None if args.in_memory else args.data_dir, strict_queries=args.strict_queries, partitions=args.partitions
+    )
     # Loaded documents live as long as the process; keep the garbage collector from rescanning them.
     gc.freeze()
     if args.host not in ("127.0.0.1", "localhost", "::1"):

@@ -24,6 +24,10 @@ class CosmosEmulatorError(Exception):
         """Headers this error adds to the response besides the status and substatus."""
         return {}
 
+    def extra_body(self) -> dict[str, str]:
+        """Members this error adds to the JSON error body besides `code` and `message`."""
+        return {}
+
 
 class BadRequestError(CosmosEmulatorError):
     """The request is malformed or asks for something the emulator cannot do (400)."""
@@ -42,6 +46,28 @@ class StaleContainerRidError(BadRequestError):
     """The client's cached container rid names a container that was deleted or recreated (400/1024)."""
 
     substatus = 1024
+
+
+class CrossPartitionQueryNotServableError(BadRequestError):
+    """A cross-partition query needs the SDK's own pipeline; the body carries the query plan (400/1004)."""
+
+    substatus = 1004
+
+    def __init__(self, message: str, plan_json: str) -> None:
+        super().__init__(message)
+        self.plan_json = plan_json
+
+    def extra_body(self) -> dict[str, str]:
+        """The plan, as JSON text in `additionalErrorInfo`, as the gateway sends it."""
+        return {"additionalErrorInfo": self.plan_json}
+
+
+class PartitionKeyRangeGoneError(CosmosEmulatorError):
+    """The request names a partition key range that no longer exists; the SDK refreshes its map (410/1002)."""
+
+    status = 410
+    code = "Gone"
+    substatus = 1002
 
 
 class UnauthorizedError(CosmosEmulatorError):

@@ -111,7 +111,7 @@ class CosmosApp:
         try:
             response = self._dispatch(request)
         except CosmosEmulatorError as exc:
-            body = {"code": exc.code, "message": exc.message}
+            body = {"code": exc.code, "message": exc.message, **exc.extra_body()}
             headers = {"x-ms-substatus": str(exc.substatus), "x-ms-request-charge": "0", **exc.extra_headers()}
             response = json_response(exc.status, body, headers)
         except Exception:

@@ -46,9 +46,10 @@ def read_change_feed(ctx: Context) -> Response:
     container = ctx.container()
     header = ctx.partition_key()
     pk = partition_keys.key_string(header) if header is not None else None
-    records = ctx.state.records_in_scope(container, pk, ctx.epk_range())
+    key_range = ctx.key_range(container)
+    records = ctx.state.records_in_scope(container, pk, ctx.epk_range(), key_range=key_range)
     page = read_changes(container, records, _start(ctx), ctx.max_item_count())
-    headers = container_headers(container, f'"{page.resume_lsn}"')
+    headers = container_headers(container, f'"{page.resume_lsn}"', key_range.id if key_range else "0")
     if not page.records:
         return empty(304, headers)
     documents = [{**record.body, "_lsn": record.lsn} for record in page.records]

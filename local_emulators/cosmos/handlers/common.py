@@ -8,9 +8,10 @@ from typing import Any
 
 from local_emulators.cosmos.backend import partition_keys
 from local_emulators.cosmos.backend.models import Container
+from local_emulators.cosmos.backend.partitioning import KeyRange
 from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
 from local_emulators.cosmos.backend.state import AccountState
-from local_emulators.cosmos.errors import BadRequestError, StaleContainerRidError
+from local_emulators.cosmos.errors import BadRequestError, PartitionKeyRangeGoneError, StaleContainerRidError
 from local_emulators.cosmos.wire import Request, Response, json_response
 
 REQUEST_CHARGE = "1.0"
@@ -75,6 +76,16 @@ class Context:
         except ValueError as exc:
             raise BadRequestError(f"x-ms-max-item-count '{raw}' is not an integer.") from exc
 
+    def key_range(self, container: Container) -> KeyRange | None:
+        """The physical partition named by `x-ms-documentdb-partitionkeyrangeid`; 410 when it is gone."""
+        range_id = self.header("x-ms-documentdb-partitionkeyrangeid")
+        if range_id is None:
+            return None
+        key_range = self.state.layout.range_by_id(container, range_id.rsplit(",", 1)[-1].strip())
+        if key_range is None:
+            raise PartitionKeyRangeGoneError(f"The partition key range '{range_id}' is gone (split or merged).")
+        return key_range
+
     def epk_range(self) -> tuple[str, str] | None:
         """The effective-partition-key range some SDK requests carry instead of a key."""
         start, end = self.header("x-ms-start-epk"), self.header("x-ms-end-epk")
@@ -83,13 +94,13 @@ class Context:
         return start or "", end or ""
 
 
-def container_headers(container: Container, etag: str | None = None) -> dict[str, str]:
+def container_headers(container: Container, etag: str | None = None, range_id: str = "0") -> dict[str, str]:
     """Session, charge and owner headers the SDK uses to track session consistency."""
     headers = {
         "x-ms-request-charge": REQUEST_CHARGE,
-        "x-ms-session-token": f"0:-1#{container.lsn}",
+        "x-ms-session-token": f"{range_id}:-1#{container.lsn}",
         # Without the range id the SDK thinks the key ranges split and drops its routing cache on every response.
-        "x-ms-documentdb-partitionkeyrangeid": "0",
+        "x-ms-documentdb-partitionkeyrangeid": range_id,
         "x-ms-alt-content-path": f"dbs/{container.db_id}/colls/{container.id}",
         "lsn": str(container.lsn),
         "x-ms-cosmos-llsn": str(container.lsn),

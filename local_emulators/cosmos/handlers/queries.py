@@ -1,9 +1,12 @@
-"""`POST .../docs` with a SQL query: run on the server, paged by opaque continuation tokens."""
+"""`POST .../docs` with a SQL query (or the SDK's plan request): parsed here, run by `cross_partition`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from local_emulators.cosmos.backend import partition_keys
 from local_emulators.cosmos.errors import BadRequestError
+from local_emulators.cosmos.handlers import cross_partition
 from local_emulators.cosmos.handlers.common import (
     Context,
     container_headers,
@@ -19,32 +22,46 @@ def is_query(ctx: Context) -> bool:
     return ctx.flag("x-ms-documentdb-isquery") or content_type.startswith("application/query+json")
 
 
-def query_plan(ctx: Context) -> Response:
-    """The emulator never asks for query plans, so a plan request means a client it does not support."""
-    raise BadRequestError("This emulator runs every query on the server; query plans are not served.")
-
-
-def query_items(ctx: Context) -> Response:
-    """Run a query and return one page."""
-    container = ctx.container()
+def _query_text(ctx: Context) -> tuple[str, dict[str, Any]]:
     body = ctx.body_object()
     text = body.get("query")
     if not isinstance(text, str) or not text.strip():
         raise BadRequestError("The query body must contain a non-empty 'query' string.")
+    return text, query_parameters(body)
+
+
+def query_plan(ctx: Context) -> Response:
+    """Answer the SDK's plan request with Azure's plan for the query (see `cross_partition`)."""
+    ctx.container()
+    text, parameters = _query_text(ctx)
+    return cross_partition.plan_response(ctx, text, parameters)
+
+
+def query_items(ctx: Context) -> Response:
+    """Run a query and return one page: within one partition, or fanned out as the gateway does."""
+    container = ctx.container()
+    text, parameters = _query_text(ctx)
     header = ctx.partition_key()
-    pk = partition_keys.key_string(header) if header is not None else None
+    key_range = ctx.key_range(container)
     epk_range = ctx.epk_range()
-    scope = pk if pk is not None else (f"epk:{epk_range}" if epk_range else "*")
-    page = ctx.state.queries.page(
+    if header is None and key_range is None and epk_range is None:
+        cross_partition.refuse_unless_streamable(ctx, text, parameters)
+        rows, headers = cross_partition.fan_out(ctx, container, text, parameters)
+        return serialised_feed_response("Documents", container.rid, rows, headers)
+    pk = partition_keys.key_string(header) if header is not None else None
+    where = f"range:{key_range.min_inclusive}:{key_range.max_exclusive}" if key_range is not None else "*"
+    scope = pk if pk is not None else f"{where}:epk:{epk_range}"
+    rows, token = cross_partition.scoped_page(
+        ctx,
         container,
-        lambda: ctx.state.records_in_scope(container, pk, epk_range),
+        lambda: ctx.state.records_in_scope(container, pk, epk_range, key_range=key_range),
         text,
-        query_parameters(body),
+        parameters,
         scope,
-        ctx.max_item_count(),
         ctx.header("x-ms-continuation") or None,
+        ctx.max_item_count(),
     )
-    headers = container_headers(container)
-    if page.continuation:
-        headers["x-ms-continuation"] = page.continuation
-    return serialised_feed_response("Documents", container.rid, page.rows, headers)
+    headers = container_headers(container, range_id=key_range.id if key_range is not None else "0")
+    if token is not None:
+        headers["x-ms-continuation"] = token.encode()
+    return serialised_feed_response("Documents", container.rid, rows, headers)

@@ -1,0 +1,153 @@
+"""Physical partitions: the partition key ranges a container's EPK space is split into.
+
+Azure splits a hash-V2 container's EPK space, the 128-bit hashes with the top two bits cleared
+(`0` to `3FFF...F`), into equal ranges; the last range takes the remainder and ends at `FF`, above
+every hash. This is the split of `PartitionKeyHashRangeSplitterAndMerger` in the .NET SDK. Boundaries
+are 32 upper-case hex digits, compared as strings, which is how the SDK routes an EPK to a range.
+Range ids are `"0"`..`"N-1"`, as a new container's ranges are in Azure.
+
+A container gets `--partitions` ranges, or more when created with more throughput than they serve:
+Azure creates one physical partition per 6,000 RU/s (the SDK's own tests rely on 12,000 RU/s giving two
+and 30,000 giving five).
+
+Only hash-V2 keys are split: the emulator hashes every document with V2, so a version-1 container or
+one without a partition key stays one range (its EPKs would not route like the SDK's V1 hashes).
+"""
+
+from __future__ import annotations
+
+import base64
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from local_emulators.cosmos.backend.models import Container
+
+MIN_EPK = ""
+MAX_EPK = "FF"
+_V2_HASH_END = (1 << 126) - 1  # the largest V2 hash: 128 bits with the two top bits cleared
+_HEX_DIGITS = 32
+RU_PER_PARTITION = 6000
+
+
+@dataclass(frozen=True)
+class KeyRange:
+    """One physical partition: `[min_inclusive, max_exclusive)` of the EPK space."""
+
+    id: str
+    min_inclusive: str
+    max_exclusive: str
+
+    def contains(self, epk: str) -> bool:
+        """Whether a document with this EPK lives in the range."""
+        return self.min_inclusive <= epk and (self.max_exclusive == MAX_EPK or epk < self.max_exclusive)
+
+    def overlaps(self, low: str, high: str) -> bool:
+        """Whether the range shares any EPK with `[low, high)` (an empty `high` means the end)."""
+        return (not high or high == MAX_EPK or self.min_inclusive < high) and (
+            self.max_exclusive == MAX_EPK or low < self.max_exclusive
+        )
+
+
+def split_boundaries(count: int) -> list[str]:
+    """The `count - 1` inner boundaries that split the V2 hash space into `count` equal ranges."""
+    if count < 1:
+        raise ValueError("a container needs at least one partition")
+    length = _V2_HASH_END // count
+    return [format(length * index, f"0{_HEX_DIGITS}X") for index in range(1, count)]
+
+
+def split_ranges(count: int) -> list[KeyRange]:
+    """The key ranges of a container with `count` physical partitions, in EPK order."""
+    bounds = [MIN_EPK, *split_boundaries(count), MAX_EPK]
+    return [KeyRange(str(index), bounds[index], bounds[index + 1]) for index in range(count)]
+
+
+def is_splittable(container: Container) -> bool:
+    """Whether the container's documents route by V2 hashes (only those may span several ranges)."""
+    definition = container.body.get("partitionKey") or {}
+    return bool(definition.get("paths")) and int(definition.get("version", 2) or 2) >= 2
+
+
+def partitions_for_throughput(throughput: int) -> int:
+    """How many physical partitions Azure creates for a container's RU/s: one per 6,000 RU/s, rounded up."""
+    return max(1, -(-throughput // RU_PER_PARTITION))
+
+
+class PartitionLayout:
+    """The key ranges of every container for one emulator process.
+
+    Args:
+        partitions: Physical partitions per (V2-hashed) container, at least; a container created with
+            more throughput than they serve gets Azure's count for it (`partitions_for_throughput`).
+        throughput_of: The RU/s (manual, or the autoscale maximum) of a container's own offer, or 0.
+    """
+
+    def __init__(self, partitions: int, throughput_of: Callable[[Container], int] = lambda _c: 0) -> None:
+        self.partitions = partitions
+        self._throughput_of = throughput_of
+        self._by_count: dict[int, tuple[list[KeyRange], list[str]]] = {}
+        # The layout a container got when first seen; Azure splits only on demand, the emulator never.
+        self._by_container: dict[str, int] = {}
+
+    def _layout(self, count: int) -> tuple[list[KeyRange], list[str]]:
+        if count not in self._by_count:
+            ranges = split_ranges(count)
+            self._by_count[count] = (ranges, [key_range.min_inclusive for key_range in ranges])
+        return self._by_count[count]
+
+    def count(self, container: Container) -> int:
+        """How many physical partitions the container has."""
+        count = self._by_container.get(container.rid)
+        if count is None:
+            wanted = max(self.partitions, partitions_for_throughput(self._throughput_of(container)))
+            count = self._by_container[container.rid] = wanted if is_splittable(container) else 1
+        return count
+
+    def ranges(self, container: Container) -> list[KeyRange]:
+        """The container's ranges, in EPK order."""
+        return self._layout(self.count(container))[0]
+
+    def range_by_id(self, container: Container, range_id: str) -> KeyRange | None:
+        """The range with this id, or None when the container has no such range (it is gone)."""
+        return next((key_range for key_range in self.ranges(container) if key_range.id == range_id), None)
+
+    def range_of(self, container: Container, epk: str) -> KeyRange:
+        """The range a document with this EPK lives in."""
+        ranges, starts = self._layout(self.count(container))
+        return ranges[max(bisect_right(starts, epk) - 1, 0)]
+
+    def overlapping(self, container: Container, low: str, high: str) -> list[KeyRange]:
+        """The ranges sharing EPKs with `[low, high)`, in EPK order."""
+        return [key_range for key_range in self.ranges(container) if key_range.overlaps(low, high)]
+
+    def etag(self, container: Container) -> str:
+        """The version of the container's range feed: it changes only when the layout does."""
+        return f'"{container.rid}-pkranges-{len(self.ranges(container))}"'
+
+    def describe(self, container: Container) -> list[dict[str, Any]]:
+        """The `/pkranges` feed entries, as Azure lists them."""
+        ranges = self.ranges(container)
+        owner = base64.b64decode(container.rid.replace("-", "/"))
+        entries = []
+        for index, key_range in enumerate(ranges):
+            # A range's rid is its container's rid plus its own bytes, like every Cosmos child resource.
+            rid = base64.b64encode(owner + (index + 2).to_bytes(8, "little")).decode().replace("/", "-")
+            entries.append(
+                {
+                    "id": key_range.id,
+                    "_rid": rid,
+                    "_self": f"{container.self_link}pkranges/{rid}/",
+                    "_etag": f'"00000000-0000-0000-{index:04d}-000000000000"',
+                    "_ts": int(container.body.get("_ts", 0)),
+                    "_lsn": 1,
+                    "minInclusive": key_range.min_inclusive,
+                    "maxExclusive": key_range.max_exclusive,
+                    "ridPrefix": index,
+                    "throughputFraction": 1 / len(ranges),
+                    "status": "online",
+                    "parents": [],
+                }
+            )
+        return entries

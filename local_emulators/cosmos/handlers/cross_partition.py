@@ -1,0 +1,165 @@
+"""Queries across physical partitions, answered the way Azure's gateway answers them.
+
+- A query scoped to one partition (partition key header, or the range header the SDK sends for each
+  partition it queries itself) runs whole on the server, like the backend runs any single-partition query.
+- A query with neither goes to the gateway. A plain one (filter and projection) is fanned out across the
+  ranges in EPK order with the gateway's JSON continuation. One that needs merging (ORDER BY, `SELECT
+  VALUE` aggregate, DISTINCT, TOP, OFFSET/LIMIT, GROUP BY) is refused with 400/1004 and the query plan,
+  so the SDK fetches the plan and runs its own pipeline. An aggregate without VALUE is refused outright:
+  "Cross partition query only supports 'VALUE <AggregateFunc>' for aggregates" (recorded on Azure).
+- The plan request (`x-ms-cosmos-is-query-plan-request`) gets Azure's plan, or 400 when the query needs
+  a feature the client does not list in `x-ms-cosmos-supported-query-features`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from local_emulators.cosmos.backend.continuation import CompositeToken, PartitionToken
+from local_emulators.cosmos.backend.models import Container, ItemRecord
+from local_emulators.cosmos.backend.partitioning import MAX_EPK
+from local_emulators.cosmos.backend.queries import DEFAULT_PAGE_SIZE
+from local_emulators.cosmos.errors import BadRequestError, CrossPartitionQueryNotServableError
+from local_emulators.cosmos.handlers.common import Context, container_headers, resource_response
+from local_emulators.cosmos.query import QueryError
+from local_emulators.cosmos.query.parser import parse
+from local_emulators.cosmos.query.plan import QueryPlan, plan
+
+NOT_SERVABLE = (
+    "The provided cross partition query can not be directly served by the gateway. This is a first chance "
+    "(internal) exception that all newer clients will know how to handle gracefully. This exception is traced, "
+    "but unless you see it bubble up as an exception (which only happens on older SDK clients), then you can "
+    "safely ignore this message."
+)
+VALUE_AGGREGATES_ONLY = "Cross partition query only supports 'VALUE <AggregateFunc>' for aggregates"
+_UNSUPPORTED_FEATURES = (
+    "Query contains 1 or more unsupported features. Upgrade your SDK to a version that does support the "
+    "requested features:"
+)
+_PLAN_CACHE_SIZE = 256
+_plans: OrderedDict[str, QueryPlan] = OrderedDict()
+
+
+def query_plan_for(ctx: Context, text: str, parameters: dict[str, Any]) -> QueryPlan:
+    """The plan of a valid query (400 for an invalid one); cached by text and bound counts."""
+    ctx.state.queries.compile(text)  # the engine's checks and its 400s come first
+    key = json.dumps([text, parameters], sort_keys=True, default=str)
+    found = _plans.get(key)
+    if found is None:
+        try:
+            found = plan(parse(text), parameters)
+        except QueryError as exc:
+            raise BadRequestError(f"Query '{text}' cannot be run: {exc.message}") from exc
+        _plans[key] = found
+        if len(_plans) > _PLAN_CACHE_SIZE:
+            _plans.popitem(last=False)
+    return found
+
+
+def serve_query_plan(ctx: Context, text: str, parameters: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Answer a plan request: the plan document, or 400 naming the features the client lacks."""
+    found = query_plan_for(ctx, text, parameters)
+    declared = ctx.header("x-ms-cosmos-supported-query-features") or ""
+    supported = {feature.strip() for feature in declared.split(",") if feature.strip()}
+    missing = [feature for feature in found.features if feature not in supported]
+    if missing:
+        lines = [f"Query contained {feature}, which the calling client does not support." for feature in missing]
+        raise BadRequestError("\n".join([_UNSUPPORTED_FEATURES, *lines]))
+    return 200, found.document()
+
+
+def refuse_unless_streamable(ctx: Context, text: str, parameters: dict[str, Any]) -> None:
+    """Raise what the gateway raises for a cross-partition query it will not fan out itself."""
+    found = query_plan_for(ctx, text, parameters)
+    if not found.value_aggregate_only:
+        raise BadRequestError(VALUE_AGGREGATES_ONLY)
+    if found.needs_pipeline:
+        raise CrossPartitionQueryNotServableError(NOT_SERVABLE, json.dumps(found.document(), separators=(",", ":")))
+
+
+def scoped_page(
+    ctx: Context,
+    container: Container,
+    records: Callable[[], list[ItemRecord]],
+    text: str,
+    parameters: dict[str, Any],
+    scope: str,
+    continuation: str | None,
+    max_items: int | None,
+) -> tuple[list[str], PartitionToken | None]:
+    """One page of a query within one scope, resumed from and returning a partition token."""
+    previous = PartitionToken.decode(continuation) if continuation else None
+    page = ctx.state.queries.page(
+        container, records, text, parameters, scope, max_items, previous.inner if previous else None
+    )
+    if page.continuation is None:
+        return page.rows, None
+    done = (previous.offset if previous else 0) + len(page.rows)
+    rid = container.rid
+    if page.rows:
+        try:
+            last = json.loads(page.rows[-1])
+            rid = str(last.get("_rid", rid)) if isinstance(last, dict) else rid
+        except ValueError:
+            pass
+    rounds = (previous.round_trips if previous else 0) + 1
+    return page.rows, PartitionToken(rid=rid, round_trips=rounds, offset=done, inner=page.continuation)
+
+
+def _segments(ctx: Context, container: Container, start: str) -> list[tuple[str, str]]:
+    """The EPK ranges from `start` to the end, cut at the container's partition boundaries."""
+    ranges = ctx.state.layout.overlapping(container, start, MAX_EPK)
+    return [(max(key_range.min_inclusive, start), key_range.max_exclusive) for key_range in ranges]
+
+
+def fan_out(
+    ctx: Context, container: Container, text: str, parameters: dict[str, Any]
+) -> tuple[list[str], dict[str, str]]:
+    """Run a streamable query across every partition in EPK order: one page and the gateway's headers."""
+    raw = ctx.header("x-ms-continuation")
+    position = CompositeToken.decode(raw) if raw else None
+    if position is None:
+        pending: list[tuple[tuple[str, str], str | None]] = [(seg, None) for seg in _segments(ctx, container, "")]
+    else:
+        pending = [((position.min, position.max), position.token)]
+        if position.max != MAX_EPK:
+            pending += [(segment, None) for segment in _segments(ctx, container, position.max)]
+    size = ctx.max_item_count()
+    wanted = DEFAULT_PAGE_SIZE if size is None or size == 0 else size
+    rows: list[str] = []
+    next_token: CompositeToken | None = None
+    for index, ((low, high), token) in enumerate(pending):
+        budget = wanted - len(rows) if wanted > 0 else -1
+        scope = f"epk:{low}:{high}"
+        found, resume = scoped_page(
+            ctx,
+            container,
+            partial(ctx.state.records_in_scope, container, None, (low, high)),
+            text,
+            parameters,
+            scope,
+            token,
+            budget,
+        )
+        rows.extend(found)
+        if resume is not None:
+            next_token = CompositeToken(resume.encode(), low, high)
+            break
+        if wanted > 0 and len(rows) >= wanted and index + 1 < len(pending):
+            (next_low, next_high), _ = pending[index + 1]
+            next_token = CompositeToken(None, next_low, next_high)
+            break
+    headers = container_headers(container)
+    if next_token is not None:
+        headers["x-ms-continuation"] = next_token.encode()
+    return rows, headers
+
+
+def plan_response(ctx: Context, text: str, parameters: dict[str, Any]) -> Any:
+    """The HTTP answer to a plan request."""
+    status, document = serve_query_plan(ctx, text, parameters)
+    return resource_response(status, document)
