@@ -1,4 +1,4 @@
-"""`python -m local_emulators up`: start every emulator and print the settings that reach them."""
+"""`python -m local_emulators up`: start every emulator, create the deployment's entities, print the settings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from local_emulators.entities_file import EntityFile, load_entities, write_servicebus_config
 from local_emulators.launcher import EmulatorGroup, LaunchError, default_specs
+from local_emulators.provision import create_cosmos_entities, write_local_settings
+
+DEFAULT_ENTITIES = Path("infra") / "entities.json"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,8 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser(
         "up",
-        help="start all emulators, print their connection settings, and stop them on Ctrl-C",
-        description="Start all emulators as separate processes and keep them running until Ctrl-C or SIGTERM.",
+        help="start all emulators with the deployment's entities, print their settings, stop them on Ctrl-C",
+        description=(
+            "Start all emulators as separate processes, create every queue, topic, subscription and Cosmos "
+            "container of the entity list, and keep them running until Ctrl-C or SIGTERM."
+        ),
     )
     up.add_argument("--host", default="127.0.0.1", help="address every emulator binds (default 127.0.0.1)")
     up.add_argument("--servicebus-port", type=int, default=5672, help="Service Bus AMQP port (default 5672)")
@@ -32,26 +39,77 @@ def _parser() -> argparse.ArgumentParser:
         default=Path(".data"),
         help="where each emulator keeps its data and log (default .data)",
     )
+    up.add_argument(
+        "--entities",
+        type=Path,
+        default=None,
+        help=(
+            f"entity list written by 'switchboard infra entities' (default {DEFAULT_ENTITIES} when it exists; "
+            "without one Service Bus starts with its bundled demo entities and no Cosmos container is created)"
+        ),
+    )
+    up.add_argument("--model-script", type=Path, help="also start the scripted OpenAI-compatible model on this script")
+    up.add_argument("--model-port", type=int, default=8089, help="scripted model port (default 8089)")
+    up.add_argument(
+        "--write-settings",
+        type=Path,
+        metavar="PATH",
+        help="write the settings into this local.settings.json (for 'switchboard host' and 'func start')",
+    )
     return parser
+
+
+def _entities(path: Path | None) -> EntityFile | None:
+    if path is not None:
+        return load_entities(path)
+    if DEFAULT_ENTITIES.is_file():
+        return load_entities(DEFAULT_ENTITIES)
+    print(f"note: no {DEFAULT_ENTITIES} here; Service Bus starts with its bundled demo entities", flush=True)
+    return None
+
+
+def _start(args: argparse.Namespace) -> EmulatorGroup:
+    entities = _entities(args.entities)
+    config = write_servicebus_config(entities, args.data_dir / "servicebus-config.json") if entities else None
+    group = EmulatorGroup(
+        default_specs(
+            servicebus_port=args.servicebus_port,
+            cosmos_port=args.cosmos_port,
+            servicebus_config=config,
+            model_script=args.model_script,
+            model_port=args.model_port,
+        ),
+        host=args.host,
+        data_dir=args.data_dir,
+    )
+    group.start()
+    if entities is not None:
+        settings = group.settings()
+        try:
+            created = create_cosmos_entities(settings["COSMOS_ENDPOINT"], settings["COSMOS_KEY"], entities)
+        except LaunchError:
+            group.stop()
+            raise
+        print(f"entities: {', '.join(entities.entity_names())}; cosmos: {', '.join(created)}", flush=True)
+    return group
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = _parser().parse_args(argv)
-    group = EmulatorGroup(
-        default_specs(servicebus_port=args.servicebus_port, cosmos_port=args.cosmos_port),
-        host=args.host,
-        data_dir=args.data_dir,
-    )
     started = time.monotonic()
     try:
-        group.start()
+        group = _start(args)
+        if args.write_settings is not None:
+            write_local_settings(args.write_settings, group.settings())
     except LaunchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"emulators ready in {time.monotonic() - started:.2f}s; logs in {args.data_dir}/", flush=True)
     for name, value in group.settings().items():
         print(f"{name}={value}", flush=True)
+    if args.write_settings is not None:
+        print(f"settings written to {args.write_settings}", flush=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt

@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from local_emulators.up_errors import LaunchError
+
+__all__ = ["EMULATOR_COSMOS_KEY", "EmulatorGroup", "EmulatorSpec", "LaunchError", "default_specs"]
+
 EMULATOR_COSMOS_KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
-
-
-class LaunchError(Exception):
-    """An emulator did not start; the message includes the tail of its log."""
 
 
 @dataclass(frozen=True)
@@ -38,16 +38,32 @@ class EmulatorSpec:
     settings: Callable[[str, int], dict[str, str]]
 
 
-def default_specs(servicebus_port: int = 5672, cosmos_port: int = 8081) -> list[EmulatorSpec]:
-    """The emulators `up` starts, on the ports DESIGN.md fixes unless told otherwise."""
-    return [
+def default_specs(
+    servicebus_port: int = 5672,
+    cosmos_port: int = 8081,
+    *,
+    servicebus_config: Path | None = None,
+    model_script: Path | None = None,
+    model_port: int = 8089,
+) -> list[EmulatorSpec]:
+    """The emulators `up` starts, on the ports DESIGN.md fixes unless told otherwise.
+
+    Args:
+        servicebus_port: Service Bus AMQP port.
+        cosmos_port: Cosmos DB port (HTTP and HTTPS).
+        servicebus_config: The Service Bus entity config (Microsoft's Config.json); None: the bundled default.
+        model_script: When given, the scripted OpenAI-compatible model server also starts, replaying it.
+        model_port: That server's port.
+    """
+    config = ["--config", str(servicebus_config)] if servicebus_config is not None else []
+    specs = [
         EmulatorSpec(
             name="servicebus",
             module="local_emulators.servicebus",
             port=servicebus_port,
             arguments=lambda host, port, data: [
                 *("--host", host, "--port", str(port), "--data-dir", str(data)),
-                *("--control-port", "0"),
+                *("--control-port", "0", *config),
             ],
             settings=lambda host, port: {
                 "ServiceBusConnection": (
@@ -61,12 +77,25 @@ def default_specs(servicebus_port: int = 5672, cosmos_port: int = 8081) -> list[
             module="local_emulators.cosmos",
             port=cosmos_port,
             arguments=lambda host, port, data: ["--host", host, "--port", str(port), "--data-dir", str(data)],
+            # Plain HTTP (the same port also serves HTTPS): SDKs need no certificate to trust.
             settings=lambda host, port: {
-                "COSMOS_ENDPOINT": f"https://{host}:{port}/",
+                "COSMOS_ENDPOINT": f"http://{host}:{port}/",
                 "COSMOS_KEY": EMULATOR_COSMOS_KEY,
             },
         ),
     ]
+    if model_script is not None:
+        script = str(model_script)
+        specs.append(
+            EmulatorSpec(
+                name="model",
+                module="local_emulators.openai",
+                port=model_port,
+                arguments=lambda host, port, data: ["--script", script, "--host", host, "--port", str(port)],
+                settings=lambda host, port: {"OPENAI_BASE_URL": f"http://{host}:{port}/v1"},
+            )
+        )
+    return specs
 
 
 def _accepts(host: str, port: int) -> bool:

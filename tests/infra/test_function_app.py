@@ -54,7 +54,7 @@ def test_local_settings_example_points_at_the_local_emulators() -> None:
     values = json.loads((REPO / "local.settings.example.json").read_text())["Values"]
     assert values["FUNCTIONS_WORKER_RUNTIME"] == "python"
     assert "UseDevelopmentEmulator=true;" in values["ServiceBusConnection"]
-    assert values["COSMOS_ENDPOINT"].startswith("https://127.0.0.1:8081")
+    assert values["COSMOS_ENDPOINT"].startswith("http://127.0.0.1:8081")  # the emulator serves HTTP too: no cert
 
 
 def test_requirements_cover_the_runtime_imports() -> None:
