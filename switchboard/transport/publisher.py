@@ -12,7 +12,9 @@ from azure.servicebus import ServiceBusMessage
 from azure.servicebus.aio import ServiceBusClient, ServiceBusSender
 from azure.servicebus.exceptions import ServiceBusError
 
+from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
+from switchboard.transport.connection import service_bus_client
 from switchboard.transport.errors import bus_error
 from switchboard.transport.mapping import CONTENT_TYPE, message_for
 
@@ -64,8 +66,16 @@ class ServiceBusPublisher:
         self.tasks_queue = tasks_queue
         self.events_topic = events_topic
         self.sent = 0
+        self._owned_client = False
         self._senders: dict[tuple[str, str], ServiceBusSender] = {}
         self._guard = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: HostingSettings, routes: Routes) -> ServiceBusPublisher:
+        """A publisher with its own client (closed by `close`), as the settings describe."""
+        publisher = cls(service_bus_client(settings), routes)
+        publisher._owned_client = True
+        return publisher
 
     def deliveries(self, envelopes: Sequence[Envelope]) -> dict[str, list[Envelope]]:
         """Group the envelopes by destination queue, fanning publishes out to subscribers (order kept per queue)."""
@@ -107,7 +117,7 @@ class ServiceBusPublisher:
         )
         await self._send("topic", self.events_topic, [message])
 
-    async def submit_task(self, run_id: str, task: str, team: str | None = None) -> None:
+    async def send_task(self, run_id: str, *, task: str, team: str | None = None) -> None:
         """Post a task to the ingress queue with MessageId = `run_id` (a re-post starts no second run)."""
         body: dict[str, str] = {"task": task}
         if team:
@@ -116,10 +126,12 @@ class ServiceBusPublisher:
         await self._send("queue", self.tasks_queue, [message])
 
     async def close(self) -> None:
-        """Close every sender (the client stays open: its owner closes it)."""
+        """Close every sender, and the client when this publisher created it."""
         senders, self._senders = list(self._senders.values()), {}
         for sender in senders:
-            await sender.close()
+            await _close_quietly(sender)
+        if self._owned_client:
+            await self.client.close()
 
     async def _send(self, kind: str, entity: str, messages: list[ServiceBusMessage]) -> None:
         sender = await self._sender(kind, entity)
