@@ -64,6 +64,7 @@ class InProcessRuntime:
         self.router = Router(agents, extra_messages=extra_messages)
         self.store: StateStore = store or InMemoryStateStore(inbox_limit=_INBOX_WINDOW)
         self.dispatcher = Dispatcher(self.router, self.store, clock=clock)
+        self._inbox: Inbox | None = self.store if isinstance(self.store, Inbox) else None
         self.cancellation = CancellationToken()
         self.history: list[Envelope] = []
         self.results: list[DispatchResult] = []
@@ -108,28 +109,36 @@ class InProcessRuntime:
         return len(self._queue)
 
     async def step(self) -> DispatchResult | None:
-        """Deliver the next queued envelope; None when the queue is empty."""
-        if not self._queue:
-            return None
-        envelope = self._queue[0]
-        result = await self.dispatcher.dispatch(envelope, cancellation=self.cancellation)
-        try:
-            await self.store.commit(result.commit)
-        except DuplicateMessageError:
+        """Deliver the next queued envelope that was not handled yet; None when the queue is empty."""
+        while self._queue:
+            envelope = self._queue[0]
+            if await self._resend_if_handled(envelope):
+                continue
+            result = await self.dispatcher.dispatch(envelope, cancellation=self.cancellation)
+            try:
+                await self.store.commit(result.commit)
+            except DuplicateMessageError:
+                # Handled by someone else meanwhile: its commit stands, and so does its outbox.
+                if not await self._resend_if_handled(envelope):
+                    self._queue.popleft()
+                continue
             self._queue.popleft()
-            await self._redeliver_outbox(envelope)
+            if self.keep_history:
+                self.results.append(result)
+            await self.publish_envelopes(result.outgoing)
             return result
-        self._queue.popleft()
-        if self.keep_history:
-            self.results.append(result)
-        await self.publish_envelopes(result.outgoing)
-        return result
+        return None
 
-    async def _redeliver_outbox(self, envelope: Envelope) -> None:
-        assert envelope.target is not None  # only targeted envelopes are queued
-        if isinstance(self.store, Inbox):
-            stored = await self.store.outbox(envelope.target, envelope.run_id, envelope.message_id)
-            await self.publish_envelopes(stored or ())
+    async def _resend_if_handled(self, envelope: Envelope) -> bool:
+        """A redelivered, already handled envelope: drop it and deliver its stored outbox again (same ids)."""
+        if self._inbox is None or envelope.target is None:
+            return False
+        stored = await self._inbox.outbox(envelope.target, envelope.run_id, envelope.message_id)
+        if stored is None:
+            return False
+        self._queue.popleft()
+        await self.publish_envelopes(stored)
+        return True
 
     async def run_until_idle(self, *, max_messages: int | None = None) -> int:
         """Deliver messages until none are left (or `max_messages` were delivered).
