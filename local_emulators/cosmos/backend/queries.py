@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from local_emulators.cosmos.backend.models import Container, ItemRecord
+from local_emulators.cosmos.backend.query_jobs import Guard, QueryJobs
 from local_emulators.cosmos.errors import BadRequestError
 from local_emulators.cosmos.query import CompiledQuery, QueryError, compile_query
 from local_emulators.cosmos.request_json import parse_json
@@ -75,6 +76,7 @@ class QueryEngine:
         self.strict = strict
         self._compiled: OrderedDict[str, CompiledQuery] = OrderedDict()
         self._results: OrderedDict[tuple[str, str, str, int], list[str]] = OrderedDict()
+        self.jobs = QueryJobs()
 
     def compile(self, text: str) -> CompiledQuery:
         """The compiled query for `text`, or a 400 naming what is wrong or unsupported."""
@@ -145,7 +147,14 @@ class QueryEngine:
         key = (container.rid, query_hash, params_hash, snapshot)
         rows = self._results.get(key)
         if rows is None:
-            rows = self._serialised(compiled, records(), parameters)
+            snapshot_records = records() if key not in self.jobs else []
+            finished, rows = self.jobs.result(
+                key, lambda guard: self._serialised(compiled, snapshot_records, parameters, guard)
+            )
+            if not finished:
+                # The page's execution budget ran out: an empty page, and the same position to come back to.
+                pending = encode_token({"q": query_hash, "p": params_hash, "o": offset, "l": snapshot})
+                return QueryPage(rows=[], continuation=pending)
             self._results[key] = rows
             if len(self._results) > _RESULT_CACHE_SIZE:
                 self._results.popitem(last=False)
@@ -156,10 +165,19 @@ class QueryEngine:
         next_token = encode_token({"q": query_hash, "p": params_hash, "o": end, "l": snapshot})
         return QueryPage(rows=rows[offset:end], continuation=next_token)
 
-    def _serialised(self, compiled: CompiledQuery, records: list[ItemRecord], parameters: dict[str, Any]) -> list[str]:
-        """Run the query and serialise its rows, reusing the stored JSON of rows that are whole documents."""
+    def _serialised(
+        self,
+        compiled: CompiledQuery,
+        records: list[ItemRecord],
+        parameters: dict[str, Any],
+        guard: Guard,
+    ) -> list[str]:
+        """Run the query and serialise its rows, reusing the stored JSON of rows that are whole documents.
+
+        Runs in a worker thread (see `query_jobs`): it reads only the records handed to it, never live state.
+        """
         stored = {id(record.body): record.text for record in records}
-        rows = self._run(compiled, (record.body for record in records), parameters)
+        rows = self._run(compiled, guard(record.body for record in records), parameters)
         # Row identity is safe here: `records` keeps every body alive while the lookup is in use.
         return [stored.get(id(row)) or json.dumps(row, separators=(",", ":"), ensure_ascii=False) for row in rows]
 
@@ -180,3 +198,4 @@ class QueryEngine:
     def clear(self) -> None:
         """Forget cached results (after a reset)."""
         self._results.clear()
+        self.jobs.clear()

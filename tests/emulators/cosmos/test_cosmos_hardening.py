@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import threading
 import uuid
 from email.utils import formatdate
 
 import pytest
-from azure.cosmos import CosmosClient, PartitionKey
+from azure.cosmos import ContainerProxy, CosmosClient, DatabaseProxy, PartitionKey, exceptions
 
 from tests.emulators.cosmos.cosmos_harness import Emulator
 from tests.emulators.cosmos.signed_http import RawResponse, signed
@@ -189,3 +190,77 @@ def test_bad_content_length_is_400_not_a_dropped_socket(emulator: Emulator) -> N
     with socket.create_connection(("127.0.0.1", emulator.port), timeout=10) as sock:
         sock.sendall(b"POST /dbs HTTP/1.1\r\nHost: x\r\ncontent-length: -5\r\n\r\n")
         assert sock.recv(65536).startswith(b"HTTP/1.1 400")
+
+
+def _reads_while(container: ContainerProxy, running: threading.Event) -> int:
+    """Point reads served while `running` is set (at least a few, however fast)."""
+    reads = 0
+    while running.is_set() or reads < 3:
+        assert container.read_item("probe", partition_key="p")["id"] == "probe"
+        reads += 1
+        if reads >= 5:
+            break
+    return reads
+
+
+def test_slow_query_is_paged_by_its_budget_while_other_requests_are_served(
+    emulator: Emulator, database: DatabaseProxy
+) -> None:
+    container = database.create_container("slow", PartitionKey("/pk"))
+    container.create_item({"id": "probe", "pk": "p"})
+    container.create_item({"id": "big", "pk": "a", "arr": list(range(60))})
+    query = "SELECT VALUE COUNT(1) FROM c JOIN x IN c.arr JOIN y IN c.arr JOIN z IN c.arr"
+    pages: list[list[int]] = []
+    running = threading.Event()
+    running.set()
+
+    def run() -> None:
+        try:
+            with CosmosClient(emulator.http, credential=emulator.key) as own:
+                mine = own.get_database_client(database.id).get_container_client("slow")
+                pages.extend(list(page) for page in mine.query_items(query, partition_key="a").by_page())
+        finally:
+            running.clear()
+
+    # On the wire, a page whose execution budget runs out comes back empty with a continuation.
+    link = f"dbs/{database.id}/colls/slow"
+    raw = json.dumps({"query": query}).encode()
+    first = signed(emulator, "POST", f"/{link}/docs", "docs", link, None, {**QUERY, **PK_A}, raw=raw)
+    assert first.status == 200
+    assert first.body["Documents"] == []
+    assert first.headers["x-ms-continuation"]
+    # The SDK follows continuations until the rows come, while other requests are served.
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert _reads_while(container, running) >= 3
+    assert running.is_set(), "the query ended before the reads: make it slower"
+    worker.join(timeout=120)
+    assert pages == [[60**3]]
+
+
+def test_pathological_regex_fails_the_query_without_stalling_other_requests(
+    emulator: Emulator, database: DatabaseProxy
+) -> None:
+    container = database.create_container("regex", PartitionKey("/pk"))
+    container.create_item({"id": "probe", "pk": "p"})
+    for index in range(3):
+        container.create_item({"id": f"r{index}", "pk": "a", "s": "a" * 40 + "b"})
+    errors: list[exceptions.CosmosHttpResponseError] = []
+    running = threading.Event()
+    running.set()
+
+    def run() -> None:
+        try:
+            list(container.query_items("SELECT * FROM c WHERE RegexMatch(c.s, '(a|aa)+$')", partition_key="a"))
+        except exceptions.CosmosHttpResponseError as error:
+            errors.append(error)
+        finally:
+            running.clear()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert _reads_while(container, running) >= 3
+    assert running.is_set()
+    worker.join(timeout=60)
+    assert [error.status_code for error in errors] == [400]
+    assert "RegexMatch" in str(errors[0])

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from functools import lru_cache
 from typing import Any
 
+import regex
+
+from local_emulators.cosmos.query.errors import QueryRuntimeError
 from local_emulators.cosmos.query.functions.base import FunctionSpec, as_int, flag, spec
 from local_emulators.cosmos.query.values import UNDEFINED, is_number, number_result
 
+REGEX_TIMEOUT_SECONDS = 1.0  # per RegexMatch call: a pathological pattern fails the query instead of hanging it
 MAX_REPLICATE_LENGTH = 10_000  # REPLICATE yields undefined beyond this result length (documented limit)
 
 
@@ -134,16 +137,16 @@ def _string_to_boolean(text: Any) -> Any:
 
 
 @lru_cache(maxsize=256)
-def _regex(pattern: str, modifiers: str) -> re.Pattern[str] | None:
+def _regex(pattern: str, modifiers: str) -> regex.Pattern[str] | None:
     flags = 0
     for char in modifiers:
-        extra = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}.get(char)
+        extra = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL, "x": regex.VERBOSE}.get(char)
         if extra is None:
             return None
         flags |= extra
     try:
-        return re.compile(pattern, flags)
-    except re.error:
+        return regex.compile(pattern, flags)
+    except (regex.error, RecursionError, OverflowError, ValueError):
         return None
 
 
@@ -151,7 +154,15 @@ def _regex_match(text: Any, pattern: Any, modifiers: Any = "") -> Any:
     if not _strings(text, pattern, modifiers):
         return UNDEFINED
     compiled = _regex(pattern, modifiers)
-    return UNDEFINED if compiled is None else compiled.search(text) is not None
+    if compiled is None:
+        return UNDEFINED
+    try:
+        # `concurrent` releases the GIL while matching; the timeout bounds catastrophic backtracking.
+        return compiled.search(text, concurrent=True, timeout=REGEX_TIMEOUT_SECONDS) is not None
+    except TimeoutError as exc:
+        raise QueryRuntimeError(
+            f"RegexMatch with pattern {pattern[:60]!r} took longer than {REGEX_TIMEOUT_SECONDS} s on one value"
+        ) from exc
 
 
 def _string_join(items: Any, separator: Any) -> Any:
