@@ -96,7 +96,7 @@ class CosmosRunDocuments:
         Raises:
             StoreRequestError: No such run (404).
         """
-        status = await self._end(run_id, "cancelled", {})
+        _, status = await self._end(run_id, "cancelled", {})
         if status is None:
             raise StoreRequestError(f"cancel run {run_id}: no such run")
         return status
@@ -107,7 +107,8 @@ class CosmosRunDocuments:
         Returns:
             True when this call failed the run; False when it had ended already or has no document.
         """
-        return await self._end(run_id, "failed", {"error": error}) == "failed"
+        changed, _ = await self._end(run_id, "failed", {"error": error})
+        return changed
 
     async def read(self, run_id: str, start: int, end: int | None = None) -> list[dict[str, Any]]:
         """The `TranscriptLog` port: committed entries with `start <= index < end`, in index order."""
@@ -130,7 +131,8 @@ class CosmosRunDocuments:
         except AzureError as error:
             raise store_error(error, f"read the transcript of run {run_id}") from error
 
-    async def _end(self, run_id: str, status: str, fields: Mapping[str, Any]) -> str | None:
+    async def _end(self, run_id: str, status: str, fields: Mapping[str, Any]) -> tuple[bool, str | None]:
+        """Move an active run to `status`; returns whether this call did, and the status afterwards (None: no run)."""
         operations = [
             {"op": "set", "path": "/status", "value": status},
             {"op": "set", "path": "/updated_at", "value": self.timestamp()},
@@ -143,13 +145,13 @@ class CosmosRunDocuments:
         except CosmosHttpResponseError as error:
             if error.status_code == 412:  # it had ended already: report how
                 current = await self.read_run(run_id)
-                return str(current.get("status")) if current else None
+                return False, (str(current.get("status")) if current else None)
             if error.status_code == 404:
-                return None
+                return False, None
             raise store_error(error, f"set run {run_id} to {status}") from error
         except AzureError as error:
             raise store_error(error, f"set run {run_id} to {status}") from error
-        return status
+        return True, status
 
     async def _read(self, run_id: str, item_id: str, action: str) -> dict[str, Any] | None:
         try:

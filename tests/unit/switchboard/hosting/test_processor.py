@@ -79,7 +79,7 @@ def job(kind: str = "ok", n: int = 1, message_id: str = "job-1") -> Envelope:
 
 
 async def pump(processor: MessageProcessor, bus: RecordingBus, limit: int = 50) -> list[Settlement]:
-    settlements = []
+    settlements: list[Settlement] = []
     for _ in range(limit):
         batch = bus.take()
         if not batch:
