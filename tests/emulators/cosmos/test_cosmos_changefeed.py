@@ -15,8 +15,9 @@ def _ids(container: ContainerProxy, **kwargs: Any) -> list[str]:
 
 
 def test_from_the_beginning_in_write_order_latest_version(container: ContainerProxy) -> None:
+    # Write order holds within a partition; across physical partitions the SDK reads range after range.
     container.create_item({"id": "a", "pk": "p1", "v": 1})
-    container.create_item({"id": "b", "pk": "p2", "v": 1})
+    container.create_item({"id": "b", "pk": "p1", "v": 1})
     container.upsert_item({"id": "a", "pk": "p1", "v": 2})
     docs = list(container.query_items_change_feed(start_time="Beginning"))
     assert [d["id"] for d in docs] == ["b", "a"]
@@ -34,8 +35,10 @@ def test_from_now_sees_only_later_writes(container: ContainerProxy) -> None:
 
 
 def test_incremental_with_continuation(container: ContainerProxy) -> None:
+    # Scoped to one key: a whole-container pager stops at its first empty page, before every range holds
+    # a position (azure-cosmos 4.17 then cannot resume its own token, against Azure as here).
     container.create_item({"id": "1", "pk": "p"})
-    pages = container.query_items_change_feed(start_time="Beginning").by_page()
+    pages = container.query_items_change_feed(start_time="Beginning", partition_key="p").by_page()
     assert [d["id"] for page in pages for d in page] == ["1"]
     token = cast(PageIterator[Any], pages).continuation_token
     assert _ids(container, continuation=token) == []
@@ -78,8 +81,8 @@ def test_deletes_are_not_in_the_latest_version_feed(container: ContainerProxy) -
 def test_feed_ranges_scope_queries_and_change_feed(container: ContainerProxy) -> None:
     for index in range(6):
         container.create_item({"id": str(index), "pk": f"p{index % 3}"})
-    (whole,) = list(container.read_feed_ranges())
-    assert len(list(container.query_items("SELECT * FROM c", feed_range=whole))) == 6
+    ranges = list(container.read_feed_ranges())
+    assert sum(len(list(container.query_items("SELECT * FROM c", feed_range=r))) for r in ranges) == 6
     one_key = container.feed_range_from_partition_key("p1")
     assert [d["id"] for d in container.query_items("SELECT * FROM c", feed_range=one_key)] == ["1", "4"]
     assert _ids(container, feed_range=one_key, start_time="Beginning") == ["1", "4"]

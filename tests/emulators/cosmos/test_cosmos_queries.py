@@ -45,11 +45,14 @@ def test_aggregates_and_group_by(container: ContainerProxy) -> None:
     _fill(container, 10)
     counts: list[Any] = list(container.query_items("SELECT VALUE COUNT(1) FROM c", enable_cross_partition_query=True))
     assert counts == [10]
-    assert list(container.query_items("SELECT COUNT(1) AS n FROM c", enable_cross_partition_query=True)) == [{"n": 10}]
-    grouped = list(
-        container.query_items("SELECT c.pk, SUM(c.n) AS total FROM c GROUP BY c.pk", enable_cross_partition_query=True)
-    )
-    assert sorted((g["pk"], g["total"]) for g in grouped) == [("p0", 18), ("p1", 12), ("p2", 15)]
+    assert list(container.query_items("SELECT COUNT(1) AS n FROM c", partition_key="p1")) == [{"n": 3}]
+    grouped = list(container.query_items("SELECT c.pk, SUM(c.n) AS total FROM c GROUP BY c.pk", partition_key="p1"))
+    assert grouped == [{"pk": "p1", "total": 12}]
+    # Across partitions Azure's gateway refuses aggregates without VALUE (GROUP BY included).
+    for query in ("SELECT COUNT(1) AS n FROM c", "SELECT c.pk, SUM(c.n) AS total FROM c GROUP BY c.pk"):
+        with pytest.raises(exceptions.CosmosHttpResponseError) as caught:
+            list(container.query_items(query, enable_cross_partition_query=True))
+        assert caught.value.status_code == 400
 
 
 def test_paging_returns_every_row_once(container: ContainerProxy) -> None:
@@ -64,14 +67,15 @@ def test_paging_returns_every_row_once(container: ContainerProxy) -> None:
 
 
 def test_continuation_token_resumes(container: ContainerProxy) -> None:
-    _fill(container, 7)
+    # One partition: the SDK's pipeline for cross-partition ORDER BY cannot resume from a token (nor on Azure).
+    _fill(container, 7, partitions=1)
     query = "SELECT VALUE c.n FROM c ORDER BY c.n"
-    pager = container.query_items(query, enable_cross_partition_query=True, max_item_count=3).by_page()
+    pager = container.query_items(query, partition_key="p0", max_item_count=3).by_page()
     first: list[Any] = list(next(pager))
     token = cast(PageIterator[Any], pager).continuation_token
     assert first == [0, 1, 2]
     assert token
-    rest = container.query_items(query, enable_cross_partition_query=True, max_item_count=3).by_page(token)
+    rest = container.query_items(query, partition_key="p0", max_item_count=3).by_page(token)
     remaining: list[Any] = [n for page in rest for n in page]
     assert remaining == [3, 4, 5, 6]
 
@@ -83,8 +87,8 @@ def test_continuation_survives_a_restart(tmp_path: Path) -> None:
     try:
         client = CosmosClient(running.http, credential=running.key)
         container = client.create_database("restart").create_container("c", PartitionKey("/pk"))
-        _fill(container, 12)
-        pager = container.query_items(query, enable_cross_partition_query=True, max_item_count=4).by_page()
+        _fill(container, 12, partitions=1)
+        pager = container.query_items(query, partition_key="p0", max_item_count=4).by_page()
         first = [row["id"] for row in next(pager)]
         token = cast(PageIterator[Any], pager).continuation_token
     finally:
@@ -93,7 +97,7 @@ def test_continuation_survives_a_restart(tmp_path: Path) -> None:
     try:
         client = CosmosClient(restarted.http, credential=restarted.key)
         container = client.get_database_client("restart").get_container_client("c")
-        pages = container.query_items(query, enable_cross_partition_query=True, max_item_count=4).by_page(token)
+        pages = container.query_items(query, partition_key="p0", max_item_count=4).by_page(token)
         rest = [row["id"] for page in pages for row in page]
     finally:
         restarted.process.stop()
