@@ -22,6 +22,19 @@ class DecodeError(ServiceBusEmulatorError):
     status = 400
 
 
+class FramingError(DecodeError):
+    """A frame header is impossible (size beyond the limit, data offset outside the frame, wrong type)."""
+
+    condition = "amqp:connection:framing-error"
+
+
+class InvalidFieldError(ServiceBusEmulatorError):
+    """A performative field holds a value of the wrong type or out of range."""
+
+    condition = "amqp:invalid-field"
+    status = 400
+
+
 class ProtocolError(ServiceBusEmulatorError):
     """A peer broke the AMQP protocol (frame out of place, unknown handle, ...)."""
 

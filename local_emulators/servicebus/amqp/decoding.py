@@ -38,6 +38,10 @@ from local_emulators.servicebus.errors import DecodeError
 
 Decoder = Callable[[bytes, int], tuple[Any, int]]
 _DECODERS: dict[int, Decoder] = {}
+# Deeper nesting than this is refused: no AMQP client nests composites anywhere near it, and the
+# decoder recurses once per level, so the bound keeps a hostile frame far from Python's stack limit.
+MAX_DEPTH = 64
+_depth = [0]
 
 
 def decode(data: bytes, offset: int = 0) -> tuple[Any, int]:
@@ -56,7 +60,7 @@ def decode(data: bytes, offset: int = 0) -> tuple[Any, int]:
     try:
         code = data[offset]
         return _DECODERS[code](data, offset + 1)
-    except (IndexError, struct.error, UnicodeDecodeError) as exc:
+    except (IndexError, struct.error, ValueError, OverflowError, TypeError) as exc:
         raise DecodeError(f"truncated or invalid AMQP value at offset {offset}") from exc
     except KeyError as exc:
         raise DecodeError(f"unknown AMQP type code 0x{data[offset]:02x} at offset {offset}") from exc
@@ -79,7 +83,7 @@ def skip(data: bytes, offset: int) -> int:
         elif code in _SIZE32:
             end = offset + 5 + _U32.unpack_from(data, offset + 1)[0]
         elif code == 0x00:
-            return skip(data, skip(data, offset + 1))
+            return _skip_described(data, offset)
         else:
             return decode(data, offset)[1]
     except (IndexError, struct.error) as exc:
@@ -87,6 +91,20 @@ def skip(data: bytes, offset: int) -> int:
     if end > len(data):
         raise DecodeError(f"truncated AMQP value at offset {offset}")
     return end
+
+
+def _skip_described(data: bytes, offset: int) -> int:
+    _enter()
+    try:
+        return skip(data, skip(data, offset + 1))
+    finally:
+        _depth[0] -= 1
+
+
+def _enter() -> None:
+    if _depth[0] >= MAX_DEPTH:
+        raise DecodeError(f"AMQP values nested deeper than {MAX_DEPTH} levels")
+    _depth[0] += 1
 
 
 def _fixed(width: int, conv: Callable[[bytes, int], Any]) -> Decoder:
@@ -158,29 +176,46 @@ _reg(0xA3, _text(_U8, Symbol))
 _reg(0xB3, _text(_U32, Symbol))
 
 
-def _items(data: bytes, o: int, count: int) -> tuple[list[Any], int]:
-    out: list[Any] = []
-    append = out.append
-    decoders = _DECODERS
-    for _ in range(count):
-        value, o = decoders[data[o]](data, o + 1)
-        append(value)
-    return out, o
+def _items(data: bytes, o: int, count: int, end: int) -> tuple[list[Any], int]:
+    # Every element takes at least one byte, so a count beyond the bytes declared is a lie: refuse
+    # it before building anything.
+    if count > end - o or end > len(data):
+        raise DecodeError(f"a compound value declares {count} elements in {end - o} bytes")
+    _enter()
+    try:
+        out: list[Any] = []
+        append = out.append
+        decoders = _DECODERS
+        for _ in range(count):
+            value, o = decoders[data[o]](data, o + 1)
+            append(value)
+        return out, o
+    finally:
+        _depth[0] -= 1
 
 
 def _list8(data: bytes, o: int) -> tuple[Any, int]:
-    count = data[o + 1]
-    return _items(data, o + 2, count)
+    return _items(data, o + 2, data[o + 1], o + 1 + data[o])
 
 
 def _list32(data: bytes, o: int) -> tuple[Any, int]:
-    _size, count = _U32PAIR.unpack_from(data, o)
-    return _items(data, o + 8, count)
+    size, count = _U32PAIR.unpack_from(data, o)
+    return _items(data, o + 8, count, o + 4 + size)
+
+
+def _key(key: Any) -> Any:
+    try:
+        hash(key)
+    except TypeError:  # AMQP allows compound keys; Python dicts do not
+        return repr(key)
+    return key
 
 
 def _pairs(items: list[Any]) -> dict[Any, Any]:
+    if len(items) % 2:
+        raise DecodeError("a map has an odd number of elements")
     it = iter(items)
-    return {(k if not isinstance(k, list | dict) else repr(k)): v for k, v in zip(it, it, strict=True)}
+    return {_key(k): v for k, v in zip(it, it, strict=True)}
 
 
 def _map8(data: bytes, o: int) -> tuple[Any, int]:
@@ -194,33 +229,50 @@ def _map32(data: bytes, o: int) -> tuple[Any, int]:
 
 
 def _described(data: bytes, o: int) -> tuple[Any, int]:
-    descriptor, o = decode(data, o)
-    value, o = decode(data, o)
+    _enter()
+    try:
+        descriptor, o = decode(data, o)
+        value, o = decode(data, o)
+    finally:
+        _depth[0] -= 1
     return Described(descriptor, value), o
 
 
-def _array(count: int, data: bytes, o: int) -> tuple[Any, int]:
+# Constructors that take no bytes of their own cannot be array elements (a count of them would cost
+# nothing on the wire and unbounded memory here).
+_EMPTY = frozenset((0x40, 0x41, 0x42, 0x43, 0x44, 0x45))
+
+
+def _array(count: int, data: bytes, o: int, end: int) -> tuple[Any, int]:
+    if end > len(data) or count > end - o:
+        raise DecodeError(f"an array declares {count} elements in {end - o} bytes")
     code = data[o]
     o += 1
     if code == 0x00:
         _descriptor, o = decode(data, o)
         code = data[o]
         o += 1
+    if code in _EMPTY:
+        raise DecodeError(f"0x{code:02x} is not an array element constructor")
     dec = _DECODERS[code]
     items: list[Any] = []
-    for _ in range(count):
-        value, o = dec(data, o)
-        items.append(value)
+    _enter()
+    try:
+        for _ in range(count):
+            value, o = dec(data, o)
+            items.append(value)
+    finally:
+        _depth[0] -= 1
     return Array(_WIDE.get(code, code), items), o
 
 
 def _array8(data: bytes, o: int) -> tuple[Any, int]:
-    return _array(data[o + 1], data, o + 2)
+    return _array(data[o + 1], data, o + 2, o + 1 + data[o])
 
 
 def _array32(data: bytes, o: int) -> tuple[Any, int]:
-    _size, count = _U32PAIR.unpack_from(data, o)
-    return _array(count, data, o + 8)
+    size, count = _U32PAIR.unpack_from(data, o)
+    return _array(count, data, o + 8, o + 4 + size)
 
 
 _reg(0x45, lambda d, o: ([], o))

@@ -6,7 +6,7 @@ import struct
 from typing import Any
 
 from local_emulators.servicebus.amqp import codec
-from local_emulators.servicebus.amqp.performatives import pad
+from local_emulators.servicebus.amqp.performatives import descriptor_code, pad
 from local_emulators.servicebus.amqp.types import Described
 from local_emulators.servicebus.errors import DecodeError
 
@@ -14,6 +14,8 @@ AMQP_HEADER = b"AMQP\x00\x01\x00\x00"
 SASL_HEADER = b"AMQP\x03\x01\x00\x00"
 TYPE_AMQP, TYPE_SASL = 0, 1
 HEADER = struct.Struct(">IBBH")
+# The largest frame we accept (and advertise in open), SASL frames included.
+MAX_FRAME_SIZE = 1 << 20
 EMPTY_FRAME = HEADER.pack(8, 2, TYPE_AMQP, 0)
 
 
@@ -44,11 +46,10 @@ def decode_body(body: bytes) -> tuple[int, list[Any], int]:
         DecodeError: The body does not start with a described list.
     """
     value, end = codec.decode(body, 0)
-    if not isinstance(value, Described) or not isinstance(value.descriptor, int):
+    code = descriptor_code(value.descriptor) if isinstance(value, Described) else None
+    if code is None or not isinstance(value.value, list | None):
         raise DecodeError("frame body is not a performative")
-    fields = value.value if isinstance(value.value, list) else []
-    code = int(value.descriptor)
-    return code, pad(code, fields), end
+    return code, pad(code, value.value or []), end
 
 
 # ---------------------------------------------------------------- hand-rolled hot paths

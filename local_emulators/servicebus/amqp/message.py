@@ -16,6 +16,15 @@ from local_emulators.servicebus.errors import DecodeError
 
 BATCH_FORMAT = 0x80013700
 _SKIPPABLE = frozenset((p.APPLICATION_PROPERTIES, p.DATA, p.AMQP_SEQUENCE, p.AMQP_VALUE, p.FOOTER))
+_SECTION_TYPES: dict[int, type | tuple[type, ...]] = {
+    p.HEADER: (list, type(None)),
+    p.MESSAGE_ANNOTATIONS: (dict, type(None)),
+    p.DELIVERY_ANNOTATIONS: (dict, type(None)),
+    p.PROPERTIES: (list, type(None)),
+    p.APPLICATION_PROPERTIES: (dict, type(None)),
+    p.DATA: bytes,
+    p.AMQP_SEQUENCE: list,
+}
 _BARE = frozenset((p.PROPERTIES, p.APPLICATION_PROPERTIES, p.DATA, p.AMQP_SEQUENCE, p.AMQP_VALUE, p.FOOTER))
 
 
@@ -56,23 +65,47 @@ def parse_message(payload: bytes, full: bool = True) -> ParsedMessage:
             bare_parts.append(payload[start:offset])
             continue
         value, offset = codec.decode(payload, offset)
-        if not isinstance(value, Described) or not isinstance(value.descriptor, int):
+        code = p.descriptor_code(value.descriptor) if isinstance(value, Described) else None
+        if code is None:
             raise DecodeError("message section is not a described value")
-        code = int(value.descriptor)
         if code in _BARE:
             bare_parts.append(payload[start:offset])
+        content = _checked(code, value.value)
         if code == p.HEADER:
-            msg.header = list(value.value or [])
+            msg.header = list(content or [])
         elif code == p.MESSAGE_ANNOTATIONS:
-            msg.annotations = dict(value.value or {})
+            msg.annotations = dict(content or {})
         elif code == p.PROPERTIES:
-            msg.properties = list(value.value or [])
+            msg.properties = list(content or [])
         elif code == p.APPLICATION_PROPERTIES:
-            msg.application = dict(value.value or {})
+            msg.application = dict(content or {})
         elif code in (p.DATA, p.AMQP_VALUE, p.AMQP_SEQUENCE):
-            msg.bodies.append(value.value)
+            msg.bodies.append(content)
     msg.bare = b"".join(bare_parts)
     return msg
+
+
+def _checked(code: int, content: Any) -> Any:
+    if not isinstance(content, _SECTION_TYPES.get(code, object)):
+        raise DecodeError(f"message section 0x{code:02x} holds a {type(content).__name__}")
+    return content
+
+
+def assign_message_id(msg: ParsedMessage, message_id: str) -> None:
+    """Give a message without a message-id one, in its parsed properties and its bare bytes."""
+    properties = list(msg.properties) + [None] * max(0, 1 - len(msg.properties))
+    properties[0] = message_id
+    msg.properties = properties
+    new_section = codec.encode(Described(ULong(p.PROPERTIES), properties))
+    parts: list[bytes] = [new_section]
+    offset = 0
+    while offset < len(msg.bare):
+        start = offset
+        descriptor, after = codec.decode(msg.bare, start + 1)
+        offset = codec.skip(msg.bare, after)
+        if p.descriptor_code(descriptor) != p.PROPERTIES:
+            parts.append(msg.bare[start:offset])
+    msg.bare = b"".join(parts)
 
 
 def split_batch(payload: bytes, full: bool = True) -> list[ParsedMessage]:

@@ -2,6 +2,8 @@
 
 Performatives stay plain lists (fast to build and index); these constants name their slots.
 Every field list is padded to full length, because older pyamqp clients index fields directly.
+A peer may leave out trailing null fields of any composite (rhea does), so decoded composites are
+padded to full length too before anyone indexes them.
 """
 
 from __future__ import annotations
@@ -39,6 +41,51 @@ FIELD_COUNTS = {
     SASL_OUTCOME: 2,
 }
 
+# Composite types that travel inside performatives, by descriptor code.
+COMPOSITE_FIELD_COUNTS = {
+    ERROR: 3,
+    SOURCE: 11,
+    TARGET: 7,
+    RECEIVED: 2,
+    ACCEPTED: 0,
+    REJECTED: 1,
+    RELEASED: 0,
+    MODIFIED: 3,
+}
+# The symbolic form of each descriptor (AMQP allows either; every SDK we know sends the numeric one).
+_SYMBOLIC = {
+    **{
+        f"amqp:{name}:list": code
+        for code, name in enumerate(
+            ("open", "begin", "attach", "flow", "transfer", "disposition", "detach", "end", "close"), OPEN
+        )
+    },
+    **{
+        f"amqp:sasl-{name}:list": code
+        for code, name in enumerate(("mechanisms", "init", "challenge", "response", "outcome"), SASL_MECHANISMS)
+    },
+    "amqp:error:list": ERROR,
+    "amqp:source:list": SOURCE,
+    "amqp:target:list": TARGET,
+    "amqp:received:list": RECEIVED,
+    "amqp:accepted:list": ACCEPTED,
+    "amqp:rejected:list": REJECTED,
+    "amqp:released:list": RELEASED,
+    "amqp:modified:list": MODIFIED,
+    "amqp:header:list": HEADER,
+    "amqp:delivery-annotations:map": DELIVERY_ANNOTATIONS,
+    "amqp:message-annotations:map": MESSAGE_ANNOTATIONS,
+    "amqp:properties:list": PROPERTIES,
+    "amqp:application-properties:map": APPLICATION_PROPERTIES,
+    "amqp:data:binary": DATA,
+    "amqp:amqp-sequence:list": AMQP_SEQUENCE,
+    "amqp:amqp-value:*": AMQP_VALUE,
+    "amqp:footer:map": FOOTER,
+}
+# Performatives whose fields may hold such composites (transfers and flows are left alone: their
+# composites are never read and they are the hot path).
+_HOLDS_COMPOSITES = frozenset((ATTACH, DISPOSITION, DETACH, END, CLOSE))
+
 # attach
 A_NAME, A_HANDLE, A_ROLE, A_SND_SETTLE, A_RCV_SETTLE, A_SOURCE, A_TARGET = range(7)
 A_INITIAL_DELIVERY_COUNT, A_MAX_MESSAGE_SIZE, A_PROPERTIES = 9, 10, 13
@@ -75,8 +122,40 @@ def outcome_code(state: Any) -> int | None:
 
 
 def pad(code: int, fields: list[Any]) -> list[Any]:
-    """Pad a decoded field list to the performative's full length."""
+    """Pad a decoded field list to the performative's full length, and the composites in it to theirs."""
     want = FIELD_COUNTS.get(code, len(fields))
     if len(fields) < want:
         fields = fields + [None] * (want - len(fields))
+    if code in _HOLDS_COMPOSITES:
+        for value in fields:
+            if isinstance(value, Described):
+                pad_composite(value)
     return fields
+
+
+def descriptor_code(descriptor: Any) -> int | None:
+    """Return the numeric code of a descriptor given either way (None for one we do not know)."""
+    if isinstance(descriptor, int):
+        return int(descriptor)
+    if isinstance(descriptor, str):
+        return _SYMBOLIC.get(descriptor)
+    return None
+
+
+def pad_composite(value: Described) -> None:
+    """Pad a known composite's field list in place (and the error inside a rejected outcome).
+
+    A symbolic descriptor is replaced by its numeric code, so later checks need to know only one form.
+    """
+    code = descriptor_code(value.descriptor)
+    if code is not None and not isinstance(value.descriptor, int):
+        value.descriptor = ULong(code)
+    want = COMPOSITE_FIELD_COUNTS.get(code) if code is not None else None
+    if want is None:
+        return
+    if not isinstance(value.value, list):
+        value.value = []
+    if len(value.value) < want:
+        value.value.extend([None] * (want - len(value.value)))
+    if code == REJECTED and isinstance(value.value[0], Described):
+        pad_composite(value.value[0])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from local_emulators.servicebus.amqp.message import ParsedMessage, annotation, parse_message
+from local_emulators.servicebus.amqp.message import ParsedMessage, annotation, assign_message_id, parse_message
 from local_emulators.servicebus.amqp.message import replace_application_properties as with_app_props
 from local_emulators.servicebus.broker.entity import Entity
 from local_emulators.servicebus.broker.journal import Journal, NullJournal
@@ -120,6 +121,8 @@ class Broker:
             if isinstance(entity, Queue) and entity.session_enabled and session_id is None:
                 raise NotAllowedError(f"'{path}' requires sessions; the message has no SessionId")
         for item in parsed:
+            if item.prop(0) is None:
+                assign_message_id(item, uuid.uuid4().hex)  # Azure's broker assigns one too
             message_id = item.prop(0)
             if entity.is_duplicate(message_id, now_ms):
                 continue
@@ -195,7 +198,8 @@ class Broker:
             application["DeadLetterErrorDescription"] = description
         copy = message.copy_for(target.assign_seq())
         copy.bare = with_app_props(message.bare, application)
-        copy.dead_letter_source = source.path
+        # Azure names the source only on messages forwarded out of the entity that dead-lettered them.
+        copy.dead_letter_source = source.path if target is not source.dead_letter_queue else None
         copy.expires_ms = None
         copy.header = [None if i == 2 else v for i, v in enumerate(message.header)]
         self.route(target, copy, now_ms)

@@ -112,13 +112,16 @@ class Link:
 def refuse_attach(session: Session, fields: list[Any], exc: ServiceBusEmulatorError, detach: bool = True) -> None:
     """Refuse an attach as Service Bus does: attach with null terminus, then a closing detach with the error.
 
-    ``detach`` is False when the client already detached (the session answers that detach).
+    ``detach`` is False when the client already detached (the session answers that detach). A
+    handle that is not a uint is answered on handle 0, so even a malformed attach hears the reason.
     """
+    handle = fields[p.A_HANDLE]
+    handle = UInt(handle) if isinstance(handle, int) and 0 <= handle <= 0xFFFFFFFF else UInt(0)
     session.send(
         p.ATTACH,
         [
             fields[p.A_NAME],
-            UInt(fields[p.A_HANDLE]),
+            handle,
             fields[p.A_ROLE] is not True,
             fields[p.A_SND_SETTLE],
             fields[p.A_RCV_SETTLE],
@@ -134,4 +137,4 @@ def refuse_attach(session: Session, fields: list[Any], exc: ServiceBusEmulatorEr
         ],
     )
     if detach:
-        session.send(p.DETACH, [UInt(fields[p.A_HANDLE]), True, p.error(exc.condition, str(exc))])
+        session.send(p.DETACH, [handle, True, p.error(exc.condition, str(exc))])

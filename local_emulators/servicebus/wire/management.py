@@ -26,6 +26,7 @@ _DISPOSITIONS = {
     "suspended": q.DEAD_LETTER,
 }
 Response = tuple[int, Any]
+_ARGUMENT_ERRORS = (TypeError, ValueError, KeyError, AttributeError, OverflowError)
 
 
 class _Request:
@@ -63,11 +64,15 @@ def handle(conn: Connection, node: str, application: dict[Any, Any], body: Any) 
     operation = str(application.get("operation", "")).removeprefix("com.microsoft:")
     handler = _OPERATIONS.get(operation)
     try:
-        if not conn.is_authorized(node):
+        # A token for the entity or for its management node both count (the JS SDK sends the latter).
+        if not (conn.is_authorized(node) or conn.is_authorized(f"{node}/$management")):
             raise UnauthorizedError(f"no valid token covers '{node}'")
         if handler is None:
-            raise ArgumentError(f"unsupported management operation {operation!r}")
-        status, response = handler(_Request(conn, node, application, body))
+            raise ArgumentError(f"unsupported management operation {operation!r:.80}")
+        try:
+            status, response = handler(_Request(conn, node, application, body))
+        except _ARGUMENT_ERRORS as exc:  # a request field of the wrong type or value
+            raise ArgumentError(f"invalid request body: {type(exc).__name__}") from exc
     except ServiceBusEmulatorError as exc:
         return {
             "statusCode": Int(exc.status),
@@ -113,7 +118,9 @@ def _receive_by_sequence(r: _Request) -> Response:
     deliveries = queue.receive_deferred(r.arg("sequence-numbers", []), r.now, lock=lock, session=r.session(queue))
     messages = []
     for d in deliveries:
-        item: dict[str, Any] = {"message": encode_delivery(d.message, d.locked_until_ms or None)}
+        # The state annotation tells the client these are deferred messages, as Azure marks them.
+        encoded = encode_delivery(d.message, d.locked_until_ms or None, state=d.message.state)
+        item: dict[str, Any] = {"message": encoded}
         if d.lock_token is not None:
             item["lock-token"] = d.lock_token
         messages.append(item)

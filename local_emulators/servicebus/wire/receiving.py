@@ -12,6 +12,7 @@ from local_emulators.servicebus.amqp.message import BATCH_FORMAT, ParsedMessage,
 from local_emulators.servicebus.amqp.types import Symbol, UInt
 from local_emulators.servicebus.broker.messages import MAX_MESSAGE_SIZE
 from local_emulators.servicebus.errors import MessageTooLargeError, ServiceBusEmulatorError
+from local_emulators.servicebus.wire.assembly import Assembler
 from local_emulators.servicebus.wire.links import Link
 
 if TYPE_CHECKING:
@@ -28,8 +29,7 @@ class IncomingLink(Link):
         super().__init__(session, fields, path)
         self.require_authorization()
         self.entity = self.ctx.broker.sender_entity(path)
-        self._partial: list[bytes] = []
-        self._first: list[Any] | None = None
+        self._assembler = Assembler(MAX_MESSAGE_SIZE + BATCH_OVERHEAD)
         self._acks: list[int] = []
         self._ack_task: asyncio.Task[None] | None = None
 
@@ -40,22 +40,17 @@ class IncomingLink(Link):
 
     def on_transfer(self, fields: list[Any], payload: bytes) -> None:
         """Collect frames of a delivery; handle it when complete."""
-        if self._first is None:
-            self._first = fields
-        if fields[p.T_MORE]:
-            self._partial.append(payload)
-            return
-        first, self._first = self._first, None
-        if self._partial:
-            self._partial.append(payload)
-            payload, self._partial = b"".join(self._partial), []
-        if fields[p.T_ABORTED]:
+        delivery = self._assembler.add(fields, payload)
+        if delivery is None or delivery.aborted:
             return
         self.count_incoming()
+        first = delivery.first
         delivery_id = first[p.T_DELIVERY_ID]
         settled = bool(first[p.T_SETTLED])
         try:
-            self._accept(payload, first[p.T_FORMAT])
+            if delivery.oversize:
+                raise MessageTooLargeError(f"the message exceeds the maximum size of {MAX_MESSAGE_SIZE} bytes")
+            self._accept(delivery.payload, first[p.T_FORMAT])
         except ServiceBusEmulatorError as exc:
             if not settled:
                 rejected = p.described(p.REJECTED, [p.error(exc.condition, str(exc))])
@@ -80,6 +75,13 @@ class IncomingLink(Link):
         self.ctx.broker.send(self.path, parsed, self.ctx.now_ms())
 
     async def _ack_after_commit(self) -> None:
+        try:
+            await self._acknowledge()
+        except Exception as exc:  # the task's error closes its own connection
+            self._ack_task = None
+            self.conn.fail(exc)
+
+    async def _acknowledge(self) -> None:
         # Each round acknowledges only what the commit it waited for contains.
         while self._acks:
             acks, self._acks = self._acks, []

@@ -78,9 +78,12 @@ class RequestLink(Link):
             asyncio.get_running_loop().create_task(self._respond_after_commit(reply, response))
 
     async def _respond_after_commit(self, reply: ReplyLink, response: bytes) -> None:
-        await self.ctx.committed()
-        if not reply.detached:
-            reply.respond(response)
+        try:
+            await self.ctx.committed()
+            if not reply.detached:
+                reply.respond(response)
+        except Exception as exc:  # the task's error closes its own connection
+            self.conn.fail(exc)
 
     def _reply_link(self, reply_to: Any) -> ReplyLink | None:
         replies = [link for link in self.session.links.values() if isinstance(link, ReplyLink)]

@@ -113,7 +113,10 @@ class OutgoingLink(Link):
     def _accept_timed_out(self) -> None:
         self._pending_accept = None
         if not self.detached and self.session_state is None:
-            self._refuse(OperationTimeoutError("no session became available in time"))
+            try:
+                self._refuse(OperationTimeoutError("no session became available in time"))
+            except Exception as exc:  # a timer's error closes its own connection
+                self.conn.fail(exc)
 
     # ---------------------------------------------------------------- delivery
     def on_flow(self, fields: list[Any]) -> None:
@@ -130,16 +133,27 @@ class OutgoingLink(Link):
             self._wake()
 
     def _wake(self) -> None:
-        if self._pending_accept is not None and self._try_accept():
-            self._pending_accept.cancel()
-            self._pending_accept = None
+        # Called while another connection's frame is handled: an error here closes this one.
+        try:
+            if self._pending_accept is not None and self._try_accept():
+                self._pending_accept.cancel()
+                self._pending_accept = None
+        except Exception as exc:
+            self.conn.fail(exc)
+            return
         if not self._pump_scheduled and self.credit > 0 and not self.detached:
             self._pump_scheduled = True
             asyncio.get_running_loop().call_soon(self.pump)
 
     def pump(self) -> None:
-        """Send as many messages as credit and the session window allow."""
+        """Send as many messages as credit and the session window allow (an error closes the connection)."""
         self._pump_scheduled = False
+        try:
+            self._pump()
+        except Exception as exc:
+            self.conn.fail(exc)
+
+    def _pump(self) -> None:
         if self.detached or (self._session_filter and self.session_state is None):
             return
         now = self.ctx.now_ms()

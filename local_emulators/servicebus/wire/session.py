@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from local_emulators.servicebus.amqp import performatives as p
 from local_emulators.servicebus.amqp.frames import transfer_frame
 from local_emulators.servicebus.amqp.types import Described, UInt, UShort
-from local_emulators.servicebus.errors import ProtocolError, ServiceBusEmulatorError
+from local_emulators.servicebus.errors import InvalidFieldError, ProtocolError, ServiceBusEmulatorError
 from local_emulators.servicebus.wire.context import TRACE, entity_path
 from local_emulators.servicebus.wire.links import Link, refuse_attach
 from local_emulators.servicebus.wire.receiving import IncomingLink
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from local_emulators.servicebus.wire.connection import Connection
 
 WINDOW = 0x7FFFFFFF
+HANDLE_MAX = 0xFFFFFFFF
 
 
 class Session:
@@ -41,29 +43,29 @@ class Session:
         self.conn.send(self.channel, code, fields, payload)
 
     def handle(self, code: int, fields: list[Any], body: bytes, payload_at: int) -> None:
-        """Handle a link-level frame."""
-        try:
-            if code == p.TRANSFER:
-                self.next_incoming_id += 1
-                link = self.links.get(fields[p.T_HANDLE])
-                if link is None:
-                    raise ProtocolError(f"transfer on unattached handle {fields[p.T_HANDLE]}")
-                link.on_transfer(fields, body[payload_at:])
-            elif code == p.DISPOSITION:
-                self._on_disposition(fields)
-            elif code == p.FLOW:
-                self._on_flow(fields)
-            elif code == p.ATTACH:
-                self._on_attach(fields)
-            elif code == p.DETACH:
-                link = self.links.pop(fields[0], None)
-                if link is not None:
-                    link.on_detach()
+        """Handle a link-level frame (an error raised here closes the connection with its condition)."""
+        if code == p.TRANSFER:
+            self.next_incoming_id += 1
+            link = self.links.get(fields[p.T_HANDLE])
+            if link is None:
+                raise ProtocolError(f"transfer on unattached handle {fields[p.T_HANDLE]}")
+            link.on_transfer(fields, body[payload_at:])
+        elif code == p.DISPOSITION:
+            self._on_disposition(fields)
+        elif code == p.FLOW:
+            self._on_flow(fields)
+        elif code == p.ATTACH:
+            self._on_attach(fields)
+        elif code == p.DETACH:
+            link = self.links.pop(fields[0], None)
+            # A detach for a link we already closed (a refused attach, or one we detached with an
+            # error) is the client's answer to ours: answering it again would confuse the client.
+            if link is not None:
+                link.on_detach()
                 self.send(p.DETACH, [fields[0], True, None])
-        except ServiceBusEmulatorError as exc:
-            self.conn.handle_error(exc)
 
     def _on_attach(self, fields: list[Any]) -> None:
+        handle = fields[p.A_HANDLE]
         client_sends = fields[p.A_ROLE] is False
         terminus = fields[p.A_TARGET] if client_sends else fields[p.A_SOURCE]
         address = terminus.value[0] if isinstance(terminus, Described) and terminus.value else None
@@ -78,9 +80,14 @@ class Session:
             else:
                 link = OutgoingLink(self, fields, path)
         except ServiceBusEmulatorError as exc:
+            # Checked before the handle, so an unauthorised client hears why whatever else is wrong.
             refuse_attach(self, fields, exc)
             return
-        self.links[fields[p.A_HANDLE]] = link
+        if not isinstance(handle, int) or not 0 <= handle <= HANDLE_MAX:
+            raise InvalidFieldError(f"attach handle {handle!r:.40} is not a uint")
+        if handle in self.links:
+            raise ProtocolError(f"handle {handle} is already attached")
+        self.links[handle] = link
         link.attached()
 
     def _on_flow(self, fields: list[Any]) -> None:
@@ -98,13 +105,19 @@ class Session:
     def _on_disposition(self, fields: list[Any]) -> None:
         if fields[p.D_ROLE] is not True:
             return  # the client settles nothing it received from us as a sender
-        first = int(fields[p.D_FIRST])
-        last = int(fields[p.D_LAST]) if fields[p.D_LAST] is not None else first
-        for delivery_id in range(first, last + 1):
+        first = _uint(fields[p.D_FIRST], "disposition first")
+        last = _uint(fields[p.D_LAST], "disposition last") if fields[p.D_LAST] is not None else first
+        # Cost follows the deliveries that exist, not the range a client names (0..2^32-1 is legal).
+        if last - first >= len(self.unsettled):
+            ids: Iterable[int] = sorted(i for i in self.unsettled if first <= i <= last)
+        else:
+            ids = range(first, last + 1)
+        state, settled = fields[p.D_STATE], bool(fields[p.D_SETTLED])
+        for delivery_id in ids:
             entry = self.unsettled.pop(delivery_id, None)
             if entry is not None:
                 link, token = entry
-                link.on_disposition(delivery_id, token, fields[p.D_STATE], bool(fields[p.D_SETTLED]))
+                link.on_disposition(delivery_id, token, state, settled)
 
     def flow_fields(self, handle: Any, delivery_count: Any, credit: Any, drain: bool = False) -> list[Any]:
         """Build a flow frame carrying this session's windows."""
@@ -146,3 +159,9 @@ class Session:
         for link in list(self.links.values()):
             link.on_detach()
         self.links.clear()
+
+
+def _uint(value: Any, what: str) -> int:
+    if not isinstance(value, int) or not 0 <= value <= HANDLE_MAX:
+        raise InvalidFieldError(f"{what} {value!r:.40} is not a uint")
+    return int(value)

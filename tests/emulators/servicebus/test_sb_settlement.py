@@ -49,7 +49,7 @@ def test_max_delivery_count_moves_the_message_to_the_dead_letter_queue(sb: Emula
     assert counts == [0, 1, 2]
     assert str(dead) == "poison"
     assert dead.dead_letter_reason == "MaxDeliveryCountExceeded"
-    assert dead.dead_letter_source == "q"
+    assert dead.dead_letter_source is None  # Azure sets it only on forwarded dead letters
 
 
 def test_dead_letter_with_reason_and_description(sb: Emulator) -> None:
