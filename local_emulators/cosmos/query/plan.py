@@ -20,6 +20,7 @@ from typing import Any
 
 from local_emulators.cosmos.query import ast, formatter
 from local_emulators.cosmos.query.errors import QueryCompileError
+from local_emulators.cosmos.query.functions.vector import DEFAULT_DISTANCE
 from local_emulators.cosmos.query.projection import contains_aggregate, item_names
 
 ORDER_BY_FILTER = "{documentdb-formattableorderbyquery-filter}"
@@ -106,6 +107,19 @@ def _with_partials(node: Any) -> Any:
         elif dataclasses.is_dataclass(value):
             changes[f.name] = _with_partials(value)
     return dataclasses.replace(node, **changes)  # type: ignore[type-var]
+
+
+def _descending(item: ast.OrderItem) -> bool:
+    """The direction the engine sorts by: VectorDistance puts the most similar first whatever is written."""
+    expr = item.expr
+    if isinstance(expr, ast.Call) and expr.name == "VECTORDISTANCE":
+        name: Any = DEFAULT_DISTANCE
+        if len(expr.args) == 4 and isinstance(options := expr.args[3], ast.ObjectLiteral):
+            for key, value in options.pairs:
+                if key == "distanceFunction" and isinstance(value, ast.Literal) and isinstance(value.value, str):
+                    name = value.value.lower()
+        return name != "euclidean"
+    return item.descending
 
 
 def _features(tree: ast.Query, aggregates: list[ast.Aggregate]) -> list[str]:
@@ -214,13 +228,13 @@ def plan(tree: ast.Query, parameters: Mapping[str, Any] | None = None) -> QueryP
         for name, item in zip(aliases, select.items, strict=True):
             found = item.expr if isinstance(item.expr, ast.Aggregate) else None
             alias_types[name] = _OPERATORS[found.name] if found is not None else None
-    order_by = [item for item in tree.order_by]
+    order_by = list(tree.order_by)
     query_info: dict[str, Any] = {
         "distinctType": ("Ordered" if tree.order_by else "Unordered") if select.distinct else "None",
         "top": top,
         "offset": offset,
         "limit": limit,
-        "orderBy": ["Descending" if item.descending else "Ascending" for item in order_by],
+        "orderBy": ["Descending" if _descending(item) else "Ascending" for item in order_by],
         "orderByExpressions": [formatter.expression(item.expr) for item in order_by],
         "groupByExpressions": [formatter.expression(key) for key in tree.group_by],
         "groupByAliases": aliases if alias_types else [],
