@@ -14,5 +14,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! (cd / && "$PY" -c 
   "$PY" -m pip install --disable-pip-version-check -q --no-deps "autogen-core==0.7.5"
   echo "$want" > "$stamp"
 fi
+# The pinned JavaScript SDKs of the conformance suite in tests/js (npm ci, skipped when current).
+bash scripts/install_js.sh
 # The embedded real model `switchboard run` uses when no endpoint is configured (compiled once, ~5 minutes).
 bash scripts/install_local_model.sh
