@@ -8,8 +8,8 @@ from typing import Any
 
 from local_emulators.cosmos.backend import partition_keys
 from local_emulators.cosmos.backend.models import Container
-from local_emulators.cosmos.backend.partitioning import KeyRange
 from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
+from local_emulators.cosmos.backend.partitioning import KeyRange
 from local_emulators.cosmos.backend.state import AccountState
 from local_emulators.cosmos.errors import BadRequestError, PartitionKeyRangeGoneError, StaleContainerRidError
 from local_emulators.cosmos.wire import Request, Response, json_response

@@ -28,6 +28,7 @@ from local_emulators.cosmos.handlers.common import Context, container_headers, r
 from local_emulators.cosmos.query import QueryError
 from local_emulators.cosmos.query.parser import parse
 from local_emulators.cosmos.query.plan import QueryPlan, plan
+from local_emulators.cosmos.wire import Response
 
 NOT_SERVABLE = (
     "The provided cross partition query can not be directly served by the gateway. This is a first chance "
@@ -159,7 +160,7 @@ def fan_out(
     return rows, headers
 
 
-def plan_response(ctx: Context, text: str, parameters: dict[str, Any]) -> Any:
+def plan_response(ctx: Context, text: str, parameters: dict[str, Any]) -> Response:
     """The HTTP answer to a plan request."""
     status, document = serve_query_plan(ctx, text, parameters)
     return resource_response(status, document)

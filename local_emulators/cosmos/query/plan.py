@@ -113,7 +113,7 @@ def _descending(item: ast.OrderItem) -> bool:
     """The direction the engine sorts by: VectorDistance puts the most similar first whatever is written."""
     expr = item.expr
     if isinstance(expr, ast.Call) and expr.name == "VECTORDISTANCE":
-        name: Any = DEFAULT_DISTANCE
+        name: str = DEFAULT_DISTANCE
         if len(expr.args) == 4 and isinstance(options := expr.args[3], ast.ObjectLiteral):
             for key, value in options.pairs:
                 if key == "distanceFunction" and isinstance(value, ast.Literal) and isinstance(value.value, str):
@@ -180,8 +180,8 @@ def _rewrite(tree: ast.Query, top: int | None, offset: int | None, limit: int | 
         if select.value is not None:
             payload = formatter.expression(_with_partials(select.value))
         else:
-            pairs = zip(item_names(select.items), (_with_partials(item.expr) for item in select.items), strict=True)
-            payload = formatter.expression(ast.ObjectLiteral(tuple(pairs)))
+            grouped = zip(item_names(select.items), (_with_partials(item.expr) for item in select.items), strict=True)
+            payload = formatter.expression(ast.ObjectLiteral(tuple(grouped)))
         head = f"SELECT {formatter.expression(keys)} AS groupByItems, {payload} AS payload"
         rest = formatter.query(dataclasses.replace(tree, offset=None, limit=None)).split("\n")[1:]
         return "\n".join([head, *rest])

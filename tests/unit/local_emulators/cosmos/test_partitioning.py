@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -39,19 +40,20 @@ def test_two_partitions_split_at_half_the_v2_hash_space() -> None:
 def test_ranges_are_contiguous_ordered_and_named_from_zero(count: int) -> None:
     ranges = split_ranges(count)
     assert [r.id for r in ranges] == [str(index) for index in range(count)]
-    assert ranges[0].min_inclusive == "" and ranges[-1].max_exclusive == "FF"
-    for left, right in zip(ranges, ranges[1:], strict=False):
+    assert ranges[0].min_inclusive == ""
+    assert ranges[-1].max_exclusive == "FF"
+    for left, right in itertools.pairwise(ranges):
         assert left.max_exclusive == right.min_inclusive
-        assert len(right.min_inclusive) == 32 and left.min_inclusive < right.min_inclusive
+        assert len(right.min_inclusive) == 32
+        assert left.min_inclusive < right.min_inclusive
 
 
 def test_every_document_lives_in_the_range_the_sdk_routes_its_key_to() -> None:
     layout, container = PartitionLayout(5), _container()
     ranges = [
-        {"id": r.id, "minInclusive": r.min_inclusive, "maxExclusive": r.max_exclusive}
-        for r in layout.ranges(container)
+        {"id": r.id, "minInclusive": r.min_inclusive, "maxExclusive": r.max_exclusive} for r in layout.ranges(container)
     ]
-    routing = CollectionRoutingMap.CompleteRoutingMap([(r, True) for r in ranges], "c")
+    routing = CollectionRoutingMap.CompleteRoutingMap([(r, True) for r in ranges], "c")  # type: ignore[no-untyped-call]
     sdk_key = SdkPartitionKey(path="/pk", kind="Hash", version=2)
     seen = set()
     for index in range(200):
@@ -60,7 +62,8 @@ def test_every_document_lives_in_the_range_the_sdk_routes_its_key_to() -> None:
         assert epk == sdk_key._get_effective_partition_key_string([value])
         sdk_range = routing.get_range_by_effective_partition_key(epk)
         mine = layout.range_of(container, epk)
-        assert mine.id == sdk_range["id"] and mine.contains(epk)
+        assert mine.id == sdk_range["id"]
+        assert mine.contains(epk)
         seen.add(mine.id)
     assert seen == {"0", "1", "2", "3", "4"}
 

@@ -84,7 +84,9 @@ def test_query_info_of_an_ordered_distinct_top_query() -> None:
     assert (info["top"], info["offset"], info["limit"]) == (4, None, None)
     assert info["orderBy"] == ["Descending", "Ascending"]
     assert info["orderByExpressions"] == ["c.g", "c.n"]
-    assert info["hasSelectValue"] is True and info["aggregates"] == [] and info["hasNonStreamingOrderBy"] is False
+    assert info["hasSelectValue"] is True
+    assert info["aggregates"] == []
+    assert info["hasNonStreamingOrderBy"] is False
     expected_keys = {
         "distinctType", "top", "offset", "limit", "orderBy", "orderByExpressions", "groupByExpressions",
         "groupByAliases", "aggregates", "groupByAliasToAggregateType", "rewrittenQuery", "hasSelectValue",
@@ -104,7 +106,8 @@ def test_parameters_of_top_offset_and_limit_are_bound_into_the_plan() -> None:
 
 def test_aggregates_and_group_by_in_the_plan() -> None:
     value = plan(parse("SELECT VALUE AVG(c.n) FROM c"))
-    assert value.query_info["aggregates"] == ["Average"] and value.features == ("Aggregate",)
+    assert value.query_info["aggregates"] == ["Average"]
+    assert value.features == ("Aggregate",)
     assert value.value_aggregate_only
     grouped = plan(parse("SELECT c.g, COUNT(1) AS n, MAX(c.n) AS most FROM c GROUP BY c.g"))
     assert grouped.query_info["groupByExpressions"] == ["c.g"]
@@ -139,7 +142,8 @@ def test_features_a_client_must_support(query: str, features: tuple[str, ...]) -
 
 def test_vector_distance_orders_most_similar_first_in_the_plan() -> None:
     info = plan(parse("SELECT TOP 2 c.id FROM c ORDER BY VectorDistance(c.e, [1, 2])")).query_info
-    assert info["orderBy"] == ["Descending"] and info["hasNonStreamingOrderBy"] is True
+    assert info["orderBy"] == ["Descending"]
+    assert info["hasNonStreamingOrderBy"] is True
     euclid = "SELECT TOP 2 c.id FROM c ORDER BY VectorDistance(c.e, [1, 2], false, {'distanceFunction': 'euclidean'})"
     assert plan(parse(euclid)).query_info["orderBy"] == ["Ascending"]
 
@@ -152,7 +156,8 @@ def test_rewritten_queries_run_on_the_engine_as_a_partition_would() -> None:
     docs = [{"id": str(n), "_rid": f"r{n}", "n": n, "g": n % 2} for n in range(5)]
     ordered = _rows(plan(parse("SELECT c.id FROM c ORDER BY c.n DESC")).query_info["rewrittenQuery"], docs)
     assert [row["payload"]["id"] for row in ordered] == ["4", "3", "2", "1", "0"]
-    assert ordered[0]["orderByItems"] == [{"item": 4}] and ordered[0]["_rid"] == "r4"
+    assert ordered[0]["orderByItems"] == [{"item": 4}]
+    assert ordered[0]["_rid"] == "r4"
     (average,) = _rows(plan(parse("SELECT VALUE AVG(c.n) FROM c")).query_info["rewrittenQuery"], docs)
     assert average == [{"item": {"sum": 10, "count": 5}}]
     (minimum,) = _rows(plan(parse("SELECT VALUE MIN(c.n) FROM c WHERE c.n > 9")).query_info["rewrittenQuery"], docs)
