@@ -16,8 +16,9 @@ from switchboard.runtime.router import Router
 
 CLIENT = "client"
 
-# Inbox marks the default store keeps: enough for any redelivery in one process, without holding every envelope.
-_INBOX_WINDOW = 64
+# Inbox marks the default store keeps: a redelivery in one process follows its delivery closely, and a small window
+# keeps a long run from holding every envelope it ever sent.
+_INBOX_WINDOW = 8
 
 
 class InProcessRuntime:
