@@ -1,23 +1,15 @@
-"""The Azure Functions app. Composition only: it wires framework and agents to triggers, and holds no logic.
+"""The Azure Functions app. Composition only: the deployment's teams, wired to triggers by the hosting layer.
 
-`func start` (Core Tools) and the Azure Functions Python worker load this module and index `app`. The Service
-Bus–triggered function per agent arrives with the hosting layer; today the app serves its health endpoint.
+`func start` (Core Tools), the Azure Functions Python worker and `switchboard host` load this module and index
+`app`: one Service Bus–triggered function per agent and per team manager (`agent_<name>` on the queue named after
+the agent, sessions on, SessionId = run id), the `ingress` function on the `tasks` queue, and the HTTP API
+(`/api/runs`, `/api/runs/{id}`, `/api/runs/{id}/cancel`, `/api/health`).
 """
 
 from __future__ import annotations
 
-import json
+from agents.registry import TEAMS
+from switchboard.hosting.app_builder import build_function_app
+from switchboard.hosting.entities import entities_for
 
-import azure.functions as func
-
-import switchboard
-
-app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
-
-
-@app.function_name("health")
-@app.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-def health(req: func.HttpRequest) -> func.HttpResponse:
-    """Report that the app is up, with the framework version (no secrets, no dependencies probed)."""
-    body = {"status": "ok", "switchboard": switchboard.__version__}
-    return func.HttpResponse(json.dumps(body), status_code=200, mimetype="application/json")
+app = build_function_app(TEAMS, entities_for(TEAMS))

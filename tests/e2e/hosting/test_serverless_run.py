@@ -1,0 +1,134 @@
+"""The sample team's task through the real serverless path: emulators, scripted model and `switchboard host` as
+separate processes, the task posted with the plain azure-servicebus SDK (and through the HTTP API), the run
+followed in Cosmos DB with the plain azure-cosmos SDK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from typing import Any
+
+import pytest
+from azure.cosmos import CosmosClient
+from azure.servicebus import ServiceBusClient, ServiceBusMessage
+
+from agents.registry import RESEARCH_TEAM
+from switchboard.models.scripted import ScriptedModelClient
+from tests.e2e.hosting.conftest import DEMO_SCRIPT
+from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
+from tests.support.stack import HOST_KEY, Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+
+def run_item(stack: Stack, run_id: str) -> dict[str, Any] | None:
+    container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard")
+    items = list(
+        container.get_container_client("runs").query_items(
+            "SELECT * FROM c WHERE c.id = @id", parameters=[{"name": "@id", "value": run_id}], partition_key=run_id
+        )
+    )
+    return items[0] if items else None
+
+
+def transcript_items(stack: Stack, run_id: str) -> list[dict[str, Any]]:
+    container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard")
+    return list(
+        container.get_container_client("runs").query_items(
+            "SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id
+        )
+    )
+
+
+def wait_for_status(stack: Stack, run_id: str, status: str, timeout: float = 90.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    item: dict[str, Any] | None = None
+    while time.monotonic() < deadline:
+        item = run_item(stack, run_id)
+        if item is not None and item["status"] == status:
+            return item
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} not {status} after {timeout}s: {item}\n{stack.logs()}")
+
+
+async def expected_transcript(task: str) -> list[tuple[str, str]]:
+    team = RESEARCH_TEAM.build(ScriptedModelClient.from_file(DEMO_SCRIPT))
+    result = await team.run(task)
+    return [(entry.source, entry.content) for entry in result.transcript]
+
+
+def post(stack: Stack, path: str, body: Any | None = None, key: str | None = HOST_KEY) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if key is not None:
+        headers["x-functions-key"] = key
+    data = json.dumps(body).encode() if body is not None else None
+    method = "POST" if body is not None or path.endswith("/cancel") else "GET"
+    request = urllib.request.Request(
+        f"{stack.host_url}{path}", data=data if method == "POST" else None, headers=headers, method=method
+    )
+    if method == "POST" and data is None:
+        request.data = b""
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, _body(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, _body(error.read())
+
+
+def _body(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        return raw.decode(errors="replace")
+
+
+async def test_task_posted_with_the_plain_sdk_completes_with_the_expected_transcript(product_stack: Stack) -> None:
+    task = "How does Switchboard make agent effects happen exactly once?"
+    run_id = str(uuid.uuid4())
+    with (
+        ServiceBusClient.from_connection_string(product_stack.sb_connection) as client,
+        client.get_queue_sender("tasks") as sender,
+    ):
+        sender.send_messages(ServiceBusMessage(json.dumps({"task": task, "team": "research"}), message_id=run_id))
+        # The same MessageId posted again must not start a second run.
+        sender.send_messages(ServiceBusMessage(json.dumps({"task": task, "team": "research"}), message_id=run_id))
+    run = wait_for_status(product_stack, run_id, "completed")
+    assert run["team"] == "research"
+    assert run["task"] == task
+    assert "APPROVE" in run["stop_reason"]
+    entries = transcript_items(product_stack, run_id)
+    assert [(e["source"], e["content"]) for e in entries] == await expected_transcript(task)
+    assert [e["index"] for e in entries] == list(range(len(entries)))
+    # Usage is stored per agent and counts every participant that spoke.
+    assert set(run["usage"]) == {"planner", "researcher", "writer", "reviewer"}
+
+
+async def test_the_http_api_runs_a_task_and_refuses_bad_requests_and_keys(product_stack: Stack) -> None:
+    task = "Explain the inbox and outbox in two sentences"
+    status, body = post(product_stack, "/api/runs", {"task": task, "team": "research"})
+    assert status == 202, body
+    run_id = body["run_id"]
+    assert body["status_url"].endswith(f"/api/runs/{run_id}")
+    deadline = time.monotonic() + 90
+    while True:
+        status, view = post(product_stack, f"/api/runs/{run_id}")
+        assert status == 200, view
+        if view["status"] == "completed" or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.3)
+    assert view["status"] == "completed", view
+    assert [(e["source"], e["content"]) for e in view["transcript"]] == await expected_transcript(task)
+    assert set(view["usage"]) == {"planner", "researcher", "writer", "reviewer"}
+
+    assert post(product_stack, "/api/runs", {"task": task}, key="wrong")[0] == 401
+    assert post(product_stack, "/api/runs", {"task": task}, key=None)[0] == 401
+    assert post(product_stack, "/api/runs", {"team": "research"})[0] == 400
+    assert post(product_stack, "/api/runs", {"task": "x", "team": "nope"})[0] == 400
+    assert post(product_stack, f"/api/runs/{uuid.uuid4()}")[0] == 404
+    assert post(product_stack, f"/api/runs/{run_id}/cancel")[0] == 409
+    assert post(product_stack, "/api/health", key=None)[0] == 200
