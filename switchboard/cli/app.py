@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 import switchboard
-from switchboard.cli import host_command, infra_command, run_command
+from switchboard.cli import dlq_command, host_command, infra_command, run_command, runs_command
 
 app = typer.Typer(
     name="switchboard",
@@ -38,6 +38,9 @@ def version() -> None:
 app.command(name="run")(run_command.run)
 app.command(name="host")(host_command.host)
 app.add_typer(infra_command.infra_app)
+app.command(name="submit")(runs_command.submit)
+app.add_typer(runs_command.runs_app)
+app.add_typer(dlq_command.dlq_app)
 
 
 def main() -> None:

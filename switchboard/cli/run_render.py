@@ -1,0 +1,81 @@
+"""How the CLI prints a hosted run: each transcript entry as it arrives, then the report, usage and outcome.
+
+Entries and runs are the JSON of `GET /api/runs/{id}` (plain dicts), so the same printing serves a run followed
+live from Cosmos and one shown after the fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+
+_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
+
+
+class EntryPrinter:
+    """Prints transcript entries as panels, one colour per speaker (in order of first appearance)."""
+
+    def __init__(self, console: Console) -> None:
+        """Print to `console`."""
+        self.console = console
+        self._colours: dict[str, str] = {}
+
+    def __call__(self, entry: Mapping[str, Any]) -> None:
+        """Print one entry."""
+        source = str(entry.get("source", "?"))
+        colour = self._colours.setdefault(source, _COLOURS[len(self._colours) % len(_COLOURS)])
+        usage = entry.get("usage") or {}
+        tokens = sum(v for v in usage.values() if isinstance(v, int)) if isinstance(usage, Mapping) else 0
+        tools = entry.get("tool_calls") or []
+        self.console.print(
+            Panel(
+                str(entry.get("content") or "(empty)"),
+                title=f"[bold {colour}]{source}[/]" + (f" · {tokens} tokens" if tokens else ""),
+                subtitle=f"used {', '.join(map(str, tools))}" if tools else None,
+                title_align="left",
+                border_style=colour,
+            )
+        )
+
+
+def report_of(view: Mapping[str, Any], report_author: str | None) -> str | None:
+    """The run's report: the last entry of `report_author`, else the last non-task entry."""
+    transcript: Sequence[Mapping[str, Any]] = view.get("transcript") or []
+    candidates = [e for e in transcript if e.get("kind") != "task"]
+    if report_author is not None:
+        candidates = [e for e in candidates if e.get("source") == report_author] or candidates
+    return str(candidates[-1].get("content") or "") if candidates else None
+
+
+def print_outcome(console: Console, view: Mapping[str, Any], report_author: str | None) -> None:
+    """Print the report, the token usage per agent, and how the run ended."""
+    report = report_of(view, report_author)
+    console.rule("[bold]Report")
+    console.print(Markdown(report) if report else "[dim](no report was written)[/]")
+    usage: Mapping[str, Mapping[str, int]] = view.get("usage") or {}
+    if usage:
+        table = Table(title="Token usage", title_justify="left")
+        for column in ("agent", "prompt", "completion", "total"):
+            table.add_column(column, justify="left" if column == "agent" else "right")
+        totals = [0, 0]
+        for agent, spent in usage.items():
+            prompt, completion = int(spent.get("prompt_tokens", 0)), int(spent.get("completion_tokens", 0))
+            totals = [totals[0] + prompt, totals[1] + completion]
+            table.add_row(agent, str(prompt), str(completion), str(prompt + completion))
+        table.add_row("[bold]all", str(totals[0]), str(totals[1]), str(sum(totals)))
+        console.print(table)
+    print_status(console, view)
+
+
+def print_status(console: Console, view: Mapping[str, Any]) -> None:
+    """One line: status, stop reason or error, run id and transcript length."""
+    status = str(view.get("status"))
+    colour = {"completed": "green", "failed": "red", "cancelled": "yellow"}.get(status, "white")
+    detail = view.get("error") or view.get("stop_reason")
+    console.print(f"[bold {colour}]{status}[/]" + (f": {detail}" if detail else ""))
+    console.print(f"[dim]run {view.get('id') or view.get('run_id')} · {len(view.get('transcript') or [])} messages[/]")

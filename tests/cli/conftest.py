@@ -1,0 +1,59 @@
+"""The local deployment the hosted CLI commands talk to: `python -m local_emulators up` with the real entity list."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import REPO_ROOT, free_port
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Emulators brought up with every entity of infra/entities.json, and the settings file `up` wrote."""
+
+    settings_file: Path
+
+    @property
+    def values(self) -> dict[str, str]:
+        return dict(json.loads(self.settings_file.read_text())["Values"])
+
+
+@pytest.fixture(scope="session")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    root = tmp_path_factory.mktemp("deployment")
+    settings_file = root / "local.settings.json"
+    args = ["--servicebus-port", str(free_port()), "--cosmos-port", str(free_port()), "--data-dir", str(root)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "local_emulators", "up", *args, "--write-settings", str(settings_file)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    lines: list[str] = []
+    while time.monotonic() < deadline and not settings_file.exists():
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+    if not settings_file.exists():
+        proc.kill()
+        raise AssertionError("up did not write its settings:\n" + "".join(lines))
+    try:
+        yield Deployment(settings_file)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
