@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from switchboard.hosting.ports import TERMINAL_STATUSES, HopSnapshot, RunEndedError
-from switchboard.messages import Envelope
 from switchboard.runtime.memory_store import InMemoryStateStore
 from switchboard.runtime.protocols import Commit
 
@@ -39,13 +38,14 @@ class InMemoryHostStore(InMemoryStateStore):
             self.runs_by_id.setdefault(commit.run_id, {"run_id": commit.run_id}).update(copy.deepcopy(commit.run_patch))
         return etag
 
-    async def snapshot(self, run_id: str, agent: str, message_id: str, *, redelivery: bool) -> HopSnapshot:
-        """The run, the state and (on a redelivery) the outbox; steps are left to the journal."""
+    async def snapshot(self, run_id: str, agent: str, message_id: str) -> HopSnapshot:
+        """The run, the state and the outbox; steps are left to the journal."""
         self.snapshots += 1
-        outbox: tuple[Envelope, ...] | None = None
-        if redelivery:
-            outbox = await self.outbox(agent, run_id, message_id)
-        return HopSnapshot(run=await self.read_run(run_id), state=await self.load(agent, run_id), outbox=outbox)
+        return HopSnapshot(
+            run=await self.read_run(run_id),
+            state=await self.load(agent, run_id),
+            outbox=await self.outbox(agent, run_id, message_id),
+        )
 
     async def read_run(self, run_id: str) -> Mapping[str, Any] | None:
         """A copy of the run document, or None."""

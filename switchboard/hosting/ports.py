@@ -36,10 +36,9 @@ class HopSnapshot:
     Attributes:
         run: The run document's fields, or None when the run has no document.
         state: The agent's stored state, or None when it has none yet.
-        outbox: The envelopes committed with this message's inbox mark; None when the message was not handled
-            (or the inbox was not read because this is a first delivery).
-        steps: The journaled steps of this handler call by key, when they were read (redeliveries); None when not
-            read, so a journal must be asked.
+        outbox: The envelopes committed with this message's inbox mark; None when the message was not handled.
+        steps: The journaled steps of this handler call by key, when the store read them with the rest; None when
+            not read, so the journal must be asked.
     """
 
     run: Mapping[str, Any] | None
@@ -57,8 +56,8 @@ class HopSnapshot:
 class RunDocuments(Protocol):
     """The run documents of DESIGN.md's contract (`queued` → `running` → `completed`/`failed`/`cancelled`)."""
 
-    async def snapshot(self, run_id: str, agent: str, message_id: str, *, redelivery: bool) -> HopSnapshot:
-        """Read the run document and the agent's state at once (on a redelivery also the outbox and the steps)."""
+    async def snapshot(self, run_id: str, agent: str, message_id: str) -> HopSnapshot:
+        """Read the run document, the agent's state, and the outbox and steps `message_id` left, all at once."""
         ...
 
     async def read_run(self, run_id: str) -> Mapping[str, Any] | None:

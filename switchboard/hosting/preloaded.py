@@ -30,22 +30,16 @@ class PreloadedState:
 class PreloadedJournal:
     """A `StepJournal` for one hop that reads nothing it already knows.
 
-    On a first delivery the handler call cannot have journaled steps, so `recall` answers None without a request;
-    on a redelivery whose snapshot read the steps, it answers from them; otherwise it asks the journal. Records
-    always go through at once.
+    When the hop's snapshot read this handler call's steps, `recall` answers from them without a request;
+    otherwise it asks the journal. Records always go through at once.
     """
 
-    def __init__(
-        self, journal: StepJournal, *, first_delivery: bool, steps: Mapping[str, Mapping[str, Any]] | None
-    ) -> None:
+    def __init__(self, journal: StepJournal, *, steps: Mapping[str, Mapping[str, Any]] | None) -> None:
         self._journal = journal
-        self._first = first_delivery
         self._steps = steps
 
     async def recall(self, run_id: str, key: str) -> Mapping[str, Any] | None:
         """The journaled step under `key`, or None."""
-        if self._first:
-            return None
         if self._steps is not None:
             return self._steps.get(key)
         return await self._journal.recall(run_id, key)

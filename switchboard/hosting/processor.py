@@ -69,7 +69,8 @@ class IncomingMessage:
     Attributes:
         body: The body bytes.
         message_id: The Service Bus MessageId.
-        delivery_count: 1 on the first delivery.
+        delivery_count: 1 on the first delivery (the Python SDK's `delivery_count` is the AMQP header's count
+            of earlier attempts, 0 on the first: add 1). Informational: redeliveries are recognised from the store.
         session_id: The session (the run id on agent queues).
         application_properties: The application properties as text.
     """
@@ -79,11 +80,6 @@ class IncomingMessage:
     delivery_count: int = 1
     session_id: str | None = None
     application_properties: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def replayed(self) -> bool:
-        """Whether this is a copy sent back from a dead-letter queue (its earlier deliveries may have left steps)."""
-        return REPLAY_OF in self.application_properties
 
 
 class MessageProcessor:
@@ -186,9 +182,10 @@ class MessageProcessor:
         return envelope
 
     async def _handle(self, agent: str, envelope: Envelope, incoming: IncomingMessage) -> Settlement:
-        first = incoming.delivery_count <= 1 and not incoming.replayed
         run_id, message_id = envelope.run_id, envelope.message_id
-        snapshot = await self.runs.snapshot(run_id, agent, message_id, redelivery=not first)
+        # One read serves every delivery: run status, state, and this message's outbox and steps if it left any.
+        # So the delivery count (whose base differs between SDKs) never decides whether to look.
+        snapshot = await self.runs.snapshot(run_id, agent, message_id)
         if snapshot.status in TERMINAL_STATUSES:
             return Settlement(SettlementKind.COMPLETE, outcome="run-ended")
         if snapshot.outbox is not None:
@@ -200,7 +197,7 @@ class MessageProcessor:
         dispatcher = Dispatcher(
             self.router,
             PreloadedState(self.store, agent=agent, run_id=run_id, state=snapshot.state),
-            journal=PreloadedJournal(self.journal, first_delivery=first, steps=snapshot.steps),
+            journal=PreloadedJournal(self.journal, steps=snapshot.steps),
             transcript=self.transcript,
             clock=self.clock,
         )

@@ -110,7 +110,7 @@ class CosmosRunDocuments:
         changed, _ = await self._end(run_id, "failed", {"error": error})
         return changed
 
-    async def read(self, run_id: str, start: int, end: int | None = None) -> list[dict[str, Any]]:
+    async def read(self, run_id: str, start: int, end: int | None = None) -> list[Mapping[str, Any]]:
         """The `TranscriptLog` port: committed entries with `start <= index < end`, in index order."""
         bound = " AND c.index < @end" if end is not None else ""
         query = (
@@ -165,7 +165,7 @@ class CosmosRunDocuments:
         return items.public_fields(item)
 
 
-def _usage_of(transcript: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+def _usage_of(transcript: list[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
     usage: dict[str, dict[str, int]] = {}
     for entry in transcript:
         spent = entry.get("usage") or {}

@@ -1,6 +1,6 @@
 """`CosmosRunStore`: every state port of a run on Cosmos, in the run's partition (docs/hosting.md's item layout).
 
-One hop costs one query (`snapshot`: run document + agent state, plus outbox and steps on a redelivery) and one
+One hop costs one query (`snapshot`: run document, agent state, and the message's outbox and steps) and one
 transactional batch (`commit`), plus one write per model or tool call (`record`).
 """
 
@@ -131,19 +131,19 @@ class CosmosRunStore(CosmosRunDocuments):
             raise store_error(error, f"record step {key}") from error
 
     # RunDocuments
-    async def snapshot(self, run_id: str, agent: str, message_id: str, *, redelivery: bool) -> HopSnapshot:
-        """Read the run document and the agent's state in one query; on a redelivery also the outbox and steps."""
+    async def snapshot(self, run_id: str, agent: str, message_id: str) -> HopSnapshot:
+        """Read in one query the run document, the agent's state, and the outbox and steps of `message_id`.
+
+        On a first delivery the outbox and steps are simply not found; reading them costs no extra request, so no
+        delivery count has to decide whether to look.
+        """
+        query = "SELECT * FROM c WHERE c.id IN (@run, @state, @outbox) OR STARTSWITH(c.id, @steps)"
         parameters: list[dict[str, Any]] = [
             {"name": "@run", "value": items.run_id_item(run_id)},
             {"name": "@state", "value": items.state_id(agent)},
+            {"name": "@outbox", "value": items.outbox_id(agent, message_id)},
+            {"name": "@steps", "value": items.step_prefix(agent, message_id)},
         ]
-        query = "SELECT * FROM c WHERE c.id IN (@run, @state)"
-        if redelivery:
-            query = "SELECT * FROM c WHERE c.id IN (@run, @state, @outbox) OR STARTSWITH(c.id, @steps)"
-            parameters += [
-                {"name": "@outbox", "value": items.outbox_id(agent, message_id)},
-                {"name": "@steps", "value": items.step_prefix(agent, message_id)},
-            ]
         try:
             found = [
                 doc
@@ -169,7 +169,7 @@ class CosmosRunStore(CosmosRunDocuments):
                 outbox = items.envelopes_of(doc)
             elif kind == "step":
                 steps[str(doc["id"]).removeprefix("step:")] = items.step_value(doc)
-        return HopSnapshot(run=run, state=state, outbox=outbox, steps=steps if redelivery else None)
+        return HopSnapshot(run=run, state=state, outbox=outbox, steps=steps)
 
 
 def _stored_state(run_id: str, item: Mapping[str, Any]) -> StoredState:

@@ -3,7 +3,13 @@
 from switchboard.transport.connection import service_bus_client
 from switchboard.transport.dead_letters import REPLAY_OF, DeadLetter, DeadLetters
 from switchboard.transport.errors import BusConfigurationError, BusUnavailableError
-from switchboard.transport.mapping import envelope_from_message, envelope_properties, message_for, text_properties
+from switchboard.transport.mapping import (
+    delivery_attempt,
+    envelope_from_message,
+    envelope_properties,
+    message_for,
+    text_properties,
+)
 from switchboard.transport.publisher import (
     RUN_EVENTS_TOPIC,
     TASKS_QUEUE,
@@ -23,6 +29,7 @@ __all__ = [
     "Routes",
     "ServiceBusPublisher",
     "SubscriptionTable",
+    "delivery_attempt",
     "envelope_from_message",
     "envelope_properties",
     "message_for",

@@ -70,6 +70,15 @@ def text_properties(properties: Mapping[Any, Any] | None) -> dict[str, str]:
     return text
 
 
+def delivery_attempt(message: ServiceBusReceivedMessage) -> int:
+    """Which delivery of the message this is, 1 for the first.
+
+    The Python SDK (and the Functions SDK-type binding, which decodes the raw AMQP message with it) reports the AMQP
+    header's delivery count: the number of earlier attempts, 0 on the first delivery. .NET reports it plus one.
+    """
+    return int(message.delivery_count or 0) + 1
+
+
 def envelope_from_message(message: ServiceBusReceivedMessage) -> Envelope:
     """Decode the envelope a received message carries.
 

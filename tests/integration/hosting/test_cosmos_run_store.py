@@ -99,7 +99,7 @@ async def test_a_commit_on_an_ended_run_is_refused_whole(store: CosmosRunStore) 
     assert set(await items_of(store)) == {RUN}
 
 
-async def test_steps_are_written_through_first_write_wins_and_a_redelivery_snapshot_reads_them(
+async def test_steps_are_written_through_first_write_wins_and_the_hop_snapshot_reads_them(
     store: CosmosRunStore,
 ) -> None:
     await store.create_run(RUN, task="t", team="team")
@@ -110,7 +110,7 @@ async def test_steps_are_written_through_first_write_wins_and_a_redelivery_snaps
     assert await store.recall(RUN, "worker:m1:0") == {"kind": "tool", "result": {"answer": 42}}
     assert await store.recall(RUN, "worker:m9:0") is None
     before = store.counter.snapshot()
-    snapshot = await store.snapshot(RUN, "worker", "m1", redelivery=True)
+    snapshot = await store.snapshot(RUN, "worker", "m1")
     assert (store.counter.snapshot() - before).requests == 1
     assert snapshot.steps == {
         "worker:m1:0": {"kind": "tool", "result": {"answer": 42}},
@@ -120,13 +120,13 @@ async def test_steps_are_written_through_first_write_wins_and_a_redelivery_snaps
     assert snapshot.state is None
     assert snapshot.outbox is None
     await store.commit(commit("m1", etag=None, data={"jobs": 1}))
-    again = await store.snapshot(RUN, "worker", "m1", redelivery=True)
+    again = await store.snapshot(RUN, "worker", "m1")
     assert again.outbox == outgoing()
     assert again.state is not None
     assert again.state.data == {"jobs": 1}
-    first = await store.snapshot(RUN, "worker", "m1", redelivery=False)
-    assert first.steps is None
-    assert first.outbox is None
+    other = await store.snapshot(RUN, "worker", "m2")
+    assert other.steps == {"worker:m2:0": {"kind": "chat", "result": "other message"}}
+    assert other.outbox is None
 
 
 async def test_run_documents_and_the_run_view(store: CosmosRunStore) -> None:

@@ -11,6 +11,7 @@ import pytest
 from switchboard.agent import ManualClock
 from switchboard.errors import TransientError
 from switchboard.hosting.memory import InMemoryHostStore
+from switchboard.hosting.ports import HopSnapshot
 from switchboard.hosting.processor import IncomingMessage, MessageProcessor, Settlement, SettlementKind
 from switchboard.messages import Envelope
 from switchboard.runtime import Router
@@ -215,12 +216,29 @@ async def test_a_crash_between_commit_and_send_resends_the_same_outbox_once() ->
     assert store.commits == 1
 
 
-async def test_a_duplicate_first_delivery_finds_the_inbox_mark_at_commit() -> None:
-    processor, store, bus, _worker = build()
+async def test_any_later_copy_is_recognised_by_the_store_not_by_its_delivery_count() -> None:
+    processor, _store, bus, worker = build()
     await processor.process("worker", incoming(job()))
     first_send = bus.take()
-    # A copy delivered as new (e.g. after the duplicate-detection window): the commit meets the inbox mark.
-    copy = await processor.process("worker", incoming(job()))
+    # A copy that arrives as a first delivery (after the duplicate-detection window, or from an SDK counting
+    # from 0): the hop's snapshot finds the outbox, so it is re-sent and nothing runs again.
+    copy = await processor.process("worker", incoming(job(), delivery_count=1))
+    assert copy.outcome == "resent"
+    assert [e.message_id for e in bus.take()] == [e.message_id for e in first_send]
+    assert len(worker.effects) == 1
+
+
+async def test_a_copy_racing_the_first_delivery_meets_the_inbox_mark_at_commit() -> None:
+    processor, store, bus, _worker = build()
+    stale = await store.snapshot(RUN, "worker", "job-1")  # read before the first delivery commits
+
+    async def stale_snapshot(run_id: str, agent: str, message_id: str) -> HopSnapshot:
+        return stale
+
+    await processor.process("worker", incoming(job()))
+    first_send = bus.take()
+    store.snapshot = stale_snapshot  # type: ignore[method-assign]
+    copy = await processor.process("worker", incoming(job(), delivery_count=2))
     assert copy.outcome == "duplicate"
     assert [e.message_id for e in bus.take()] == [e.message_id for e in first_send]
     state = await store.load("worker", RUN)
