@@ -14,6 +14,7 @@ from local_emulators.cosmos.handlers import (
     account,
     batch,
     changefeed,
+    conflicts,
     containers,
     databases,
     items,
@@ -67,13 +68,15 @@ _ROUTES: dict[str, dict[str, HandlerFn]] = {
         "DELETE": items.delete,
     },
     "dbs/*/colls/*/pkranges": {"GET": pkranges.read_ranges},
+    "dbs/*/colls/*/conflicts": {"GET": conflicts.list_or_query, "POST": conflicts.list_or_query},
+    "dbs/*/colls/*/conflicts/*": {"GET": conflicts.read_or_delete, "DELETE": conflicts.read_or_delete},
     "dbs/*/colls/*/operations/partitionkeydelete": {"POST": items.delete_by_partition_key},
     "offers": {"GET": offers.list_or_query, "POST": offers.list_or_query},
     "offers/*": {"GET": offers.read, "PUT": offers.replace},
 }
 
 
-_UNSUPPORTED = {"sprocs", "triggers", "udfs", "conflicts", "attachments"}
+_UNSUPPORTED = {"sprocs", "triggers", "udfs", "attachments"}
 
 
 def _refuse_unsupported(segments: list[str]) -> None:

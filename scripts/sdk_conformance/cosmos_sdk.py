@@ -31,6 +31,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE = REPO_ROOT / ".cache" / "sdk"
+EMULATOR_PORT = 8081  # Microsoft's emulator's port, which some tests use literally
 KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 # Samples that authenticate with Microsoft Entra ID (a tenant, a client secret): nothing local can stand in.
 ENTRA_SAMPLES = {
@@ -71,9 +72,14 @@ def sdk_source() -> Path:
 
 
 def free_port() -> int:
-    """Return a loopback port nothing listens on right now."""
+    """Port 8081 when free (several SDK tests hard-code Microsoft's emulator endpoint), else any free one."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", EMULATOR_PORT))
+        except OSError:
+            print(f"port {EMULATOR_PORT} is taken: tests that hard-code it will fail", flush=True)
+            sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 

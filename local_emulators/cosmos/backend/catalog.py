@@ -6,17 +6,12 @@ import copy
 import time
 from typing import Any
 
+from local_emulators.cosmos.backend.container_settings import complete_indexing_policy
 from local_emulators.cosmos.backend.models import Container, Database, Offer, new_etag, new_rid
 from local_emulators.cosmos.backend.store import SqliteStore
 from local_emulators.cosmos.errors import BadRequestError, ConflictError, NotFoundError
 
 DEFAULT_THROUGHPUT = 400
-_DEFAULT_INDEXING_POLICY: dict[str, Any] = {
-    "indexingMode": "consistent",
-    "automatic": True,
-    "includedPaths": [{"path": "/*"}],
-    "excludedPaths": [{"path": '/"_etag"/?'}],
-}
 _DEFAULT_CONFLICT_POLICY = {
     "mode": "LastWriterWins",
     "conflictResolutionPath": "/_ts",
@@ -27,8 +22,13 @@ _DEFAULT_CONFLICT_POLICY = {
 def _validate_id(resource_id: Any, what: str) -> str:
     if not isinstance(resource_id, str) or not resource_id:
         raise BadRequestError("The input content is invalid because the required properties - 'id; ' - are missing")
-    if len(resource_id) > 255 or any(ch in resource_id for ch in "/\\?#"):
-        raise BadRequestError(f"The {what} id '{resource_id}' is invalid: at most 255 characters, without / \\ ? #.")
+    if len(resource_id) > 255:
+        raise BadRequestError(
+            "The input name presented is too long. Ensure to provide a unique non-empty string less than '255' "
+            "characters."
+        )
+    if any(ch in resource_id for ch in "/\\?#"):
+        raise BadRequestError(f"The {what} id '{resource_id}' is invalid: it may not contain / \\ ? #.")
     return resource_id
 
 
@@ -119,7 +119,7 @@ class Catalog:
             raise BadRequestError("A Hash partition key has exactly one path; use kind MultiHash for more.")
         rid = new_rid(database.rid)
         stored = copy.deepcopy(body)
-        stored.setdefault("indexingPolicy", copy.deepcopy(_DEFAULT_INDEXING_POLICY))
+        stored["indexingPolicy"] = complete_indexing_policy(stored.get("indexingPolicy"))
         stored.setdefault("conflictResolutionPolicy", dict(_DEFAULT_CONFLICT_POLICY))
         stored.setdefault("geospatialConfig", {"type": "Geography"})
         stored["partitionKey"] = {"version": 2, **key}
@@ -168,6 +168,7 @@ class Catalog:
         stored["partitionKey"] = container.body["partitionKey"]
         for keep in ("indexingPolicy", "conflictResolutionPolicy", "geospatialConfig"):
             stored.setdefault(keep, container.body.get(keep))
+        stored["indexingPolicy"] = complete_indexing_policy(stored.get("indexingPolicy"))
         stored.update(self._container_system_properties(self.database(db_id), container.rid))
         self.store.put_container(db_id, container.lsn, stored)
         container.body = stored

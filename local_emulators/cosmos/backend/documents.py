@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from local_emulators.cosmos.backend import partition_keys
+from local_emulators.cosmos.backend.container_settings import check_item_ttl
 from local_emulators.cosmos.backend.epk import effective_partition_key
 from local_emulators.cosmos.backend.models import Container, ItemRecord, new_etag, new_rid
 from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
@@ -27,6 +28,7 @@ from local_emulators.cosmos.errors import (
 from local_emulators.cosmos.patch import apply_patch
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+MAX_ID_LENGTH = 1023  # items (databases and containers: 255), per the service's limits and its error text
 SYSTEM_PROPERTIES = ("_rid", "_self", "_etag", "_attachments", "_ts")
 _STRIPPED = {*SYSTEM_PROPERTIES, "_lsn"}
 _EPK_CACHE: dict[tuple[str, bool], str] = {}
@@ -36,8 +38,11 @@ def validate_id(item_id: Any) -> str:
     """Check a document id the way Cosmos does."""
     if not isinstance(item_id, str) or not item_id:
         raise BadRequestError("The input content is invalid because the required properties - 'id; ' - are missing")
-    if len(item_id) > 255:
-        raise BadRequestError("The id of a document may be at most 255 characters long.")
+    if len(item_id) > MAX_ID_LENGTH:
+        raise BadRequestError(
+            "The input name presented is too long. "
+            f"Ensure to provide a unique non-empty string less than '{MAX_ID_LENGTH + 1}' characters."
+        )
     if any(ch in item_id for ch in "/\\?#"):
         raise BadRequestError(f"The document id '{item_id}' contains an invalid character: / \\ ? or #.")
     return item_id
@@ -64,11 +69,17 @@ def check_etag(record: ItemRecord | None, if_match: str | None) -> None:
 class ContainerWrite:
     """Changes to one container, staged until committed."""
 
-    def __init__(self, container: Container, now: float | None = None) -> None:
+    def __init__(self, container: Container, now: float | None = None, *, one_lsn: bool = False) -> None:
         self.container = container
         self.now = time.time() if now is None else now
         self.lsn = container.lsn
+        # A transactional batch commits as one operation: every write in it shares one LSN.
+        self._one_lsn = one_lsn
         self.staged: dict[tuple[str, str], ItemRecord | None] = {}
+
+    def _next_lsn(self) -> None:
+        if not self._one_lsn or self.lsn == self.container.lsn:
+            self.lsn += 1
 
     def key_for(
         self, header: Sequence[PartitionKeyValue] | None, body: dict[str, Any] | None
@@ -80,6 +91,12 @@ class ContainerWrite:
                 raise BadRequestError("The partition key header x-ms-documentdb-partitionkey is required.")
             return partition_keys.key_string(from_body), from_body
         components = tuple(header)
+        if self.container.multi_hash and len(components) != len(self.container.key_paths):
+            # Point operations need the whole hierarchical key; `[]` or a prefix names no single item.
+            raise BadRequestError(
+                "Partition key provided either doesn't correspond to definition in the collection or doesn't"
+                " match partition key field values specified in the document."
+            )
         if from_body is not None and partition_keys.key_string(from_body) != partition_keys.key_string(components):
             raise PartitionKeyMismatchError(
                 "PartitionKey extracted from document doesn't match the one specified in the header."
@@ -113,7 +130,9 @@ class ContainerWrite:
     ) -> ItemRecord:
         """Stage a new version of a document, filling in its system properties."""
         item_id = validate_id(body.get("id"))
-        self.lsn += 1
+        if self.container.default_ttl is not None:
+            check_item_ttl(body)
+        self._next_lsn()
         stored = {key: value for key, value in body.items() if key not in _STRIPPED}
         rid = previous.body["_rid"] if previous is not None else new_rid(self.container.rid, 8)
         stored["_rid"] = rid
@@ -140,7 +159,7 @@ class ContainerWrite:
 
     def remove(self, record: ItemRecord) -> None:
         """Stage the deletion of a record."""
-        self.lsn += 1
+        self._next_lsn()
         self.staged[(record.pk, record.id)] = None
 
     def _check_unique_keys(self, record: ItemRecord) -> None:
@@ -210,10 +229,7 @@ def upsert(
     previous = write.get(pk, validate_id(body.get("id")))
     if previous is not None:
         check_etag(previous, if_match)
-    elif if_match and if_match != "*":
-        raise PreconditionFailedError(
-            "Operation cannot be performed because one of the specified precondition is not met."
-        )
+    # An If-Match on an item that does not exist yet does not stop the upsert: the service creates it.
     return write.put(pk, components, body, previous), previous is None
 
 
@@ -225,11 +241,17 @@ def replace(
     body: dict[str, Any],
     if_match: str | None,
 ) -> ItemRecord:
-    """Stage a new version of an existing item, honouring If-Match."""
-    if body.get("id") != item_id:
-        raise BadRequestError("The id in the document must match the id in the request URL.")
+    """Stage a new version of an existing item, honouring If-Match.
+
+    The URL names the item replaced; a different `id` in the body renames it (409 if that id is taken).
+    """
     previous = read(write, pk, item_id)
     check_etag(previous, if_match)
+    new_id = validate_id(body.get("id"))
+    if new_id != item_id:
+        if write.get(pk, new_id) is not None:
+            raise ConflictError("Entity with the specified id already exists in the system.")
+        write.remove(previous)
     return write.put(pk, components, body, previous)
 
 

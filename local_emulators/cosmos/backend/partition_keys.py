@@ -33,13 +33,32 @@ PartitionKeyValue = str | int | float | bool | None | _Undefined
 
 
 def split_path(path: str) -> list[str]:
-    """Split a key path such as `/a/b` or `/"odd name"/c` into its segments."""
-    segments = []
-    for raw in path.strip("/").split("/"):
-        segment = raw
-        if len(segment) >= 2 and segment[0] == segment[-1] and segment[0] in "\"'":
-            segment = segment[1:-1]
-        segments.append(segment)
+    """Split a key path such as `/a/b` or `/"odd/name"/c` into its segments.
+
+    A segment in double or single quotes may hold `/` and the other quote; a backslash escapes the next
+    character inside quotes.
+    """
+    segments: list[str] = []
+    text, pos, size = path.strip(), 0, len(path.strip())
+    while pos < size:
+        char = text[pos]
+        if char == "/":
+            pos += 1
+        elif char in "\"'":
+            pos += 1
+            chars: list[str] = []
+            while pos < size and text[pos] != char:
+                if text[pos] == "\\" and pos + 1 < size:
+                    pos += 1
+                chars.append(text[pos])
+                pos += 1
+            pos += 1  # the closing quote
+            segments.append("".join(chars))
+        else:
+            end = text.find("/", pos)
+            end = size if end < 0 else end
+            segments.append(text[pos:end])
+            pos = end
     return segments
 
 

@@ -95,6 +95,14 @@ class QueryEngine:
             self._compiled.move_to_end(text)
         return compiled
 
+    def compiles(self, text: str) -> bool:
+        """Whether the query engine accepts `text`."""
+        try:
+            self.compile(text)
+        except BadRequestError:
+            return False
+        return True
+
     def condition_holds(self, condition: str, document: dict[str, Any]) -> bool:
         """Evaluate a patch condition such as `from c where c.n > 1` against one document."""
         compiled = self.compile(f"SELECT VALUE 1 {condition}")
@@ -148,8 +156,9 @@ class QueryEngine:
         rows = self._results.get(key)
         if rows is None:
             snapshot_records = records() if key not in self.jobs else []
+            computed = self._computed_properties(container)
             finished, rows = self.jobs.result(
-                key, lambda guard: self._serialised(compiled, snapshot_records, parameters, guard)
+                key, lambda guard: self._serialised(compiled, snapshot_records, parameters, guard, computed)
             )
             if not finished:
                 # The page's execution budget ran out: an empty page, and the same position to come back to.
@@ -171,15 +180,39 @@ class QueryEngine:
         records: list[ItemRecord],
         parameters: dict[str, Any],
         guard: Guard,
+        computed: list[tuple[str, CompiledQuery]] | None = None,
     ) -> list[str]:
         """Run the query and serialise its rows, reusing the stored JSON of rows that are whole documents.
 
         Runs in a worker thread (see `query_jobs`): it reads only the records handed to it, never live state.
         """
-        stored = {id(record.body): record.text for record in records}
-        rows = self._run(compiled, guard(record.body for record in records), parameters)
+        if computed:
+            # Computed properties are visible to the query but never stored: rows that are whole documents
+            # still serialise as the stored text, without them (as `SELECT *` does in the service).
+            bodies = [self._with_computed(record.body, computed) for record in records]
+        else:
+            bodies = [record.body for record in records]
+        stored = {id(body): record.text for body, record in zip(bodies, records, strict=True)}
+        rows = self._run(compiled, guard(bodies), parameters)
         # Row identity is safe here: `records` keeps every body alive while the lookup is in use.
         return [stored.get(id(row)) or json.dumps(row, separators=(",", ":"), ensure_ascii=False) for row in rows]
+
+    def _computed_properties(self, container: Container) -> list[tuple[str, CompiledQuery]]:
+        """The container's computed properties, compiled (`SELECT VALUE <expr> FROM c`)."""
+        definitions = container.body.get("computedProperties") or []
+        return [(str(entry["name"]), self.compile(str(entry["query"]))) for entry in definitions]
+
+    @staticmethod
+    def _with_computed(body: dict[str, Any], computed: list[tuple[str, CompiledQuery]]) -> dict[str, Any]:
+        augmented = dict(body)
+        for name, query in computed:
+            try:
+                values = query.run([body])
+            except QueryError:
+                continue
+            if values:
+                augmented[name] = values[0]
+        return augmented
 
     @staticmethod
     def _page_end(rows: list[str], offset: int, max_items: int | None) -> int:

@@ -64,11 +64,18 @@ def execute_batch(ctx: Context) -> Response:
     container = ctx.container()
     operations = ctx.body()
     if not isinstance(operations, list) or not operations:
-        raise BadRequestError("A batch request must contain at least one operation.")
+        raise BadRequestError("Batch request has no operations.")
     if len(operations) > MAX_OPERATIONS:
-        raise BadRequestError(f"A transactional batch may contain at most {MAX_OPERATIONS} operations.")
-    write = ContainerWrite(container)
-    pk, components = write.key_for(ctx.partition_key(), None)
+        raise BadRequestError("Batch request has more operations than what is supported.")
+    write = ContainerWrite(container, one_lsn=True)
+    header = ctx.partition_key()
+    if header is not None and container.multi_hash and len(header) != len(container.key_paths):
+        # A batch runs in one logical partition: a prefix of a hierarchical key names many of them.
+        raise BadRequestError(
+            "Partition key provided either doesn't correspond to definition in the collection or doesn't match"
+            " partition key field values specified in the document."
+        )
+    pk, components = write.key_for(header, None)
     results: list[dict[str, Any]] = []
     for index, op in enumerate(operations):
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from local_emulators.cosmos.backend import container_settings
 from local_emulators.cosmos.handlers.common import (
     Context,
     container_headers,
@@ -24,21 +27,44 @@ def list_or_query(ctx: Context) -> Response:
     return feed_response("DocumentCollections", database.rid, bodies)
 
 
+def _checked(ctx: Context) -> dict[str, Any]:
+    """The container body, with the settings the service refuses refused (400)."""
+    body = ctx.body_object()
+    container_settings.check_default_ttl(body)
+    container_settings.check_computed_properties(body, ctx.state.queries.compiles)
+    return body
+
+
 def create(ctx: Context) -> Response:
     """Create a container."""
-    container = ctx.state.catalog.create_container(ctx.segments[1], ctx.body_object(), throughput_request(ctx))
+    container = ctx.state.catalog.create_container(ctx.segments[1], _checked(ctx), throughput_request(ctx))
     return resource_response(201, container.body, container_headers(container))
 
 
 def read(ctx: Context) -> Response:
-    """Read a container."""
+    """Read a container; with the quota or statistics flags, its usage as the service reports it."""
     container = ctx.state.catalog.container(ctx.segments[1], ctx.segments[3])
-    return resource_response(200, container.body, container_headers(container))
+    headers = container_headers(container)
+    body = container.body
+    if ctx.flag("x-ms-documentdb-populatequotainfo") or ctx.flag("x-ms-documentdb-populatepartitionstatistics"):
+        records = container.all_records()
+        size_kb = sum(len(record.text) for record in records) // 1024
+        headers["x-ms-resource-quota"] = (
+            "documentSize=10240;documentsSize=10485760;documentsCount=-1;collectionSize=10485760;"
+        )
+        headers["x-ms-resource-usage"] = (
+            f"documentSize={size_kb};documentsSize={size_kb};documentsCount={len(records)};collectionSize={size_kb};"
+        )
+        headers["x-ms-documentdb-collection-index-transformation-progress"] = "100"
+        if ctx.flag("x-ms-documentdb-populatepartitionstatistics"):
+            statistics = [{"id": "0", "sizeInKB": size_kb, "documentCount": len(records), "partitionKeys": []}]
+            body = {**body, "statistics": statistics}
+    return resource_response(200, body, headers)
 
 
 def replace(ctx: Context) -> Response:
     """Replace a container's settings."""
-    container = ctx.state.catalog.replace_container(ctx.segments[1], ctx.segments[3], ctx.body_object())
+    container = ctx.state.catalog.replace_container(ctx.segments[1], ctx.segments[3], _checked(ctx))
     return resource_response(200, container.body, container_headers(container))
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from local_emulators.cosmos.errors import BadRequestError
 from local_emulators.cosmos.handlers.common import Context, empty, feed_response, query_parameters, resource_response
+from local_emulators.cosmos.request_json import parse_json
 from local_emulators.cosmos.wire import Response
+
+MIN_MANUAL_THROUGHPUT = 400  # RU/s, the service's floor for manual throughput
+MIN_AUTOSCALE_MAX = 1000  # RU/s, the smallest autoscale maximum
 
 
 def throughput_request(ctx: Context) -> dict[str, Any] | None:
@@ -15,15 +18,25 @@ def throughput_request(ctx: Context) -> dict[str, Any] | None:
     manual = ctx.header("x-ms-offer-throughput")
     autoscale = ctx.header("x-ms-cosmos-offer-autopilot-settings")
     if autoscale:
-        try:
-            return {"offerAutopilotSettings": json.loads(autoscale)}
-        except ValueError as exc:
-            raise BadRequestError("x-ms-cosmos-offer-autopilot-settings is not valid JSON.") from exc
+        settings = parse_json(autoscale, "x-ms-cosmos-offer-autopilot-settings")
+        maximum = settings.get("maxThroughput") if isinstance(settings, dict) else None
+        if isinstance(maximum, bool) or not isinstance(maximum, int):
+            raise BadRequestError("x-ms-cosmos-offer-autopilot-settings needs an integer maxThroughput.")
+        if maximum < MIN_AUTOSCALE_MAX:
+            raise BadRequestError(
+                f"Requested throughput {maximum} is less than required minimum throughput {MIN_AUTOSCALE_MAX}"
+            )
+        return {"offerAutopilotSettings": settings}
     if manual:
         try:
-            return {"offerThroughput": int(manual)}
+            throughput = int(manual)
         except ValueError as exc:
             raise BadRequestError("x-ms-offer-throughput must be an integer.") from exc
+        if throughput < MIN_MANUAL_THROUGHPUT:
+            raise BadRequestError(
+                f"Requested throughput {throughput} is less than required minimum throughput {MIN_MANUAL_THROUGHPUT}"
+            )
+        return {"offerThroughput": throughput}
     return None
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import time
+
 from local_emulators.cosmos.backend import documents
 from local_emulators.cosmos.backend.documents import ContainerWrite
 from local_emulators.cosmos.backend.models import Container, ItemRecord
 from local_emulators.cosmos.backend.queries import decode_token, encode_token, token_int
-from local_emulators.cosmos.errors import BadRequestError
+from local_emulators.cosmos.errors import BadRequestError, NotFoundError
 from local_emulators.cosmos.handlers.common import Context, container_headers, empty, serialised_feed_response
 from local_emulators.cosmos.wire import Response
 
@@ -37,17 +40,37 @@ def create_or_upsert(ctx: Context) -> Response:
     return _item_response(ctx, status, container, record)
 
 
-def _key(ctx: Context, write: ContainerWrite) -> tuple[str, tuple[object, ...]]:
-    pk, components = write.key_for(ctx.partition_key(), None)
-    return pk, components
+def _rid_addressed(ctx: Context, container: Container) -> ItemRecord | None:
+    """The item a rid-based link (`dbs/<rid>/colls/<rid>/docs/<rid>`, an item's `_self`) names, if it is one."""
+    segment = ctx.segments[5]
+    try:
+        raw = base64.b64decode(segment.replace("-", "/"), validate=True)
+        owner = base64.b64decode(container.rid.replace("-", "/"))
+    except ValueError:
+        return None
+    if len(raw) != len(owner) + 8 or not raw.startswith(owner):
+        return None
+    for record in container.all_records():
+        if record.body.get("_rid") == segment and container.is_live(record, time.time()):
+            return record
+    raise NotFoundError("Entity with the specified id does not exist in the system.")
+
+
+def _key(ctx: Context, write: ContainerWrite) -> tuple[str, str]:
+    """The partition key string and the item id a point operation addresses (by name or by `_self`)."""
+    by_rid = _rid_addressed(ctx, write.container)
+    if by_rid is not None:
+        return by_rid.pk, by_rid.id
+    pk, _ = write.key_for(ctx.partition_key(), None)
+    return pk, ctx.segments[5]
 
 
 def read(ctx: Context) -> Response:
     """Read an item; 304 when If-None-Match names its current etag."""
     container = ctx.container()
     write = ContainerWrite(container)
-    pk, _ = _key(ctx, write)
-    record = documents.read(write, pk, ctx.segments[5])
+    pk, item_id = _key(ctx, write)
+    record = documents.read(write, pk, item_id)
     if_none_match = ctx.header("if-none-match")
     if if_none_match and if_none_match in (record.etag, "*"):
         return empty(304, container_headers(container, record.etag))
@@ -59,8 +82,11 @@ def replace(ctx: Context) -> Response:
     container = ctx.container()
     body = ctx.body_object()
     write = ContainerWrite(container)
-    pk, components = write.key_for(ctx.partition_key(), body)
-    record = documents.replace(write, pk, components, ctx.segments[5], body, ctx.header("if-match"))
+    by_rid = _rid_addressed(ctx, container)
+    header = ctx.partition_key()
+    pk, components = write.key_for(header if by_rid is None or header is not None else None, body)
+    item_id = ctx.segments[5] if by_rid is None else by_rid.id
+    record = documents.replace(write, pk, components, item_id, body, ctx.header("if-match"))
     ctx.state.documents.commit(write)
     return _item_response(ctx, 200, container, record)
 
@@ -82,8 +108,8 @@ def delete(ctx: Context) -> Response:
     """Delete an item, honouring If-Match."""
     container = ctx.container()
     write = ContainerWrite(container)
-    pk, _ = _key(ctx, write)
-    documents.delete(write, pk, ctx.segments[5], ctx.header("if-match"))
+    pk, item_id = _key(ctx, write)
+    documents.delete(write, pk, item_id, ctx.header("if-match"))
     ctx.state.documents.commit(write)
     return empty(204, container_headers(container))
 

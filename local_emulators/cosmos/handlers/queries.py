@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from local_emulators.cosmos.backend import partition_keys
@@ -13,6 +14,7 @@ from local_emulators.cosmos.handlers.common import (
     query_parameters,
     serialised_feed_response,
 )
+from local_emulators.cosmos.handlers.query_metrics import metrics_headers
 from local_emulators.cosmos.wire import Response
 
 
@@ -39,6 +41,7 @@ def query_plan(ctx: Context) -> Response:
 
 def query_items(ctx: Context) -> Response:
     """Run a query and return one page: within one partition, or fanned out as the gateway does."""
+    started = time.perf_counter()
     container = ctx.container()
     text, parameters = _query_text(ctx)
     header = ctx.partition_key()
@@ -47,6 +50,7 @@ def query_items(ctx: Context) -> Response:
     if header is None and key_range is None and epk_range is None:
         cross_partition.refuse_unless_streamable(ctx, text, parameters)
         rows, headers = cross_partition.fan_out(ctx, container, text, parameters)
+        headers.update(metrics_headers(ctx, rows, (time.perf_counter() - started) * 1000))
         return serialised_feed_response("Documents", container.rid, rows, headers)
     pk = partition_keys.key_string(header) if header is not None else None
     where = f"range:{key_range.min_inclusive}:{key_range.max_exclusive}" if key_range is not None else "*"
@@ -64,4 +68,5 @@ def query_items(ctx: Context) -> Response:
     headers = container_headers(container, range_id=key_range.id if key_range is not None else "0")
     if token is not None:
         headers["x-ms-continuation"] = token.encode()
+    headers.update(metrics_headers(ctx, rows, (time.perf_counter() - started) * 1000))
     return serialised_feed_response("Documents", container.rid, rows, headers)

@@ -61,9 +61,13 @@ class QueryCompiler:
 
         is_aggregate = bool(query.group_by) or contains_aggregate(query.select)
         if is_aggregate:
-            if query.order_by:
+            if query.order_by and query.group_by:
                 # group-by remarks: "You can't use GROUP BY with an ORDER BY clause."
-                raise self._error("ORDER BY cannot be combined with GROUP BY or aggregates", None)
+                raise self._error("ORDER BY cannot be combined with GROUP BY", None)
+            if query.order_by:
+                # An aggregate over the whole input is one row: the service accepts the ORDER BY
+                # (`SELECT VALUE AVG(c.n) FROM c ORDER BY c.n`), which changes nothing.
+                self._ordered(query.order_by, rows, names)
             if query.select.star:
                 raise self._error("'SELECT *' is not valid with GROUP BY or aggregates", None)
         elif query.order_by:
