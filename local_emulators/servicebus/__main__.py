@@ -19,9 +19,11 @@ async def _run(settings: Settings) -> None:
     emulator = Emulator(settings, config)
     await emulator.start()
     shown_key = DEFAULT_KEY if config.keys.get(DEFAULT_KEY_NAME) == DEFAULT_KEY else "<your key>"
+    certificate = emulator.management.certificate if emulator.management is not None else "-"
     print(
         f"Service Bus emulator ready: amqp://{settings.host}:{emulator.port} "
-        f"control http://{settings.host}:{emulator.control_port}\n"
+        f"control http://{settings.host}:{emulator.control_port} "
+        f"management https://{settings.host}:{emulator.management_port} (certificate {certificate})\n"
         f"Endpoint=sb://{settings.host}:{emulator.port};SharedAccessKeyName={DEFAULT_KEY_NAME};"
         f"SharedAccessKey={shown_key};UseDevelopmentEmulator=true;",
         flush=True,
@@ -45,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OSError as exc:  # typically the port is taken
         print(
-            f"error: cannot listen on {settings.host}:{settings.port}/{settings.control_port}: {exc}", file=sys.stderr
+            f"error: cannot listen on {settings.host}:{settings.port}/{settings.control_port}"
+            f"{'' if settings.management_port is None else f'/{settings.management_port}'}: {exc}",
+            file=sys.stderr,
         )
         return 2
     return 0

@@ -19,7 +19,9 @@ class Settings:
     Attributes:
         host: Interface to bind (loopback only unless you mean it).
         port: AMQP port; 0 picks a free one.
-        control_port: HTTP control-plane port; 0 picks a free one.
+        control_port: HTTP control-plane port; 0 picks a free one. It also serves the management API.
+        management_port: A separate port for the management API (HTTPS and HTTP); None shares the
+            control port, as Microsoft's emulator serves both on 5300; 0 picks a free one.
         config: Entity configuration file in Microsoft's emulator Config.json format.
         data_dir: Directory of the durable store; None keeps everything in memory.
         log_level: Logging level name.
@@ -28,6 +30,7 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     control_port: int = DEFAULT_CONTROL_PORT
+    management_port: int | None = None
     config: Path = DEFAULT_CONFIG
     data_dir: Path | None = None
     log_level: str = "INFO"
@@ -59,6 +62,14 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         "0 picks a free port and prints it (default: %(default)s)",
     )
     parser.add_argument(
+        "--management-port",
+        type=int,
+        default=None,
+        help="port of the management API that ServiceBusAdministrationClient speaks (ATOM over HTTPS, or HTTP); "
+        "0 picks a free port (default: the control port, 5300, as on Microsoft's emulator; the AMQP port "
+        "also answers it over TLS, so one connection string serves both clients)",
+    )
+    parser.add_argument(
         "--config",
         type=Path,
         default=DEFAULT_CONFIG,
@@ -83,6 +94,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         host=args.host,
         port=args.port,
         control_port=args.control_port,
+        management_port=args.management_port,
         config=args.config,
         data_dir=args.data_dir,
         log_level=args.log_level,

@@ -12,7 +12,8 @@ from local_emulators.servicebus.broker.bootstrap import build_broker
 from local_emulators.servicebus.broker.namespace import Broker
 from local_emulators.servicebus.broker.store import SqliteStore
 from local_emulators.servicebus.config_models import NamespaceConfig
-from local_emulators.servicebus.control import ControlPlane
+from local_emulators.servicebus.management.listener import SniffingListener
+from local_emulators.servicebus.management.service import ManagementService, open_listeners
 from local_emulators.servicebus.settings import Settings
 from local_emulators.servicebus.wire.connection import Connection
 from local_emulators.servicebus.wire.context import WireContext
@@ -38,10 +39,13 @@ class Emulator:
         self.ctx = WireContext(broker=self.broker, keys=dict(config.keys))
         if self.store is not None:
             self.ctx.committed = self.store.committed
-        self._servers: list[asyncio.Server] = []
+        self.config = config
+        self._servers: list[SniffingListener] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.port = settings.port
         self.control_port = settings.control_port
+        self.management_port = settings.management_port or settings.control_port
+        self.management: ManagementService | None = None
 
     def _restore(self, store: SqliteStore) -> None:
         count = 0
@@ -60,14 +64,15 @@ class Emulator:
             log.info("restored %d messages from %s", count, self.settings.data_dir)
 
     async def start(self) -> None:
-        """Open the AMQP and control ports and start the clock."""
-        host = self.settings.host
-        amqp = await asyncio.start_server(self._serve_connection, host, self.settings.port, limit=1 << 22)
-        control = ControlPlane(self.broker, self.ctx.now_ms)
-        http = await asyncio.start_server(control.serve, host, self.settings.control_port)
-        self._servers = [amqp, http]
-        self.port = amqp.sockets[0].getsockname()[1]
-        self.control_port = http.sockets[0].getsockname()[1]
+        """Open the AMQP, control and management ports and start the clock."""
+        self.management = ManagementService(
+            self.broker, self.config, dict(self.ctx.keys), self.ctx.now_ms, self.ctx.clock, self.settings.data_dir
+        )
+        amqp, control, management = open_listeners(self.settings, self.management, self._serve_connection)
+        self._servers = list(dict.fromkeys([amqp, control, management]))
+        for server in self._servers:
+            server.start()
+        self.port, self.control_port, self.management_port = amqp.port, control.port, management.port
         self._spawn(self._tick())
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
