@@ -180,7 +180,8 @@ async def start_http_server(handler: HttpFunctions, port: int) -> tuple[web.AppR
     app.router.add_route("*", "/{tail:.*}", handler.handle)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port, reuse_address=False)
+    # SO_REUSEADDR only lets a restarted host bind over TIME_WAIT; a port another process listens on still fails.
+    site = web.TCPSite(runner, "127.0.0.1", port, reuse_address=True)
     try:
         await site.start()
     except OSError as error:

@@ -149,6 +149,9 @@ class LocalHost:
         return TriggerListener(entity, client, config.service_bus, invocation, self._held, self._stopping)
 
     async def _drain(self) -> None:
+        # A receive under way at the stop signal may still return messages; they count as in flight.
+        for listener in self._listeners:
+            await listener.receives_done()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._options.grace_seconds
         while pending := set().union(*(listener.in_flight for listener in self._listeners)):

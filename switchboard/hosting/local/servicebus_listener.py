@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -116,6 +116,9 @@ class TriggerListener:
         self._held = held
         self._stopping = stopping
         self.in_flight: set[asyncio.Task[str]] = set()
+        self._receiving_count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._warned: set[str] = set()
 
     def _receiver(self, **kwargs: Any) -> ServiceBusReceiver:
@@ -151,8 +154,10 @@ class TriggerListener:
             try:
                 async with self._receiver() as receiver:
                     while not self._stopping.is_set():
-                        batch = await receiver.receive_messages(max_message_count=share, max_wait_time=POLL_SECONDS)
-                        await _wait_all({self._spawn(receiver, message, None) for message in batch})
+                        with self._receiving():
+                            batch = await receiver.receive_messages(max_message_count=share, max_wait_time=POLL_SECONDS)
+                            spawned = {self._spawn(receiver, message, None) for message in batch}
+                        await _wait_all(spawned)
             except ServiceBusError as error:
                 self._warn("receiving", error)
                 await self._pause()
@@ -161,7 +166,8 @@ class TriggerListener:
         while not self._stopping.is_set():
             receiver = self._receiver(session_id=NEXT_AVAILABLE_SESSION, max_wait_time=POLL_SECONDS)
             try:
-                accepted = await self._until_stopped(receiver.__aenter__())
+                with self._receiving():
+                    accepted = await self._until_stopped(receiver.__aenter__())
             except (TimeoutError, OperationTimeoutError):
                 await receiver.close()
                 continue
@@ -190,14 +196,16 @@ class TriggerListener:
                 if remaining <= 0:
                     return
                 try:
-                    batch = await receiver.receive_messages(
-                        max_message_count=1, max_wait_time=min(POLL_SECONDS, remaining)
-                    )
+                    with self._receiving():
+                        batch = await receiver.receive_messages(
+                            max_message_count=1, max_wait_time=min(POLL_SECONDS, remaining)
+                        )
+                        spawned = {self._spawn(receiver, message, session.locked_until_utc) for message in batch}
                 except SessionLockLostError:
                     logger.warning("lost the lock of session %s on %s", session.session_id, self._entity)
                     return
-                for message in batch:
-                    await _wait_all({self._spawn(receiver, message, session.locked_until_utc)})
+                if spawned:
+                    await _wait_all(spawned)
                     last_message = time.monotonic()
         finally:
             self._held.close_session(session.session_id)
@@ -214,6 +222,22 @@ class TriggerListener:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
         return None
+
+    @contextlib.contextmanager
+    def _receiving(self) -> Iterator[None]:
+        """Count receive calls under way: at stop the host waits for them before it counts what is in flight."""
+        self._receiving_count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._receiving_count -= 1
+            if self._receiving_count == 0:
+                self._idle.set()
+
+    async def receives_done(self) -> None:
+        """Wait until no receive call is under way (call after the stop signal)."""
+        await self._idle.wait()
 
     def _warn(self, action: str, error: Exception) -> None:
         """Log a receive failure once per kind (every slot of a missing entity fails the same way)."""
