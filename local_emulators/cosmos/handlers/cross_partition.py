@@ -22,7 +22,6 @@ from typing import Any
 from local_emulators.cosmos.backend.continuation import CompositeToken, PartitionToken
 from local_emulators.cosmos.backend.models import Container, ItemRecord
 from local_emulators.cosmos.backend.partitioning import MAX_EPK
-from local_emulators.cosmos.backend.queries import DEFAULT_PAGE_SIZE
 from local_emulators.cosmos.errors import BadRequestError, CrossPartitionQueryNotServableError
 from local_emulators.cosmos.handlers.common import Context, container_headers, resource_response
 from local_emulators.cosmos.query import QueryError
@@ -120,43 +119,33 @@ def _segments(ctx: Context, container: Container, start: str) -> list[tuple[str,
 def fan_out(
     ctx: Context, container: Container, text: str, parameters: dict[str, Any]
 ) -> tuple[list[str], dict[str, str]]:
-    """Run a streamable query across every partition in EPK order: one page and the gateway's headers."""
+    """One page of a streamable query across every partition, one partition per round trip, in EPK order.
+
+    Like the gateway, a page never mixes partitions: a drained partition's page (even an empty one) carries
+    the continuation to the next, so a client makes at least one round trip per partition.
+    """
     raw = ctx.header("x-ms-continuation")
     position = CompositeToken.decode(raw) if raw else None
     if position is None:
-        pending: list[tuple[tuple[str, str], str | None]] = [(seg, None) for seg in _segments(ctx, container, "")]
+        (low, high), token = _segments(ctx, container, "")[0], None
     else:
-        pending = [((position.min, position.max), position.token)]
-        if position.max != MAX_EPK:
-            pending += [(segment, None) for segment in _segments(ctx, container, position.max)]
-    size = ctx.max_item_count()
-    wanted = DEFAULT_PAGE_SIZE if size is None or size == 0 else size
-    rows: list[str] = []
-    next_token: CompositeToken | None = None
-    for index, ((low, high), token) in enumerate(pending):
-        budget = wanted - len(rows) if wanted > 0 else -1
-        scope = f"epk:{low}:{high}"
-        found, resume = scoped_page(
-            ctx,
-            container,
-            partial(ctx.state.records_in_scope, container, None, (low, high)),
-            text,
-            parameters,
-            scope,
-            token,
-            budget,
-        )
-        rows.extend(found)
-        if resume is not None:
-            next_token = CompositeToken(resume.encode(), low, high)
-            break
-        if wanted > 0 and len(rows) >= wanted and index + 1 < len(pending):
-            (next_low, next_high), _ = pending[index + 1]
-            next_token = CompositeToken(None, next_low, next_high)
-            break
-    headers = container_headers(container)
-    if next_token is not None:
-        headers["x-ms-continuation"] = next_token.encode()
+        (low, high), token = (position.min, position.max), position.token
+    rows, resume = scoped_page(
+        ctx,
+        container,
+        partial(ctx.state.records_in_scope, container, None, (low, high)),
+        text,
+        parameters,
+        f"epk:{low}:{high}",
+        token,
+        ctx.max_item_count(),
+    )
+    following = _segments(ctx, container, high) if high != MAX_EPK else []
+    headers = container_headers(container, range_id=ctx.state.layout.range_of(container, low).id)
+    if resume is not None:
+        headers["x-ms-continuation"] = CompositeToken(resume.encode(), low, high).encode()
+    elif following:
+        headers["x-ms-continuation"] = CompositeToken(None, *following[0]).encode()
     return rows, headers
 
 

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from local_emulators.cosmos.query import ast
+from local_emulators.cosmos.query.lexer import KEYWORDS
 from local_emulators.cosmos.query.values import UNDEFINED
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
@@ -49,7 +50,8 @@ def expression(node: ast.Expr) -> str:
         return node.name
     if isinstance(node, ast.Member):
         target = expression(node.target)
-        return f"{target}.{node.name}" if _IDENTIFIER.match(node.name) else f"{target}[{json.dumps(node.name)}]"
+        plain = _IDENTIFIER.match(node.name) and node.name.upper() not in KEYWORDS
+        return f"{target}.{node.name}" if plain else f"{target}[{json.dumps(node.name)}]"
     if isinstance(node, ast.Index):
         return f"{expression(node.target)}[{expression(node.index)}]"
     if isinstance(node, ast.Unary):

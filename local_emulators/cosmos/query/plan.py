@@ -174,6 +174,9 @@ def _order_by_rewrite(tree: ast.Query, top: int | None, offset: int | None, limi
 
 def _rewrite(tree: ast.Query, top: int | None, offset: int | None, limit: int | None) -> str:
     select = tree.select
+    if select.distinct:
+        # A partition cannot cut its rows short before the SDK removes duplicates across partitions.
+        top = offset = limit = None
     bound_top = ast.Literal(top) if top is not None else None
     if tree.group_by:
         keys = ast.ArrayLiteral(tuple(ast.ObjectLiteral((("item", key),)) for key in tree.group_by))

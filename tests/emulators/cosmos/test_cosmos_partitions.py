@@ -92,6 +92,20 @@ def test_unordered_queries_return_the_same_rows(
     assert _canonical(rows) == _canonical(_expected(query, docs))
 
 
+def test_the_gateway_answers_one_partition_per_round_trip(
+    filled: tuple[ContainerProxy, list[dict[str, Any]]],
+) -> None:
+    container, docs = filled
+    calls: list[int] = []
+    rows = list(
+        container.query_items(
+            "SELECT c.id FROM c", enable_cross_partition_query=True, response_hook=lambda _h, _r: calls.append(1)
+        )
+    )
+    assert len(rows) == len(docs)
+    assert len(calls) == 5  # as Azure's gateway: one page per partition, the SDK skipping empty ones
+
+
 def test_parameters_bind_into_the_plan(filled: tuple[ContainerProxy, list[dict[str, Any]]]) -> None:
     container, docs = filled
     query = "SELECT VALUE c.n FROM c WHERE c.n >= @low ORDER BY c.n OFFSET @skip LIMIT @take"
@@ -238,7 +252,7 @@ def test_gateway_continuation_is_azure_json_and_survives_a_restart(tmp_path: Pat
         ]
     finally:
         restarted.process.stop()
-    assert len(first) == 7
+    assert 0 < len(first) <= 7  # a gateway page never mixes partitions
     assert sorted(first + rest) == [f"r{index:02d}" for index in range(30)]
     assert scoped_rest == ["r10", "r19", "r28"]
 

@@ -65,6 +65,12 @@ F = ORDER_BY_FILTER
             f"WHERE (({F}) AND IS_DEFINED(c.blah))\nORDER BY c.blah",
         ),
         ("SELECT DISTINCT c.blah FROM c", ""),
+        # With DISTINCT no partition may cut its rows short: duplicates go only after the merge.
+        (
+            'SELECT DISTINCT c["value"] FROM c ORDER BY c.pk OFFSET 0 LIMIT 2',
+            f'SELECT c._rid, [{{"item": c.pk}}] AS orderByItems, {{"value": c["value"]}} AS payload\nFROM c\n'
+            f"WHERE ({F})\nORDER BY c.pk",
+        ),
         ("SELECT TOP 3 * FROM c", ""),
         ("SELECT c.id FROM c WHERE c.n > 1", ""),
         (
