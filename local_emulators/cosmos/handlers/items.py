@@ -94,7 +94,9 @@ def replace(ctx: Context) -> Response:
 def patch(ctx: Context) -> Response:
     """Patch an item, honouring If-Match and the patch condition."""
     container = ctx.container()
-    spec = ctx.body_object()
+    body = ctx.body()
+    # The JavaScript SDK may send the operations as a bare array instead of {"operations": [...]}.
+    spec = {"operations": body} if isinstance(body, list) else ctx.body_object()
     write = ContainerWrite(container)
     pk, components = write.key_for(ctx.partition_key(), None)
     record = documents.patch(
