@@ -40,6 +40,26 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _row_text(row: Any, stored: dict[int, str]) -> str:
+    """A row as JSON, reusing the stored text of documents: the row itself or an ORDER BY row's payload.
+
+    The SDK's pipeline asks each partition for `{"_rid", "orderByItems", "payload": <document>}` rows.
+    """
+    text = stored.get(id(row))
+    if text is not None:
+        return text
+    if isinstance(row, dict) and list(row)[-1:] == ["payload"]:
+        payload = stored.get(id(row["payload"]))
+        if payload is not None:
+            head = _dumps({key: value for key, value in row.items() if key != "payload"})
+            return f'{head[:-1]}{"," if len(row) > 1 else ""}"payload":{payload}}}'
+    return _dumps(row)
+
+
 def encode_token(payload: dict[str, Any]) -> str:
     """Encode an opaque continuation token."""
     return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
@@ -195,7 +215,7 @@ class QueryEngine:
         stored = {id(body): record.text for body, record in zip(bodies, records, strict=True)}
         rows = self._run(compiled, guard(bodies), parameters)
         # Row identity is safe here: `records` keeps every body alive while the lookup is in use.
-        return [stored.get(id(row)) or json.dumps(row, separators=(",", ":"), ensure_ascii=False) for row in rows]
+        return [_row_text(row, stored) for row in rows]
 
     def _computed_properties(self, container: Container) -> list[tuple[str, CompiledQuery]]:
         """The container's computed properties, compiled (`SELECT VALUE <expr> FROM c`)."""
