@@ -153,7 +153,7 @@ class CosmosRunDocuments:
             raise store_error(error, f"set run {run_id} to {status}") from error
         return True, status
 
-    async def _read(self, run_id: str, item_id: str, action: str) -> dict[str, Any] | None:
+    async def _read(self, run_id: str, item_id: str, action: str, *, system: bool = False) -> dict[str, Any] | None:
         try:
             item = await self.container.read_item(item_id, partition_key=run_id)
         except CosmosHttpResponseError as error:
@@ -162,7 +162,7 @@ class CosmosRunDocuments:
             raise store_error(error, f"{action} {run_id}") from error
         except AzureError as error:
             raise store_error(error, f"{action} {run_id}") from error
-        return items.public_fields(item)
+        return dict(item) if system else items.public_fields(item)
 
 
 def _usage_of(transcript: list[Mapping[str, Any]]) -> dict[str, dict[str, int]]:

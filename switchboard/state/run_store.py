@@ -73,7 +73,7 @@ class CosmosRunStore(CosmosRunDocuments):
     # StateStore
     async def load(self, agent: str, run_id: str) -> StoredState | None:
         """Point-read the agent's state item."""
-        item = await self._read(run_id, items.state_id(agent), "read state of")
+        item = await self._read(run_id, items.state_id(agent), "read state of", system=True)
         return None if item is None else _stored_state(run_id, item)
 
     async def commit(self, commit: Commit) -> str:

@@ -64,6 +64,10 @@ async def test_one_commit_writes_inbox_state_outbox_entries_and_run_patch_in_one
     assert found["entry:000001"] == {**found["entry:000001"], "index": 1, "type": "entry", "content": "entry 1"}
     assert found[RUN]["status"] == "running"
     assert all(doc["run_id"] == RUN for doc in found.values())
+    loaded = await store.load("worker", RUN)
+    assert loaded is not None
+    assert (loaded.agent, loaded.schema_version, loaded.data, loaded.etag) == ("worker", 1, {"jobs": 1}, etag)
+    assert await store.load("critic", RUN) is None
 
 
 async def test_a_second_commit_of_the_same_message_raises_duplicate_and_changes_nothing(store: CosmosRunStore) -> None:

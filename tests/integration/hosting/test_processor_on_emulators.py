@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack
@@ -14,7 +15,8 @@ from azure.servicebus.aio import ServiceBusClient, ServiceBusReceiver
 from switchboard.errors import TransientError
 from switchboard.hosting.processor import IncomingMessage, MessageProcessor, Settlement, SettlementKind
 from switchboard.messages import Envelope
-from switchboard.state import CosmosRunStore, RequestCounts
+from switchboard.runtime.protocols import Commit
+from switchboard.state import CosmosRunStore, RequestCounts, StoreUnavailableError
 from switchboard.transport import DeadLetters, ServiceBusPublisher, message_for, text_properties
 from tests.support.emulators import ServiceBusEmulator
 from tests.support.hosting_agents import TEAM, Job, Worker, hosting_router
@@ -230,3 +232,35 @@ async def test_a_cancelled_run_completes_its_messages_without_work(rig: Rig, sb_
     assert view is not None
     assert view["status"] == "cancelled"
     assert view["transcript"] == []
+
+
+class ThrottledOnce(CosmosRunStore):
+    """Refuses its first commit as a throttled Cosmos would (after the handler's steps were written through)."""
+
+    throttled = 1
+
+    async def commit(self, commit: Commit) -> str:
+        if self.throttled:
+            self.throttled -= 1
+            raise StoreUnavailableError("Cosmos answered 429")
+        return await super().commit(commit)
+
+
+async def test_a_redelivery_replays_the_journaled_step_from_cosmos_instead_of_calling_again(
+    store: CosmosRunStore, sb_client: ServiceBusClient
+) -> None:
+    throttled = ThrottledOnce(store.container, counter=store.counter)
+    rig = make_rig(throttled, sb_client, ServiceBusPublisher)
+    await store.create_run(RUN, task="t", team=TEAM)
+    message = IncomingMessage(body=job().to_json(), message_id="job-1", session_id=RUN)
+    first = await rig.process("worker", message)
+    assert (first.kind, first.reason) == (SettlementKind.ABANDON, "StoreUnavailableError")
+    assert await store.recall(RUN, "worker:job-1:0") == {"kind": "tool", "result": 1}
+    second = await rig.process("worker", dataclasses.replace(message, delivery_count=2))
+    await rig.publisher.close()
+    assert second.outcome == "handled"
+    assert rig.worker.effects == [f"{RUN}:worker:job-1:0"]  # one effect, one idempotency key
+    assert [counts.requests for _, counts in rig.hops] == [2, 2]  # snapshot + step write; snapshot + batch
+    state = await store.load("worker", RUN)
+    assert state is not None
+    assert state.data == {"jobs": 1}
