@@ -1,0 +1,203 @@
+// Switchboard on Azure: the agents of agents/registry.py as a Flex Consumption Function App, their queues in Service
+// Bus, run state in Cosmos DB, telemetry in Application Insights, and optionally an Azure OpenAI model. Every
+// connection uses one user-assigned managed identity; Service Bus, Cosmos DB, App Insights, storage and Azure OpenAI
+// all have local (key) auth turned off, and no output carries a secret.
+//
+// Deploy: `azd up`, or `az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam`.
+// Resources are raw `Microsoft.*` declarations rather than `br/public:` AVM modules so the offline checks of
+// tests/infra (tree-sitter-bicep; no Bicep compiler can run here) see every property they assert on.
+targetScope = 'resourceGroup'
+
+@minLength(1)
+@maxLength(64)
+@description('Environment name (azd AZURE_ENV_NAME): part of every resource name and the azd-env-name tag.')
+param environmentName string
+
+@description('Azure region of every resource; Flex Consumption must be offered there.')
+param location string = resourceGroup().location
+
+@description('Object id of the developer or CI principal running the deployment (azd AZURE_PRINCIPAL_ID): granted send/receive on Service Bus, Cosmos DB data access and Azure OpenAI use, so `switchboard submit` works after `az login`. Empty for none.')
+param userPrincipalId string = ''
+
+@description('Type of userPrincipalId.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param userPrincipalType string = 'User'
+
+@description('Create an Azure OpenAI account and model deployment for the agents.')
+param deployOpenAi bool = false
+
+@description('Model to deploy when deployOpenAi is true.')
+param openAiModelName string = 'gpt-4o-mini'
+
+@description('Version of the model to deploy.')
+param openAiModelVersion string = '2024-07-18'
+
+@description('Deployment SKU of the model.')
+param openAiSkuName string = 'GlobalStandard'
+
+@description('Capacity of the model deployment, in thousands of tokens per minute.')
+param openAiCapacity int = 10
+
+@description('Endpoint of an existing Azure OpenAI account, used when deployOpenAi is false (grant its Cognitive Services OpenAI User role to the identity yourself).')
+param openAiEndpoint string = ''
+
+@description('Deployment name on the existing account, used when deployOpenAi is false.')
+param openAiDeploymentName string = ''
+
+@description('Azure OpenAI API version the agents call.')
+param openAiApiVersion string = '2024-10-21'
+
+@description('Upper bound of Function App instances.')
+param maximumInstanceCount int = 100
+
+@description('Memory per Function App instance.')
+param instanceMemoryMB int = 2048
+
+@description('E-mail address for the dead-letter and failure alerts; empty for no notification.')
+param alertEmail string = ''
+
+@description('Tags added to every resource.')
+param tags object = {}
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+var allTags = union(tags, {
+  'azd-env-name': environmentName
+})
+var appName = 'func-${resourceToken}'
+var entities = loadJsonContent('entities.json')
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: 'id-${resourceToken}'
+    location: location
+    tags: allTags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    appInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: allTags
+    principalId: identity.outputs.principalId
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: allTags
+    deploymentContainerName: 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
+    principalId: identity.outputs.principalId
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  params: {
+    name: 'sb-${resourceToken}'
+    location: location
+    tags: allTags
+    principalId: identity.outputs.principalId
+    userPrincipalId: userPrincipalId
+    userPrincipalType: userPrincipalType
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  params: {
+    name: 'cosmos-${resourceToken}'
+    location: location
+    tags: allTags
+    principalId: identity.outputs.principalId
+    userPrincipalId: userPrincipalId
+  }
+}
+
+module openAi 'modules/openai.bicep' = if (deployOpenAi) {
+  name: 'openai'
+  params: {
+    name: 'oai-${resourceToken}'
+    location: location
+    tags: allTags
+    principalId: identity.outputs.principalId
+    userPrincipalId: userPrincipalId
+    userPrincipalType: userPrincipalType
+    deploymentName: openAiModelName
+    modelName: openAiModelName
+    modelVersion: openAiModelVersion
+    skuName: openAiSkuName
+    capacity: openAiCapacity
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    name: appName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: allTags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    appInsightsName: monitoring.outputs.appInsightsName
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    cosmosEndpoint: cosmos.outputs.endpoint
+    cosmosDatabase: entities.cosmos.database
+    cosmosContainer: entities.cosmos.containers[0].name
+    openAiEndpoint: deployOpenAi ? openAi.outputs.endpoint : openAiEndpoint
+    openAiDeploymentName: deployOpenAi ? openAi.outputs.deploymentName : openAiDeploymentName
+    openAiApiVersion: openAiApiVersion
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    namePrefix: appName
+    tags: allTags
+    serviceBusId: serviceBus.outputs.id
+    appInsightsId: monitoring.outputs.appInsightsId
+    alertEmail: alertEmail
+  }
+}
+
+// Outputs become azd environment values (`azd env get-values`); their names are the app's setting names so a
+// developer's shell can use them as they are. None of them is a secret.
+@description('Resource group of the deployment.')
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+
+@description('Name of the Function App (`func azure functionapp publish`, `az functionapp ...`).')
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('Base URL of the HTTP API.')
+output SWITCHBOARD_API_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
+
+@description('Service Bus host name for `switchboard submit` after `az login`.')
+output ServiceBusConnection__fullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace
+
+@description('Cosmos DB endpoint for `switchboard runs` after `az login`.')
+output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+
+@description('Name of the Application Insights component to query for runs.')
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
+
+@description('Client id of the managed identity the app runs as.')
+output AZURE_CLIENT_ID string = identity.outputs.clientId
+
+@description('Azure OpenAI endpoint the agents call (empty when no model is configured).')
+output AZURE_OPENAI_ENDPOINT string = deployOpenAi ? openAi.outputs.endpoint : openAiEndpoint

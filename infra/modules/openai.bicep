@@ -1,0 +1,99 @@
+// An optional Azure OpenAI account (key auth off, Entra ID only) with one model deployment; the identity and the
+// developer get Cognitive Services OpenAI User (inference only: no deployment or account management).
+
+@description('Name of the account; also its custom subdomain, which Entra ID auth requires.')
+param name string
+
+@description('Azure region (the model must be offered there).')
+param location string
+
+@description('Tags for every resource.')
+param tags object = {}
+
+@description('Principal id of the Function App identity.')
+param principalId string
+
+@description('Object id of a developer or CI principal that may call the model; empty for none.')
+param userPrincipalId string = ''
+
+@description('Type of userPrincipalId.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param userPrincipalType string = 'User'
+
+@description('Name of the model deployment (AZURE_OPENAI_DEPLOYMENT).')
+param deploymentName string
+
+@description('Model name.')
+param modelName string
+
+@description('Model version.')
+param modelVersion string
+
+@description('Deployment SKU.')
+param skuName string = 'GlobalStandard'
+
+@description('Capacity in thousands of tokens per minute.')
+param capacity int = 10
+
+var cognitiveServicesOpenAiUser = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
+
+resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'OpenAI'
+  sku: {
+    name: 'S0'
+  }
+  properties: {
+    customSubDomainName: name
+    disableLocalAuth: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource deployment 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = {
+  parent: account
+  name: deploymentName
+  sku: {
+    name: skuName
+    capacity: capacity
+  }
+  properties: {
+    model: {
+      format: 'OpenAI'
+      name: modelName
+      version: modelVersion
+    }
+  }
+}
+
+resource appOpenAiUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, principalId, cognitiveServicesOpenAiUser)
+  scope: account
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cognitiveServicesOpenAiUser)
+  }
+}
+
+resource userOpenAiUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
+  name: guid(account.id, userPrincipalId, cognitiveServicesOpenAiUser)
+  scope: account
+  properties: {
+    principalId: userPrincipalId
+    principalType: userPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cognitiveServicesOpenAiUser)
+  }
+}
+
+@description('Endpoint for AZURE_OPENAI_ENDPOINT, e.g. https://<name>.openai.azure.com/.')
+output endpoint string = account.properties.endpoint
+
+@description('Name of the model deployment.')
+output deploymentName string = deployment.name
