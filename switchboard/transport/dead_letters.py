@@ -98,6 +98,10 @@ class DeadLetters:
             raise bus_error(error, f"peek the dead-letter queue of {queue!r}") from error
         return [_dead_letter(queue, message) for message in peeked]
 
+    async def counts(self, queues: Collection[str], *, limit: int = 1000) -> dict[str, int]:
+        """How many messages each queue's dead-letter queue holds (counted by peeking, up to `limit` each)."""
+        return {queue: len(await self.peek(queue, limit=limit)) for queue in queues}
+
     async def show(self, queue: str, message_id: str, *, limit: int = 1000) -> DeadLetter | None:
         """The dead-lettered message of `queue` with this MessageId, or None."""
         for letter in await self.peek(queue, limit=limit):

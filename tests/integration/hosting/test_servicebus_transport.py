@@ -146,6 +146,7 @@ async def test_dead_letters_are_listed_shown_and_replayed(
     assert await letters.show("tasks", "t-9") is None
     assert await letters.replay("tasks", ["t-2"]) == ["t-2"]
     assert [d.message_id for d in await letters.peek("tasks")] == ["t-1"]
+    assert await letters.counts(["tasks", "worker"]) == {"tasks": 1, "worker": 0}
     (replayed,) = await receive(sb_client, "tasks", 1, session=None)
     assert b"".join(replayed.body) == b"{}"
     assert replayed.message_id != "t-2"  # a new id, or duplicate detection would drop it

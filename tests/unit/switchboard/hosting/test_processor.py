@@ -272,3 +272,24 @@ async def test_a_cancelled_run_completes_its_messages_without_work() -> None:
     assert settlement == Settlement(SettlementKind.COMPLETE, outcome="run-ended")
     assert worker.effects == []
     assert bus.sent == []
+
+
+async def test_a_run_cancelled_while_its_handler_works_refuses_the_commit_and_sends_nothing() -> None:
+    processor, store, bus, worker = build()
+    await store.create_run(RUN, task="t", team=TEAM)
+    before_cancel = await store.snapshot(RUN, "worker", "job-1")
+    await store.request_cancel(RUN)
+
+    async def read_before_the_cancel(run_id: str, agent: str, message_id: str) -> HopSnapshot:
+        return before_cancel
+
+    store.snapshot = read_before_the_cancel  # type: ignore[method-assign]
+    settlement = await processor.process("worker", incoming(job()))
+    assert settlement == Settlement(SettlementKind.COMPLETE, outcome="run-ended")
+    assert len(worker.effects) == 1  # the work ran, but none of its results were stored or sent
+    assert store.commits == 0
+    assert bus.sent == []
+    assert bus.events == []
+    run = await store.read_run(RUN)
+    assert run is not None
+    assert run["status"] == "cancelled"
