@@ -22,9 +22,10 @@ from typing import Any
 from local_emulators.cosmos.backend.continuation import CompositeToken, PartitionToken
 from local_emulators.cosmos.backend.models import Container, ItemRecord
 from local_emulators.cosmos.backend.partitioning import MAX_EPK
+from local_emulators.cosmos.backend.query_ranges import query_ranges
 from local_emulators.cosmos.errors import BadRequestError, CrossPartitionQueryNotServableError
 from local_emulators.cosmos.handlers.common import Context, container_headers, resource_response
-from local_emulators.cosmos.query import QueryError
+from local_emulators.cosmos.query import QueryError, ast
 from local_emulators.cosmos.query.parser import parse
 from local_emulators.cosmos.query.plan import QueryPlan, plan
 from local_emulators.cosmos.wire import Response
@@ -41,17 +42,18 @@ _UNSUPPORTED_FEATURES = (
     "requested features:"
 )
 _PLAN_CACHE_SIZE = 256
-_plans: OrderedDict[str, QueryPlan] = OrderedDict()
+_plans: OrderedDict[str, tuple[ast.Query, QueryPlan]] = OrderedDict()
 
 
-def query_plan_for(ctx: Context, text: str, parameters: dict[str, Any]) -> QueryPlan:
-    """The plan of a valid query (400 for an invalid one); cached by text and bound counts."""
+def query_plan_for(ctx: Context, text: str, parameters: dict[str, Any]) -> tuple[ast.Query, QueryPlan]:
+    """The syntax tree and plan of a valid query (400 for an invalid one); cached by text and parameters."""
     ctx.state.queries.compile(text)  # the engine's checks and its 400s come first
     key = json.dumps([text, parameters], sort_keys=True, default=str)
     found = _plans.get(key)
     if found is None:
         try:
-            found = plan(parse(text), parameters)
+            tree = parse(text)
+            found = (tree, plan(tree, parameters))
         except QueryError as exc:
             raise BadRequestError(f"Query '{text}' cannot be run: {exc.message}") from exc
         _plans[key] = found
@@ -60,25 +62,31 @@ def query_plan_for(ctx: Context, text: str, parameters: dict[str, Any]) -> Query
     return found
 
 
-def serve_query_plan(ctx: Context, text: str, parameters: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+def _plan_document(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    tree, found = query_plan_for(ctx, text, parameters)
+    return found.document(query_ranges(tree, container, parameters))
+
+
+def serve_query_plan(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> dict[str, Any]:
     """Answer a plan request: the plan document, or 400 naming the features the client lacks."""
-    found = query_plan_for(ctx, text, parameters)
+    _, found = query_plan_for(ctx, text, parameters)
     declared = ctx.header("x-ms-cosmos-supported-query-features") or ""
     supported = {feature.strip() for feature in declared.split(",") if feature.strip()}
     missing = [feature for feature in found.features if feature not in supported]
     if missing:
         lines = [f"Query contained {feature}, which the calling client does not support." for feature in missing]
         raise BadRequestError("\n".join([_UNSUPPORTED_FEATURES, *lines]))
-    return 200, found.document()
+    return _plan_document(ctx, container, text, parameters)
 
 
-def refuse_unless_streamable(ctx: Context, text: str, parameters: dict[str, Any]) -> None:
+def refuse_unless_streamable(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> None:
     """Raise what the gateway raises for a cross-partition query it will not fan out itself."""
-    found = query_plan_for(ctx, text, parameters)
+    _, found = query_plan_for(ctx, text, parameters)
     if not found.value_aggregate_only:
         raise BadRequestError(VALUE_AGGREGATES_ONLY)
     if found.needs_pipeline:
-        raise CrossPartitionQueryNotServableError(NOT_SERVABLE, json.dumps(found.document(), separators=(",", ":")))
+        document = _plan_document(ctx, container, text, parameters)
+        raise CrossPartitionQueryNotServableError(NOT_SERVABLE, json.dumps(document, separators=(",", ":")))
 
 
 def scoped_page(
@@ -149,7 +157,6 @@ def fan_out(
     return rows, headers
 
 
-def plan_response(ctx: Context, text: str, parameters: dict[str, Any]) -> Response:
+def plan_response(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> Response:
     """The HTTP answer to a plan request."""
-    status, document = serve_query_plan(ctx, text, parameters)
-    return resource_response(status, document)
+    return resource_response(200, serve_query_plan(ctx, container, text, parameters))

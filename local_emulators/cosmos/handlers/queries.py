@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from local_emulators.cosmos.backend import partition_keys
+from local_emulators.cosmos.backend.epk import effective_partition_key
 from local_emulators.cosmos.errors import BadRequestError
 from local_emulators.cosmos.handlers import cross_partition
 from local_emulators.cosmos.handlers.common import (
@@ -34,9 +35,9 @@ def _query_text(ctx: Context) -> tuple[str, dict[str, Any]]:
 
 def query_plan(ctx: Context) -> Response:
     """Answer the SDK's plan request with Azure's plan for the query (see `cross_partition`)."""
-    ctx.container()
+    container = ctx.container()
     text, parameters = _query_text(ctx)
-    return cross_partition.plan_response(ctx, text, parameters)
+    return cross_partition.plan_response(ctx, container, text, parameters)
 
 
 def query_items(ctx: Context) -> Response:
@@ -47,8 +48,13 @@ def query_items(ctx: Context) -> Response:
     header = ctx.partition_key()
     key_range = ctx.key_range(container)
     epk_range = ctx.epk_range()
+    if header is not None and container.multi_hash and 0 < len(header) < len(container.key_paths):
+        # A prefix of a hierarchical key (the JavaScript SDK sends it as the key header) names every
+        # logical partition under it: the EPK range its hash starts.
+        prefix = effective_partition_key(header, multi_hash=True)
+        header, epk_range = None, (prefix, prefix + "G")
     if header is None and key_range is None and epk_range is None:
-        cross_partition.refuse_unless_streamable(ctx, text, parameters)
+        cross_partition.refuse_unless_streamable(ctx, container, text, parameters)
         rows, headers = cross_partition.fan_out(ctx, container, text, parameters)
         headers.update(metrics_headers(ctx, rows, (time.perf_counter() - started) * 1000))
         return serialised_feed_response("Documents", container.rid, rows, headers)

@@ -68,6 +68,9 @@ ORDERED = [
     "SELECT VALUE AVG(c.opt) FROM c",
     "SELECT VALUE MIN(c.s) FROM c",
     "SELECT VALUE MAX(c.n) FROM c WHERE c.g = 1",
+    # The plan names only these keys' EPKs (point ranges), so the SDK asks only their partitions.
+    "SELECT c.id FROM c WHERE c.pk IN ('k1', 'k2', 'k9') ORDER BY c.n DESC",
+    "SELECT VALUE COUNT(1) FROM c WHERE c.pk = 'k3'",
 ]
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from azure.cosmos.partition_key import PartitionKey as SdkPartitionKey
 
+from local_emulators.cosmos.backend.models import Container
+from local_emulators.cosmos.backend.query_ranges import query_ranges
 from local_emulators.cosmos.query import compile_query
 from local_emulators.cosmos.query.errors import QueryCompileError
 from local_emulators.cosmos.query.parser import parse
@@ -168,3 +171,35 @@ def test_rewritten_queries_run_on_the_engine_as_a_partition_would() -> None:
     assert average == [{"item": {"sum": 10, "count": 5}}]
     (minimum,) = _rows(plan(parse("SELECT VALUE MIN(c.n) FROM c WHERE c.n > 9")).query_info["rewrittenQuery"], docs)
     assert minimum == [{"item2": {"count": 0}}]  # an empty partition has no "item": the SDK skips it
+
+
+def _keyed(paths: list[str], kind: str = "Hash") -> Container:
+    body = {"id": "c", "_rid": "AAAAAA==", "_self": "dbs/x/colls/y/", "partitionKey": {"paths": paths, "kind": kind}}
+    return Container(rid="AAAAAA==", db_id="d", id="c", body=body)
+
+
+def test_query_ranges_are_the_epks_a_filter_pins() -> None:
+    container, sdk = _keyed(["/pk"]), SdkPartitionKey(path="/pk", kind="Hash", version=2)
+
+    def point(value: Any) -> dict[str, Any]:
+        epk = sdk._get_effective_partition_key_string([value])
+        return {"min": epk, "max": epk, "isMinInclusive": True, "isMaxInclusive": True}
+
+    def ranges(query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return query_ranges(parse(query), container, params or {})
+
+    assert ranges("SELECT * FROM c WHERE c.pk = 'a' ORDER BY c.n") == [point("a")]
+    assert ranges("SELECT * FROM r WHERE r.n > 1 AND @v = r.pk", {"@v": 5}) == [point(5)]
+    assert ranges("SELECT * FROM c WHERE c.pk IN ('a', 'b')") == sorted([point("a"), point("b")], key=str)
+    full = [{"min": "", "max": "FF", "isMinInclusive": True, "isMaxInclusive": False}]
+    for unpinned in (
+        "SELECT * FROM c",
+        "SELECT * FROM c WHERE c.pk > 'a'",
+        "SELECT * FROM c WHERE c.pk = 'a' OR c.n = 1",
+    ):
+        assert ranges(unpinned) == full
+    nested = _keyed(["/t", "/u"], "MultiHash")
+    both = query_ranges(parse("SELECT * FROM c WHERE c.t = 'x' AND c.u = 'y'"), nested, {})
+    multi = SdkPartitionKey(path=["/t", "/u"], kind="MultiHash", version=2)
+    assert [r["min"] for r in both] == [multi._get_effective_partition_key_string(["x", "y"])]
+    assert query_ranges(parse("SELECT * FROM c WHERE c.t = 'x'"), nested, {}) == full
