@@ -67,7 +67,7 @@ class ServiceBusPublisher:
         self.events_topic = events_topic
         self.sent = 0
         self._owned_client = False
-        self._senders: dict[tuple[str, str], ServiceBusSender] = {}
+        self._senders: dict[tuple[str, str], tuple[ServiceBusSender, asyncio.Lock]] = {}
         self._guard = asyncio.Lock()
 
     @classmethod
@@ -128,32 +128,37 @@ class ServiceBusPublisher:
     async def close(self) -> None:
         """Close every sender, and the client when this publisher created it."""
         senders, self._senders = list(self._senders.values()), {}
-        for sender in senders:
+        for sender, _ in senders:
             await _close_quietly(sender)
         if self._owned_client:
             await self.client.close()
 
     async def _send(self, kind: str, entity: str, messages: list[ServiceBusMessage]) -> None:
-        sender = await self._sender(kind, entity)
-        try:
-            await sender.send_messages(messages)
-        except ServiceBusError as error:
-            # A sender whose link broke stays broken; the next attempt opens a fresh one.
-            self._senders.pop((kind, entity), None)
-            await _close_quietly(sender)
-            raise bus_error(error, f"send to {kind} {entity!r}") from error
+        sender, lock = await self._sender(kind, entity)
+        # One send at a time per sender: the SDK's sender is not safe for concurrent use (two first sends racing
+        # to open its link fail inside azure-servicebus).
+        async with lock:
+            try:
+                await sender.send_messages(messages)
+            except ServiceBusError as error:
+                # A sender whose link broke stays broken; the next attempt opens a fresh one.
+                if self._senders.get((kind, entity), (None, None))[0] is sender:
+                    del self._senders[(kind, entity)]
+                await _close_quietly(sender)
+                raise bus_error(error, f"send to {kind} {entity!r}") from error
         self.sent += len(messages)
 
-    async def _sender(self, kind: str, entity: str) -> ServiceBusSender:
+    async def _sender(self, kind: str, entity: str) -> tuple[ServiceBusSender, asyncio.Lock]:
         async with self._guard:
-            sender = self._senders.get((kind, entity))
-            if sender is None:
+            entry = self._senders.get((kind, entity))
+            if entry is None:
                 if kind == "topic":
                     sender = self.client.get_topic_sender(entity)
                 else:
                     sender = self.client.get_queue_sender(entity)
-                self._senders[(kind, entity)] = sender
-            return sender
+                entry = (sender, asyncio.Lock())
+                self._senders[(kind, entity)] = entry
+            return entry
 
 
 async def _close_quietly(sender: ServiceBusSender) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -152,3 +153,18 @@ async def test_dead_letters_are_listed_shown_and_replayed(
     assert replayed.message_id != "t-2"  # a new id, or duplicate detection would drop it
     assert text_properties(replayed.application_properties)[REPLAY_OF] == "t-2"
     assert sb_emulator.counts("tasks")["active"] == 0
+
+
+async def test_concurrent_hops_publish_through_one_sender_safely(
+    sb_client: ServiceBusClient, sb_emulator: ServiceBusEmulator
+) -> None:
+    publisher = ServiceBusPublisher(sb_client, ROUTES)
+    envelopes = [
+        Envelope.wrap(Job(n=i), run_id=f"run-{i % 4}", message_id=f"c-{i}", target="worker") for i in range(40)
+    ]
+    # Many sessions' hops finish at once in one process; the first sends race to open the one sender.
+    await asyncio.gather(*(publisher.publish([envelope]) for envelope in envelopes))
+    await publisher.close()
+    assert publisher.sent == 40
+    counts = sb_emulator.counts("worker")
+    assert (counts["active"], counts["sessions"]) == (40, 4)
