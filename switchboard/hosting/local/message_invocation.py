@@ -13,11 +13,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from azure.servicebus import ServiceBusReceivedMessage
-from azure.servicebus.aio import AutoLockRenewer, ServiceBusReceiver
+from azure.servicebus.aio import AutoLockRenewer, ServiceBusReceiver, ServiceBusSession
 
 from switchboard.hosting.local.invoker import FunctionInvoker
 from switchboard.hosting.local.servicebus_binding import build_trigger_argument, worker_supplied_arguments
@@ -60,7 +60,7 @@ class MessageInvocation:
         self.renewer = AutoLockRenewer(max_lock_renewal_duration=renewal.total_seconds())
 
     async def process(
-        self, receiver: ServiceBusReceiver, message: ServiceBusReceivedMessage, session_locked_until: datetime | None
+        self, receiver: ServiceBusReceiver, message: ServiceBusReceivedMessage, session: ServiceBusSession | None
     ) -> str:
         """Invoke the function for ``message`` and settle it.
 
@@ -69,22 +69,25 @@ class MessageInvocation:
         Args:
             receiver: The receiver that holds the message's lock.
             message: The message.
-            session_locked_until: The session's lock expiry for session messages, else None.
+            session: The session of a session message (its lock is renewed by the listener), else None.
 
         Returns:
             The outcome: completed, abandoned, deadlettered, deferred, or unsettled.
         """
         started = time.perf_counter()
         held = self._held.hold(receiver, message)
-        if session_locked_until is None:
-            self.renewer.register(receiver, message)
+        if session is None:
+            try:
+                self.renewer.register(receiver, message)
+            except ValueError:  # no lock expiry on the message: nothing to renew against
+                logger.warning("message %s carries no lock expiry; its lock is not renewed", message.message_id)
         outcome = "unsettled"
         failure: str | None = None
         try:
             try:
                 arguments = {
                     str(self._function.trigger["name"]): build_trigger_argument(
-                        self._function, message, session_locked_until
+                        self._function, message, session.locked_until_utc if session else None
                     ),
                     **worker_supplied_arguments(self._function, self._context_factory),
                 }

@@ -31,6 +31,8 @@ T = TypeVar("T")
 # Seconds one receive call waits before the loop looks at the stop flag again.
 POLL_SECONDS = 1.0
 RETRY_SECONDS = 2.0
+# Seconds a session slot waits to accept a session before it asks again (shutdown cancels the wait).
+ACCEPT_SECONDS = 30.0
 # Receivers per non-session trigger (they share maxConcurrentCalls).
 MESSAGE_RECEIVERS = 4
 
@@ -135,8 +137,8 @@ class TriggerListener:
         else:
             await self._messages()
 
-    def _spawn(self, receiver: ServiceBusReceiver, message: Any, session_locked_until: Any) -> asyncio.Task[str]:
-        task = asyncio.create_task(self._invocation.process(receiver, message, session_locked_until))
+    def _spawn(self, receiver: ServiceBusReceiver, message: Any, session: Any) -> asyncio.Task[str]:
+        task = asyncio.create_task(self._invocation.process(receiver, message, session))
         self.in_flight.add(task)
         task.add_done_callback(self.in_flight.discard)
         return task
@@ -164,7 +166,7 @@ class TriggerListener:
 
     async def _session_slot(self) -> None:
         while not self._stopping.is_set():
-            receiver = self._receiver(session_id=NEXT_AVAILABLE_SESSION, max_wait_time=POLL_SECONDS)
+            receiver = self._receiver(session_id=NEXT_AVAILABLE_SESSION, max_wait_time=ACCEPT_SECONDS)
             try:
                 with self._receiving():
                     accepted = await self._until_stopped(receiver.__aenter__())
@@ -200,7 +202,7 @@ class TriggerListener:
                         batch = await receiver.receive_messages(
                             max_message_count=1, max_wait_time=min(POLL_SECONDS, remaining)
                         )
-                        spawned = {self._spawn(receiver, message, session.locked_until_utc) for message in batch}
+                        spawned = {self._spawn(receiver, message, session) for message in batch}
                 except SessionLockLostError:
                     logger.warning("lost the lock of session %s on %s", session.session_id, self._entity)
                     return
