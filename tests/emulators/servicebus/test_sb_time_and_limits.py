@@ -88,6 +88,7 @@ def test_dead_lettered_messages_can_be_forwarded(sb: Emulator) -> None:
         with client.get_queue_receiver("q-target", receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE) as r:
             (got,) = r.receive_messages(max_message_count=1, max_wait_time=3)
     assert (str(got), got.dead_letter_reason) == ("dead", "why")
+    assert got.dead_letter_source == "q-dead-forward"  # set only on dead letters forwarded elsewhere
     assert sb.counts("q-dead-forward/$DeadLetterQueue")["total"] == 0
 
 
