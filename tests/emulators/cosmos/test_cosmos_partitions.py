@@ -163,6 +163,16 @@ def test_the_gateway_refusal_and_plan_on_the_wire(
     assert "Query contained OrderBy" in without.body["message"]
 
 
+def test_a_range_that_is_gone_is_410_so_the_sdk_refreshes_its_map(
+    emulator: Emulator, filled: tuple[ContainerProxy, list[dict[str, Any]]]
+) -> None:
+    container, _ = filled
+    link = f"dbs/partitions-module/colls/{container.id}"
+    gone = {**QUERY_HEADERS, "x-ms-documentdb-partitionkeyrangeid": "17"}
+    answer = signed(emulator, "POST", f"/{link}/docs", "docs", link, {"query": "SELECT * FROM c"}, gone)
+    assert (answer.status, answer.headers["x-ms-substatus"]) == (410, "1002")
+
+
 def test_ranges_split_the_epk_space_and_hold_the_documents_of_their_keys(
     filled: tuple[ContainerProxy, list[dict[str, Any]]],
 ) -> None:
@@ -233,6 +243,11 @@ def test_gateway_continuation_is_azure_json_and_survives_a_restart(tmp_path: Pat
         scoped = container.query_items(query, partition_key="k1", max_item_count=1).by_page()
         next(scoped)
         scoped_token = cast(PageIterator[Any], scoped).continuation_token
+        feed_range = container.feed_range_from_partition_key("k2")
+        changes = container.query_items_change_feed(feed_range=feed_range, start_time="Beginning").by_page()
+        seen = [doc["id"] for page in changes for doc in page]
+        feed_token = cast(PageIterator[Any], changes).continuation_token
+        container.upsert_item({"id": "r02", "pk": "k2", "n": 2, "changed": True})
     finally:
         running.process.stop()
     assert token is not None
@@ -253,11 +268,14 @@ def test_gateway_continuation_is_azure_json_and_survives_a_restart(tmp_path: Pat
             for page in container.query_items(query, partition_key="k1", max_item_count=1).by_page(scoped_token)
             for row in page
         ]
+        later = list(container.query_items_change_feed(continuation=feed_token))
     finally:
         restarted.process.stop()
     assert 0 < len(first) <= 7  # a gateway page never mixes partitions
     assert sorted(first + rest) == [f"r{index:02d}" for index in range(30)]
     assert scoped_rest == ["r10", "r19", "r28"]
+    assert seen == ["r02", "r11", "r20", "r29"]
+    assert [(doc["id"], doc.get("changed")) for doc in later] == [("r02", True)]
 
 
 def test_partition_count_is_a_command_line_setting(tmp_path: Path) -> None:
