@@ -106,7 +106,8 @@ class ScriptBackend:
         if not isinstance(body.get("messages"), list):
             raise BadRequestError("request body needs a 'messages' list")
         with self._lock:
-            seen: dict[str, Any] = {"agent": agent, "body": body}
+            # `at` lets a crash test tell a step re-asked after a host kill from one asked twice without cause.
+            seen: dict[str, Any] = {"agent": agent, "body": body, "at": time.time()}
             if step is not None:
                 seen.update(run_id=step.run_id, index=step.index)
             self.requests.append(seen)

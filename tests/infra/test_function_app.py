@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import azure.functions as func
 
 import function_app
+from agents.registry import TEAMS
+from switchboard.hosting.entities import entities_for, function_name_for
+from switchboard.hosting.local.validation import IndexedFunction, validate_function
 
 REPO = Path(__file__).resolve().parents[2]
 # The host's function-name rule (Utility.cs) and the binding-name rule (host >= 4.1038).
@@ -16,8 +21,18 @@ FUNCTION_NAME = re.compile(r"^[a-z][a-z0-9_\-]{0,127}$", re.IGNORECASE)
 BINDING_NAME = re.compile(r"^(?!.*__)([a-zA-Z_][a-zA-Z0-9_]{0,127}|\$return)$")
 
 
+@functools.cache
+def _functions() -> list[Any]:
+    # The library builds the functions once: a second get_functions() on the same app reports duplicate names.
+    return list(function_app.app.get_functions())
+
+
+def index_app(_app: object) -> list[IndexedFunction]:
+    return [validate_function(function) for function in _functions()]
+
+
 def test_every_function_indexes_with_valid_names_and_bindings() -> None:
-    functions = function_app.app.get_functions()
+    functions = _functions()
     assert functions, "the app declares no functions"
     names = [f.get_function_name() for f in functions]
     assert len(names) == len(set(names))
@@ -33,11 +48,62 @@ def test_every_function_indexes_with_valid_names_and_bindings() -> None:
             assert BINDING_NAME.match(binding["name"]), binding
 
 
+def test_the_local_host_validator_accepts_the_app_as_the_functions_host_would() -> None:
+    # The same rules `switchboard host` enforces at start-up: names, one trigger, parameters = bindings, annotations.
+    indexed = index_app(function_app.app)
+    assert [f.name for f in indexed] == [f.get_function_name() for f in _functions()]
+
+
+def test_one_session_triggered_function_per_agent_and_manager_from_the_registry() -> None:
+    entities = entities_for(TEAMS)
+    agents = [agent.name for spec in TEAMS.values() for agent in spec.build(_Uncalled()).agents()]
+    triggers = {fn.name: fn.trigger for fn in index_app(function_app.app) if fn.trigger_type == "serviceBusTrigger"}
+    expected = {function_name_for(agent): agent for agent in agents}
+    assert set(triggers) == {*expected, "ingress"}
+    for name, agent in expected.items():
+        trigger = triggers[name]
+        assert trigger["queueName"] == entities.agent_queues()[agent] == agent
+        assert trigger["isSessionsEnabled"] is True
+        assert trigger["connection"] == "ServiceBusConnection"
+        # Functions settle explicitly (dead-letter at once with a reason), matching host.json.
+        assert trigger["autoCompleteMessages"] is False
+    assert triggers["ingress"]["queueName"] == entities.tasks_queue == "tasks"
+    assert not triggers["ingress"].get("isSessionsEnabled")
+    queues = {queue.name: queue for queue in entities.service_bus.queues}
+    for agent in agents:
+        assert queues[agent].properties.requires_session is True
+
+
+def test_the_http_api_of_the_contract_table_with_function_level_auth() -> None:
+    routes = {
+        fn.name: (fn.trigger["route"], tuple(fn.trigger["methods"]), fn.trigger["authLevel"])
+        for fn in index_app(function_app.app)
+        if fn.trigger_type == "httpTrigger"
+    }
+    assert routes == {
+        "runs_create": ("runs", ("POST",), "FUNCTION"),
+        "runs_get": ("runs/{run_id}", ("GET",), "FUNCTION"),
+        "runs_cancel": ("runs/{run_id}/cancel", ("POST",), "FUNCTION"),
+        "health": ("health", ("GET",), "ANONYMOUS"),
+    }
+
+
 def test_health_answers_ok_without_secrets() -> None:
+    health = next(fn for fn in index_app(function_app.app) if fn.name == "health")
     request = func.HttpRequest(method="GET", url="/api/health", body=b"", headers={})
-    response = function_app.health(request)
+    response = health.user_function(request)
     assert response.status_code == 200
     assert json.loads(response.get_body()) == {"status": "ok", "switchboard": "0.1.0"}
+
+
+class _Uncalled:
+    model_name = "uncalled"
+
+    async def create(self, request: object) -> object:
+        raise AssertionError("building the registry must not call a model")
+
+    async def close(self) -> None:
+        return None
 
 
 def test_host_json_uses_bundle_4_and_settles_messages_itself() -> None:
