@@ -12,7 +12,7 @@ import azure.functions as func
 
 import function_app
 from agents.registry import TEAMS
-from switchboard.hosting.entities import entities_for, function_name_for
+from switchboard.hosting.entities import agent_names_of, entities_for, function_name_for
 from switchboard.hosting.local.validation import IndexedFunction, validate_function
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def test_the_local_host_validator_accepts_the_app_as_the_functions_host_would() 
 
 def test_one_session_triggered_function_per_agent_and_manager_from_the_registry() -> None:
     entities = entities_for(TEAMS)
-    agents = [agent.name for spec in TEAMS.values() for agent in spec.build(_Uncalled()).agents()]
+    agents = agent_names_of(TEAMS)
     triggers = {fn.name: fn.trigger for fn in index_app(function_app.app) if fn.trigger_type == "serviceBusTrigger"}
     expected = {function_name_for(agent): agent for agent in agents}
     assert set(triggers) == {*expected, "ingress"}
@@ -94,16 +94,6 @@ def test_health_answers_ok_without_secrets() -> None:
     response = health.user_function(request)
     assert response.status_code == 200
     assert json.loads(response.get_body()) == {"status": "ok", "switchboard": "0.1.0"}
-
-
-class _Uncalled:
-    model_name = "uncalled"
-
-    async def create(self, request: object) -> object:
-        raise AssertionError("building the registry must not call a model")
-
-    async def close(self) -> None:
-        return None
 
 
 def test_host_json_uses_bundle_4_and_settles_messages_itself() -> None:
