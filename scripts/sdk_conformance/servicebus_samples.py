@@ -183,6 +183,9 @@ def start_emulator(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
 def trust_bundle(workdir: Path) -> Path | None:
     """Write certifi's CA bundle plus the emulator's certificate, or return None when there is no certificate."""
     cert = workdir / "data" / CERT_FILE
+    deadline = time.monotonic() + 5  # the emulator writes it just after it is ready
+    while not cert.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     if not cert.exists():
         return None
     import certifi  # requests' own bundle; installed with azure-core

@@ -28,7 +28,7 @@ class SniffingListener:
         port: Port to bind; 0 picks a free one.
         plain: Handles connections that do not start with TLS.
         tls: Handles TLS connections after the handshake (None: TLS goes to ``plain`` undecrypted).
-        context: The server-side TLS context (needed with ``tls``).
+        context: Gives the server-side TLS context (needed with ``tls``).
         limit: Stream buffer limit for the readers.
     """
 
@@ -38,7 +38,7 @@ class SniffingListener:
         port: int,
         plain: StreamHandler,
         tls: StreamHandler | None = None,
-        context: ssl.SSLContext | None = None,
+        context: Callable[[], Awaitable[ssl.SSLContext]] | None = None,
         limit: int = 1 << 16,
     ) -> None:
         self.plain, self.tls, self.context, self.limit = plain, tls, context, limit
@@ -90,9 +90,8 @@ class SniffingListener:
         reader = asyncio.StreamReader(limit=self.limit)
         protocol = asyncio.StreamReaderProtocol(reader)
         try:
-            transport, _ = await loop.connect_accepted_socket(
-                lambda: protocol, conn, ssl=self.context if use_tls else None
-            )
+            context = await self.context() if use_tls and self.context is not None else None
+            transport, _ = await loop.connect_accepted_socket(lambda: protocol, conn, ssl=context)
         except (OSError, ssl.SSLError, TimeoutError) as error:
             log.debug("connection setup failed: %s", error)
             conn.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,9 +42,20 @@ class ManagementService:
     ) -> None:
         self.catalog = Catalog(broker, config, now_ms)
         self.api = ManagementApi(self.catalog, keys, config.name, ControlPlane(broker, now_ms), clock)
-        directory = certificate_dir(data_dir)
-        self.context = server_context(directory)
-        self.certificate: Path = directory / CERT_FILE
+        self.directory = certificate_dir(data_dir)
+        self.certificate: Path = self.directory / CERT_FILE
+        self._context: asyncio.Future[ssl.SSLContext] | None = None
+
+    def prepare_tls(self) -> None:
+        """Load (or on first use create) the certificate in a thread, so that startup does not wait for it."""
+        if self._context is None:
+            self._context = asyncio.ensure_future(asyncio.to_thread(server_context, self.directory))
+
+    async def tls_context(self) -> ssl.SSLContext:
+        """The server-side TLS context, once ready."""
+        self.prepare_tls()
+        assert self._context is not None
+        return await self._context
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Serve one HTTP or HTTPS connection."""
@@ -67,14 +79,14 @@ def open_listeners(
     host = settings.host
     listeners: list[SniffingListener] = []
     try:
-        amqp_listener = SniffingListener(host, settings.port, amqp, service.serve, service.context, 1 << 22)
+        amqp_listener = SniffingListener(host, settings.port, amqp, service.serve, service.tls_context, 1 << 22)
         listeners.append(amqp_listener)
-        control = SniffingListener(host, settings.control_port, service.serve, service.serve, service.context)
+        control = SniffingListener(host, settings.control_port, service.serve, service.serve, service.tls_context)
         listeners.append(control)
         management = control
         wanted = settings.management_port
         if wanted is not None and (wanted == 0 or wanted != settings.control_port):
-            management = SniffingListener(host, wanted, service.serve, service.serve, service.context)
+            management = SniffingListener(host, wanted, service.serve, service.serve, service.tls_context)
     except OSError:
         for listener in listeners:
             listener.close()

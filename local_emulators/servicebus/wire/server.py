@@ -72,6 +72,7 @@ class Emulator:
         self._servers = list(dict.fromkeys([amqp, control, management]))
         for server in self._servers:
             server.start()
+        self.management.prepare_tls()
         self.port, self.control_port, self.management_port = amqp.port, control.port, management.port
         self._spawn(self._tick())
 
