@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
+from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import AzureError
 from azure.cosmos import PartitionKey
 from azure.cosmos.aio import ContainerProxy, CosmosClient
@@ -18,16 +19,31 @@ from switchboard.state.request_counter import RequestCounter
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def cosmos_client(settings: HostingSettings, *, counter: RequestCounter | None = None) -> CosmosClient:
+def identity_credential(settings: HostingSettings) -> AsyncTokenCredential | None:
+    """The credential for Cosmos without a key: `DefaultAzureCredential` (the Function App's managed identity).
+
+    Returns:
+        None when `COSMOS_KEY` is set; otherwise a credential the caller closes after the client.
+    """
+    return None if settings.cosmos_key is not None else DefaultAzureCredential()
+
+
+def cosmos_client(
+    settings: HostingSettings,
+    *,
+    counter: RequestCounter | None = None,
+    credential: AsyncTokenCredential | None = None,
+) -> CosmosClient:
     """Create the async client the settings describe.
 
-    With `COSMOS_KEY` the account key is used (locally: the emulator's well-known key); without it
-    `DefaultAzureCredential` (the Function App's managed identity). Certificate checks are turned off only for an
-    https endpoint on loopback, i.e. the emulator's self-signed certificate.
+    With `COSMOS_KEY` the account key is used (locally: the emulator's well-known key); without it `credential`
+    (default: `identity_credential`). Certificate checks are turned off only for an https endpoint on loopback,
+    i.e. the emulator's self-signed certificate.
 
     Args:
         settings: The hosting settings.
         counter: Counts every item request, when given.
+        credential: The token credential to use when there is no key.
 
     Returns:
         The client; the caller closes it.
@@ -44,7 +60,7 @@ def cosmos_client(settings: HostingSettings, *, counter: RequestCounter | None =
         options["raw_request_hook"] = counter
     if settings.cosmos_key is not None:
         return CosmosClient(endpoint, credential=settings.cosmos_key.get_secret_value(), **options)
-    return CosmosClient(endpoint, credential=DefaultAzureCredential(), **options)
+    return CosmosClient(endpoint, credential=credential or DefaultAzureCredential(), **options)
 
 
 async def runs_container(client: CosmosClient, settings: HostingSettings, *, create_if_missing: bool) -> ContainerProxy:

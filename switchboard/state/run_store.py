@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import AzureError
 from azure.cosmos.aio import ContainerProxy, CosmosClient
 from azure.cosmos.exceptions import CosmosBatchOperationError, CosmosHttpResponseError
@@ -20,7 +21,7 @@ from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
 from switchboard.runtime.protocols import Commit, StoredState
 from switchboard.state import items
-from switchboard.state.client import cosmos_client, runs_container
+from switchboard.state.client import cosmos_client, identity_credential, runs_container
 from switchboard.state.errors import status_error, store_error
 from switchboard.state.request_counter import RequestCounter
 from switchboard.state.run_documents import ACTIVE_CONDITION, CosmosRunDocuments, utc_now
@@ -50,14 +51,18 @@ class CosmosRunStore(CosmosRunDocuments):
         self.counter = counter or RequestCounter()
         self._client = client
         self._settings = settings
+        self._credential: AsyncTokenCredential | None = None
 
     @classmethod
     def from_settings(cls, settings: HostingSettings, *, now: Callable[[], datetime] = utc_now) -> CosmosRunStore:
         """A store with its own client, as the settings describe (no request is made yet)."""
         counter = RequestCounter()
-        client = cosmos_client(settings, counter=counter)
+        credential = identity_credential(settings)
+        client = cosmos_client(settings, counter=counter, credential=credential)
         container = client.get_database_client(settings.cosmos_database).get_container_client(settings.cosmos_container)
-        return cls(container, client=client, settings=settings, counter=counter, now=now)
+        store = cls(container, client=client, settings=settings, counter=counter, now=now)
+        store._credential = credential
+        return store
 
     async def create_if_missing(self) -> None:
         """Create the database and the container when they do not exist (local emulators start empty)."""
@@ -66,9 +71,11 @@ class CosmosRunStore(CosmosRunDocuments):
         self.container = await runs_container(self._client, self._settings, create_if_missing=True)
 
     async def close(self) -> None:
-        """Close the client this store owns."""
+        """Close the client (and its identity credential) this store owns."""
         if self._client is not None:
             await self._client.close()
+        if self._credential is not None:
+            await self._credential.close()
 
     # StateStore
     async def load(self, agent: str, run_id: str) -> StoredState | None:

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from azure.core.credentials_async import AsyncTokenCredential
 from azure.identity.aio import DefaultAzureCredential, ManagedIdentityCredential
 from azure.servicebus.aio import ServiceBusClient
 
 from switchboard.hosting.settings import HostingSettings
 
 
-def service_bus_client(settings: HostingSettings) -> ServiceBusClient:
+def identity_credential(settings: HostingSettings) -> AsyncTokenCredential | None:
+    """The credential for identity-based access, or None when `ServiceBusConnection` (a connection string) is set.
+
+    `ManagedIdentityCredential(client_id=ServiceBusConnection__clientId)` when a client id is set, else
+    `DefaultAzureCredential`, as the Functions host does. The caller closes it after the client.
+    """
+    if settings.service_bus_connection is not None:
+        return None
+    if settings.service_bus_client_id:
+        return ManagedIdentityCredential(client_id=settings.service_bus_client_id)
+    return DefaultAzureCredential()
+
+
+def service_bus_client(
+    settings: HostingSettings, *, credential: AsyncTokenCredential | None = None
+) -> ServiceBusClient:
     """Create the client the settings describe (it connects lazily, on the first send or receive).
 
     `ServiceBusConnection` (a connection string) wins when set; otherwise the namespace of
@@ -17,6 +33,7 @@ def service_bus_client(settings: HostingSettings) -> ServiceBusClient:
 
     Args:
         settings: The hosting settings.
+        credential: The token credential for identity access (default: `identity_credential(settings)`).
 
     Returns:
         An async client; the caller closes it (`async with` or `await client.close()`).
@@ -28,9 +45,4 @@ def service_bus_client(settings: HostingSettings) -> ServiceBusClient:
     if settings.service_bus_connection is not None:
         return ServiceBusClient.from_connection_string(settings.service_bus_connection.get_secret_value())
     namespace = settings.service_bus_namespace or ""
-    credential = (
-        ManagedIdentityCredential(client_id=settings.service_bus_client_id)
-        if settings.service_bus_client_id
-        else DefaultAzureCredential()
-    )
-    return ServiceBusClient(namespace, credential)
+    return ServiceBusClient(namespace, credential or identity_credential(settings) or DefaultAzureCredential())

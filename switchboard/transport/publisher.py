@@ -8,13 +8,14 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from azure.core.credentials_async import AsyncTokenCredential
 from azure.servicebus import ServiceBusMessage
 from azure.servicebus.aio import ServiceBusClient, ServiceBusSender
 from azure.servicebus.exceptions import ServiceBusError
 
 from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
-from switchboard.transport.connection import service_bus_client
+from switchboard.transport.connection import identity_credential, service_bus_client
 from switchboard.transport.errors import bus_error
 from switchboard.transport.mapping import CONTENT_TYPE, message_for
 
@@ -67,14 +68,17 @@ class ServiceBusPublisher:
         self.events_topic = events_topic
         self.sent = 0
         self._owned_client = False
+        self._credential: AsyncTokenCredential | None = None
         self._senders: dict[tuple[str, str], tuple[ServiceBusSender, asyncio.Lock]] = {}
         self._guard = asyncio.Lock()
 
     @classmethod
     def from_settings(cls, settings: HostingSettings, routes: Routes) -> ServiceBusPublisher:
         """A publisher with its own client (closed by `close`), as the settings describe."""
-        publisher = cls(service_bus_client(settings), routes)
+        credential = identity_credential(settings)
+        publisher = cls(service_bus_client(settings, credential=credential), routes)
         publisher._owned_client = True
+        publisher._credential = credential
         return publisher
 
     def deliveries(self, envelopes: Sequence[Envelope]) -> dict[str, list[Envelope]]:
@@ -132,6 +136,8 @@ class ServiceBusPublisher:
             await _close_quietly(sender)
         if self._owned_client:
             await self.client.close()
+        if self._credential is not None:
+            await self._credential.close()
 
     async def _send(self, kind: str, entity: str, messages: list[ServiceBusMessage]) -> None:
         sender, lock = await self._sender(kind, entity)

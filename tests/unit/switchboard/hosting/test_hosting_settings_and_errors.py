@@ -1,10 +1,11 @@
-"""HostingSettings names, and SDK errors mapped to Switchboard errors by type and status (pure, no I/O)."""
+"""HostingSettings names and credentials, and SDK errors mapped to Switchboard errors by type and status (no I/O)."""
 
 from __future__ import annotations
 
 import pytest
 from azure.core.exceptions import ServiceRequestError
 from azure.cosmos.exceptions import CosmosBatchOperationError, CosmosHttpResponseError
+from azure.identity.aio import DefaultAzureCredential, ManagedIdentityCredential
 from azure.servicebus.exceptions import (
     MessagingEntityNotFoundError,
     ServiceBusConnectionError,
@@ -14,7 +15,10 @@ from azure.servicebus.exceptions import (
 
 from switchboard.errors import Disposition, StateConflictError, disposition_for
 from switchboard.hosting.settings import HostingSettings, HostingSettingsError
+from switchboard.state.client import identity_credential as state_identity
 from switchboard.state.errors import StoreRequestError, StoreUnavailableError, store_error
+from switchboard.transport.connection import identity_credential as transport_identity
+from switchboard.transport.connection import service_bus_client
 from switchboard.transport.errors import BusConfigurationError, BusUnavailableError, bus_error
 
 
@@ -87,3 +91,30 @@ def test_service_bus_errors_map_by_type(error: Exception, expected: type[Excepti
     mapped = bus_error(error, "send to queue 'x'")
     assert type(mapped) is expected
     assert mapped.reason.startswith("send to queue 'x'")
+
+
+async def test_identity_based_access_in_azure_and_keys_locally() -> None:
+    azure = HostingSettings.model_validate(
+        {
+            "ServiceBusConnection__fullyQualifiedNamespace": "sb-x.servicebus.windows.net",
+            "ServiceBusConnection__clientId": "00000000-0000-0000-0000-000000000001",
+            "COSMOS_ENDPOINT": "https://x.documents.azure.com:443/",
+        }
+    )
+    bus_credential = transport_identity(azure)
+    assert isinstance(bus_credential, ManagedIdentityCredential)
+    client = service_bus_client(azure, credential=bus_credential)
+    assert client.fully_qualified_namespace == "sb-x.servicebus.windows.net"
+    await client.close()
+    await bus_credential.close()
+    cosmos_credential = state_identity(azure)
+    assert isinstance(cosmos_credential, DefaultAzureCredential)
+    await cosmos_credential.close()
+    local = HostingSettings.model_validate(
+        {
+            "ServiceBusConnection": "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;",
+            "COSMOS_KEY": "k",
+        }
+    )
+    assert transport_identity(local) is None
+    assert state_identity(local) is None
