@@ -34,6 +34,7 @@ from switchboard.teams.messages import TaskSubmitted
 
 # TaskSubmitted ids derive from the run id, so a re-posted task re-sends the same message (dropped as duplicate).
 _TASK_IDS = uuid.UUID("0b8f7a52-3c1e-4d7b-9f55-2a6e1d4c9b30")
+_MAX_REASON = 1024
 
 
 class SettlementKind(enum.Enum):
@@ -135,7 +136,7 @@ class MessageProcessor:
         except BadMessageError as error:
             return _dead_letter(error)
         try:
-            return await self._handle(agent, envelope, incoming)
+            return await self._handle(agent, envelope)
         except Exception as error:
             return await self._on_error(envelope.run_id, envelope.message_id, error)
 
@@ -181,7 +182,7 @@ class MessageProcessor:
             raise UnroutableMessageError(f"agent {agent!r} does not handle {envelope.type} messages")
         return envelope
 
-    async def _handle(self, agent: str, envelope: Envelope, incoming: IncomingMessage) -> Settlement:
+    async def _handle(self, agent: str, envelope: Envelope) -> Settlement:
         run_id, message_id = envelope.run_id, envelope.message_id
         # One read serves every delivery: run status, state, and this message's outbox and steps if it left any.
         # So the delivery count (whose base differs between SDKs) never decides whether to look.
@@ -227,7 +228,7 @@ class MessageProcessor:
 
     async def _on_error(self, run_id: str, message_id: str, error: Exception) -> Settlement:
         disposition = disposition_for(error)
-        reason = getattr(error, "reason", None) or str(error)
+        reason = _bounded(getattr(error, "reason", None) or str(error))
         if disposition is Disposition.DEAD_LETTER:
             return Settlement(SettlementKind.DEAD_LETTER, type(error).__name__, reason, outcome="bad-input")
         if disposition is Disposition.FAIL_RUN:
@@ -241,4 +242,9 @@ class MessageProcessor:
 
 
 def _dead_letter(error: BadMessageError) -> Settlement:
-    return Settlement(SettlementKind.DEAD_LETTER, type(error).__name__, error.reason, outcome="bad-input")
+    return Settlement(SettlementKind.DEAD_LETTER, type(error).__name__, _bounded(error.reason), outcome="bad-input")
+
+
+def _bounded(reason: str) -> str:
+    # Dead-letter descriptions and stored errors travel in message properties and run documents: keep them short.
+    return reason if len(reason) <= _MAX_REASON else reason[: _MAX_REASON - 1] + "…"
