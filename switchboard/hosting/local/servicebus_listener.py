@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from azure.identity.aio import DefaultAzureCredential
 from azure.servicebus import NEXT_AVAILABLE_SESSION
 from azure.servicebus.aio import ServiceBusClient, ServiceBusReceiver
-from azure.servicebus.exceptions import OperationTimeoutError, ServiceBusError, SessionLockLostError
+from azure.servicebus.exceptions import OperationTimeoutError, SessionLockLostError
 
 from switchboard.hosting.local.app_settings import AppSettings
 from switchboard.hosting.local.host_config import ServiceBusOptions
@@ -155,12 +155,13 @@ class TriggerListener:
         while not self._stopping.is_set():
             try:
                 async with self._receiver() as receiver:
+                    self._warned.clear()  # a later outage is worth a warning again
                     while not self._stopping.is_set():
                         with self._receiving():
                             batch = await receiver.receive_messages(max_message_count=share, max_wait_time=POLL_SECONDS)
                             spawned = {self._spawn(receiver, message, None) for message in batch}
                         await _wait_all(spawned)
-            except ServiceBusError as error:
+            except Exception as error:  # a broker restart or network fault: reopen after a pause, never give up
                 self._warn("receiving", error)
                 await self._pause()
 
@@ -170,21 +171,25 @@ class TriggerListener:
             try:
                 with self._receiving():
                     accepted = await self._until_stopped(receiver.__aenter__())
-            except (TimeoutError, OperationTimeoutError):
-                await receiver.close()
+            except (TimeoutError, OperationTimeoutError):  # no session became available: ask again
+                await _close_quietly(receiver)
                 continue
-            except ServiceBusError as error:
-                await receiver.close()
+            except Exception as error:  # as above: keep the slot alive
+                await _close_quietly(receiver)
                 self._warn("accepting a session", error)
                 await self._pause()
                 continue
             if accepted is None:  # stopped while waiting for a session
-                await receiver.close()
+                await _close_quietly(receiver)
                 return
+            self._warned.clear()
             try:
                 await self._serve_session(receiver)
+            except Exception as error:  # the session's link or connection failed: accept another after a pause
+                self._warn("receiving from a session", error)
+                await self._pause()
             finally:
-                await receiver.close()
+                await _close_quietly(receiver)
 
     async def _serve_session(self, receiver: ServiceBusReceiver) -> None:
         session = receiver.session
@@ -257,3 +262,9 @@ async def _wait_all(tasks: set[asyncio.Task[str]]) -> None:
     """Wait for ``tasks`` without raising when the host cancels them (their invocation abandons the message)."""
     if tasks:
         await asyncio.wait(tasks)
+
+
+async def _close_quietly(receiver: ServiceBusReceiver) -> None:
+    """Close a receiver whose connection may already be gone."""
+    with contextlib.suppress(Exception):
+        await receiver.close()
