@@ -32,7 +32,10 @@ _ids = itertools.count(1)
 class Connection:
     """Serve one client connection until it closes."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ctx: WireContext) -> None:
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ctx: WireContext, first: bytes = b""
+    ) -> None:
+        self._first = first  # bytes a listener already read to route the connection
         self.reader = reader
         self.writer = writer
         self.ctx = ctx
@@ -65,7 +68,9 @@ class Connection:
 
     async def _handshake(self) -> str | None:
         """Exchange protocol headers (and SASL); None when the client was refused (already answered)."""
-        header = await self.reader.readexactly(8)
+        header = self._first[:8]  # a routing listener reads at most the header
+        if len(header) < 8:
+            header += await self.reader.readexactly(8 - len(header))
         mechanism = "none"
         if header == SASL_HEADER:
             try:

@@ -22,6 +22,23 @@ TICK_SECONDS = 0.05
 log = logging.getLogger("local_emulators.servicebus")
 
 
+RELAY_BACKLOG = 1 << 20
+
+
+async def _copy(source: asyncio.StreamReader, target: asyncio.StreamReader) -> None:
+    # A fed StreamReader has no flow control of its own: hold back while the reader is this far behind,
+    # so a client streaming to the management API cannot grow the relay without bound.
+    while True:
+        if len(getattr(target, "_buffer", b"")) > RELAY_BACKLOG:
+            await asyncio.sleep(0.01)
+            continue
+        chunk = await source.read(1 << 16)
+        if not chunk:
+            break
+        target.feed_data(chunk)
+    target.feed_eof()
+
+
 class Emulator:
     """A running Service Bus emulator.
 
@@ -69,6 +86,7 @@ class Emulator:
             self.broker, self.config, dict(self.ctx.keys), self.ctx.now_ms, self.ctx.clock, self.settings.data_dir
         )
         amqp, control, management = open_listeners(self.settings, self.management, self._serve_connection)
+        amqp.tls = self._serve_tls  # AMQP over TLS (uAMQP only speaks amqps) next to HTTPS management
         self._servers = list(dict.fromkeys([amqp, control, management]))
         for server in self._servers:
             server.start()
@@ -83,6 +101,21 @@ class Emulator:
 
     async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await Connection(reader, writer, self.ctx).run()
+
+    async def _serve_tls(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A TLS connection on the AMQP port: AMQP when it starts with the AMQP header, else HTTPS management."""
+        first = await reader.read(8)
+        if first.startswith(b"A"):  # no HTTP method starts with "A"; every AMQP header does
+            await Connection(reader, writer, self.ctx, first=first).run()
+            return
+        assert self.management is not None
+        relay = asyncio.StreamReader(limit=1 << 16)
+        relay.feed_data(first)
+        copying = asyncio.get_running_loop().create_task(_copy(reader, relay))
+        try:
+            await self.management.serve(relay, writer)
+        finally:
+            copying.cancel()
 
     async def _tick(self) -> None:
         while True:
