@@ -122,10 +122,10 @@ def _cosmos_ready(port: int) -> bool:
         return False
 
 
-def start_cosmos(root: Path) -> CosmosEmulator:
-    """Start `python -m local_emulators.cosmos` on a free port."""
+def start_cosmos(root: Path, *, port: int | None = None) -> CosmosEmulator:
+    """Start `python -m local_emulators.cosmos` on a free port (or `port`), keeping its data under `root`."""
     root.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     process = start_python_module(
         "local_emulators.cosmos",
         ["--port", str(port), "--data-dir", str(root / "cosmos")],
@@ -134,3 +134,8 @@ def start_cosmos(root: Path) -> CosmosEmulator:
         ready=lambda: _cosmos_ready(port),
     )
     return CosmosEmulator(process=process)
+
+
+def restart_cosmos(emulator: CosmosEmulator, root: Path) -> CosmosEmulator:
+    """Start the emulator again on the same port and data (after it was stopped or killed)."""
+    return start_cosmos(root, port=emulator.process.port)

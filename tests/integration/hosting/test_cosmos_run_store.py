@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from switchboard.errors import DuplicateMessageError, StateConflictError
+from switchboard.errors import Disposition, DuplicateMessageError, StateConflictError, disposition_for
+from switchboard.hosting.settings import HostingSettings
 from switchboard.hosting.ports import RunEndedError
 from switchboard.messages import Envelope
 from switchboard.runtime.protocols import Commit, TranscriptRecord
-from switchboard.state import CosmosRunStore
+from switchboard.state import CosmosRunStore, StoreUnavailableError
+from tests.support.emulators import restart_cosmos, start_cosmos
 from tests.support.hosting_agents import Job
 
 pytestmark = pytest.mark.emulator
@@ -178,3 +181,23 @@ async def test_commit_bytes_stay_flat_as_the_transcript_grows(store: CosmosRunSt
         sizes.append((store.counter.snapshot() - before).bytes_sent)
     # The first commit creates the state (no If-Match); after that only the digits of indexes and ids grow.
     assert max(sizes[-10:]) <= min(sizes[1:10]) + 16
+
+
+async def test_a_cosmos_outage_is_transient_and_the_same_store_recovers_after_a_restart(tmp_path: Path) -> None:
+    own = start_cosmos(tmp_path)  # its own process: this test kills it
+    settings = HostingSettings.model_validate({"COSMOS_ENDPOINT": own.endpoint, "COSMOS_KEY": own.key})
+    store = CosmosRunStore.from_settings(settings)
+    try:
+        await store.create_if_missing()
+        await store.create_run(RUN, task="t", team="team")
+        own.process.kill_hard()
+        with pytest.raises(StoreUnavailableError) as raised:
+            await store.read_run(RUN)
+        assert disposition_for(raised.value) is Disposition.RETRY
+        own = restart_cosmos(own, tmp_path)
+        run = await store.read_run(RUN)
+        assert run is not None
+        assert run["status"] == "queued"
+    finally:
+        await store.close()
+        own.process.stop()
