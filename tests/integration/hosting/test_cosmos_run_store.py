@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from switchboard.errors import Disposition, DuplicateMessageError, StateConflictError, disposition_for
-from switchboard.hosting.settings import HostingSettings
 from switchboard.hosting.ports import RunEndedError
+from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
 from switchboard.runtime.protocols import Commit, TranscriptRecord
 from switchboard.state import CosmosRunStore, StoreUnavailableError
