@@ -144,6 +144,8 @@ class LocalHost:
             lambda: InvocationContext(function.name, self._root),
         )
         self._invocations.append(invocation)
+        if entity.sessions and config.service_bus.max_concurrent_calls_per_session > 1:
+            logger.warning("maxConcurrentCallsPerSession > 1: this host runs one message per session at a time")
         client = connections.client(str(function.trigger["connection"]))
         logger.info("function %s listens on %s%s", function.name, entity, " (sessions)" if entity.sessions else "")
         return TriggerListener(entity, client, config.service_bus, invocation, self._held, self._stopping)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 
 import azure.functions as func
 import azurefunctions.extensions.bindings.servicebus as sb
@@ -28,6 +29,19 @@ def _queue_app(name: str | None = None, arg_name: str = "msg") -> Callable[[Call
     return register
 
 
+@pytest.fixture
+def isolated_import() -> Iterator[None]:
+    """`load_app` imports `function_app` from the script root as the worker does: undo that for other tests."""
+    saved_path, saved_module = list(sys.path), sys.modules.get("function_app")
+    yield
+    sys.path[:] = saved_path
+    if saved_module is None:
+        sys.modules.pop("function_app", None)
+    else:
+        sys.modules["function_app"] = saved_module
+
+
+@pytest.mark.usefixtures("isolated_import")
 def test_the_toy_app_and_the_repository_app_would_be_accepted() -> None:
     assert {f.name for f in load_app(TOY_APP)} == {"plain", "sessions", "slow", "topic_listener", "hello", "secret"}
     repo_functions = load_app(REPO_ROOT)
