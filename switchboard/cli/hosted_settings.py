@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -54,4 +54,6 @@ def load_settings(path: Path = DEFAULT_SETTINGS_FILE, environ: Mapping[str, str]
     env = {name.lower() for name in (os.environ if environ is None else environ)}
     # HostingSettings reads the environment itself; the file only fills what the environment leaves unset.
     from_file = {name: value for name, value in file_values(path).items() if name.lower() not in env}
-    return HostingSettings.model_validate(from_file)
+    # Init values plus the environment (model_validate alone would skip the environment).
+    settings: HostingSettings = cast(Any, HostingSettings)(**from_file)  # aliases are not keyword names to mypy
+    return settings

@@ -1,4 +1,8 @@
-"""`switchboard run "<task>"`: run a team in-process, printing each turn live, then the report and usage.
+"""`switchboard run "<task>"`: run a team, printing each turn live, then the report and usage.
+
+By default the run is serverless, as in Azure: the local emulators and `switchboard host` start, the task is posted
+to the Service Bus `tasks` queue, every agent runs as a Service Bus–triggered function with its state in Cosmos DB,
+and the run is followed in Cosmos (`serverless_run.py`). `--in-process` runs the same team in this process instead.
 
 Which model: `--model auto` (default) uses the configured endpoint (AZURE_OPENAI_ENDPOINT or OPENAI_API_KEY /
 OPENAI_BASE_URL) and otherwise the embedded SmolLM2 model, started on a free loopback port and stopped at exit;
@@ -14,7 +18,7 @@ import importlib
 from contextlib import AsyncExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -52,11 +56,20 @@ def run(
     team: Annotated[
         str, typer.Option(envvar="SWITCHBOARD_TEAM", help="The team to run, as module:attribute of a TeamSpec.")
     ] = DEFAULT_TEAM,
+    in_process: Annotated[
+        bool,
+        typer.Option("--in-process", help="Run in this process instead of through Service Bus, Functions and Cosmos."),
+    ] = False,
 ) -> None:
-    """Run a team on TASK in-process, printing each turn live and the report, usage and stop reason."""
+    """Run a team on TASK through the local serverless stack (or --in-process), printing each turn live."""
     console = Console()
     try:
-        asyncio.run(_run(console, task, model, script, team))
+        if in_process:
+            asyncio.run(_run(console, task, model, script, team))
+        else:
+            view = asyncio.run(_run_serverless(console, task, model, script, team))
+            if view.get("status") != "completed":
+                raise typer.Exit(1)
     except SwitchboardError as error:
         console.print(f"[bold red]error:[/] {error.reason}")
         raise typer.Exit(1) from error
@@ -97,6 +110,59 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
     console.print(table)
     console.print(f"[bold]Stop reason:[/] {result.stop_reason}")
     console.print(f"[dim]run {result.run_id} · {len(result.transcript)} messages[/]")
+
+
+async def _run_serverless(
+    console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str
+) -> dict[str, Any]:
+    from switchboard.cli.serverless_run import run_serverless
+    from switchboard.models.errors import ScriptInvalidError
+
+    spec = _load_team(team_ref)
+    async with AsyncExitStack() as stack:
+        if choice is ModelChoice.SCRIPTED:
+            chosen = script or spec.demo_script
+            if chosen is None:
+                raise ScriptInvalidError("this team has no demo script: pass --script FILE")
+            console.print(f"[dim]model: scripted replay of {chosen}[/]")
+            return await run_serverless(console, task, spec, model_script=chosen, model_env={})
+        model_env = await _hosted_model_env(console, choice, stack)
+        return await run_serverless(console, task, spec, model_script=None, model_env=model_env)
+
+
+async def _hosted_model_env(console: Console, choice: ModelChoice, stack: AsyncExitStack) -> dict[str, str]:
+    """Model settings for the host: none when the environment names an endpoint, else the embedded model's."""
+    from switchboard.models import local_llm
+    from switchboard.models.errors import ModelNotConfiguredError
+    from switchboard.models.settings import ModelSettings
+
+    if choice is ModelChoice.AUTO:
+        try:
+            endpoint = ModelSettings().resolve()
+        except ModelNotConfiguredError:
+            console.print(
+                "[dim]no model configured (OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT): using the embedded model[/]"
+            )
+        else:
+            console.print(f"[dim]model: {endpoint.describe()} (the host reads the same settings)[/]")
+            return {}
+    if not local_llm.is_installed():
+        with console.status("[yellow]Building the embedded model once (about 5 minutes)…[/]"):
+            local_llm.install(lambda message: console.print(f"[yellow]{message}[/]"))
+    server = local_llm.LocalModelServer()
+    with console.status("[dim]starting the embedded model…[/]"):
+        endpoint = await asyncio.to_thread(server.start)
+    stack.callback(server.stop)
+    console.print(f"[dim]model: embedded SmolLM2-135M (llama.cpp) at {endpoint.base_url}[/]")
+    # Empty values switch off endpoints a developer may have exported, so the host uses this one.
+    return {
+        "AZURE_OPENAI_ENDPOINT": "",
+        "OPENAI_API_KEY": "",
+        "OPENAI_BASE_URL": endpoint.base_url or "",
+        "OPENAI_MODEL": endpoint.model,
+        "SWITCHBOARD_MODEL_JSON_MODE": endpoint.json_mode,
+        "SWITCHBOARD_MODEL_TIMEOUT": str(endpoint.timeout),
+    }
 
 
 def _load_team(ref: str) -> TeamSpec:

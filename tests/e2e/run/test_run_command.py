@@ -26,7 +26,7 @@ def _run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> 
 
 
 def test_scripted_run_prints_turns_report_usage_and_stop_reason() -> None:
-    done = _run("--model", "scripted", TASK)
+    done = _run("--in-process", "--model", "scripted", TASK)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     order = [out.index(name) for name in ("─ user", "─ planner", "─ researcher", "─ writer", "─ reviewer")]
@@ -43,8 +43,34 @@ def test_scripted_run_prints_turns_report_usage_and_stop_reason() -> None:
 def test_an_exhausted_script_is_a_clear_error_and_a_failing_exit(tmp_path: Path) -> None:
     script = tmp_path / "short.json"
     script.write_text('{"agents": {"planner": [{"structured": {"steps": ["one"]}}]}}')
-    done = _run("--model", "scripted", "--script", str(script), TASK)
+    done = _run("--in-process", "--model", "scripted", "--script", str(script), TASK)
     assert done.returncode == 1
     assert "error:" in done.stdout
     assert "model script has no reply" in done.stdout
     assert "agent 'researcher'" in done.stdout
+
+
+def test_the_default_run_goes_through_service_bus_functions_and_cosmos() -> None:
+    done = _run("--model", "scripted", TASK, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "posted to Service Bus queue 'tasks' as run" in out
+    assert "following it in Cosmos DB" in out
+    order = [out.index(name) for name in ("─ user", "─ planner", "─ researcher", "─ writer", "─ reviewer")]
+    assert order == sorted(order)
+    assert "used search_notes" in out
+    assert "Verdict: REVISE" in out
+    report = out[out.index("Report") :]
+    assert "the effects happen once" in report
+    assert "Token usage" in report
+    assert "completed: text 'Verdict: APPROVE' mentioned by reviewer" in out
+    assert "9 messages" in out
+
+
+def test_a_serverless_run_whose_model_fails_ends_failed_with_the_stored_error(tmp_path: Path) -> None:
+    script = tmp_path / "short.json"
+    script.write_text('{"agents": {"planner": [{"structured": {"steps": ["one"]}}]}}')
+    done = _run("--model", "scripted", "--script", str(script), TASK, timeout=180)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "failed:" in done.stdout
+    assert "researcher" in done.stdout

@@ -1,0 +1,126 @@
+"""`LocalStack`: the emulators and `switchboard host` as child processes, for `switchboard run`'s serverless path.
+
+It runs exactly what a developer would run by hand — `python -m local_emulators up` (Service Bus, Cosmos DB and,
+when asked, the scripted model, with every entity of the app's entity list) and `switchboard host` on the app's
+`function_app.py` — on free loopback ports with a throw-away data directory, and ends both at exit. The product
+never imports the emulators: they are only started as processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+from switchboard.errors import SwitchboardError
+
+
+class LocalStackError(SwitchboardError):
+    """The local emulators or the local Functions host did not start."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LocalStack:
+    """Starts the emulators, then the host; `values` are the app settings both were given."""
+
+    def __init__(self, script_root: Path, *, model_script: Path | None = None, model_env: dict[str, str]) -> None:
+        """Prepare ports and a temporary data directory; nothing starts before `start()`."""
+        self.script_root = script_root
+        self.model_script = model_script
+        self.model_env = model_env
+        self.workdir = Path(tempfile.mkdtemp(prefix="switchboard-run-"))
+        self.settings_file = self.workdir / "local.settings.json"
+        self.host_port = free_port()
+        self.values: dict[str, str] = {}
+        self._children: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    @property
+    def host_url(self) -> str:
+        """The local Functions host's base URL."""
+        return f"http://127.0.0.1:{self.host_port}"
+
+    def start(self) -> None:
+        """Start the emulators and the host and wait until both answer.
+
+        Raises:
+            LocalStackError: Either did not start (the message carries the end of its log).
+        """
+        up = [sys.executable, "-m", "local_emulators", "up", "--data-dir", str(self.workdir / "data")]
+        up += ["--servicebus-port", str(free_port()), "--cosmos-port", str(free_port())]
+        up += ["--write-settings", str(self.settings_file)]
+        entities = self.script_root / "infra" / "entities.json"
+        if entities.exists():
+            up += ["--entities", str(entities)]
+        if self.model_script is not None:
+            up += ["--model-script", str(self.model_script), "--model-port", str(free_port())]
+        emulators = self._spawn("emulators", up, os.environ.copy())
+        self._wait("emulators", emulators, self.settings_file.exists, 60.0)
+        time.sleep(0.2)  # the file is written once every emulator listens; let the writer finish
+        self.values = {str(k): str(v) for k, v in json.loads(self.settings_file.read_text())["Values"].items()}
+        self.values.update(self.model_env)
+        host = [sys.executable, "-m", "switchboard", "host", "--port", str(self.host_port)]
+        host += ["--script-root", str(self.script_root)]
+        host_process = self._spawn("host", host, {**os.environ, **self.values})
+        self._wait("host", host_process, self._host_ready, 90.0)
+
+    def stop(self) -> None:
+        """End the host, then the emulators (SIGTERM, then SIGKILL after a grace period)."""
+        for _, child in reversed(self._children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for _, child in reversed(self._children):
+            try:
+                child.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(timeout=10)
+        self._children.clear()
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        """The end of a child's log."""
+        path = self.workdir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        with (self.workdir / f"{name}.log").open("wb") as log:
+            child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=self.script_root, env=env)
+        self._children.append((name, child))
+        return child
+
+    def _wait(self, name: str, child: subprocess.Popen[bytes], ready: object, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if child.poll() is not None:
+                raise LocalStackError(f"{name} exited with {child.returncode}:\n{self.log_tail(name)}")
+            if callable(ready) and ready():
+                return
+            time.sleep(0.05)
+        raise LocalStackError(f"{name} not ready after {timeout:g}s:\n{self.log_tail(name)}")
+
+    def _host_ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.host_url}/api/health", timeout=1) as response:
+                return bool(response.status == 200)
+        except OSError:
+            return False

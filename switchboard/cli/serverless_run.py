@@ -1,0 +1,57 @@
+"""`switchboard run`'s default path: the task through Service Bus, agents as functions, the run followed in Cosmos.
+
+It starts the local emulators and `switchboard host` on the app's `function_app.py` (the same processes a
+developer runs by hand), posts the task to the `tasks` queue exactly as `switchboard submit` does, prints each
+transcript entry as the agents commit it to Cosmos DB, then the report and the token usage, and stops everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+
+from switchboard.cli.local_stack import LocalStack
+from switchboard.cli.run_client import RunClient
+from switchboard.cli.run_render import EntryPrinter, print_outcome
+from switchboard.hosting.settings import HostingSettings
+
+if TYPE_CHECKING:
+    from switchboard.teams.spec import TeamSpec
+
+RUN_TIMEOUT = 1800.0
+"""How long the CLI follows a run before giving up (the run itself goes on in the host until it ends)."""
+
+
+async def run_serverless(
+    console: Console, task: str, spec: TeamSpec, *, model_script: Path | None, model_env: dict[str, str]
+) -> dict[str, Any]:
+    """Run `task` on team `spec` through the local serverless stack and print it live.
+
+    Args:
+        console: Where to print.
+        task: What the team should do.
+        spec: The team; the app's `function_app.py` must offer a team of this name.
+        model_script: With the scripted model, its script (served by the emulators' scripted model server).
+        model_env: Model settings for the host (an endpoint the CLI resolved or started).
+
+    Returns:
+        The finished run, as `GET /api/runs/{id}` returns it.
+    """
+    stack = LocalStack(Path.cwd(), model_script=model_script, model_env=model_env)
+    async with AsyncExitStack() as exits:
+        with console.status("[dim]starting the Service Bus and Cosmos DB emulators and the Functions host…[/]"):
+            await asyncio.to_thread(stack.start)
+        exits.callback(stack.stop)
+        console.print(f"[dim]functions host: {stack.host_url} · emulators and logs in {stack.workdir}[/]")
+        # Exactly the local stack's values: a developer's exported Azure settings must not redirect the CLI.
+        settings = HostingSettings.model_validate(stack.values)
+        client = await exits.enter_async_context(RunClient.open(settings))
+        run_id = await client.submit(task, spec.name)
+        console.print(f"[dim]posted to Service Bus queue 'tasks' as run {run_id}; following it in Cosmos DB…[/]")
+        view = await client.follow(run_id, EntryPrinter(console), max_wait=RUN_TIMEOUT)
+    print_outcome(console, view, spec.report_author)
+    return view
