@@ -122,6 +122,8 @@ class CosmosApp:
             response = json_response(500, {"code": "InternalServerError", "message": "emulator bug; see its log"})
         response.headers["x-ms-activity-id"] = activity_id
         response.headers["x-ms-gatewayversion"] = "version=2.14.0"
+        # The gateway names the URL that served the request (the SDK's global-endpoint tests read it).
+        response.headers["content-location"] = f"{request.scheme}://{request.headers.get('host', '')}{request.raw_path}"
         if LOG.isEnabledFor(logging.DEBUG):
             # Method, path and status only: headers carry the authorization signature.
             LOG.debug("%s %s -> %s", request.method, request.path, response.status)

@@ -120,12 +120,22 @@ def sdk_env(port: int, shim: Path) -> dict[str, str]:
     return env
 
 
-def run_tests(source: Path, env: dict[str, str], workdir: Path, per_test: int, total: int) -> Counter[str]:
-    """Run the emulator-marked tests in one pytest process; return counts by outcome."""
+def run_tests(
+    source: Path, env: dict[str, str], workdir: Path, per_test: int, total: int, selection: list[str] | None = None
+) -> Counter[str]:
+    """Run the emulator-marked tests (all, or the given files/node ids) in one pytest process; count outcomes."""
     ini = workdir / "pytest.ini"
     ini.write_text(PYTEST_INI)
     command = [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(source / "tests")]
-    command += ["-m", "cosmosEmulator", "-v", "-p", "no:cacheprovider", f"--timeout={per_test}", "tests"]
+    command += [
+        "-m",
+        "cosmosEmulator",
+        "-v",
+        "-p",
+        "no:cacheprovider",
+        f"--timeout={per_test}",
+        *(selection or ["tests"]),
+    ]
     outcomes: Counter[str] = Counter()
     report = workdir / "tests.log"
     with report.open("w") as log:
@@ -192,6 +202,7 @@ def main() -> int:
     parser.add_argument("--tests-timeout", type=int, default=2400, help="cut the whole test run after this long")
     parser.add_argument("--per-sample-timeout", type=int, default=120)
     parser.add_argument("--emulator-arg", action="append", default=[], help="extra emulator argument (repeatable)")
+    parser.add_argument("only", nargs="*", help="SDK test files or node ids to run instead of all (tests/test_x.py)")
     args = parser.parse_args()
     source = sdk_source()
     summary: dict[str, Counter[str]] = {}
@@ -207,7 +218,9 @@ def main() -> int:
         print(f"azure-cosmos {version('azure-cosmos')} against our emulator on port {port}; logs in {workdir}")
         if not args.samples:
             print("== tests marked cosmosEmulator", flush=True)
-            summary["tests"] = run_tests(source, env, workdir, args.per_test_timeout, args.tests_timeout)
+            summary["tests"] = run_tests(
+                source, env, workdir, args.per_test_timeout, args.tests_timeout, args.only or None
+            )
         if not args.tests:
             print("== samples", flush=True)
             summary["samples"] = run_samples(source, env, workdir, args.per_sample_timeout)

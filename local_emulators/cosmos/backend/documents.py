@@ -14,6 +14,7 @@ from typing import Any
 from local_emulators.cosmos.backend import partition_keys
 from local_emulators.cosmos.backend.container_settings import check_item_ttl
 from local_emulators.cosmos.backend.epk import effective_partition_key
+from local_emulators.cosmos.backend.epk_v1 import effective_partition_key_v1
 from local_emulators.cosmos.backend.models import Container, ItemRecord, new_etag, new_rid
 from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
 from local_emulators.cosmos.backend.store import SqliteStore
@@ -31,7 +32,7 @@ MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 MAX_ID_LENGTH = 1023  # items (databases and containers: 255), per the service's limits and its error text
 SYSTEM_PROPERTIES = ("_rid", "_self", "_etag", "_attachments", "_ts")
 _STRIPPED = {*SYSTEM_PROPERTIES, "_lsn"}
-_EPK_CACHE: dict[tuple[str, bool], str] = {}
+_EPK_CACHE: dict[tuple[str, bool, bool], str] = {}
 
 
 def validate_id(item_id: Any) -> str:
@@ -48,13 +49,16 @@ def validate_id(item_id: Any) -> str:
     return item_id
 
 
-def _epk(key: str, components: Sequence[PartitionKeyValue], multi_hash: bool) -> str:
-    cached = _EPK_CACHE.get((key, multi_hash))
+def _epk(key: str, components: Sequence[PartitionKeyValue], multi_hash: bool, v1: bool = False) -> str:
+    cached = _EPK_CACHE.get((key, multi_hash, v1))
     if cached is None:
         if len(_EPK_CACHE) > 10_000:
             _EPK_CACHE.clear()
-        cached = effective_partition_key(components, multi_hash=multi_hash)
-        _EPK_CACHE[(key, multi_hash)] = cached
+        if v1:
+            cached = effective_partition_key_v1(components)
+        else:
+            cached = effective_partition_key(components, multi_hash=multi_hash)
+        _EPK_CACHE[(key, multi_hash, v1)] = cached
     return cached
 
 
@@ -76,6 +80,9 @@ class ContainerWrite:
         # A transactional batch commits as one operation: every write in it shares one LSN.
         self._one_lsn = one_lsn
         self.staged: dict[tuple[str, str], ItemRecord | None] = {}
+        key = container.body.get("partitionKey") or {}
+        # Containers created with partition-key version 1 route by the older hash (the SDKs send its ranges).
+        self._hash_v1 = key.get("kind", "Hash") == "Hash" and key.get("version") == 1
 
     def _next_lsn(self) -> None:
         if not self._one_lsn or self.lsn == self.container.lsn:
@@ -91,8 +98,8 @@ class ContainerWrite:
                 raise BadRequestError("The partition key header x-ms-documentdb-partitionkey is required.")
             return partition_keys.key_string(from_body), from_body
         components = tuple(header)
-        if self.container.multi_hash and len(components) != len(self.container.key_paths):
-            # Point operations need the whole hierarchical key; `[]` or a prefix names no single item.
+        if self.container.multi_hash and (not components or len(components) > len(self.container.key_paths)):
+            # `[]` names no partition of a hierarchical key at all (a prefix is simply not found).
             raise BadRequestError(
                 "Partition key provided either doesn't correspond to definition in the collection or doesn't"
                 " match partition key field values specified in the document."
@@ -146,7 +153,7 @@ class ContainerWrite:
         record = ItemRecord(
             id=item_id,
             pk=pk,
-            epk=_epk(pk, components, self.container.multi_hash),
+            epk=_epk(pk, components, self.container.multi_hash, self._hash_v1),
             lsn=self.lsn,
             seq=previous.seq if previous is not None else self.lsn,
             ts=int(self.now),

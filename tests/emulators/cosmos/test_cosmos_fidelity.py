@@ -203,3 +203,16 @@ def test_conflicts_feed_is_empty_in_one_write_region(container: ContainerProxy) 
     assert list(container.query_conflicts("SELECT * FROM c")) == []
     with pytest.raises(exceptions.CosmosResourceNotFoundError):
         container.get_conflict("nope", partition_key="a")
+
+
+def test_change_feed_by_partition_key_on_a_version_1_container(database: DatabaseProxy) -> None:
+    container = database.create_container("v1", PartitionKey("/pk", version=1))
+    for index in range(5):
+        container.create_item({"id": f"a{index}", "pk": "short_string"})
+        container.create_item({"id": f"b{index}", "pk": index})
+    by_string = [
+        d["id"] for d in container.query_items_change_feed(start_time="Beginning", partition_key="short_string")
+    ]
+    assert by_string == [f"a{index}" for index in range(5)]
+    by_number = [d["id"] for d in container.query_items_change_feed(start_time="Beginning", partition_key=3)]
+    assert by_number == ["b3"]
