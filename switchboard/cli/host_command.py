@@ -21,13 +21,16 @@ def host(
     grace_seconds: Annotated[
         float, typer.Option(help="On SIGTERM/SIGINT, seconds in-flight invocations get before they are abandoned.")
     ] = 20.0,
+    log_level: Annotated[
+        str, typer.Option(help="Logging level; DEBUG adds the traceback of each failed invocation.")
+    ] = "INFO",
 ) -> None:
     """Run a Python v2 function_app.py locally: Service Bus triggers (sessions too) and HTTP triggers.
 
     Settings come from the environment, then local.settings.json Values. Exit code 2 when the app fails to load or
     validate, a setting is missing, or the port is taken.
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("azure", "uamqp", "grpc"):  # SDK chatter (connection states) hides the invocation lines
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:

@@ -134,6 +134,7 @@ class HttpFunctions:
             result = await self._invoker.invoke(function, arguments, self._timeout)
             response = _to_response(result)
         except Exception as error:  # the host answers 500 and logs the failure, never the details to the caller
+            logger.debug("function %s raised", function.name, exc_info=error)
             logger.info(
                 "invocation function=%s method=%s status=500 error=%s duration_ms=%.0f",
                 function.name,

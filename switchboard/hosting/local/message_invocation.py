@@ -101,6 +101,8 @@ class MessageInvocation:
                 failure = "timed out (functionTimeout)"
             except Exception as error:  # any user exception fails the invocation, as in the worker
                 failure = type(error).__name__
+                # The traceback may quote message content, so only at DEBUG (`switchboard host --log-level DEBUG`).
+                logger.debug("function %s raised", self._function.name, exc_info=error)
             await self._settle_after(held, failed=failure is not None)
             outcome = held.outcome or "unsettled"
             return outcome
