@@ -14,8 +14,7 @@ const env = (name) => {
   return value;
 };
 
-const CONN = process.env.SB_CONNECTION_STRING;
-const run = CONN ? test : test.skip; // the Cosmos-only run of this directory leaves Service Bus unset
+const CONN = env("SB_CONNECTION_STRING");
 const QUEUE = process.env.SB_QUEUE ?? "js-queue";
 const SESSIONS = process.env.SB_SESSION_QUEUE ?? "js-sessions";
 const MAX_DELIVERY = process.env.SB_MAX_DELIVERY_QUEUE ?? "js-max-delivery";
@@ -36,7 +35,8 @@ function newClient(connectionString = CONN, options = {}) {
 }
 
 beforeEach(async () => {
-  if (CONN) await fetch(`${env("SB_CONTROL_URL")}/reset`, { method: "POST" });
+  const reset = await fetch(`${env("SB_CONTROL_URL")}/reset`, { method: "POST" });
+  assert.equal(reset.status, 200, "the emulator's control plane purges every entity");
 });
 
 after(async () => {
@@ -62,7 +62,7 @@ async function expectCode(promise, code) {
   });
 }
 
-run("send and receive single messages and a batch, with typed application properties", async () => {
+test("send and receive single messages and a batch, with typed application properties", async () => {
   const client = newClient();
   const sender = client.createSender(QUEUE);
   const when = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678));
@@ -94,7 +94,7 @@ run("send and receive single messages and a batch, with typed application proper
   assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
 });
 
-run("peek-lock then complete removes the message", async () => {
+test("peek-lock then complete removes the message", async () => {
   const client = newClient();
   await client.createSender(QUEUE).sendMessages({ body: "complete me" });
   const receiver = client.createReceiver(QUEUE);
@@ -106,7 +106,7 @@ run("peek-lock then complete removes the message", async () => {
   assert.equal((await receiver.peekMessages(10)).length, 0);
 });
 
-run("abandon makes the message available again with a higher delivery count", async () => {
+test("abandon makes the message available again with a higher delivery count", async () => {
   const client = newClient();
   await client.createSender(QUEUE).sendMessages({ body: "abandon me" });
   const receiver = client.createReceiver(QUEUE);
@@ -119,7 +119,7 @@ run("abandon makes the message available again with a higher delivery count", as
   await receiver.completeMessage(again);
 });
 
-run("dead-letter with a reason and description", async () => {
+test("dead-letter with a reason and description", async () => {
   const client = newClient();
   await client.createSender(QUEUE).sendMessages({ body: "poison", applicationProperties: { keep: "me" } });
   const receiver = client.createReceiver(QUEUE);
@@ -135,7 +135,7 @@ run("dead-letter with a reason and description", async () => {
   await dlq.completeMessage(dead);
 });
 
-run("defer, then receive the deferred message by sequence number", async () => {
+test("defer, then receive the deferred message by sequence number", async () => {
   const client = newClient();
   await client.createSender(QUEUE).sendMessages({ body: "later" });
   const receiver = client.createReceiver(QUEUE);
@@ -150,7 +150,7 @@ run("defer, then receive the deferred message by sequence number", async () => {
   await assert.rejects(receiver.receiveDeferredMessages(message.sequenceNumber));
 });
 
-run("receive-and-delete takes messages without locks", async () => {
+test("receive-and-delete takes messages without locks", async () => {
   const client = newClient();
   await client.createSender(QUEUE).sendMessages([{ body: "a" }, { body: "b" }]);
   const receiver = client.createReceiver(QUEUE, { receiveMode: "receiveAndDelete" });
@@ -160,7 +160,7 @@ run("receive-and-delete takes messages without locks", async () => {
   assert.equal((await receiver.peekMessages(10)).length, 0);
 });
 
-run("schedule messages and cancel one", async () => {
+test("schedule messages and cancel one", async () => {
   const client = newClient();
   const sender = client.createSender(QUEUE);
   const at = new Date(Date.now() + 1500);
@@ -178,7 +178,7 @@ run("schedule messages and cancel one", async () => {
   assert.equal((await receiver.peekMessages(10)).length, 0, "the cancelled message never arrives");
 });
 
-run("peek returns messages without locking them", async () => {
+test("peek returns messages without locking them", async () => {
   const client = newClient();
   await client.createSender(QUEUE).sendMessages([{ body: "p1" }, { body: "p2" }, { body: "p3" }]);
   const receiver = client.createReceiver(QUEUE);
@@ -192,7 +192,7 @@ run("peek returns messages without locking them", async () => {
   await Promise.all(got.map((m) => receiver.completeMessage(m)));
 });
 
-run("renew a message lock", async () => {
+test("renew a message lock", async () => {
   const client = newClient();
   await client.createSender(QUEUE).sendMessages({ body: "long job" });
   const receiver = client.createReceiver(QUEUE);
@@ -204,7 +204,7 @@ run("renew a message lock", async () => {
   await receiver.completeMessage(message);
 });
 
-run("sessions: accept a session by id", async () => {
+test("sessions: accept a session by id", async () => {
   const client = newClient();
   const sender = client.createSender(SESSIONS);
   await sender.sendMessages([{ body: "for-a", sessionId: "a" }, { body: "for-b", sessionId: "b" }]);
@@ -219,7 +219,7 @@ run("sessions: accept a session by id", async () => {
   await receiver.close();
 });
 
-run("sessions: accept the next available session", async () => {
+test("sessions: accept the next available session", async () => {
   const client = newClient();
   await client.createSender(SESSIONS).sendMessages({ body: "only", sessionId: "next-1" });
   const receiver = await client.acceptNextSession(SESSIONS);
@@ -230,7 +230,7 @@ run("sessions: accept the next available session", async () => {
   await receiver.close();
 });
 
-run("sessions: set and get session state", async () => {
+test("sessions: set and get session state", async () => {
   const client = newClient();
   await client.createSender(SESSIONS).sendMessages({ body: "s", sessionId: "stateful" });
   const receiver = await client.acceptSession(SESSIONS, "stateful");
@@ -245,7 +245,7 @@ run("sessions: set and get session state", async () => {
   await again.close();
 });
 
-run("sessions: messages of one session arrive in order", async () => {
+test("sessions: messages of one session arrive in order", async () => {
   const client = newClient();
   const sender = client.createSender(SESSIONS);
   for (let i = 0; i < 5; i++) await sender.sendMessages({ body: i, sessionId: "fifo" });
@@ -257,7 +257,7 @@ run("sessions: messages of one session arrive in order", async () => {
   await receiver.close();
 });
 
-run("the streaming subscribe() receiver handles every message", async () => {
+test("the streaming subscribe() receiver handles every message", async () => {
   const client = newClient();
   await client.createSender(QUEUE).sendMessages([1, 2, 3, 4, 5].map((n) => ({ body: n })));
   const receiver = client.createReceiver(QUEUE);
@@ -288,7 +288,7 @@ run("the streaming subscribe() receiver handles every message", async () => {
   assert.equal((await check.peekMessages(10)).length, 0, "autoComplete completed every message");
 });
 
-run("topic: a SQL filter subscription gets only matching messages", async () => {
+test("topic: a SQL filter subscription gets only matching messages", async () => {
   const client = newClient();
   await client.createSender(TOPIC).sendMessages([
     { body: "match", applicationProperties: { color: "red", size: 3 } },
@@ -300,7 +300,7 @@ run("topic: a SQL filter subscription gets only matching messages", async () => 
   assert.deepEqual(got.map((m) => m.body), ["match"]);
 });
 
-run("topic: a correlation filter subscription gets only matching messages", async () => {
+test("topic: a correlation filter subscription gets only matching messages", async () => {
   const client = newClient();
   await client.createSender(TOPIC).sendMessages([
     { body: "match", correlationId: "order-1", subject: "created", applicationProperties: { kind: "special" } },
@@ -312,7 +312,7 @@ run("topic: a correlation filter subscription gets only matching messages", asyn
   assert.deepEqual(got.map((m) => m.body), ["match"]);
 });
 
-run("dead-letter queue: receive, peek and complete dead-lettered messages", async () => {
+test("dead-letter queue: receive, peek and complete dead-lettered messages", async () => {
   const client = newClient();
   await client.createSender(QUEUE).sendMessages([{ body: "d1" }, { body: "d2" }]);
   const receiver = client.createReceiver(QUEUE);
@@ -327,7 +327,7 @@ run("dead-letter queue: receive, peek and complete dead-lettered messages", asyn
   assert.equal((await dlq.peekMessages(10)).length, 0);
 });
 
-run("max delivery count moves a message to the dead-letter queue", async () => {
+test("max delivery count moves a message to the dead-letter queue", async () => {
   const client = newClient();
   await client.createSender(MAX_DELIVERY).sendMessages({ body: "unlucky" });
   const receiver = client.createReceiver(MAX_DELIVERY);
@@ -343,13 +343,13 @@ run("max delivery count moves a message to the dead-letter queue", async () => {
   assert.equal(dead.deadLetterReason, "MaxDeliveryCountExceeded");
 });
 
-run("a wrong key is refused with UnauthorizedAccess", async () => {
+test("a wrong key is refused with UnauthorizedAccess", async () => {
   const wrong = CONN.replace(/SharedAccessKey=[^;]*/, "SharedAccessKey=not-the-key");
   const client = newClient(wrong, { retryOptions: { maxRetries: 0, timeoutInMs: 10000 } });
   await expectCode(client.createSender(QUEUE).sendMessages({ body: "x" }), "UnauthorizedAccess");
 });
 
-run("a missing entity is refused with MessagingEntityNotFound", async () => {
+test("a missing entity is refused with MessagingEntityNotFound", async () => {
   const client = newClient(CONN, { retryOptions: { maxRetries: 0, timeoutInMs: 10000 } });
   await expectCode(client.createSender("no-such-queue").sendMessages({ body: "x" }), "MessagingEntityNotFound");
   await expectCode(client.createReceiver("no-such-queue").receiveMessages(1, SHORT), "MessagingEntityNotFound");
@@ -358,7 +358,7 @@ run("a missing entity is refused with MessagingEntityNotFound", async () => {
   assert.equal((await client.createReceiver(QUEUE).peekMessages(1))[0].body, "still fine");
 });
 
-run("an oversize message is refused with MessageSizeExceeded", async () => {
+test("an oversize message is refused with MessageSizeExceeded", async () => {
   const client = newClient(CONN, { retryOptions: { maxRetries: 0, timeoutInMs: 10000 } });
   const sender = client.createSender(QUEUE);
   await expectCode(sender.sendMessages({ body: Buffer.alloc(300 * 1024, 1) }), "MessageSizeExceeded");
@@ -367,7 +367,7 @@ run("an oversize message is refused with MessageSizeExceeded", async () => {
   assert.equal(big.body.length, 200 * 1024);
 });
 
-run("20 concurrent clients send and receive", async () => {
+test("20 concurrent clients send and receive", async () => {
   const many = Array.from({ length: 20 }, () => newClient());
   await Promise.all(many.map((c, i) => c.createSender(QUEUE).sendMessages({ body: `client-${i}`, messageId: `m-${i}` })));
   const received = await Promise.all(

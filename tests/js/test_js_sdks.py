@@ -101,4 +101,5 @@ def test_js_suite_passes(suite: str, servicebus: dict[str, str], cosmos: dict[st
     counts = {name: int(value) for name, value in _SUMMARY.findall(report)}
     assert result.returncode == 0, f"{suite}: {counts}\n{report}"
     assert counts.get("fail") == 0, report
+    assert counts.get("skipped", 0) == 0, f"{suite} skipped tests:\n{report}"
     assert counts.get("pass", 0) > 0, f"{suite} ran no test:\n{report}"
