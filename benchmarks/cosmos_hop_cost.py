@@ -1,0 +1,148 @@
+"""Cosmos cost of one hop: requests and bytes written per message, at run lengths 10 and 100 turns.
+
+A two-assistant round-robin team on a scripted model runs through `MessageProcessor` with the real
+`CosmosRunStore` (azure-cosmos aio) against the Cosmos emulator started as a process; the bus is in memory, so
+only Cosmos is measured. `CosmosRunStore.counter` counts the item requests on the wire. Targets: <= 3 requests per
+hop; bytes per hop flat in run length (the 100-turn run's mean over the 10-turn run's, printed as a ratio).
+Run: `python benchmarks/cosmos_hop_cost.py [--turns 10 100] [--window 6]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from switchboard.agentchat import AssistantAgent
+from switchboard.agentchat.model_context import BufferedModelContext
+from switchboard.hosting.processor import IncomingMessage, MessageProcessor
+from switchboard.hosting.settings import HostingSettings
+from switchboard.messages import Envelope
+from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.runtime import Router
+from switchboard.state import CosmosRunStore
+from switchboard.teams import TEAM_MESSAGES, RoundRobinGroupChat
+from switchboard.termination import MaxMessageTermination
+
+KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
+REPO = Path(__file__).resolve().parents[1]
+
+
+class MemoryBus:
+    """The publisher port in memory: every delivery queued in order."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.queue: list[Envelope] = []
+
+    async def publish(self, envelopes: Sequence[Envelope]) -> None:
+        for envelope in envelopes:
+            self.queue.extend(self.router.expand(envelope))
+
+    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
+        return None
+
+
+def team_router(turns: int, window: int) -> Router:
+    script = {
+        "agents": {
+            "writer": [{"content": f"draft {i}: " + "words " * 40} for i in range(turns)],
+            "critic": [{"content": f"review {i}: " + "notes " * 40} for i in range(turns)],
+        }
+    }
+    client = ScriptedModelClient(Script.model_validate(script))
+    agents = [
+        AssistantAgent(name, model_client=client, model_context=BufferedModelContext(window))
+        for name in ("writer", "critic")
+    ]
+    team = RoundRobinGroupChat(agents, termination=MaxMessageTermination(1 + turns), name="team")
+    return Router(team.agents(), extra_messages=TEAM_MESSAGES)
+
+
+async def measure(endpoint: str, turns: int, window: int) -> tuple[list[int], list[int]]:
+    settings = HostingSettings.model_validate(
+        {"COSMOS_ENDPOINT": endpoint, "COSMOS_KEY": KEY, "COSMOS_CONTAINER": f"hops-{turns}"}
+    )
+    store = CosmosRunStore.from_settings(settings)
+    await store.create_if_missing()
+    router = team_router(turns, window)
+    bus = MemoryBus(router)
+    processor = MessageProcessor(
+        router=router, store=store, journal=store, transcript=store, runs=store, publisher=bus, teams={"team": "team"}
+    )
+    run_id = f"run-{turns}"
+    await processor.process_task(IncomingMessage(body=json.dumps({"task": "report"}).encode(), message_id=run_id))
+    requests, written = [], []
+    while bus.queue:
+        envelope = bus.queue.pop(0)
+        assert envelope.target is not None
+        before = store.counter.snapshot()
+        settlement = await processor.process(envelope.target, IncomingMessage(envelope.to_json(), envelope.message_id))
+        assert settlement.outcome == "handled", settlement
+        spent = store.counter.snapshot() - before
+        requests.append(spent.requests)
+        written.append(spent.bytes_sent)
+    run = await store.read_run(run_id)
+    assert run is not None, run_id
+    assert run["status"] == "completed", run
+    await store.close()
+    return requests, written
+
+
+def start_emulator(data: Path) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    args = [sys.executable, "-m", "local_emulators.cosmos", "--port", str(port), "--data-dir", str(data)]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_emulator/health", timeout=1):
+                return proc, f"http://127.0.0.1:{port}/"
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("the Cosmos emulator did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, nargs="+", default=[10, 100])
+    parser.add_argument("--window", type=int, default=6, help="messages each assistant keeps in its model context")
+    options = parser.parse_args()
+    proc, endpoint = start_emulator(Path(tempfile.mkdtemp()) / "cosmos")
+    try:
+        means: dict[int, float] = {}
+        for turns in options.turns:
+            requests, written = asyncio.run(measure(endpoint, turns, options.window))
+            means[turns] = statistics.mean(written)
+            print(
+                f"{turns:>4} turns: {len(requests)} hops, Cosmos requests/hop mean {statistics.mean(requests):.2f} "
+                f"max {max(requests)} (target <= 3); bytes written/hop mean {means[turns]:.0f} "
+                f"(first 10 hops {statistics.mean(written[:10]):.0f}, last 10 {statistics.mean(written[-10:]):.0f})"
+            )
+        shortest, longest = min(means), max(means)
+        print(
+            f"bytes/hop ratio {longest} vs {shortest} turns: {means[longest] / means[shortest]:.2f} (target: flat, ~1)"
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
