@@ -121,9 +121,16 @@ def _flatten(annotation: Any) -> set[Any]:
 def bindings() -> list[tuple[str, dict[str, Any]]]:
     """(function name, binding) of every binding of `function_app.app`."""
     app = importlib.import_module("function_app").app
+    # get_functions() records the names it validated and refuses them on a second call (azure-functions 1.26), so
+    # index with a fresh record and leave the app's own as it was for any other caller in this process.
+    recorded, app.functions_bindings = app.functions_bindings, {}
+    try:
+        functions = app.get_functions()
+    finally:
+        app.functions_bindings = recorded
     return [
         (str(function.get_function_name()), binding)
-        for function in app.get_functions()
+        for function in functions
         for binding in json.loads(function.get_function_json())["bindings"]
     ]
 

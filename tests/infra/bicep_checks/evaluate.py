@@ -87,7 +87,7 @@ class Evaluator:
             self._cache[name] = self.value(self._variables[name].children[-1], {})
         return self._cache[name]
 
-    def value(self, node: Node, scope: Scope) -> Any:  # noqa: PLR0911 - one branch per node type
+    def value(self, node: Node, scope: Scope) -> Any:
         """The value of the expression `node` with loop/lambda variables `scope`."""
         kind = node.type
         if kind == "string":
@@ -127,9 +127,27 @@ class Evaluator:
             condition, when_true, when_false = named_children(node)
             chosen = self.value(condition, scope)
             return UNKNOWN if not isinstance(chosen, bool) else self.value(when_true if chosen else when_false, scope)
+        if kind == "binary_expression":
+            return self._binary(node, scope)
         if kind == "unary_expression" and text(node).startswith("!"):
             operand = self.value(named_children(node)[-1], scope)
             return (not operand) if isinstance(operand, bool) else UNKNOWN
+        return UNKNOWN
+
+    def _binary(self, node: Node, scope: Scope) -> Any:
+        left_node, right_node = named_children(node)
+        operator = text(next(child for child in node.children if not child.is_named))
+        left, right = self.value(left_node, scope), self.value(right_node, scope)
+        if operator == "??":
+            return right if left is None else left
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        if operator in {"==", "!="}:
+            return (left == right) == (operator == "==")
+        if operator in {"&&", "||"} and isinstance(left, bool) and isinstance(right, bool):
+            return (left and right) if operator == "&&" else (left or right)
+        if operator == "+" and isinstance(left, int) and isinstance(right, int):
+            return left + right
         return UNKNOWN
 
     def iterations(self, loop: Node, scope: Scope) -> list[Scope] | None:
