@@ -38,6 +38,8 @@ ENTRA_SAMPLES = {
     "access_cosmos_with_aad.py",
     "access_cosmos_with_aad_async.py",
     "access_fabric_with_overridenscope_aad.py",
+    "session_token_management.py",  # DefaultAzureCredential
+    "session_token_management_async.py",
 }
 NOT_SAMPLES = {"config.py", "vector_test_data.py"}
 SHIM = {
@@ -83,14 +85,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_emulator(workdir: Path, extra: list[str]) -> tuple[subprocess.Popen[bytes], int]:
-    """Start our emulator on a free port and wait until its health endpoint answers."""
+def start_emulator(workdir: Path, extra: list[str], root: Path = REPO_ROOT) -> tuple[subprocess.Popen[bytes], int]:
+    """Start our emulator (from the checkout at `root`) on a free port; wait until its health endpoint answers."""
     port = free_port()
     options = ["--data-dir", str(workdir / "data"), "--log-level", "WARNING"]
     log = (workdir / "emulator.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "local_emulators.cosmos", "--port", str(port), "--in-memory", *options, *extra],
-        cwd=REPO_ROOT,
+        cwd=root,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -108,8 +110,15 @@ def start_emulator(workdir: Path, extra: list[str]) -> tuple[subprocess.Popen[by
 def sdk_env(port: int, shim: Path) -> dict[str, str]:
     """Environment for the SDK's tests and samples: our endpoint and key, the stand-in on the path."""
     env = dict(os.environ)
+    endpoint = f"https://localhost:{port}/"
     env.update(
-        ACCOUNT_HOST=f"https://localhost:{port}/",
+        # Each sample reads its own variable names; all of them name this emulator.
+        ACCOUNT_HOST=endpoint,
+        ACCOUNT_URI=endpoint,
+        COSMOS_ACCOUNT_URL=endpoint,
+        COSMOS_CREDENTIAL=KEY,
+        CONN_STR=f"AccountEndpoint={endpoint};AccountKey={KEY};",
+        DATABASE_NAME="samples",
         ACCOUNT_KEY=KEY,
         COSMOS_DATABASE="samples",
         COSMOS_CONTAINER="samples",
@@ -202,6 +211,12 @@ def main() -> int:
     parser.add_argument("--tests-timeout", type=int, default=2400, help="cut the whole test run after this long")
     parser.add_argument("--per-sample-timeout", type=int, default=120)
     parser.add_argument("--emulator-arg", action="append", default=[], help="extra emulator argument (repeatable)")
+    parser.add_argument(
+        "--emulator-root",
+        type=Path,
+        default=REPO_ROOT,
+        help="run the emulator from this checkout (e.g. an older commit's `git archive`, for before/after counts)",
+    )
     parser.add_argument("only", nargs="*", help="SDK test files or node ids to run instead of all (tests/test_x.py)")
     args = parser.parse_args()
     source = sdk_source()
@@ -212,7 +227,7 @@ def main() -> int:
     for relative, text in SHIM.items():
         (shim / relative).parent.mkdir(parents=True, exist_ok=True)
         (shim / relative).write_text(text)
-    emulator, port = start_emulator(workdir, args.emulator_arg)
+    emulator, port = start_emulator(workdir, args.emulator_arg, args.emulator_root)
     try:
         env = sdk_env(port, shim)
         print(f"azure-cosmos {version('azure-cosmos')} against our emulator on port {port}; logs in {workdir}")
