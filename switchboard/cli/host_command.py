@@ -31,7 +31,7 @@ def host(
     validate, a setting is missing, or the port is taken.
     """
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("azure", "uamqp", "grpc"):  # SDK chatter (connection states) hides the invocation lines
+    for noisy in ("azure", "uamqp", "grpc", "httpx"):  # SDK chatter (connections, requests) hides invocation lines
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         asyncio.run(LocalHost(HostOptions(script_root=script_root, port=port, grace_seconds=grace_seconds)).run())
