@@ -1,0 +1,1 @@
+"""The HTTP side of the App Insights emulator: routes over aiohttp, and the server's lifetime."""
