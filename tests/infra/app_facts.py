@@ -150,7 +150,9 @@ def required_settings() -> dict[str, str]:
     for connection in service_bus_connections():
         required.pop(connection, None)  # the connection-string form; Azure uses the identity form below
         for suffix in ("fullyQualifiedNamespace", "credential", "clientId"):
-            required[f"{connection}__{suffix}"] = f"identity-based connection of the Service Bus bindings ({connection})"
+            required[f"{connection}__{suffix}"] = (
+                f"identity-based connection of the Service Bus bindings ({connection})"
+            )
     for suffix in ("accountName", "credential", "clientId"):
         required[f"AzureWebJobsStorage__{suffix}"] = "identity-based host storage of the Functions host"
     required.update(IDENTITY_SETTINGS)
@@ -179,7 +181,10 @@ SETTING_RESOURCES = {
         "Microsoft.Storage/storageAccounts",
         ("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"),
     ),
-    "APPLICATIONINSIGHTS_CONNECTION_STRING": ("Microsoft.Insights/components", ("3913510d-42f4-4e42-8a64-420c390055eb",)),
+    "APPLICATIONINSIGHTS_CONNECTION_STRING": (
+        "Microsoft.Insights/components",
+        ("3913510d-42f4-4e42-8a64-420c390055eb",),
+    ),
     "AZURE_OPENAI_ENDPOINT": ("Microsoft.CognitiveServices/accounts", ("5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",)),
 }
 """Setting → the resource type it makes the app touch and the roles the identity needs on it."""

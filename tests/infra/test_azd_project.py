@@ -40,7 +40,8 @@ def test_azure_yaml_deploys_the_repository_root_as_the_python_function_service()
     project = yaml.safe_load((REPO / "azure.yaml").read_text())
     assert project["services"] == {"agents": {"project": ".", "language": "python", "host": "function"}}
     assert (REPO / project["infra"]["path"] / f"{project['infra']['module']}.bicep").is_file()
-    assert (REPO / "function_app.py").is_file() and (REPO / "requirements.txt").is_file()
+    assert (REPO / "function_app.py").is_file()
+    assert (REPO / "requirements.txt").is_file()
 
 
 def test_the_function_app_carries_the_azd_service_tag() -> None:
@@ -52,7 +53,8 @@ def test_the_function_app_carries_the_azd_service_tag() -> None:
     main = next(bicep for bicep in infra if bicep.name == "infra/main.bicep")
     (call,) = [node for _, path, node in main.modules() if path.name == "functionapp.bicep"]
     params = lookup(body(call), "params")
-    assert params is not None and lookup(value_of(params), "serviceName") is None  # keeps the default
+    assert params is not None
+    assert lookup(value_of(params), "serviceName") is None  # keeps the default
 
 
 def test_funcignore_keeps_every_module_the_app_imports_and_drops_dev_only_trees() -> None:
@@ -68,8 +70,17 @@ def test_funcignore_keeps_every_module_the_app_imports_and_drops_dev_only_trees(
     assert [path for path in loaded if ignored(path, patterns)] == []
     data = [p.relative_to(REPO).as_posix() for p in (REPO / "agents").rglob("*.json")]
     assert [path for path in ["host.json", "requirements.txt", *data] if ignored(path, patterns)] == []
-    for dev_only in ("tests/infra/test_azd_project.py", "scripts/setup.sh", "docs/hosting.md", "local_emulators/__init__.py", "infra/main.bicep",
-                     "local.settings.json", ".venv/lib/x.py", "benchmarks/x.py", ".azure/dev/.env"):
+    for dev_only in (
+        "tests/infra/test_azd_project.py",
+        "scripts/setup.sh",
+        "docs/hosting.md",
+        "local_emulators/__init__.py",
+        "infra/main.bicep",
+        "local.settings.json",
+        ".venv/lib/x.py",
+        "benchmarks/x.py",
+        ".azure/dev/.env",
+    ):
         assert ignored(dev_only, patterns), dev_only
 
 
@@ -77,6 +88,13 @@ def test_readme_deploy_section_covers_azd_az_cli_submit_and_app_insights() -> No
     readme = (REPO / "README.md").read_text()
     start = readme.index("<!-- deploy:begin")
     section = readme[start : readme.index("<!-- deploy:end -->", start)]
-    for needle in ("azd up", "az deployment group create", "switchboard submit", "ServiceBusConnection__fullyQualifiedNamespace",
-                   "az login", "/api/runs", "operation_Id"):
+    for needle in (
+        "azd up",
+        "az deployment group create",
+        "switchboard submit",
+        "ServiceBusConnection__fullyQualifiedNamespace",
+        "az login",
+        "/api/runs",
+        "operation_Id",
+    ):
         assert needle in section, needle

@@ -17,7 +17,7 @@ from tests.infra.bicep_checks.rules import (
     role_findings,
     secret_findings,
 )
-from tests.infra.bicep_checks.syntax import Infra
+from tests.infra.bicep_checks.syntax import Infra, string_literal
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,11 +30,14 @@ def infra() -> Infra:
 def test_the_facts_come_from_the_code() -> None:
     entities = {(e.kind, e.name) for e in app_facts.needed_entities()}
     triggers = {b["queueName"] for _, b in app_facts.bindings() if b["type"] == "serviceBusTrigger"}
-    assert triggers and {("queue", queue) for queue in triggers} <= entities
+    assert triggers
+    assert {("queue", queue) for queue in triggers} <= entities
     assert {("queue", "tasks"), ("topic", "run-events"), ("container", "switchboard/runs")} <= entities
     required = app_facts.required_settings()
     # From HostingSettings' aliases, ModelSettings' fields and the bindings' connection prefix.
-    assert {"COSMOS_ENDPOINT", "AZURE_OPENAI_ENDPOINT", "ServiceBusConnection__fullyQualifiedNamespace"} <= set(required)
+    assert {"COSMOS_ENDPOINT", "AZURE_OPENAI_ENDPOINT", "ServiceBusConnection__fullyQualifiedNamespace"} <= set(
+        required
+    )
     assert {"COSMOS_KEY", "AZURE_OPENAI_API_KEY", "ServiceBusConnection"} <= set(app_facts.forbidden_settings())
 
 
@@ -72,7 +75,7 @@ def test_the_function_app_runs_python_of_the_project_as_the_user_assigned_identi
     assert storage == "UserAssignedIdentity"
     python = site.bicep.declarations("param")["pythonVersion"].children[-1]
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["mypy"]["python_version"]
-    assert python.text is not None and python.text.decode().strip("'") == project
+    assert string_literal(python) == project
     settings = app_settings(infra)
     assert "FUNCTIONS_WORKER_RUNTIME" not in settings  # Flex Consumption: the runtime is in functionAppConfig
 

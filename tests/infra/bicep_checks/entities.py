@@ -65,21 +65,21 @@ def entity_findings(infra: Infra, needed: Iterable[Entity]) -> list[Finding]:
             else:
                 deployed[kind][name] = instance
     for entity in needed:
-        instance = deployed[entity.kind].get(entity.name)
-        if instance is None:
+        target = deployed[entity.kind].get(entity.name)
+        if target is None:
             findings.append(_missing(infra, entity, deployed[entity.kind]))
             continue
         path = ("properties", "resource") if entity.kind in {"database", "container"} else ("properties",)
-        actual = instance.value(*path)
+        actual = target.value(*path)
         for key, expected in entity.properties.items():
             value = _dig(actual, key.split("."))
             if value != expected:
                 findings.append(
-                    instance.bicep.finding(
-                        instance.node(*path),
+                    target.bicep.finding(
+                        target.node(*path),
                         "entities",
-                        f"{entity.kind} {entity.name!r} ({entity.why}) has {key} = {_show(value)} in {instance.symbol}, "
-                        f"expected {_show(expected)}",
+                        f"{entity.kind} {entity.name!r} ({entity.why}) has {key} = {_show(value)} in "
+                        f"{target.symbol}, expected {_show(expected)}",
                     )
                 )
     return findings

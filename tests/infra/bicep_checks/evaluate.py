@@ -188,7 +188,9 @@ class Evaluator:
         for part in named_children(node):
             if part.type == "interpolation":
                 inner = self.value(named_children(part)[0], scope)
-                parts.append(str(inner).lower() if isinstance(inner, bool) else str(inner) if _scalar(inner) else UNKNOWN_TEXT)
+                parts.append(
+                    str(inner).lower() if isinstance(inner, bool) else str(inner) if _scalar(inner) else UNKNOWN_TEXT
+                )
             else:
                 parts.append(text(part) if part.type == "string_content" else unescape(text(part)))
         return "".join(parts)

@@ -32,24 +32,30 @@ from tests.infra.bicep_checks.syntax import (
 )
 
 BUILTIN_FUNCTIONS = frozenset(
-    """
-    any array bool int json string parseCidr cidrHost cidrSubnet concat contains empty first last indexOf lastIndexOf
-    length max min range skip take union intersection filter map mapValue reduce sort toObject flatten groupBy
-    objectKeys items shallowMerge tryGet join split replace substring toLower toUpper trim startsWith endsWith format
-    guid uniqueString uri uriComponent uriComponentToString base64 base64ToString base64ToJson dataUri
-    dataUriToString newGuid utcNow dateTimeAdd dateTimeFromEpoch dateTimeToEpoch padLeft loadJsonContent
-    loadYamlContent loadTextContent loadFileAsBase64 readEnvironmentVariable getSecret deployer environment
-    subscription resourceGroup tenant managementGroup deployment resourceId subscriptionResourceId tenantResourceId
-    managementGroupResourceId extensionResourceId reference pickZones providers coalesce equals greater
-    greaterOrEquals less lessOrEquals not and or if add sub mul div mod parseUri buildUri fail externalInput
-    """.split()
+    name
+    for chunk in (
+        "any array bool int json string parseCidr cidrHost cidrSubnet concat contains empty first last",
+        "indexOf lastIndexOf length max min range skip take union intersection filter map mapValue reduce",
+        "sort toObject flatten groupBy objectKeys items shallowMerge tryGet join split replace substring",
+        "toLower toUpper trim startsWith endsWith format guid uniqueString uri uriComponent",
+        "uriComponentToString base64 base64ToString base64ToJson dataUri dataUriToString newGuid utcNow",
+        "dateTimeAdd dateTimeFromEpoch dateTimeToEpoch padLeft loadJsonContent loadYamlContent",
+        "loadTextContent loadFileAsBase64 readEnvironmentVariable getSecret deployer environment",
+        "subscription resourceGroup tenant managementGroup deployment resourceId subscriptionResourceId",
+        "tenantResourceId managementGroupResourceId extensionResourceId reference pickZones providers",
+        "coalesce equals greater greaterOrEquals less lessOrEquals not and or if add sub mul div mod",
+        "parseUri buildUri fail externalInput",
+    )
+    for name in chunk.split()
 )
 """Functions of Bicep's `sys`/`az` namespaces (`list*` functions are matched by prefix)."""
 DECORATORS = frozenset(
-    """
-    description metadata minLength maxLength minValue maxValue allowed secure batchSize export sealed discriminator
-    onlyIfNotExists
-    """.split()
+    name
+    for chunk in (
+        "description metadata minLength maxLength minValue maxValue allowed secure batchSize export sealed",
+        "discriminator onlyIfNotExists",
+    )
+    for name in chunk.split()
 )
 NAMESPACES = frozenset({"sys", "az"})
 Reference = tuple[Literal["name", "call"], Node, frozenset[str]]
@@ -155,7 +161,9 @@ def _module_findings(infra: Infra, bicep: BicepFile) -> Iterator[Finding]:
         declared = set(target.declarations("param"))
         for name, prop in passed.items():
             if name not in declared:
-                yield bicep.finding(prop, "modules", f"module {symbol} passes {name}, which {target.name} does not declare")
+                yield bicep.finding(
+                    prop, "modules", f"module {symbol} passes {name}, which {target.name} does not declare"
+                )
         for name in sorted(required_params(target) - set(passed)):
             yield bicep.finding(node, "modules", f"module {symbol} does not pass {target.name}'s required param {name}")
     for node in walk(bicep.root):
@@ -171,7 +179,9 @@ def _module_findings(infra: Infra, bicep: BicepFile) -> Iterator[Finding]:
             continue
         target = targets[text(owner)]
         if _member(node) not in target.declarations("output"):
-            yield bicep.finding(node, "modules", f"{text(owner)}.outputs.{_member(node)}: {target.name} has no such output")
+            yield bicep.finding(
+                node, "modules", f"{text(owner)}.outputs.{_member(node)}: {target.name} has no such output"
+            )
 
 
 def _member(node: Node) -> str:
