@@ -9,13 +9,18 @@ from local_emulators.servicebus.amqp import codec
 from local_emulators.servicebus.amqp import performatives as p
 from local_emulators.servicebus.amqp.message import parse_message
 from local_emulators.servicebus.amqp.types import Described
+from local_emulators.servicebus.broker.messages import MAX_MESSAGE_SIZE
+from local_emulators.servicebus.errors import MessageTooLargeError
 from local_emulators.servicebus.wire import cbs, management
+from local_emulators.servicebus.wire.assembly import Assembler
 from local_emulators.servicebus.wire.links import Link
 
 if TYPE_CHECKING:
     from local_emulators.servicebus.wire.session import Session
 
 _ACCEPTED = p.described(p.ACCEPTED, [])
+# A schedule request carries several whole messages; more than this is refused rather than held.
+REQUEST_LIMIT = 4 * MAX_MESSAGE_SIZE
 
 
 def encode_response(correlation_id: Any, application: dict[Any, Any], body: Any) -> bytes:
@@ -53,15 +58,30 @@ class ReplyLink(Link):
 class RequestLink(Link):
     """The client's sender link on a node: each message is a request (put-token or a management operation)."""
 
+    def __init__(self, session: Session, fields: list[Any], path: str) -> None:
+        super().__init__(session, fields, path)
+        self._assembler = Assembler(REQUEST_LIMIT)
+
     def attached(self) -> None:
         """Answer the attach and grant credit."""
         self.reply_attach()
         self.grant_credit()
 
     def on_transfer(self, fields: list[Any], payload: bytes) -> None:
-        """Handle one request; answer on the matching reply link once its effects are durable."""
+        """Handle one request (it may span frames); answer on the matching reply link once its effects are durable."""
+        delivery = self._assembler.add(fields, payload)
+        if delivery is None or delivery.aborted:
+            return
         self.count_incoming()
-        request = parse_message(payload)
+        fields = delivery.first
+        if delivery.oversize:
+            error = MessageTooLargeError(f"a request over {REQUEST_LIMIT} bytes")
+            if not fields[p.T_SETTLED]:
+                rejected = p.described(p.REJECTED, [p.error(error.condition, str(error))])
+                delivery_id = fields[p.T_DELIVERY_ID]
+                self.session.send(p.DISPOSITION, [True, delivery_id, delivery_id, True, rejected, None])
+            return
+        request = parse_message(delivery.payload)
         message_id, reply_to = request.prop(0), request.prop(4)
         body = request.bodies[0] if request.bodies else None
         if self.path.lower() == "$cbs":

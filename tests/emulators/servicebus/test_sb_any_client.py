@@ -190,3 +190,25 @@ def test_a_descriptor_code_is_kept_as_sent_on_delivery(raw: RawClient, sb: Emula
     raw.flow(3, 1)
     _, _, payload = raw.expect(p.TRANSFER)
     assert payload.endswith(body)
+
+
+def test_a_management_request_split_over_frames_is_answered(raw: RawClient, sb: Emulator) -> None:
+    # A client with a small max frame size splits a schedule request carrying whole messages.
+    assert put_token(raw, sb.port, "q") == 202
+    raw.attach("mgmt-out", 2, True, "q/$management")
+    raw.attach("mgmt-in", 3, False, "q/$management")
+    raw.flow(3, 10)
+    scheduled = message(None, "x" * 3000, message_id="sched-1")
+    body = {"messages": [{"message-id": "sched-1", "message": scheduled}]}
+    application = {"operation": "com.microsoft:schedule-message"}
+    request = message(application, body, message_id=uuid.uuid4(), reply_to="mgmt-in")
+    third = len(request) // 3
+    for index, start in enumerate(range(0, len(request), third)):
+        more = start + third < len(request)
+        head = [UInt(2), UInt(7), b"req", UInt(0), False] if index == 0 else [UInt(2), None, None, None, None]
+        raw.send(p.TRANSFER, [*head, more, None, None, None, None, None], request[start : start + third])
+    _, _, payload = raw.expect(p.TRANSFER)
+    response = sections(payload)
+    assert response[p.APPLICATION_PROPERTIES][0]["statusCode"] == 200
+    assert list(response[p.AMQP_VALUE][0]["sequence-numbers"]) == [1]
+    assert sb.counts("q")["total"] == 1  # no enqueue time in the message: it is enqueued at once
