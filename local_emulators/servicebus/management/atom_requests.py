@@ -51,8 +51,12 @@ def read_description(body: bytes) -> ET.Element:
 
 
 def leaf_values(element: ET.Element) -> dict[str, str]:
-    """The element's simple children by local name (nested ones such as CountDetails are skipped)."""
-    return {local(child.tag): (child.text or "") for child in element if len(child) == 0}
+    """The element's simple children by local name; of nested ones only AuthorizationRules, as raw XML."""
+    values = {local(child.tag): (child.text or "") for child in element if len(child) == 0}
+    rules = child(element, "AuthorizationRules")
+    if rules is not None:
+        values["AuthorizationRules"] = "".join(ET.tostring(rule, encoding="unicode") for rule in rules)
+    return values
 
 
 def child(element: ET.Element, name: str) -> ET.Element | None:

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from local_emulators.servicebus.durations import format_duration
 from local_emulators.servicebus.management.rules import CORRELATION_FIELDS, RuleSpec
-from local_emulators.servicebus.management.schema import ENTITY, RUNTIME, TEXT, Field, write_value
+from local_emulators.servicebus.management.schema import ENTITY, RUNTIME, TEXT, XML, Field, write_value
 
 ATOM = "http://www.w3.org/2005/Atom"
 SB = "http://schemas.microsoft.com/netservices/2010/10/servicebus/connect"
@@ -68,14 +68,15 @@ def description(
             if field.name == "CountDetails":
                 counts = "".join(f"<d2p1:{n}>{int(runtime.get(n, 0))}</d2p1:{n}>" for n in _COUNT_NAMES)
                 parts.append(f'<CountDetails xmlns:d2p1="{COUNTS}">{counts}</CountDetails>')
-            elif field.name == "AuthorizationRules":
-                parts.append("<AuthorizationRules/>")
             elif field.name in computed:
                 parts.append(_element(field.name, computed[field.name]))
             else:
                 parts.append(_element(field.name, str(int(runtime.get(field.name, 0)))))
             continue
         value = values.get(field.name)
+        if field.kind == XML:
+            parts.append(f"<{field.name}>{value or ''}</{field.name}>")
+            continue
         if field.kind in (TEXT, ENTITY) and value is None:
             continue
         text = f"{namespace_url}/{value}" if field.kind == ENTITY else write_value(field, value)

@@ -19,7 +19,13 @@ from local_emulators.servicebus.config_models import NamespaceConfig
 from local_emulators.servicebus.errors import ArgumentError, EntityNotFoundError
 from local_emulators.servicebus.management import broker_entities as live
 from local_emulators.servicebus.management.errors import EntityAlreadyExistsError
-from local_emulators.servicebus.management.rules import RuleSpec, compile_rule, default_rule, rule_from_config
+from local_emulators.servicebus.management.rules import (
+    CORRELATION,
+    RuleSpec,
+    compile_rule,
+    default_rule,
+    rule_from_config,
+)
 from local_emulators.servicebus.management.schema import ENTITY, FIELDS, RUNTIME, defaults, read_value
 
 _ENTITY_NAME = re.compile(r"[A-Za-z0-9](?:[\w.\-/]{0,258}[A-Za-z0-9])?")
@@ -278,7 +284,7 @@ class Catalog:
     def _forward_target(self, value: str, path: str) -> str:
         target = _SCHEME_AND_HOST.sub("", value).strip("/")
         if target.lower() == path.lower():
-            raise ArgumentError(f"The entity '{path}' cannot forward to itself.")
+            return path  # Azure accepts it; the broker stops forwarding loops after a few hops
         found = self.broker.senders.get(target.lower())
         if found is None:
             raise ArgumentError(f"The forwarding destination '{target}' could not be found.")
@@ -288,12 +294,15 @@ class Catalog:
         """Message counts and sizes of an entity right now."""
         if record.kind == "topic":
             topic = self.topic(record.name)
-            held = len(topic.messages)
-            subscriptions = len(topic.subscriptions)
+            rules = [rule for sub in self.subscriptions(record.name) for rule in sub.rules.values()]
+            correlation = sum(1 for rule in rules if rule.filter.kind == CORRELATION)
             return {
-                "ScheduledMessageCount": held,
+                "ScheduledMessageCount": len(topic.messages),
                 "SizeInBytes": live.size_in_bytes(topic),
-                "SubscriptionCount": subscriptions,
+                "SubscriptionCount": len(topic.subscriptions),
+                # Azure counts true, false and SQL filters as SQL filters.
+                "SqlFilterCount": len(rules) - correlation,
+                "CorrelationFilterCount": correlation,
             }
         path = record.name if record.kind == "queue" else f"{record.topic}/Subscriptions/{record.name}"
         queue = self.broker.receiver_entity(path)

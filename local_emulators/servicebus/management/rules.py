@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from local_emulators.servicebus.broker.topic import Rule, RuleFilter
 from local_emulators.servicebus.config_models import RuleConfig
+from local_emulators.servicebus.durations import format_duration
 from local_emulators.servicebus.errors import ArgumentError
 from local_emulators.servicebus.filters import (
     CorrelationFilter,
@@ -90,10 +92,23 @@ def compile_rule(spec: RuleSpec) -> Rule:
         ArgumentError: The SQL does not parse or the correlation filter tests nothing (HTTP 400).
     """
     try:
-        action = compile_sql_action(spec.action.expression, spec.action.parameters) if spec.action else None
+        action = compile_sql_action(spec.action.expression, _plain(spec.action.parameters)) if spec.action else None
         return _compile_filter(spec.filter), action
     except FilterError as error:
         raise ArgumentError(f"The rule '{spec.name}' is not valid: {error}") from None
+
+
+def _plain(parameters: dict[str, Any]) -> dict[str, Any]:
+    # The filter engine knows strings, numbers and booleans; dateTime and duration parameters act as their
+    # ISO 8601 text (the description keeps their types).
+    plain: dict[str, Any] = {}
+    for name, value in parameters.items():
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, timedelta):
+            value = format_duration(value)
+        plain[name] = value
+    return plain
 
 
 def _compile_filter(spec: FilterSpec) -> RuleFilter:
@@ -104,7 +119,7 @@ def _compile_filter(spec: FilterSpec) -> RuleFilter:
     if spec.kind == SQL:
         if not (spec.expression or "").strip():
             raise ArgumentError("A SqlFilter needs a SqlExpression.")
-        return compile_sql_filter(spec.expression or "", spec.parameters)
+        return compile_sql_filter(spec.expression or "", _plain(spec.parameters))
     if spec.kind == CORRELATION:
         values = {
             attribute: spec.correlation[name] for name, attribute in CORRELATION_FIELDS if name in spec.correlation

@@ -18,6 +18,7 @@ from local_emulators.servicebus.errors import ArgumentError
 # .NET's TimeSpan.MaxValue as Service Bus writes it: "never" for TTLs and auto-delete.
 NEVER_TEXT = "P10675199DT2H48M5.4775807S"
 DURATION, INT, BOOL, TEXT, ENTITY, STATUS, RUNTIME = "duration", "int", "bool", "text", "entity", "status", "runtime"
+XML = "xml"  # kept as the client wrote it and echoed back (authorization rules)
 STATUSES = ("Active", "Disabled", "SendDisabled", "ReceiveDisabled")
 
 
@@ -51,7 +52,8 @@ _DUP_WINDOW = Field(
 _AUTO_DELETE = Field("AutoDeleteOnIdle", DURATION, None, timedelta(minutes=5))
 _MAX_DELIVERY = Field("MaxDeliveryCount", INT, 10, 1)
 _MAX_SIZE = Field("MaxSizeInMegabytes", INT, 1024, 1)
-_MAX_MESSAGE_KB = Field("MaxMessageSizeInKilobytes", INT, 256, 1)
+# Premium namespaces take 1024-102400; basic and standard (which this emulates) only their fixed 256.
+_MAX_MESSAGE_KB = Field("MaxMessageSizeInKilobytes", INT, 256, 256, 256)
 _COMMON_RUNTIME = ("CreatedAt", "UpdatedAt", "AccessedAt")
 
 
@@ -69,7 +71,8 @@ QUEUE_FIELDS: tuple[Field, ...] = (
     _DUP_WINDOW,
     _MAX_DELIVERY,
     Field("EnableBatchedOperations", BOOL, True),
-    *_runtime("SizeInBytes", "MessageCount", "IsAnonymousAccessible", "AuthorizationRules"),
+    *_runtime("SizeInBytes", "MessageCount", "IsAnonymousAccessible"),
+    Field("AuthorizationRules", XML),
     Field("Status", STATUS, "Active"),
     Field("ForwardTo", ENTITY),
     Field("UserMetadata", TEXT),
@@ -89,11 +92,12 @@ TOPIC_FIELDS: tuple[Field, ...] = (
     Field("EnableBatchedOperations", BOOL, True),
     *_runtime("SizeInBytes"),
     Field("FilteringMessagesBeforePublishing", BOOL, False),
-    *_runtime("IsAnonymousAccessible", "AuthorizationRules"),
+    *_runtime("IsAnonymousAccessible"),
+    Field("AuthorizationRules", XML),
     Field("Status", STATUS, "Active"),
     *_runtime(*_COMMON_RUNTIME),
     Field("SupportOrdering", BOOL, True),
-    *_runtime("CountDetails", "SubscriptionCount"),
+    *_runtime("CountDetails", "SubscriptionCount", "SqlFilterCount", "CorrelationFilterCount"),
     _AUTO_DELETE,
     Field("EnablePartitioning", BOOL, False, fixed=True),
     *_runtime("EntityAvailabilityStatus"),
@@ -133,6 +137,8 @@ def read_value(field: Field, text: str | None) -> Any:
     Raises:
         ArgumentError: The text is not a valid value for the property (HTTP 400).
     """
+    if field.kind == XML:
+        return text or None
     text = (text or "").strip()
     if field.kind in (TEXT, ENTITY):
         return text or None
