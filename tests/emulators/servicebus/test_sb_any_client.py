@@ -212,3 +212,16 @@ def test_a_management_request_split_over_frames_is_answered(raw: RawClient, sb: 
     assert response[p.APPLICATION_PROPERTIES][0]["statusCode"] == 200
     assert list(response[p.AMQP_VALUE][0]["sequence-numbers"]) == [1]
     assert sb.counts("q")["total"] == 1  # no enqueue time in the message: it is enqueued at once
+
+
+def test_an_accept_timeout_refusal_is_not_detached_twice(raw: RawClient, sb: Emulator) -> None:
+    assert put_token(raw, sb.port, "q-sessions") == 202
+    timeout = {Symbol("com.microsoft:timeout"): UInt(200)}
+    raw.attach("next-available", 2, False, "/q-sessions", session=None, properties=timeout)  # no session has messages
+    code, detach = next_frame(raw)
+    assert code == p.DETACH
+    assert detach[2].value[0] == "com.microsoft:timeout"
+    raw.send(p.DETACH, [UInt(2), True, None])
+    short_attach(raw, "sender", 3, True, "q-sessions")
+    code, fields = next_frame(raw)
+    assert (code, fields[p.A_NAME]) == (p.ATTACH, "sender")
