@@ -42,6 +42,8 @@ class Breakage:
     new: str
     at: str
     expected: str
+    at_file: str = ""
+    """The file of the finding when it is not the edited one."""
 
 
 def block(file: str, start: str) -> str:
@@ -156,6 +158,17 @@ BREAKAGES = {
         "resource account ",
         "Cosmos DB Built-in Data Contributor",
     ),
+    "module given another principal than the identity": Breakage(
+        "roles",
+        "main.bicep",
+        "    name: 'cosmos-${resourceToken}'\n    location: location\n    tags: allTags\n"
+        "    principalId: identity.outputs.principalId\n",
+        "    name: 'cosmos-${resourceToken}'\n    location: location\n    tags: allTags\n"
+        "    principalId: userPrincipalId\n",
+        "resource account ",
+        "Cosmos DB Built-in Data Contributor",
+        at_file="modules/cosmos.bicep",
+    ),
     "role beyond least privilege": Breakage(
         "roles",
         "modules/servicebus.bicep",
@@ -226,7 +239,8 @@ def break_copy(tmp_path: Path, breakage: Breakage) -> tuple[Infra, int]:
     assert source.count(breakage.old) == 1, f"{breakage.old!r} must occur once in {breakage.file}"
     changed = source.replace(breakage.old, breakage.new)
     target.write_text(changed)
-    line = next(number for number, content in enumerate(changed.splitlines(), 1) if breakage.at in content)
+    located = (copy / breakage.at_file).read_text() if breakage.at_file else changed
+    line = next(number for number, content in enumerate(located.splitlines(), 1) if breakage.at in content)
     return Infra.load(copy), line
 
 
@@ -235,7 +249,7 @@ def test_the_matching_check_reports_the_breakage_at_its_file_and_line(tmp_path: 
     breakage = BREAKAGES[name]
     infra, line = break_copy(tmp_path, breakage)
     findings = [str(finding) for finding in CHECKS[breakage.check](infra)]
-    where = f"infra/{breakage.file}:{line}: ["
+    where = f"infra/{breakage.at_file or breakage.file}:{line}: ["
     assert any(f.startswith(where) and breakage.expected in f for f in findings), (where, findings)
 
 

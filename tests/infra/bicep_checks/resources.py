@@ -66,28 +66,31 @@ def instances(infra: Infra, kind: str) -> Iterator[Instance]:
 
 
 def identity_params(infra: Infra) -> set[tuple[str, str]]:
-    """(file name, param) pairs that receive the user-assigned identity's principal id from every caller."""
+    """(file name, param) pairs that every caller fills with the user-assigned identity's principal id."""
     identity_files = {
         bicep.path for bicep in infra if any(not is_existing(n) for _, _, n in bicep.resources(IDENTITY_TYPE))
     }
+    passed: dict[tuple[str, str], list[tuple[str, str, str | None]]] = {}  # → (caller, value, identity module)
+    for bicep in infra:
+        modules = {symbol: path for symbol, path, _ in bicep.modules()}
+        for _, path, node in bicep.modules():
+            target = infra.file(path)
+            given = lookup(body(node), "params")
+            if target is None or given is None or value_of(given).type != "object":
+                continue
+            for name, prop in properties(value_of(given)).items():
+                source = text(value_of(prop))
+                match = PRINCIPAL_OUTPUT.match(source)
+                module = match.group(1) if match is not None and modules.get(match.group(1)) in identity_files else None
+                passed.setdefault((target.name, name), []).append((bicep.name, source, module))
     found: set[tuple[str, str]] = set()
     changed = True
-    while changed:  # a module may pass its own identity param on to a nested module
+    while changed:  # a module may hand its own identity param on to a nested module
         changed = False
-        for bicep in infra:
-            modules = {symbol: path for symbol, path, _ in bicep.modules()}
-            for _, path, node in bicep.modules():
-                target = infra.file(path)
-                given = lookup(body(node), "params")
-                if target is None or given is None or value_of(given).type != "object":
-                    continue
-                for name, prop in properties(value_of(given)).items():
-                    source = text(value_of(prop))
-                    match = PRINCIPAL_OUTPUT.match(source)
-                    direct = match is not None and modules.get(match.group(1)) in identity_files
-                    if (direct or (bicep.name, source) in found) and (target.name, name) not in found:
-                        found.add((target.name, name))
-                        changed = True
+        for key, callers in passed.items():
+            if key not in found and all(m is not None or (c, v) in found for c, v, m in callers):
+                found.add(key)
+                changed = True
     return found
 
 
