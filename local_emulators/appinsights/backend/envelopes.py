@@ -155,7 +155,7 @@ def read_envelope(raw: Any, body: str) -> TelemetryItem:
         span_id=_text(base.get("id")) if kind in SPAN_KINDS else None,
         cloud_role=_text(tags.get("ai.cloud.role")),
         run_id=_text(properties.get(RUN_ID)),
-        agent=_text(properties.get(AGENT)),
+        agent=_text(properties.get(AGENT)) or _text(properties.get("gen_ai.agent.name")),
         input_tokens=_number(properties.get(INPUT_TOKENS), int),
         output_tokens=_number(properties.get(OUTPUT_TOKENS), int),
         cost_usd=_number(properties.get(COST), float),

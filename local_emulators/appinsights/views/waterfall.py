@@ -36,7 +36,7 @@ def _summary(run: Mapping[str, Any]) -> str:
 
 def _axis(total_ms: float) -> str:
     ticks = "".join(
-        f'<span class="tick" style="left:{share * 100:.0f}%">{format_ms(total_ms * share)}</span>'
+        f'<span class="tick" style="left:{share * 100:.0f}%">{format_ms(total_ms * share) if share else "0"}</span>'
         for share in (0, 0.25, 0.5, 0.75, 1)
     )
     label = '<div class="label muted" style="padding:4px 8px">span</div>'
@@ -59,13 +59,14 @@ def _row(span: Mapping[str, Any], total_ms: float) -> str:
     if span["error_message"]:
         details = f"<div><b>exception</b> = {escape(span['error_message'])}</div>{details}"
     title = f"{span['name']} · {format_ms(span['duration_ms'])}"
-    dur_left = min(left + width, 88.0)
+    # Near the right edge the duration goes before the bar, so it never covers it.
+    where = f"left:{left + width:.3f}%" if left + width < 82 else f"right:{100 - left:.3f}%;padding-right:4px"
     return (
         f'<div class="{classes}" data-span="{escape(span["id"])}" data-error="{escape(span["error_type"] or "")}" '
         f'title="{escape(title)}"><div class="label" style="padding-left:{8 + 16 * span["lane_depth"]}px">'
         f'<span class="kind">{_KIND_LABELS[span["category"]]}</span>{escape(span["name"])}{tok}{error}</div>'
         f'<div class="track"><div class="bar" style="left:{left:.3f}%;width:{width:.3f}%"></div>'
-        f'<span class="dur" style="left:{dur_left:.3f}%">{format_ms(span["duration_ms"])}</span></div>'
+        f'<span class="dur" style="{where}">{format_ms(span["duration_ms"])}</span></div>'
         f'<div class="props mono">{details or "no attributes"}</div></div>'
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +19,7 @@ from local_emulators.appinsights.views.waterfall import render_waterfall
 LOG = logging.getLogger("local_emulators.appinsights")
 INGESTOR: web.AppKey[Ingestor] = web.AppKey("ingestor", Ingestor)
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
+_TRACK_PATHS = ("/v2.1/track", "/v2/track")
 _LIVE_METRICS_ACTIONS = ("quickpulseservice.svc/ping", "quickpulseservice.svc/post")
 
 
@@ -70,17 +72,25 @@ async def track(request: web.Request) -> web.Response:
 
 
 async def fallback_post(request: web.Request) -> web.Response:
-    """Live metrics (QuickPulse) pings and posts: answered 'not subscribed' so the exporter stays idle."""
-    if request.path.lower().rstrip("/").endswith(_LIVE_METRICS_ACTIONS):
+    """Ingestion under a doubled slash, and live metrics (QuickPulse) pings and posts answered 'not subscribed'.
+
+    The exporter joins `IngestionEndpoint=http://host:port/` and `/v2.1/track` into `//v2.1/track`; Azure accepts it.
+    """
+    path = re.sub("/{2,}", "/", request.path)
+    if path.rstrip("/") in _TRACK_PATHS:
+        return await track(request)
+    if path.lower().rstrip("/").endswith(_LIVE_METRICS_ACTIONS):
         await request.read()
         return web.Response(status=200, headers={"x-ms-qps-subscribed": "false"})
+    LOG.warning("no route for POST %s", request.path)
     return _json(404, {"error": f"no route POST {request.path}"})
 
 
 async def health(request: web.Request) -> web.Response:
     """`GET /health`: liveness and what is stored."""
     store = request.app[INGESTOR].store
-    return _json(200, {"status": "healthy", "items": store.items, "bytes": store.bytes})
+    ingesting = request.app[GATE].active
+    return _json(200, {"status": "healthy", "items": store.items, "bytes": store.bytes, "ingesting": ingesting})
 
 
 async def reset(request: web.Request) -> web.Response:
