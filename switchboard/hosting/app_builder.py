@@ -101,6 +101,8 @@ def incoming_message(msg: ServiceBusReceivedMessage) -> IncomingMessage:
     return IncomingMessage(
         body=b"".join(msg.body) if not isinstance(msg.body, bytes | bytearray) else bytes(msg.body),
         message_id=str(msg.message_id) if msg.message_id is not None else "",
+        # The Functions host hands the worker the .NET SDK's view of the message, whose header already counts this
+        # delivery (1 on the first), so no +1 here as a plain Python receiver would need.
         delivery_count=int(msg.delivery_count or 1),
         session_id=msg.session_id,
         application_properties=_text_properties(msg.application_properties),

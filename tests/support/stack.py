@@ -4,11 +4,13 @@ server, and `switchboard host` running a Function App — each on free loopback 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
@@ -160,6 +162,16 @@ def write_servicebus_config(path: Path, config: dict[str, Any]) -> Path:
     """Write Microsoft's emulator config.json for the stack's Service Bus emulator."""
     path.write_text(json.dumps(config, indent=2))
     return path
+
+
+def load_app_module(function_app: Path) -> ModuleType:
+    """Import a `function_app.py` by path (each app folder has its own, so they cannot be imported by name)."""
+    spec = importlib.util.spec_from_file_location(f"app_{function_app.parent.name}", function_app)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {function_app}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def repo_script_root() -> Path:

@@ -7,6 +7,7 @@ side-effecting tool's ledger holds exactly one effect per tool step, whatever wa
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sqlite3
@@ -24,25 +25,22 @@ from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 from tests.e2e.hosting.conftest import CRASH_APP, make_stack
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
-from tests.support.stack import Stack, scrub_env
+from tests.support.stack import Stack, load_app_module, scrub_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
 RUNS = 20
 KILLS = 5
 TURNS = 6  # worker, checker, worker, checker, worker, checker
-EXPECTED = [("worker" if t % 2 == 0 else "checker", f"worker turn {t // 2} done" if t % 2 == 0 else f"checked {t // 2}")
-            for t in range(TURNS)]
+EXPECTED = [
+    ("worker" if t % 2 == 0 else "checker", f"worker turn {t // 2} done" if t % 2 == 0 else f"checked {t // 2}")
+    for t in range(TURNS)
+]
 
 
 @pytest.fixture
 def crash_stack(tmp_path: Path) -> Iterator[Stack]:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("crash_function_app", CRASH_APP / "function_app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_app_module(CRASH_APP / "function_app.py")
     from switchboard.hosting.entities import entities_for
 
     scrub_env()
@@ -57,13 +55,19 @@ def crash_stack(tmp_path: Path) -> Iterator[Stack]:
 
 
 def statuses(stack: Stack, run_ids: list[str]) -> dict[str, str]:
-    container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard").get_container_client("runs")
-    found = container.query_items("SELECT c.id, c.status FROM c WHERE c.type = 'run'", enable_cross_partition_query=True)
+    container = (
+        CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard").get_container_client("runs")
+    )
+    found = container.query_items(
+        "SELECT c.id, c.status FROM c WHERE c.type = 'run'", enable_cross_partition_query=True
+    )
     return {item["id"]: item["status"] for item in found if item["id"] in run_ids}
 
 
 def transcript(stack: Stack, run_id: str) -> list[dict[str, Any]]:
-    container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard").get_container_client("runs")
+    container = (
+        CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard").get_container_client("runs")
+    )
     return list(container.query_items("SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id))
 
 
@@ -76,15 +80,27 @@ def model_requests(stack: Stack) -> list[dict[str, Any]]:
 def test_runs_survive_host_kills_without_lost_or_duplicated_effects(crash_stack: Stack) -> None:
     stack = crash_stack
     run_ids = [str(uuid.uuid4()) for _ in range(RUNS)]
-    with ServiceBusClient.from_connection_string(stack.sb_connection) as client, client.get_queue_sender("tasks") as sender:
-        sender.send_messages([ServiceBusMessage(json.dumps({"task": f"task {i}"}), message_id=run_id)
-                              for i, run_id in enumerate(run_ids)])
+    with (
+        ServiceBusClient.from_connection_string(stack.sb_connection) as client,
+        client.get_queue_sender("tasks") as sender,
+    ):
+        sender.send_messages(
+            [
+                ServiceBusMessage(json.dumps({"task": f"task {i}"}), message_id=run_id)
+                for i, run_id in enumerate(run_ids)
+            ]
+        )
 
     rng = random.Random(8)
     kill_times: list[float] = []
     deadline = time.monotonic() + 300
     while len(kill_times) < KILLS:
-        time.sleep(rng.uniform(0.3, 2.5))
+        # Kill only once the restarted host is doing work (a few more model calls), at a random moment after that,
+        # so kills land mid-handler rather than on a host still starting.
+        seen = len(model_requests(stack))
+        while len(model_requests(stack)) < seen + 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.4))
         kill_times.append(time.time())
         stack.kill("host")
         stack.start_host()
@@ -112,7 +128,7 @@ def test_runs_survive_host_kills_without_lost_or_duplicated_effects(crash_stack:
     assert len(asked) == RUNS * (TURNS // 2) * 3  # worker: 2 calls a turn, checker: 1
     for step, times in asked.items():
         times.sort()
-        for first, again in zip(times, times[1:], strict=False):
+        for first, again in itertools.pairwise(times):
             assert any(first <= kill <= again for kill in kill_times), f"step {step} re-asked with no crash between"
 
     ledger = sqlite3.connect(stack.extra_env["CRASH_EFFECTS_DB"])
@@ -121,3 +137,8 @@ def test_runs_survive_host_kills_without_lost_or_duplicated_effects(crash_stack:
     assert len(effects) == RUNS * (TURNS // 2)
     assert {note for _, note in effects} == {f"effect {k}" for k in range(TURNS // 2)}
     assert {key for (key,) in attempts} == {key for key, _ in effects}
+    reasked = sum(len(times) - 1 for times in asked.values())
+    print(
+        f"crash test: {len(kill_times)} kills, {reasked} model steps re-asked after a kill, "
+        f"{len(attempts) - len(effects)} tool calls re-executed under their key"
+    )
