@@ -97,3 +97,9 @@ def test_alerts_watch_dead_letters_and_function_failures(infra: Infra) -> None:
         for criterion in alert.value("properties", "criteria", "allOf")
     }
     assert {"DeadletteredMessages", "requests/failed"} <= metrics
+
+
+@pytest.mark.parametrize("module", ["servicebus.bicep", "cosmos.bicep"])
+def test_the_entity_modules_load_the_generated_entity_list(module: str) -> None:
+    # One entity list: the Bicep reads infra/entities.json (`switchboard infra entities`), it never copies it.
+    assert "loadJsonContent('../entities.json')" in (REPO / "infra" / "modules" / module).read_text()

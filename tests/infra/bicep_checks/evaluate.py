@@ -10,6 +10,7 @@ with `UNKNOWN_TEXT` where the unknown ones were.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,15 +46,29 @@ UNKNOWN_TEXT = "\ufffd"
 """Stands for an unknown part inside an otherwise known string."""
 
 Scope = Mapping[str, Any]
+COMPARISONS: dict[str, Callable[[int, int], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
 
 
 @dataclass(frozen=True)
 class Lambda:
-    """A lambda with the variables it closes over."""
+    """A lambda with the variables it closes over.
+
+    tree-sitter-bicep binds `.member` and `[index]` tighter than `=>`, so `q => q.name` arrives as `(q => q).name`;
+    `accessors` holds those trailing accesses, applied to the body's value.
+    """
 
     parameters: tuple[str, ...]
     body: Node
     scope: Scope
+    accessors: tuple[tuple[str, Any], ...] = ()
 
 
 class Evaluator:
@@ -114,6 +129,8 @@ class Evaluator:
         if kind == "subscript_expression":
             target = self.value(node.child_by_field_name("object") or named_children(node)[0], scope)
             index = self.value(node.child_by_field_name("index") or named_children(node)[1], scope)
+            if isinstance(target, Lambda):
+                return Lambda(target.parameters, target.body, target.scope, (*target.accessors, ("index", index)))
             return _index(target, index)
         if kind == "call_expression":
             return self._call(node, scope)
@@ -136,18 +153,18 @@ class Evaluator:
 
     def _binary(self, node: Node, scope: Scope) -> Any:
         left_node, right_node = named_children(node)
-        operator = text(next(child for child in node.children if not child.is_named))
+        symbol = text(next(child for child in node.children if not child.is_named))
         left, right = self.value(left_node, scope), self.value(right_node, scope)
-        if operator == "??":
+        if symbol == "??":
             return right if left is None else left
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
-        if operator in {"==", "!="}:
-            return (left == right) == (operator == "==")
-        if operator in {"&&", "||"} and isinstance(left, bool) and isinstance(right, bool):
-            return (left and right) if operator == "&&" else (left or right)
-        if operator == "+" and isinstance(left, int) and isinstance(right, int):
-            return left + right
+        if symbol in {"==", "!="}:
+            return (left == right) == (symbol == "==")
+        if symbol in {"&&", "||"} and isinstance(left, bool) and isinstance(right, bool):
+            return (left and right) if symbol == "&&" else (left or right)
+        if isinstance(left, int) and isinstance(right, int) and symbol in COMPARISONS:
+            return COMPARISONS[symbol](left, right)
         return UNKNOWN
 
     def iterations(self, loop: Node, scope: Scope) -> list[Scope] | None:
@@ -197,8 +214,10 @@ class Evaluator:
 
     def _member(self, node: Node, scope: Scope) -> Any:
         target = self.value(node.child_by_field_name("object") or named_children(node)[0], scope)
-        member = node.child_by_field_name("property") or named_children(node)[-1]
-        return target.get(text(member), UNKNOWN) if isinstance(target, dict) else UNKNOWN
+        member = text(node.child_by_field_name("property") or named_children(node)[-1])
+        if isinstance(target, Lambda):
+            return Lambda(target.parameters, target.body, target.scope, (*target.accessors, ("member", member)))
+        return target.get(member, UNKNOWN) if isinstance(target, dict) else UNKNOWN
 
     def _call(self, node: Node, scope: Scope) -> Any:
         function = node.child_by_field_name("function") or named_children(node)[0]
@@ -219,7 +238,13 @@ class Evaluator:
         if not isinstance(function, Lambda):
             return UNKNOWN
         bound = {**function.scope, **dict(zip(function.parameters, arguments, strict=False))}
-        return self.value(function.body, bound)
+        result = self.value(function.body, bound)
+        for kind, key in function.accessors:
+            if kind == "member":
+                result = result.get(key, UNKNOWN) if isinstance(result, dict) else UNKNOWN
+            else:
+                result = _index(result, key)
+        return result
 
     def _map(self, arguments: list[Any]) -> Any:
         items, function = arguments
