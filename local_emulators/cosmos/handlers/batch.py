@@ -14,7 +14,7 @@ from local_emulators.cosmos.backend.documents import ContainerWrite
 from local_emulators.cosmos.backend.models import Container, ItemRecord
 from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
 from local_emulators.cosmos.errors import BadRequestError, CosmosEmulatorError
-from local_emulators.cosmos.handlers.common import REQUEST_CHARGE, Context, container_headers
+from local_emulators.cosmos.handlers.common import REQUEST_CHARGE, Context, container_headers, partition_headers
 from local_emulators.cosmos.wire import Response, json_response
 
 MAX_OPERATIONS = 100
@@ -126,6 +126,6 @@ def execute_batch(ctx: Context) -> Response:
         except CosmosEmulatorError as exc:
             failed = [{"statusCode": 424, "requestCharge": 0.0} for _ in operations]
             failed[index] = {"statusCode": exc.status, "subStatusCode": exc.substatus, "requestCharge": 1.0}
-            return json_response(207, failed, container_headers(container))
+            return json_response(207, failed, partition_headers(ctx, container))
     ctx.state.documents.commit(write)
-    return json_response(200, results, container_headers(container))
+    return json_response(200, results, partition_headers(ctx, container))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from local_emulators.cosmos.backend import partition_keys
+from local_emulators.cosmos.backend.epk import effective_partition_key
 from local_emulators.cosmos.backend.models import Container
 from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
 from local_emulators.cosmos.backend.partitioning import KeyRange
@@ -108,6 +109,19 @@ def container_headers(container: Container, etag: str | None = None, range_id: s
     if etag is not None:
         headers["etag"] = etag
     return headers
+
+
+def partition_headers(
+    ctx: Context, container: Container, etag: str | None = None, *, epk: str | None = None
+) -> dict[str, str]:
+    """`container_headers` naming the physical partition of `epk`, else of the request's partition key.
+
+    The SDK keeps one session token per partition key range, keyed by the range id these headers carry.
+    """
+    if epk is None:
+        header = ctx.partition_key()
+        epk = effective_partition_key(header, multi_hash=container.multi_hash) if header is not None else ""
+    return container_headers(container, etag, ctx.state.layout.range_of(container, epk).id)
 
 
 def resource_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

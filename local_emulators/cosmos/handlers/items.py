@@ -10,7 +10,13 @@ from local_emulators.cosmos.backend.documents import ContainerWrite
 from local_emulators.cosmos.backend.models import Container, ItemRecord
 from local_emulators.cosmos.backend.queries import decode_token, encode_token, token_int
 from local_emulators.cosmos.errors import BadRequestError, NotFoundError
-from local_emulators.cosmos.handlers.common import Context, container_headers, empty, serialised_feed_response
+from local_emulators.cosmos.handlers.common import (
+    Context,
+    container_headers,
+    empty,
+    partition_headers,
+    serialised_feed_response,
+)
 from local_emulators.cosmos.wire import Response
 
 
@@ -19,7 +25,7 @@ def _document(status: int, record: ItemRecord, headers: dict[str, str]) -> Respo
 
 
 def _item_response(ctx: Context, status: int, container: Container, record: ItemRecord) -> Response:
-    headers = container_headers(container, record.etag)
+    headers = partition_headers(ctx, container, record.etag, epk=record.epk)
     if (ctx.header("prefer") or "").lower() == "return=minimal":
         return empty(status, headers)
     return _document(status, record, headers)
@@ -73,8 +79,8 @@ def read(ctx: Context) -> Response:
     record = documents.read(write, pk, item_id)
     if_none_match = ctx.header("if-none-match")
     if if_none_match and if_none_match in (record.etag, "*"):
-        return empty(304, container_headers(container, record.etag))
-    return _document(200, record, container_headers(container, record.etag))
+        return empty(304, partition_headers(ctx, container, record.etag, epk=record.epk))
+    return _document(200, record, partition_headers(ctx, container, record.etag, epk=record.epk))
 
 
 def replace(ctx: Context) -> Response:
@@ -111,9 +117,9 @@ def delete(ctx: Context) -> Response:
     container = ctx.container()
     write = ContainerWrite(container)
     pk, item_id = _key(ctx, write)
-    documents.delete(write, pk, item_id, ctx.header("if-match"))
+    previous = documents.delete(write, pk, item_id, ctx.header("if-match"))
     ctx.state.documents.commit(write)
-    return empty(204, container_headers(container))
+    return empty(204, partition_headers(ctx, container, epk=previous.epk))
 
 
 def delete_by_partition_key(ctx: Context) -> Response:
@@ -126,7 +132,7 @@ def delete_by_partition_key(ctx: Context) -> Response:
     pk, _ = write.key_for(header, None)
     documents.delete_partition(write, pk)
     ctx.state.documents.commit(write)
-    return empty(200, container_headers(container))
+    return empty(200, partition_headers(ctx, container))
 
 
 def read_feed(ctx: Context) -> Response:

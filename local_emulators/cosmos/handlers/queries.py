@@ -12,6 +12,7 @@ from local_emulators.cosmos.handlers import cross_partition
 from local_emulators.cosmos.handlers.common import (
     Context,
     container_headers,
+    partition_headers,
     query_parameters,
     serialised_feed_response,
 )
@@ -71,7 +72,10 @@ def query_items(ctx: Context) -> Response:
         ctx.header("x-ms-continuation") or None,
         ctx.max_item_count(),
     )
-    headers = container_headers(container, range_id=key_range.id if key_range is not None else "0")
+    if key_range is not None:
+        headers = container_headers(container, range_id=key_range.id)
+    else:
+        headers = partition_headers(ctx, container)
     if token is not None:
         headers["x-ms-continuation"] = token.encode()
     headers.update(metrics_headers(ctx, rows, (time.perf_counter() - started) * 1000))

@@ -63,7 +63,7 @@ def test_signature_for_another_link_is_refused(emulator: Emulator) -> None:
 def test_write_returns_session_token_and_charge(container: ContainerProxy) -> None:
     container.upsert_item({"id": "a", "pk": "p"})
     headers = container.client_connection.last_response_headers
-    assert headers["x-ms-session-token"].startswith("0:-1#")
+    assert headers["x-ms-session-token"].split(":")[1].startswith("-1#")  # <range id>:-1#<lsn>
     assert float(headers["x-ms-request-charge"]) > 0
     assert headers["x-ms-activity-id"]
     first = int(headers["x-ms-session-token"].split("#")[1])
