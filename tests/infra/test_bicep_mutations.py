@@ -257,15 +257,18 @@ def test_a_queue_removed_from_the_entity_json_the_bicep_loads_is_reported(tmp_pa
     copy = tmp_path / "infra"
     shutil.copytree(INFRA, copy)
     listed = json.loads((copy / "entities.json").read_text())
-    listed["serviceBus"]["queues"] = [q for q in listed["serviceBus"]["queues"] if q["name"] != "writer"]
+    queues = listed["serviceBus"]["queues"]
+    removed = next(q for q in reversed(queues) if q["kind"] == "agent")
+    listed["serviceBus"]["queues"] = [q for q in queues if q is not removed]
     (copy / "entities.json").write_text(json.dumps(listed, indent=2))
     source = (copy / "modules/servicebus.bicep").read_text().splitlines()
     line = next(n for n, content in enumerate(source, 1) if content.startswith("resource queues "))
     findings = [str(f) for f in entity_findings(Infra.load(copy), app_facts.needed_entities())]
+    kept = sorted(q["name"] for q in listed["serviceBus"]["queues"])
+    agent, function = removed["name"], removed["function"]
     assert findings == [
-        f"infra/modules/servicebus.bicep:{line}: [entities] queue 'writer' (trigger of function agent_writer; the "
-        "publisher sends agent writer's messages to it; entity list) is not deployed by queues (deploys "
-        "['planner', 'research', 'researcher', 'reviewer', 'tasks'])"
+        f"infra/modules/servicebus.bicep:{line}: [entities] queue {agent!r} (trigger of function {function}; the "
+        f"publisher sends agent {agent}'s messages to it; entity list) is not deployed by queues (deploys {kept})"
     ]
 
 
