@@ -42,21 +42,22 @@ def inflate(body: bytes, encoding: str | None, limit: int) -> bytes:
     out = bytearray()
     pending = body
     try:
-        while pending or not decompressor.eof:
+        while True:
             chunk = decompressor.decompress(pending, _CHUNK)
             pending = decompressor.unconsumed_tail
             out += chunk
             if len(out) > limit:
                 raise BodyTooLargeError(f"The decompressed body exceeds {limit} bytes.")
-            if not chunk and not pending:
-                break
-        out += decompressor.flush()
+            if decompressor.eof:
+                # gzip allows several members one after another (`cat a.gz b.gz`).
+                pending = decompressor.unused_data
+                if name == "deflate" or not pending:
+                    break
+                decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            elif not chunk and not pending:
+                raise MalformedBodyError(f"The {name} body is truncated.")
     except zlib.error as error:
         raise MalformedBodyError(f"The {name} body cannot be decompressed: {error}.") from error
-    if not decompressor.eof:
-        raise MalformedBodyError(f"The {name} body is truncated.")
-    if len(out) > limit:
-        raise BodyTooLargeError(f"The decompressed body exceeds {limit} bytes.")
     return bytes(out)
 
 
