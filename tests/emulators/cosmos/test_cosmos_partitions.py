@@ -248,6 +248,11 @@ def test_gateway_continuation_is_azure_json_and_survives_a_restart(tmp_path: Pat
         seen = [doc["id"] for page in changes for doc in page]
         feed_token = cast(PageIterator[Any], changes).continuation_token
         container.upsert_item({"id": "r02", "pk": "k2", "n": 2, "changed": True})
+        widest = next(iter(container.read_feed_ranges()))
+        in_range = sorted(row["id"] for row in container.query_items(query, feed_range=widest))
+        ranged = container.query_items(query, feed_range=widest, max_item_count=2).by_page()
+        ranged_first = [row["id"] for row in next(ranged)]
+        ranged_token = cast(PageIterator[Any], ranged).continuation_token
     finally:
         running.process.stop()
     assert token is not None
@@ -269,6 +274,8 @@ def test_gateway_continuation_is_azure_json_and_survives_a_restart(tmp_path: Pat
             for row in page
         ]
         later = list(container.query_items_change_feed(continuation=feed_token))
+        resumed = container.query_items(query, feed_range=widest, max_item_count=2).by_page(ranged_token)
+        ranged_rest = [row["id"] for page in resumed for row in page]
     finally:
         restarted.process.stop()
     assert 0 < len(first) <= 7  # a gateway page never mixes partitions
@@ -276,6 +283,8 @@ def test_gateway_continuation_is_azure_json_and_survives_a_restart(tmp_path: Pat
     assert scoped_rest == ["r10", "r19", "r28"]
     assert seen == ["r02", "r11", "r20", "r29"]
     assert [(doc["id"], doc.get("changed")) for doc in later] == [("r02", True)]
+    assert len(in_range) > 2  # the SDK's feed-range token wraps the partition's, and both survive
+    assert sorted(ranged_first + ranged_rest) == in_range
 
 
 def test_partition_count_is_a_command_line_setting(tmp_path: Path) -> None:
