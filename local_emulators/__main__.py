@@ -19,7 +19,10 @@ DEFAULT_ENTITIES = Path("infra") / "entities.json"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m local_emulators",
-        description="Local emulators of Azure Service Bus and Cosmos DB that the unmodified Azure SDKs connect to.",
+        description=(
+            "Local emulators of Azure Service Bus, Cosmos DB and Application Insights that the unmodified Azure "
+            "SDKs connect to."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser(
@@ -33,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--host", default="127.0.0.1", help="address every emulator binds (default 127.0.0.1)")
     up.add_argument("--servicebus-port", type=int, default=5672, help="Service Bus AMQP port (default 5672)")
     up.add_argument("--cosmos-port", type=int, default=8081, help="Cosmos DB HTTP/HTTPS port (default 8081)")
+    up.add_argument(
+        "--appinsights-port",
+        type=int,
+        default=8087,
+        help="Application Insights ingestion and run pages port (default 8087)",
+    )
     up.add_argument(
         "--data-dir",
         type=Path,
@@ -78,6 +87,7 @@ def _start(args: argparse.Namespace) -> EmulatorGroup:
             servicebus_config=config,
             model_script=args.model_script,
             model_port=args.model_port,
+            appinsights_port=args.appinsights_port,
         ),
         host=args.host,
         data_dir=args.data_dir,
@@ -108,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"emulators ready in {time.monotonic() - started:.2f}s; logs in {args.data_dir}/", flush=True)
     for name, value in group.settings().items():
         print(f"{name}={value}", flush=True)
+    appinsights = next(spec for spec in group.specs if spec.name == "appinsights")
+    print(f"runs and traces: http://{args.host}:{appinsights.port}/", flush=True)
     if args.write_settings is not None:
         print(f"settings written to {args.write_settings}", flush=True)
 

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from local_emulators.up_errors import LaunchError
 
-__all__ = ["EMULATOR_COSMOS_KEY", "EmulatorGroup", "EmulatorSpec", "LaunchError", "default_specs"]
+__all__ = ["APPINSIGHTS_IKEY", "EMULATOR_COSMOS_KEY", "EmulatorGroup", "EmulatorSpec", "LaunchError", "default_specs"]
 
+# The well-known all-zero instrumentation key the App Insights emulator accepts by default.
+APPINSIGHTS_IKEY = "00000000-0000-0000-0000-000000000000"
 EMULATOR_COSMOS_KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 
 
@@ -45,6 +47,7 @@ def default_specs(
     servicebus_config: Path | None = None,
     model_script: Path | None = None,
     model_port: int = 8089,
+    appinsights_port: int = 8087,
 ) -> list[EmulatorSpec]:
     """The emulators `up` starts, on the ports DESIGN.md fixes unless told otherwise.
 
@@ -54,6 +57,7 @@ def default_specs(
         servicebus_config: The Service Bus entity config (Microsoft's Config.json); None: the bundled default.
         model_script: When given, the scripted OpenAI-compatible model server also starts, replaying it.
         model_port: That server's port.
+        appinsights_port: The Application Insights emulator's port (ingestion, run pages).
     """
     config = ["--config", str(servicebus_config)] if servicebus_config is not None else []
     specs = [
@@ -81,6 +85,19 @@ def default_specs(
             settings=lambda host, port: {
                 "COSMOS_ENDPOINT": f"http://{host}:{port}/",
                 "COSMOS_KEY": EMULATOR_COSMOS_KEY,
+            },
+        ),
+        EmulatorSpec(
+            name="appinsights",
+            module="local_emulators.appinsights",
+            port=appinsights_port,
+            arguments=lambda host, port, data: ["--host", host, "--port", str(port), "--data-dir", str(data)],
+            # The Azure Monitor exporter reads only this setting; LiveEndpoint keeps live metrics local too.
+            settings=lambda host, port: {
+                "APPLICATIONINSIGHTS_CONNECTION_STRING": (
+                    f"InstrumentationKey={APPINSIGHTS_IKEY};IngestionEndpoint=http://{host}:{port}/;"
+                    f"LiveEndpoint=http://{host}:{port}/"
+                )
             },
         ),
     ]

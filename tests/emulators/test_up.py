@@ -26,7 +26,13 @@ from switchboard.hosting.entities import entities_for
 from tests.support.processes import REPO_ROOT, free_port, port_open
 
 ENTITIES = REPO_ROOT / "infra" / "entities.json"
-SETTINGS = {"ServiceBusConnection", "COSMOS_ENDPOINT", "COSMOS_KEY", "OPENAI_BASE_URL"}
+SETTINGS = {
+    "ServiceBusConnection",
+    "COSMOS_ENDPOINT",
+    "COSMOS_KEY",
+    "OPENAI_BASE_URL",
+    "APPLICATIONINSIGHTS_CONNECTION_STRING",
+}
 
 
 def read_settings(proc: subprocess.Popen[str], wanted: set[str], timeout: float = 30.0) -> dict[str, str]:
@@ -52,13 +58,14 @@ def _up(*args: str) -> list[str]:
 
 @pytest.mark.emulator
 def test_up_creates_every_entity_writes_settings_and_stops_on_sigterm(tmp_path: Path) -> None:
-    sb_port, cosmos_port, model_port = free_port(), free_port(), free_port()
+    sb_port, cosmos_port, model_port, ai_port = free_port(), free_port(), free_port(), free_port()
     settings_file = tmp_path / "local.settings.json"
     proc = subprocess.Popen(
         _up(
             *("--servicebus-port", str(sb_port), "--cosmos-port", str(cosmos_port), "--data-dir", str(tmp_path)),
             *("--entities", str(ENTITIES), "--model-script", str(REPO_ROOT / "agents/scripts/research_demo.json")),
             *("--model-port", str(model_port), "--write-settings", str(settings_file)),
+            *("--appinsights-port", str(ai_port)),
         ),
         cwd=tmp_path,  # not the repo: every path comes from the options
         stdout=subprocess.PIPE,
@@ -98,11 +105,19 @@ def test_up_creates_every_entity_writes_settings_and_stops_on_sigterm(tmp_path: 
 
         with urllib.request.urlopen(f"{printed['OPENAI_BASE_URL']}/models", timeout=5) as reply:
             assert json.load(reply)["data"][0]["id"] == "scripted"
+
+        ai_endpoint = f"http://127.0.0.1:{ai_port}/"
+        assert printed["APPLICATIONINSIGHTS_CONNECTION_STRING"] == (
+            f"InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint={ai_endpoint};"
+            f"LiveEndpoint={ai_endpoint}"
+        )
+        with urllib.request.urlopen(f"{ai_endpoint}health", timeout=5) as reply:
+            assert json.load(reply)["status"] == "healthy"
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     assert proc.returncode == 0
-    assert not any(port_open(port) for port in (sb_port, cosmos_port, model_port))
+    assert not any(port_open(port) for port in (sb_port, cosmos_port, model_port, ai_port))
 
 
 @pytest.mark.emulator

@@ -80,9 +80,11 @@ def _export(appinsights: AppInsights, ikey: str) -> tuple[SpanExportResult, str]
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(collected))
     tracer = provider.get_tracer("test")
-    with tracer.start_as_current_span("process planner", kind=SpanKind.CONSUMER) as parent:
-        with tracer.start_as_current_span("chat gpt-4o", kind=SpanKind.CLIENT):
-            pass
+    with (
+        tracer.start_as_current_span("process planner", kind=SpanKind.CONSUMER) as parent,
+        tracer.start_as_current_span("chat gpt-4o", kind=SpanKind.CLIENT),
+    ):
+        pass
     endpoint = f"{appinsights.url}/"
     exporter = AzureMonitorTraceExporter(
         connection_string=f"InstrumentationKey={ikey};IngestionEndpoint={endpoint}", disable_offline_storage=True
