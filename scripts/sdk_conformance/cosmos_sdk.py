@@ -192,7 +192,9 @@ def run_samples(source: Path, env: dict[str, str], workdir: Path, per_sample: in
                     stderr=subprocess.STDOUT,
                     timeout=per_sample,
                 ).returncode
-            result = "PASSED" if code == 0 else "FAILED"
+            # Most samples catch CosmosHttpResponseError, print "...has caught an error" and exit 0.
+            caught = "has caught an error" in log.read_text(errors="replace")
+            result = "PASSED" if code == 0 and not caught else "FAILED"
         except subprocess.TimeoutExpired:
             result = "TIMEOUT"
         outcomes[result] += 1

@@ -48,7 +48,7 @@ def _run_operation(
     item_id = str(op.get("id", ""))
     if kind == "Read":
         record = documents.read(write, pk, item_id)
-        documents.check_etag(record, if_match)
+        write.check_etag(record, if_match)
         return _result(200, record, True)
     if kind == "Delete":
         documents.delete(write, pk, item_id, if_match)

@@ -216,3 +216,14 @@ def test_change_feed_by_partition_key_on_a_version_1_container(database: Databas
     assert by_string == [f"a{index}" for index in range(5)]
     by_number = [d["id"] for d in container.query_items_change_feed(start_time="Beginning", partition_key=3)]
     assert by_number == ["b3"]
+
+
+def test_batch_if_match_may_name_the_etag_from_before_the_batch(container: ContainerProxy) -> None:
+    etag = container.create_item({"id": "r", "pk": "a"}).get_response_headers()["etag"]
+    body = {"id": "r", "pk": "a", "n": 1}
+    results = container.execute_item_batch(
+        [("replace", ("r", body)), ("replace", ("r", {**body, "n": 2}), {"if_match_etag": etag})], partition_key="a"
+    )
+    assert [result["statusCode"] for result in results] == [200, 200]
+    with pytest.raises(exceptions.CosmosBatchOperationError):
+        container.execute_item_batch([("replace", ("r", body), {"if_match_etag": etag})], partition_key="a")
