@@ -10,6 +10,7 @@ from local_emulators.cosmos.backend.documents import ContainerWrite
 from local_emulators.cosmos.backend.models import Container, ItemRecord
 from local_emulators.cosmos.backend.queries import decode_token, encode_token, token_int
 from local_emulators.cosmos.errors import BadRequestError, NotFoundError
+from local_emulators.cosmos.handlers import cross_partition
 from local_emulators.cosmos.handlers.common import (
     Context,
     container_headers,
@@ -139,8 +140,13 @@ def read_feed(ctx: Context) -> Response:
     """`GET .../docs`: every item (of one partition if the key header is given), paged."""
     container = ctx.container()
     header = ctx.partition_key()
+    key_range = ctx.key_range(container)
+    if header is None and key_range is None and ctx.epk_range() is None:
+        # The whole container: the gateway reads partition after partition, as for a plain query.
+        rows, fanned = cross_partition.fan_out(ctx, container, "SELECT * FROM c", {})
+        return serialised_feed_response("Documents", container.rid, rows, fanned)
     pk = ContainerWrite(container).key_for(header, None)[0] if header is not None else None
-    records = ctx.state.records_in_scope(container, pk, ctx.epk_range())
+    records = ctx.state.records_in_scope(container, pk, ctx.epk_range(), key_range=key_range)
     continuation = ctx.header("x-ms-continuation")
     offset = token_int(decode_token(continuation), "o", 0) if continuation else 0
     size = ctx.max_item_count()
