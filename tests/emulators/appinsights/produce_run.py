@@ -3,8 +3,8 @@
 Run as `python -m tests.emulators.appinsights.produce_run CONNECTION_STRING RUN_ID`: a manager hands turns to a
 planner, a researcher (with a tool), a writer and a reviewer over Service Bus queues; every span carries
 `switchboard.run_id` and `switchboard.agent`; chat spans carry GenAI token usage and an estimated cost; the
-reviewer's `fetch_url` tool fails with a TimeoutError. Span times are set explicitly (a 9.4 s run), so nothing
-sleeps. Prints the trace id (= operation id) on stdout.
+reviewer's `fetch_url` tool fails with a TimeoutError. Span times are fixed (a 9.4 s run starting 2026-11-26
+10:00 UTC), so nothing sleeps. Prints the trace id (= operation id) on stdout.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
 
 SIDE_CHANNELS_OFF = {
     "APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL": "true",
@@ -20,6 +19,7 @@ SIDE_CHANNELS_OFF = {
     "APPLICATIONINSIGHTS_SDKSTATS_DISABLED": "true",
 }
 MS = 1_000_000  # nanoseconds per millisecond
+START_NS = 1_795_687_200 * 1_000_000_000  # 2026-11-26 10:00:00 UTC
 
 # (agent, queue, start ms, handler ms, [(kind, name, offset ms, duration ms, tokens in, out)])
 TURNS = [
@@ -66,7 +66,7 @@ def main(connection_string: str, run_id: str) -> str:
     )
     tracer = trace.get_tracer("switchboard")
     processed = metrics.get_meter("switchboard").create_counter("switchboard.messages.processed")
-    t0 = time.time_ns() - 20_000 * MS
+    t0 = START_NS  # fixed, so the page and its screenshot read the same on every run
     common = {"switchboard.run_id": run_id}
 
     def span(
