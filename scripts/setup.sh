@@ -14,6 +14,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! (cd / && "$PY" -c 
   "$PY" -m pip install --disable-pip-version-check -q --no-deps "autogen-core==0.7.5"
   echo "$want" > "$stamp"
 fi
+# Debian's chromium and playwright for the browser test of the App Insights waterfall page (quiet when present).
+bash scripts/install_browser.sh
 # The pinned JavaScript SDKs of the conformance suite in tests/js (npm ci, skipped when current).
 bash scripts/install_js.sh
 # The embedded real model `switchboard run` uses when no endpoint is configured (compiled once, ~5 minutes).
