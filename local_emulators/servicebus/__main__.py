@@ -19,7 +19,7 @@ async def _run(settings: Settings) -> None:
     emulator = Emulator(settings, config)
     await emulator.start()
     shown_key = DEFAULT_KEY if config.keys.get(DEFAULT_KEY_NAME) == DEFAULT_KEY else "<your key>"
-    certificate = emulator.management.certificate if emulator.management is not None else "-"
+    certificate = emulator.management.certificate
     print(
         f"Service Bus emulator ready: amqp://{settings.host}:{emulator.port} "
         f"control http://{settings.host}:{emulator.control_port} "

@@ -114,7 +114,7 @@ def rule_description(spec: RuleSpec) -> str:
 def _key_values(values: Mapping[str, Any]) -> str:
     pairs = []
     for key, value in values.items():
-        xsd_type, text = _typed(value)
+        xsd_type, text = typed_text(value)
         pairs.append(
             f"<KeyValueOfstringanyType>{_element('Key', key)}"
             f'<Value i:type="d6p1:{xsd_type}" xmlns:d6p1="{XSD}">{escape(text)}</Value></KeyValueOfstringanyType>'
@@ -122,7 +122,8 @@ def _key_values(values: Mapping[str, Any]) -> str:
     return "".join(pairs)
 
 
-def _typed(value: Any) -> tuple[str, str]:
+def typed_text(value: Any) -> tuple[str, str]:
+    """A parameter or property value as its XML schema type and text (the types the SDK writes)."""
     if isinstance(value, bool):
         return "boolean", "true" if value else "false"
     if isinstance(value, int):

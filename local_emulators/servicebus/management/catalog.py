@@ -69,6 +69,8 @@ class Catalog:
         self.broker = broker
         self.now_ms = now_ms
         self.records: dict[str, EntityRecord] = {}
+        # Told the record key after each change, and whether the entity is gone (persistence listens).
+        self.changed: Callable[[str, bool], None] = lambda key, gone: None
         self._seed(config)
 
     def _seed(self, config: NamespaceConfig) -> None:
@@ -117,6 +119,7 @@ class Catalog:
             else:
                 self.broker.add_topic(name, live.properties_from(fields))
             self.records[name.lower()] = record
+            self.changed(name.lower(), False)
             return record, True
         if existing is None or existing.kind != kind:
             raise EntityNotFoundError(f"The messaging entity '{name}' could not be found.")
@@ -127,6 +130,7 @@ class Catalog:
             live.set_properties(entity, live.properties_from(existing.fields))
         else:
             entity.props = live.properties_from(existing.fields)
+        self.changed(name.lower(), False)
         return existing, False
 
     def delete_entity(self, name: str) -> None:
@@ -146,6 +150,7 @@ class Catalog:
         else:
             live.remove_queue(self.broker, entity)
         del self.records[name.lower()]
+        self.changed(name.lower(), True)
 
     # ------------------------------------------------------------------ subscriptions
     def topic(self, name: str) -> Topic:
@@ -194,6 +199,7 @@ class Catalog:
             record.fields = self._read("subscription", given, record, f"{topic}/Subscriptions/{name}")
             record.updated_ms = self.now_ms()
             live.set_properties(self.broker.receiver_entity(key), live.properties_from(record.fields))
+            self.changed(key, False)
             return record, False
         _check_name(name, _CHILD_NAME, "subscription")
         if existing is not None:
@@ -206,6 +212,7 @@ class Catalog:
         self.broker.add_subscription(live_topic, name, live.properties_from(fields), [compiled])
         record = EntityRecord("subscription", name, live_topic.path, fields, now, now, {rule.name.lower(): rule})
         self.records[key] = record
+        self.changed(key, False)
         return record, True
 
     def delete_subscription(self, topic: str, name: str) -> None:
@@ -213,7 +220,9 @@ class Catalog:
         record = self.subscription(topic, name)
         live_topic = self.topic(topic)
         live.remove_subscription(self.broker, live_topic, self._live_subscription(record))
-        del self.records[f"{live_topic.path}/subscriptions/{name}".lower()]
+        key = f"{live_topic.path}/subscriptions/{name}".lower()
+        del self.records[key]
+        self.changed(key, True)
 
     def _live_subscription(self, record: EntityRecord) -> Subscription:
         entity = self.broker.receiver_entity(f"{record.topic}/Subscriptions/{record.name}")
@@ -263,6 +272,7 @@ class Catalog:
 
     def _apply_rules(self, record: EntityRecord) -> None:
         self._live_subscription(record).rules = [compile_rule(spec) for spec in record.rules.values()]
+        self.changed(f"{record.topic}/subscriptions/{record.name}".lower(), False)
 
     # ------------------------------------------------------------------ helpers
     def _read(self, kind: str, given: dict[str, str], existing: EntityRecord | None, path: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from local_emulators.servicebus.control import ControlPlane
 from local_emulators.servicebus.management.catalog import Catalog
 from local_emulators.servicebus.management.http import serve_http
 from local_emulators.servicebus.management.listener import SniffingListener, StreamHandler
+from local_emulators.servicebus.management.persistence import ENTITIES_FILE, SavedEntities
 from local_emulators.servicebus.management.routes import ManagementApi
 from local_emulators.servicebus.management.tls import CERT_FILE, certificate_dir, server_context
 from local_emulators.servicebus.settings import Settings
@@ -28,7 +29,8 @@ class ManagementService:
         keys: Shared access key name → key.
         now_ms: The clock in ms.
         clock: The clock in seconds (token expiry).
-        data_dir: Where the TLS certificate is kept (None: a fixed place under the temp directory).
+        data_dir: Where the TLS certificate and the entities made through the API are kept (None: the
+            certificate goes to a fixed place under the temp directory, and entities live in memory).
     """
 
     def __init__(
@@ -41,6 +43,8 @@ class ManagementService:
         data_dir: Path | None = None,
     ) -> None:
         self.catalog = Catalog(broker, config, now_ms)
+        if data_dir is not None:
+            SavedEntities(self.catalog, data_dir / ENTITIES_FILE).restore()
         self.api = ManagementApi(self.catalog, keys, config.name, ControlPlane(broker, now_ms), clock)
         self.directory = certificate_dir(data_dir)
         self.certificate: Path = self.directory / CERT_FILE

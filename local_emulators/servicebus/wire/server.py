@@ -51,18 +51,20 @@ class Emulator:
         self.settings = settings
         self.store = SqliteStore(settings.data_dir) if settings.data_dir is not None else None
         self.broker: Broker = build_broker(config, self.store)
+        self.ctx = WireContext(broker=self.broker, keys=dict(config.keys))
+        self.config = config
+        # Before the messages come back: entities created through the management API must exist again.
+        self.management = ManagementService(
+            self.broker, config, dict(config.keys), self.ctx.now_ms, self.ctx.clock, settings.data_dir
+        )
         if self.store is not None:
             self._restore(self.store)
-        self.ctx = WireContext(broker=self.broker, keys=dict(config.keys))
-        if self.store is not None:
             self.ctx.committed = self.store.committed
-        self.config = config
         self._servers: list[SniffingListener] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.port = settings.port
         self.control_port = settings.control_port
         self.management_port = settings.management_port or settings.control_port
-        self.management: ManagementService | None = None
 
     def _restore(self, store: SqliteStore) -> None:
         count = 0
@@ -82,9 +84,6 @@ class Emulator:
 
     async def start(self) -> None:
         """Open the AMQP, control and management ports and start the clock."""
-        self.management = ManagementService(
-            self.broker, self.config, dict(self.ctx.keys), self.ctx.now_ms, self.ctx.clock, self.settings.data_dir
-        )
         amqp, control, management = open_listeners(self.settings, self.management, self._serve_connection)
         amqp.tls = self._serve_tls  # AMQP over TLS (uAMQP only speaks amqps) next to HTTPS management
         self._servers = list(dict.fromkeys([amqp, control, management]))

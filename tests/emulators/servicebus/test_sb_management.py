@@ -13,6 +13,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from azure.core.exceptions import (
@@ -33,7 +34,7 @@ from azure.servicebus.management import (
 )
 
 from local_emulators.servicebus.sas import generate_sas_token
-from tests.emulators.servicebus.conftest import KEY, KEY_NAME, Emulator, connection_string
+from tests.emulators.servicebus.conftest import KEY, KEY_NAME, Emulator, connection_string, launch
 
 pytestmark = pytest.mark.emulator
 Admin = ServiceBusAdministrationClient
@@ -286,3 +287,33 @@ async def test_aio_administration_client_smoke(sb: Emulator) -> None:
         await admin.delete_queue(name)
         with pytest.raises(ResourceNotFoundError):
             await admin.get_queue(name)
+
+
+def test_entities_made_through_the_api_survive_a_crash_with_their_messages(tmp_path: Path) -> None:
+    first = launch(tmp_path)
+    try:
+        with _admin(first) as admin:
+            admin.create_queue("made-at-runtime", max_delivery_count=6)
+            admin.create_topic("t-runtime")
+            admin.create_subscription("t-runtime", "s")
+            admin.create_rule("t-runtime", "s", "big", filter=SqlRuleFilter("size > 5"))
+            admin.delete_rule("t-runtime", "s", "$Default")
+            admin.delete_queue("q-ttl")  # a configured queue, deleted for good
+        client = ServiceBusClient.from_connection_string(first.connection_string)
+        with client, client.get_queue_sender("made-at-runtime") as sender:
+            sender.send_messages(ServiceBusMessage("kept"))
+        first.process.kill_hard()
+    finally:
+        first.process.stop()
+    second = launch(tmp_path, data_dir=first.data_dir)
+    try:
+        with _admin(second) as admin:
+            assert admin.get_queue("made-at-runtime").max_delivery_count == 6
+            assert [r.name for r in admin.list_rules("t-runtime", "s")] == ["big"]
+            with pytest.raises(ResourceNotFoundError):
+                admin.get_queue("q-ttl")
+        client = ServiceBusClient.from_connection_string(second.connection_string)
+        with client, client.get_queue_receiver("made-at-runtime", max_wait_time=2) as receiver:
+            assert [str(m) for m in receiver.receive_messages(max_message_count=1)] == ["kept"]
+    finally:
+        second.process.stop()
