@@ -198,7 +198,8 @@ def test_each_status_change_is_one_event_on_run_events(product_stack: Stack) -> 
         with client.get_subscription_receiver("run-events", "monitor", max_wait_time=5) as receiver:
             for message in receiver:
                 receiver.complete_message(message)
-                if (message.application_properties or {}).get(b"run_id", b"").decode() == run_id:
+                run_property = (message.application_properties or {}).get(b"run_id", b"")
+                if isinstance(run_property, bytes) and run_property.decode() == run_id:
                     statuses.append(str(message.subject))
                 if "completed" in statuses:
                     break
