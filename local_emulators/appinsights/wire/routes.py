@@ -60,6 +60,9 @@ async def track(request: web.Request) -> web.Response:
     try:
         body = await _read_body(request, ingestor.limits.max_body_bytes)
         result = ingestor.ingest(body, request.headers.get("Content-Encoding"))
+    except ConnectionError:
+        LOG.debug("client left before sending its whole body")
+        return web.Response(status=400)
     except RequestRefusedError as refused:
         LOG.info("ingestion refused (%d): %s", refused.status, refused.message)
         response = _json(refused.status, IngestionResult.refused(refused).body())
