@@ -169,7 +169,7 @@ def run_tests(
     return outcomes
 
 
-def run_samples(source: Path, env: dict[str, str], workdir: Path, per_sample: int) -> Counter[str]:
+def run_samples(source: Path, env: dict[str, str], workdir: Path, per_sample: int, port: int) -> Counter[str]:
     """Run every sample script with a timeout; a sample passes when it exits 0."""
     outcomes: Counter[str] = Counter()
     for sample in sorted((source / "samples").glob("*.py")):
@@ -180,6 +180,9 @@ def run_samples(source: Path, env: dict[str, str], workdir: Path, per_sample: in
             print(f"  n/a    {sample.name} (needs a Microsoft Entra ID tenant)")
             continue
         log = workdir / f"sample-{sample.stem}.log"
+        # Each sample starts from an empty account, as it would on a fresh one (several share ids).
+        reset = urllib.request.Request(f"http://127.0.0.1:{port}/_emulator/reset", data=b"{}", method="POST")
+        urllib.request.urlopen(reset, timeout=10).close()
         started = time.monotonic()
         try:
             with log.open("w") as out:
@@ -240,7 +243,7 @@ def main() -> int:
             )
         if not args.tests:
             print("== samples", flush=True)
-            summary["samples"] = run_samples(source, env, workdir, args.per_sample_timeout)
+            summary["samples"] = run_samples(source, env, workdir, args.per_sample_timeout, port)
     finally:
         emulator.terminate()
         emulator.wait(timeout=15)
