@@ -113,6 +113,40 @@ def _run_label(items: list[TelemetryItem], fallback: str) -> str:
     return roots[0].operation_name or fallback if roots else fallback
 
 
+def _span(
+    item: TelemetryItem,
+    depth: int,
+    parent_agent: str | None,
+    lane_depths: dict[str, int],
+    start: float,
+    error: TelemetryItem | None,
+) -> Span:
+    name = item.name
+    agent = item.agent or (name.split(" ", 1)[1] if name.startswith("invoke_agent ") else None) or parent_agent
+    lane = agent or NO_AGENT
+    properties = _properties(item)
+    return Span(
+        id=item.span_id or "",
+        parent_id=item.parent_id,
+        name=name,
+        kind=item.kind,
+        category=_category(name),
+        agent=lane,
+        depth=depth,
+        lane_depth=lane_depths.get(lane, 0),
+        start_ms=round(item.time_ms - start, 3),
+        duration_ms=item.duration_ms or 0.0,
+        success=item.success is not False,
+        error_type=item.error_type or (error.error_type if error else None),
+        error_message=_exception_message(error) if error else None,
+        input_tokens=item.input_tokens or 0,
+        output_tokens=item.output_tokens or 0,
+        cost_usd=item.cost_usd or 0.0,
+        model=properties.get("gen_ai.request.model") or properties.get("gen_ai.response.model"),
+        properties=properties,
+    )
+
+
 def build_run(run: str, items: list[TelemetryItem]) -> RunView:
     """Assemble the view of one run from all items of its operations (arrival order)."""
     spans: dict[str, TelemetryItem] = {}
@@ -132,40 +166,21 @@ def build_run(run: str, items: list[TelemetryItem]) -> RunView:
     start = min((i.time_ms for i in spans.values()), default=min((i.time_ms for i in items), default=0.0))
     end = max((i.time_ms + (i.duration_ms or 0.0) for i in spans.values()), default=start)
     ordered: list[Span] = []
-
-    def visit(item: TelemetryItem, depth: int, parent_agent: str | None, lane_depths: dict[str, int]) -> None:
-        name = item.name
-        agent = item.agent or (name.split(" ", 1)[1] if name.startswith("invoke_agent ") else None) or parent_agent
-        lane = agent or NO_AGENT
-        properties = _properties(item)
-        error = errors_of.get(item.span_id or "")
-        span = Span(
-            id=item.span_id or "",
-            parent_id=item.parent_id,
-            name=name,
-            kind=item.kind,
-            category=_category(name),
-            agent=lane,
-            depth=depth,
-            lane_depth=lane_depths.get(lane, 0),
-            start_ms=round(item.time_ms - start, 3),
-            duration_ms=item.duration_ms or 0.0,
-            success=item.success is not False,
-            error_type=item.error_type or (error.error_type if error else None),
-            error_message=_exception_message(error) if error else None,
-            input_tokens=item.input_tokens or 0,
-            output_tokens=item.output_tokens or 0,
-            cost_usd=item.cost_usd or 0.0,
-            model=properties.get("gen_ai.request.model") or properties.get("gen_ai.response.model"),
-            properties=properties,
-        )
-        ordered.append(span)
-        below = {**lane_depths, lane: lane_depths.get(lane, 0) + 1}
-        for child in children.get(item.span_id, []):
-            visit(child, depth + 1, agent, below)
-
-    for root in children.get(None, []):
-        visit(root, 0, None, {})
+    visited: set[str] = set()
+    # Roots first; spans caught in a parent cycle (bad input) then start their own tree instead of vanishing.
+    # Iterative, so a deep chain of spans cannot exhaust the interpreter's stack.
+    for root in [*children.get(None, []), *sorted(spans.values(), key=lambda i: i.time_ms)]:
+        stack: list[tuple[TelemetryItem, int, str | None, dict[str, int]]] = [(root, 0, None, {})]
+        while stack:
+            item, depth, parent_agent, lane_depths = stack.pop()
+            if item.span_id in visited:
+                continue
+            visited.add(item.span_id or "")
+            span = _span(item, depth, parent_agent, lane_depths, start, errors_of.get(item.span_id or ""))
+            ordered.append(span)
+            below = {**lane_depths, span.agent: span.lane_depth + 1}
+            agent = None if span.agent == NO_AGENT else span.agent
+            stack.extend((child, depth + 1, agent, below) for child in reversed(children.get(item.span_id, [])))
     _count_deepest(ordered)
     return _assemble(run, items, ordered, start, end)
 

@@ -19,6 +19,7 @@ h1 { font-size:18px; margin:0 0 4px; } h2 { font-size:15px; margin:18px 0 8px; }
 table.grid { border-collapse:collapse; background:#fff; border:1px solid var(--line); min-width:60%; }
 table.grid th, table.grid td { padding:5px 10px; border-bottom:1px solid var(--line); text-align:right; }
 table.grid th:first-child, table.grid td:first-child { text-align:left; }
+table.grid .left { text-align:left; }
 table.grid th { background:#eef1f5; font-weight:600; font-size:12px; }
 table.grid tr.total td { font-weight:700; background:#f4f6f9; }
 .pill { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; }

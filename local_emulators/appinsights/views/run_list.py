@@ -22,12 +22,12 @@ def render_run_list(runs: Sequence[Mapping[str, Any]], *, stored_items: int, con
             f"<td>{escape(run['start'].replace('T', ' ')[:23])}</td>"
             f'<td><span class="pill {run["status"]}">{run["status"]}</span></td>'
             f"<td>{format_ms(run['duration_ms'])}</td><td>{run['span_count']}</td>"
-            f"<td>{escape(', '.join(run['agents']))}</td>"
+            f"<td class='left'>{escape(', '.join(run['agents']))}</td>"
             f"<td>{tokens(run['input_tokens'] + run['output_tokens'])}</td><td>{cost(run['cost_usd'])}</td></tr>"
         )
     table = (
         '<table class="grid" id="runs"><tr><th>run</th><th>started (UTC)</th><th>status</th><th>duration</th>'
-        f"<th>spans</th><th>agents</th><th>tokens</th><th>cost</th></tr>{''.join(rows)}</table>"
+        f"<th>spans</th><th class='left'>agents</th><th>tokens</th><th>cost</th></tr>{''.join(rows)}</table>"
         if rows
         else '<p class="muted">No runs yet. Point an exporter at this emulator with the connection string below.</p>'
     )

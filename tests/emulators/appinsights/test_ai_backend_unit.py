@@ -275,3 +275,14 @@ def test_text_tree_and_waterfall_render_the_run() -> None:
     assert "<script>" in html
     assert "http" not in html.replace("http-equiv", "")  # no external assets: the page works offline
     assert [format_ms(v) for v in (5, 850, 1250, 125_000)] == ["5.0 ms", "850 ms", "1.25 s", "2 m 05 s"]
+
+
+def test_parent_cycles_and_deep_chains_neither_lose_spans_nor_overflow_the_stack() -> None:
+    looped = [span_envelope("t", "a", "x", parent="a"), span_envelope("t", "b", "y", parent="c")]
+    looped.append(span_envelope("t", "c", "z", parent="b"))
+    run = build_run("t", [_item(raw) for raw in looped])
+    assert sorted(span.id for span in run.spans) == ["a", "b", "c"]
+    chain = [span_envelope("d", "s0", "root")]
+    chain += [span_envelope("d", f"s{i}", "hop", parent=f"s{i - 1}") for i in range(1, 5000)]
+    deep = build_run("d", [_item(raw) for raw in chain])
+    assert (deep.span_count, deep.spans[-1].depth) == (5000, 4999)
