@@ -28,7 +28,7 @@ class Limits:
     max_item_bytes: int = 64 * 1024
     max_stored_items: int = 200_000
     max_stored_bytes: int = 256 * 1024 * 1024
-    max_concurrent_requests: int = 4
+    max_concurrent_requests: int = 16
     retry_after_seconds: int = 1
 
 
