@@ -24,6 +24,7 @@ from local_emulators.servicebus.management.rules import (
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 DESCRIPTIONS = {"QueueDescription": "queue", "TopicDescription": "topic", "SubscriptionDescription": "subscription"}
 _FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
+MAX_DEPTH = 32
 
 
 def local(tag: str) -> str:
@@ -43,11 +44,22 @@ def read_description(body: bytes) -> ET.Element:
         root = ET.fromstring(body)
     except ET.ParseError as error:
         raise ArgumentError(f"The request body is not valid XML: {error}.") from None
+    _check_depth(root)
     content = next((child for child in root if local(child.tag) == "content"), None)
     description = next(iter(content), None) if content is not None else None
     if local(root.tag) != "entry" or description is None:
         raise ArgumentError("The request body must be an ATOM entry whose content holds a description.")
     return description
+
+
+def _check_depth(root: ET.Element) -> None:
+    # Descriptions nest a few levels; deeper input would only reach recursive code (serialisation) later.
+    pending = [(root, 1)]
+    while pending:
+        element, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise ArgumentError(f"The request body nests elements deeper than {MAX_DEPTH} levels.")
+        pending.extend((item, depth + 1) for item in element)
 
 
 def leaf_values(element: ET.Element) -> dict[str, str]:

@@ -7,6 +7,7 @@ every change acts on the broker the messaging client uses.
 
 from __future__ import annotations
 
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -273,6 +274,19 @@ def test_the_management_port_serves_https_and_plain_http(sb: Emulator) -> None:
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
         assert b"<QueueDescription" in response.read()
+
+
+def test_malformed_bodies_are_400_and_the_port_keeps_serving(sb: Emulator, admin: Admin) -> None:
+    url = f"https://127.0.0.1:{sb.port}/bad-body?api-version=2021-05"
+    token = generate_sas_token(f"https://127.0.0.1:{sb.port}", KEY_NAME, KEY, datetime.now(UTC).timestamp() + 60)
+    context = ssl.create_default_context(cafile=_certificate(sb))
+    deep = b"<entry><content>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</content></entry>"
+    for body in (b"<entry><content>not closed", deep, b'<!DOCTYPE x [<!ENTITY e "e">]><entry/>'):
+        request = urllib.request.Request(url, data=body, method="PUT", headers={"Authorization": token})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10, context=context)
+        assert refused.value.code == 400
+    assert "q" in [q.name for q in admin.list_queues()]
 
 
 async def test_aio_administration_client_smoke(sb: Emulator) -> None:
