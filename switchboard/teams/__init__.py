@@ -1,18 +1,38 @@
-"""Teams: the team protocol messages, the round-robin manager, and the in-process `RoundRobinGroupChat`."""
+"""Teams under AutoGen's names: `RoundRobinGroupChat`, `SelectorGroupChat`, `Swarm`, on the team protocol messages.
 
-from switchboard.teams.manager import RoundRobinManager, TeamState
+Every team is a manager agent plus its participants, so the same code runs in the in-process runtime and hosted
+(one Service Bus–triggered function per agent, state in Cosmos DB).
+"""
+
+from switchboard.teams.errors import HandoffTargetError, SpeakerSelectionError, TeamError, TeamRunError
+from switchboard.teams.group_chat import GroupChat
+from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
 from switchboard.teams.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
 from switchboard.teams.result import TeamResult
-from switchboard.teams.round_robin import RoundRobinGroupChat
+from switchboard.teams.round_robin import RoundRobinGroupChat, RoundRobinManager
+from switchboard.teams.selector import DEFAULT_SELECTOR_PROMPT, SelectorGroupChat, SelectorManager
+from switchboard.teams.swarm import Swarm, SwarmManager
 from switchboard.teams.transcript import TranscriptEntry
 
 __all__ = [
+    "DEFAULT_SELECTOR_PROMPT",
     "TEAM_MESSAGES",
+    "GroupChat",
+    "GroupChatManager",
+    "HandoffTargetError",
     "RoundRobinGroupChat",
     "RoundRobinManager",
     "RunCompleted",
+    "SelectorGroupChat",
+    "SelectorManager",
+    "SpeakerSelection",
+    "SpeakerSelectionError",
+    "Swarm",
+    "SwarmManager",
     "TaskSubmitted",
+    "TeamError",
     "TeamResult",
+    "TeamRunError",
     "TeamState",
     "TranscriptEntry",
     "TurnCompleted",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from switchboard.models.protocol import ModelClient
-from switchboard.teams.round_robin import RoundRobinGroupChat
+from switchboard.teams.group_chat import GroupChat
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,6 @@ class TeamSpec:
 
     name: str
     description: str
-    build: Callable[[ModelClient], RoundRobinGroupChat]
+    build: Callable[[ModelClient], GroupChat]
     report_author: str
     demo_script: Path | None = None

@@ -8,19 +8,29 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.models.chat import Usage
 
-EntryKind = Literal["task", "text", "structured"]
+EntryKind = Literal["task", "text", "structured", "tool_summary", "handoff", "stop"]
+"""What an entry is, after AutoGen's chat message types.
+
+`task` (the user's task), `text` (TextMessage), `structured` (StructuredMessage), `tool_summary`
+(ToolCallSummaryMessage: a turn that ended with its tool results), `handoff` (HandoffMessage), `stop` (StopMessage).
+"""
 
 
 class TranscriptEntry(BaseModel):
     """Who said what in a team run.
 
+    Fields added later all have defaults, so entries stored by older code still read.
+
     Attributes:
         source: The agent's name, or `user` for the task.
         content: The text (structured output is rendered to text by its agent).
-        kind: `task`, `text`, or `structured` (then `data` holds the validated output as JSON).
+        kind: See `EntryKind`.
         data: The structured output, for `structured` entries.
         usage: Tokens the turn spent, including tool-loop calls.
-        tool_calls: Names of the tools called during the turn, in order.
+        tool_calls: Names of the tools called during the turn, in order (handoff tools included).
+        target: The agent handed off to, for `handoff` entries.
+        model: The model that answered the turn (for cost budgets), when known.
+        tool_rounds: How many tool-call rounds the turn made (each is a request and an execution event in AutoGen).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -31,3 +41,10 @@ class TranscriptEntry(BaseModel):
     data: dict[str, Any] | None = None
     usage: Usage = Field(default_factory=Usage)
     tool_calls: tuple[str, ...] = ()
+    target: str | None = None
+    model: str | None = None
+    tool_rounds: int = 0
+
+    def to_text(self) -> str:
+        """The entry as text (AutoGen's `to_text()`), so selector and termination functions read alike."""
+        return self.content
