@@ -1,6 +1,7 @@
 """Chat agents: `AssistantAgent` (model + tools + structured output) and its windowed model contexts."""
 
 from switchboard.agentchat.assistant import AssistantAgent, AssistantState
+from switchboard.agentchat.handoff import Handoff
 from switchboard.agentchat.model_context import (
     BufferedModelContext,
     ModelContext,
@@ -12,6 +13,7 @@ __all__ = [
     "AssistantAgent",
     "AssistantState",
     "BufferedModelContext",
+    "Handoff",
     "ModelContext",
     "TokenLimitedModelContext",
     "UnboundedModelContext",

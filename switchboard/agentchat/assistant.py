@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, ValidationError
 
 from switchboard.agent import Agent, AgentContext, AgentState, CancellationToken
+from switchboard.agentchat.handoff import Handoff
 from switchboard.agentchat.model_context import BufferedModelContext, ModelContext
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import (
@@ -28,7 +29,7 @@ from switchboard.models.chat import (
 from switchboard.models.errors import StructuredOutputError
 from switchboard.models.protocol import ModelClient
 from switchboard.teams.messages import TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.teams.transcript import EntryKind, TranscriptEntry
 from switchboard.tools import FunctionTool
 
 _MAX_REPAIRS = 1
@@ -99,6 +100,11 @@ class AssistantAgent(Agent[AssistantState]):
     for the answer), and answers with a `TurnCompleted`. With `output_type` the answer is validated into that
     Pydantic model (one repair round is allowed) and `render` turns it into transcript text.
 
+    With `handoffs`, the model also gets one `transfer_to_<target>` tool per target; calling one ends the turn
+    with a `handoff` entry (other tools of that round still run), which a `Swarm` follows. With
+    `reflect_on_tool_use=False` (AutoGen's default without structured output) the last tool round ends the turn with
+    a `tool_summary` entry of the tool results instead of one more model call.
+
     Every model call and tool call is a checkpointed step (`AgentContext.checkpoint`): a redelivered turn replays
     them instead of calling again. Each model request carries its `ModelStep` (run, agent, the agent's model-call
     number in the run), and a side-effecting tool gets the step's idempotency key. The default model context keeps
@@ -120,14 +126,17 @@ class AssistantAgent(Agent[AssistantState]):
         model_context: ModelContext | None = None,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        handoffs: Sequence[Handoff | str] = (),
+        reflect_on_tool_use: bool = True,
     ) -> None:
         """Configure the assistant; see the class docstring for the loop."""
         super().__init__(name, description=description)
         if max_tool_iterations < 1:
             raise AgentDefinitionError(f"{name}: max_tool_iterations must be >= 1")
-        names = [t.name for t in tools]
+        self.handoffs = {h.name: h for h in map(Handoff.of, handoffs)}
+        names = [t.name for t in tools] + [h.name for h in map(Handoff.of, handoffs)]
         if len(set(names)) != len(names):
-            raise AgentDefinitionError(f"{name}: tool names must be unique, got {names}")
+            raise AgentDefinitionError(f"{name}: tool and handoff names must be unique, got {names}")
         if tool_choice not in ("auto", "required", "none", *names):
             raise AgentDefinitionError(f"{name}: tool_choice {tool_choice!r} names no tool of this agent")
         self.model_client = model_client
@@ -140,6 +149,7 @@ class AssistantAgent(Agent[AssistantState]):
         self.model_context: ModelContext = model_context or BufferedModelContext(DEFAULT_CONTEXT_SIZE)
         self.max_tokens = max_tokens
         self.temperature = temperature
+        self.reflect_on_tool_use = reflect_on_tool_use
 
     async def handle(self, message: TurnRequested, ctx: AgentContext[AssistantState]) -> None:
         """Take one turn and answer the manager."""
@@ -168,20 +178,36 @@ class AssistantAgent(Agent[AssistantState]):
         called: list[str] = []
         rounds = 0
         while True:
-            use_tools = bool(self.tools) and rounds < self.max_tool_iterations
+            use_tools = bool(self.tools or self.handoffs) and rounds < self.max_tool_iterations
             choice: ToolChoice = self.tool_choice if rounds == 0 else "auto"
             reply = await self._call(working, steps, use_tools=use_tools, tool_choice=choice, structured=not use_tools)
             usage += reply.usage
             if use_tools and reply.tool_calls:
                 working.append(AssistantMessage(content=reply.content, tool_calls=reply.tool_calls, source=self.name))
+                results: list[ToolResultMessage] = []
+                handoff: Handoff | None = None
                 for call in reply.tool_calls:
                     called.append(call.name)
-                    working.append(await self._run_tool(call, steps))
+                    if call.name in self.handoffs:
+                        # As in AutoGen, the first handoff of a round wins; its tool result is its message.
+                        handoff = handoff or self.handoffs[call.name]
+                        result = ToolResultMessage(
+                            tool_call_id=call.id, name=call.name, content=self.handoffs[call.name].message
+                        )
+                    else:
+                        result = await self._run_tool(call, steps)
+                    results.append(result)
+                    working.append(result)
                 rounds += 1
+                if handoff is not None:
+                    return self._entry(handoff.message, "handoff", usage, called, reply, rounds, target=handoff.target)
+                if not self.reflect_on_tool_use and rounds >= self.max_tool_iterations:
+                    summary = "\n".join(r.content for r in results)
+                    return self._entry(summary, "tool_summary", usage, called, reply, rounds)
                 continue
             break
         if self.output_type is None:
-            return TranscriptEntry(source=self.name, content=reply.content or "", usage=usage, tool_calls=tuple(called))
+            return self._entry(reply.content or "", "text", usage, called, reply, rounds)
         output, extra = await self._structured(working, reply, steps)
         data = output.model_dump(mode="json")
         return TranscriptEntry(
@@ -191,6 +217,30 @@ class AssistantAgent(Agent[AssistantState]):
             data=data,
             usage=usage + extra,
             tool_calls=tuple(called),
+            model=reply.model or None,
+            tool_rounds=rounds,
+        )
+
+    def _entry(
+        self,
+        content: str,
+        kind: EntryKind,
+        usage: Usage,
+        called: list[str],
+        reply: ModelResponse,
+        rounds: int,
+        *,
+        target: str | None = None,
+    ) -> TranscriptEntry:
+        return TranscriptEntry(
+            source=self.name,
+            content=content,
+            kind=kind,
+            usage=usage,
+            tool_calls=tuple(called),
+            target=target,
+            model=reply.model or None,
+            tool_rounds=rounds,
         )
 
     async def _structured(
@@ -231,7 +281,9 @@ class AssistantAgent(Agent[AssistantState]):
             fmt = ResponseFormat(name=self.output_type.__name__, json_schema=self.output_type.model_json_schema())
         request = ModelRequest(
             messages=tuple(messages),
-            tools=tuple(t.spec for t in self.tools.values()) if use_tools else (),
+            tools=(*(t.spec for t in self.tools.values()), *(h.spec for h in self.handoffs.values()))
+            if use_tools
+            else (),
             tool_choice=tool_choice if use_tools else "auto",
             response_format=fmt,
             agent=self.name,
