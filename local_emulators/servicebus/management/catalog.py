@@ -26,10 +26,17 @@ from local_emulators.servicebus.management.rules import (
     default_rule,
     rule_from_config,
 )
-from local_emulators.servicebus.management.schema import ENTITY, FIELDS, RUNTIME, defaults, read_value
+from local_emulators.servicebus.management.schema import (
+    CHILD_NAME,
+    ENTITY,
+    ENTITY_NAME,
+    FIELDS,
+    RUNTIME,
+    check_name,
+    defaults,
+    read_value,
+)
 
-_ENTITY_NAME = re.compile(r"[A-Za-z0-9](?:[\w.\-/]{0,258}[A-Za-z0-9])?")
-_CHILD_NAME = re.compile(r"\$Default|[A-Za-z0-9](?:[\w.\-]{0,48}[A-Za-z0-9])?")
 _SCHEME_AND_HOST = re.compile(r"^[A-Za-z][\w+.\-]*://[^/]*/?")
 
 
@@ -108,7 +115,7 @@ class Catalog:
         """
         existing = self.records.get(name.lower())
         if not update:
-            _check_name(name, _ENTITY_NAME, "entity")
+            check_name(name, ENTITY_NAME, "entity")
             if existing is not None:
                 raise EntityAlreadyExistsError(f"The messaging entity '{name}' already exists.")
             fields = self._read(kind, given, None, name)
@@ -201,7 +208,7 @@ class Catalog:
             live.set_properties(self.broker.receiver_entity(key), live.properties_from(record.fields))
             self.changed(key, False)
             return record, False
-        _check_name(name, _CHILD_NAME, "subscription")
+        check_name(name, CHILD_NAME, "subscription")
         if existing is not None:
             raise EntityAlreadyExistsError(f"The messaging entity '{topic}/Subscriptions/{name}' already exists.")
         fields = self._read("subscription", given, None, f"{topic}/Subscriptions/{name}")
@@ -254,7 +261,7 @@ class Catalog:
         if update:
             spec.created_ms = self.rule(topic, subscription, spec.name).created_ms
         else:
-            _check_name(spec.name, _CHILD_NAME, "rule")
+            check_name(spec.name, CHILD_NAME, "rule")
             if key in record.rules:
                 raise EntityAlreadyExistsError(f"The rule '{spec.name}' already exists.")
             spec.created_ms = self.now_ms()
@@ -324,12 +331,3 @@ def _described(kind: str, name: str, topic: str | None, props: EntityProperties,
     fields = defaults(kind)
     fields.update({key: value for key, value in live.fields_from(props).items() if key in known})
     return EntityRecord(kind, name, topic, fields, now, now)
-
-
-def _check_name(name: str, pattern: re.Pattern[str], what: str) -> None:
-    if not pattern.fullmatch(name):
-        raise ArgumentError(
-            f"The {what} name '{name}' is not valid: letters, digits, '.', '-', '_'"
-            + (" and '/'" if what == "entity" else "")
-            + ", starting and ending with a letter or digit."
-        )

@@ -8,6 +8,7 @@ not those of Microsoft's emulator config file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -20,6 +21,9 @@ NEVER_TEXT = "P10675199DT2H48M5.4775807S"
 DURATION, INT, BOOL, TEXT, ENTITY, STATUS, RUNTIME = "duration", "int", "bool", "text", "entity", "status", "runtime"
 XML = "xml"  # kept as the client wrote it and echoed back (authorization rules)
 STATUSES = ("Active", "Disabled", "SendDisabled", "ReceiveDisabled")
+# Azure's name rules: queues and topics up to 260 characters (slashes allowed), subscriptions and rules 50.
+ENTITY_NAME = re.compile(r"[A-Za-z0-9](?:[\w.\-/]{0,258}[A-Za-z0-9])?")
+CHILD_NAME = re.compile(r"\$Default|[A-Za-z0-9](?:[\w.\-]{0,48}[A-Za-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -184,3 +188,13 @@ def write_value(field: Field, value: Any) -> str:
     if field.kind == BOOL:
         return "true" if value else "false"
     return "" if value is None else str(value)
+
+
+def check_name(name: str, pattern: re.Pattern[str], what: str) -> None:
+    """Refuse a name Azure would refuse (HTTP 400)."""
+    if not pattern.fullmatch(name):
+        raise ArgumentError(
+            f"The {what} name '{name}' is not valid: letters, digits, '.', '-', '_'"
+            + (" and '/'" if what == "entity" else "")
+            + ", starting and ending with a letter or digit."
+        )
