@@ -45,6 +45,7 @@ class LocalStack:
         self.workdir = Path(tempfile.mkdtemp(prefix="switchboard-run-"))
         self.settings_file = self.workdir / "local.settings.json"
         self.host_port = free_port()
+        self.appinsights_port = free_port()
         self.values: dict[str, str] = {}
         self._children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
@@ -52,6 +53,10 @@ class LocalStack:
     def host_url(self) -> str:
         """The local Functions host's base URL."""
         return f"http://127.0.0.1:{self.host_port}"
+
+    def run_page(self, run_id: str) -> str:
+        """The local App Insights emulator's page of a run (its traces as a waterfall)."""
+        return f"http://127.0.0.1:{self.appinsights_port}/runs/{run_id}"
 
     def start(self) -> None:
         """Start the emulators and the host and wait until both answer.
@@ -61,6 +66,7 @@ class LocalStack:
         """
         up = [sys.executable, "-m", "local_emulators", "up", "--data-dir", str(self.workdir / "data")]
         up += ["--servicebus-port", str(free_port()), "--cosmos-port", str(free_port())]
+        up += ["--appinsights-port", str(self.appinsights_port)]
         up += ["--write-settings", str(self.settings_file)]
         entities = self.script_root / "infra" / "entities.json"
         if entities.exists():

@@ -30,6 +30,7 @@ from switchboard.errors import SwitchboardError
 
 if TYPE_CHECKING:
     from switchboard.models.protocol import ModelClient
+    from switchboard.models.settings import ModelEndpoint
     from switchboard.teams.spec import TeamSpec
 
 DEFAULT_TEAM = "agents.registry:DEFAULT_TEAM"
@@ -132,28 +133,9 @@ async def _run_serverless(
 
 async def _hosted_model_env(console: Console, choice: ModelChoice, stack: AsyncExitStack) -> dict[str, str]:
     """Model settings for the host: none when the environment names an endpoint, else the embedded model's."""
-    from switchboard.models import local_llm
-    from switchboard.models.errors import ModelNotConfiguredError
-    from switchboard.models.settings import ModelSettings
-
-    if choice is ModelChoice.AUTO:
-        try:
-            endpoint = ModelSettings().resolve()
-        except ModelNotConfiguredError:
-            console.print(
-                "[dim]no model configured (OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT): using the embedded model[/]"
-            )
-        else:
-            console.print(f"[dim]model: {endpoint.describe()} (the host reads the same settings)[/]")
-            return {}
-    if not local_llm.is_installed():
-        with console.status("[yellow]Building the embedded model once (about 5 minutes)…[/]"):
-            local_llm.install(lambda message: console.print(f"[yellow]{message}[/]"))
-    server = local_llm.LocalModelServer()
-    with console.status("[dim]starting the embedded model…[/]"):
-        endpoint = await asyncio.to_thread(server.start)
-    stack.callback(server.stop)
-    console.print(f"[dim]model: embedded SmolLM2-135M (llama.cpp) at {endpoint.base_url}[/]")
+    endpoint, embedded = await _model_endpoint(console, choice, stack)
+    if not embedded:
+        return {}  # the host reads the same settings from the environment
     # Empty values switch off endpoints a developer may have exported, so the host uses this one.
     return {
         "AZURE_OPENAI_ENDPOINT": "",
@@ -181,17 +163,29 @@ def _load_team(ref: str) -> TeamSpec:
 async def _model_client(
     console: Console, choice: ModelChoice, script: Path | None, stack: AsyncExitStack
 ) -> ModelClient:
-    from switchboard.models import local_llm
-    from switchboard.models.errors import ModelNotConfiguredError, ScriptInvalidError
+    from switchboard.models.errors import ScriptInvalidError
     from switchboard.models.openai_client import OpenAIChatClient
     from switchboard.models.scripted import ScriptedModelClient
-    from switchboard.models.settings import ModelSettings
 
     if choice is ModelChoice.SCRIPTED:
         if script is None:
             raise ScriptInvalidError("this team has no demo script: pass --script FILE")
         console.print(f"[dim]model: scripted replay of {script}[/]")
         return ScriptedModelClient.from_file(script)
+    endpoint, _ = await _model_endpoint(console, choice, stack)
+    return OpenAIChatClient(endpoint)
+
+
+async def _model_endpoint(console: Console, choice: ModelChoice, stack: AsyncExitStack) -> tuple[ModelEndpoint, bool]:
+    """The configured endpoint (with `auto`), else the embedded model started until `stack` closes.
+
+    Returns:
+        The endpoint, and whether it is the embedded model.
+    """
+    from switchboard.models import local_llm
+    from switchboard.models.errors import ModelNotConfiguredError
+    from switchboard.models.settings import ModelSettings
+
     if choice is ModelChoice.AUTO:
         try:
             endpoint = ModelSettings().resolve()
@@ -201,7 +195,7 @@ async def _model_client(
             )
         else:
             console.print(f"[dim]model: {endpoint.describe()}[/]")
-            return OpenAIChatClient(endpoint)
+            return endpoint, False
     if not local_llm.is_installed():
         with console.status("[yellow]Building the embedded model once (about 5 minutes)…[/]"):
             local_llm.install(lambda message: console.print(f"[yellow]{message}[/]"))
@@ -210,4 +204,4 @@ async def _model_client(
         endpoint = await asyncio.to_thread(server.start)
     stack.callback(server.stop)
     console.print(f"[dim]model: embedded SmolLM2-135M (llama.cpp) at {endpoint.base_url}[/]")
-    return OpenAIChatClient(endpoint)
+    return endpoint, True

@@ -54,4 +54,5 @@ async def run_serverless(
         console.print(f"[dim]posted to Service Bus queue 'tasks' as run {run_id}; following it in Cosmos DB…[/]")
         view = await client.follow(run_id, EntryPrinter(console), max_wait=RUN_TIMEOUT)
     print_outcome(console, view, spec.report_author)
+    console.print(f"traces of this run (local App Insights): {stack.run_page(run_id)}")
     return view
