@@ -4,10 +4,13 @@ Every team is a manager agent plus its participants, so the same code runs in th
 (one Service Bus–triggered function per agent, state in Cosmos DB).
 """
 
+from switchboard.teams.digraph import DiGraph, DiGraphBuilder, DiGraphEdge, DiGraphNode
 from switchboard.teams.errors import HandoffTargetError, SpeakerSelectionError, TeamError, TeamRunError
+from switchboard.teams.graph_flow import GraphFlow, GraphFlowManager
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
 from switchboard.teams.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
+from switchboard.teams.nested import NestedTeam
 from switchboard.teams.result import TeamResult
 from switchboard.teams.round_robin import RoundRobinGroupChat, RoundRobinManager
 from switchboard.teams.selector import DEFAULT_SELECTOR_PROMPT, SelectorGroupChat, SelectorManager
@@ -17,9 +20,16 @@ from switchboard.teams.transcript import TranscriptEntry
 __all__ = [
     "DEFAULT_SELECTOR_PROMPT",
     "TEAM_MESSAGES",
+    "DiGraph",
+    "DiGraphBuilder",
+    "DiGraphEdge",
+    "DiGraphNode",
+    "GraphFlow",
+    "GraphFlowManager",
     "GroupChat",
     "GroupChatManager",
     "HandoffTargetError",
+    "NestedTeam",
     "RoundRobinGroupChat",
     "RoundRobinManager",
     "RunCompleted",

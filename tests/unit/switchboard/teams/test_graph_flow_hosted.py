@@ -1,0 +1,158 @@
+"""GraphFlow and nested teams through the hosted `MessageProcessor` on the in-memory hosting ports.
+
+The pump plays Service Bus with one queue per agent and sessions per run: messages for different agents are
+processed concurrently, messages for one agent one after another. So a fan-out's branches are in flight together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from switchboard.agentchat import AssistantAgent
+from switchboard.hosting.memory import InMemoryHostStore
+from switchboard.hosting.processor import IncomingMessage, MessageProcessor, SettlementKind
+from switchboard.messages import Envelope
+from switchboard.models.chat import ModelRequest, ModelResponse
+from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.runtime import Router
+from switchboard.teams import TEAM_MESSAGES, DiGraphBuilder, GraphFlow, RoundRobinGroupChat
+from switchboard.teams.graph_flow import GRAPH_DONE
+from switchboard.termination import MaxMessageTermination
+
+RUN = "run-graph"
+
+
+class Bus:
+    """The processor's `RunEvents` port in memory, fanning publishes out like the Service Bus publisher."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.sent: list[Envelope] = []
+        self.events: list[str] = []
+
+    async def publish(self, envelopes: Sequence[Envelope]) -> None:
+        for envelope in envelopes:
+            self.sent.extend(self.router.expand(envelope))
+
+    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
+        self.events.append(status)
+
+
+class Timeline:
+    """A model client wrapper that records when each agent's call starts and ends (in order, no clocks)."""
+
+    def __init__(self, inner: ScriptedModelClient) -> None:
+        self.inner = inner
+        self.events: list[tuple[str, str]] = []
+
+    @property
+    def model_name(self) -> str:
+        return self.inner.model_name
+
+    async def create(self, request: ModelRequest) -> ModelResponse:
+        self.events.append(("start", request.agent))
+        reply = await self.inner.create(request)
+        self.events.append(("end", request.agent))
+        return reply
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def run_hosted(flow: GraphFlow) -> tuple[InMemoryHostStore, Bus]:
+    router = Router(flow.agents(), extra_messages=TEAM_MESSAGES)
+    store = InMemoryHostStore()
+    bus = Bus(router)
+    processor = MessageProcessor(
+        router=router, store=store, journal=store, transcript=store, runs=store, publisher=bus, teams={"flow": "flow"}
+    )
+    await processor.process_task(IncomingMessage(body=json.dumps({"task": "split"}).encode(), message_id=RUN))
+    for _ in range(50):
+        batch, bus.sent = bus.sent, []
+        if not batch:
+            return store, bus
+        queues: dict[str, list[Envelope]] = defaultdict(list)
+        for envelope in batch:
+            assert envelope.target is not None
+            queues[envelope.target].append(envelope)
+
+        async def drain(agent: str, envelopes: list[Envelope]) -> None:
+            for envelope in envelopes:
+                incoming = IncomingMessage(body=envelope.to_json(), message_id=envelope.message_id, session_id=RUN)
+                settlement = await processor.process(agent, incoming)
+                assert settlement.kind is SettlementKind.COMPLETE, settlement
+
+        await asyncio.gather(*(drain(agent, envelopes) for agent, envelopes in queues.items()))
+    raise AssertionError("the run did not settle")
+
+
+def _says(*replies: str, delay: float = 0.0) -> list[dict[str, Any]]:
+    return [{"content": reply, "delay": delay} for reply in replies]
+
+
+async def test_hosted_fan_out_runs_the_branches_concurrently_and_joins_them() -> None:
+    model = Timeline(
+        ScriptedModelClient(
+            Script.model_validate(
+                {
+                    "agents": {
+                        "a": _says("go"),
+                        "b": _says("B", delay=0.05),
+                        "c": _says("C", delay=0.05),
+                        "d": _says("joined"),
+                    }
+                }
+            )
+        )
+    )
+    a, b, c, d = (AssistantAgent(n, model_client=model) for n in "abcd")
+    builder = DiGraphBuilder().add_node(a).add_node(b).add_node(c).add_node(d)
+    builder.add_edge(a, b).add_edge(a, c).add_edge(b, d).add_edge(c, d)
+    store, bus = await run_hosted(GraphFlow([a, b, c, d], graph=builder.build(), name="flow"))
+
+    run = await store.read_run(RUN)
+    assert run is not None
+    assert run["status"] == "completed"
+    assert run["stop_reason"] == GRAPH_DONE
+    assert bus.events == ["queued", "running", "completed"]
+    entries = await store.read(RUN, 0)
+    assert [e["source"] for e in entries[:2]] == ["user", "a"]
+    assert sorted(e["source"] for e in entries[2:4]) == ["b", "c"]
+    assert entries[4]["source"] == "d"
+    # Both branch calls started before either ended: they were in flight at the same time.
+    branch = [event for event in model.events if event[1] in ("b", "c")]
+    assert [kind for kind, _ in branch] == ["start", "start", "end", "end"]
+    assert model.events[-2:] == [("start", "d"), ("end", "d")]
+
+
+async def test_hosted_nested_team_answers_the_outer_flow() -> None:
+    model = ScriptedModelClient(
+        Script.model_validate(
+            {"agents": {"lead": _says("brief"), "x": _says("x1", "x2"), "y": _says("y1", "y2"), "end": _says("done")}}
+        )
+    )
+    inner = RoundRobinGroupChat(
+        [AssistantAgent("x", model_client=model), AssistantAgent("y", model_client=model)],
+        termination=MaxMessageTermination(5),
+        name="crew",
+    )
+    lead, end = AssistantAgent("lead", model_client=model), AssistantAgent("end", model_client=model)
+    builder = DiGraphBuilder().add_node(lead).add_node(inner).add_node(end)
+    builder.add_edge(lead, inner).add_edge(inner, end)
+    store, _ = await run_hosted(GraphFlow([lead, inner, end], graph=builder.build(), name="flow"))
+
+    run = await store.read_run(RUN)
+    assert run is not None
+    assert run["status"] == "completed"
+    assert set(run["usage"]) == {"lead", "crew", "end"}
+    entries = await store.read(RUN, 0, 100)
+    assert [(e["source"], e["content"]) for e in entries] == [
+        ("user", "split"),
+        ("lead", "brief"),
+        ("crew", "y2"),
+        ("end", "done"),
+    ]

@@ -1,0 +1,102 @@
+"""Nested teams in-process: a team as a participant answers its outer team with one entry per episode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from switchboard.agentchat import AssistantAgent
+from switchboard.models.chat import Usage
+from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.runtime import InMemoryStateStore
+from switchboard.teams import DiGraphBuilder, GraphFlow, NestedTeam, RoundRobinGroupChat
+from switchboard.teams.nested import NestedTeamState, default_offset
+from switchboard.termination import MaxMessageTermination
+
+
+def _model(script: dict[str, list[dict[str, Any]]]) -> ScriptedModelClient:
+    return ScriptedModelClient(Script.model_validate({"agents": script}))
+
+
+def _says(*replies: str, tokens: int = 3) -> list[dict[str, Any]]:
+    return [{"content": r, "usage": {"prompt_tokens": tokens, "completion_tokens": 1}} for r in replies]
+
+
+async def test_a_round_robin_team_inside_a_graph_flow_answers_once_per_episode() -> None:
+    model = _model(
+        {
+            "planner": _says("plan it"),
+            "drafter": _says("draft 1", "draft 2"),
+            "checker": _says("check 1", "final text"),
+            "editor": _says("published"),
+        }
+    )
+    drafter = AssistantAgent("drafter", model_client=model)
+    checker = AssistantAgent("checker", model_client=model)
+    inner = RoundRobinGroupChat([drafter, checker], termination=MaxMessageTermination(5), name="writers")
+    planner = AssistantAgent("planner", model_client=model)
+    editor = AssistantAgent("editor", model_client=model)
+    graph = DiGraphBuilder().add_node(planner).add_node(inner).add_node(editor)
+    graph.add_edge(planner, inner).add_edge(inner, editor)
+    flow = GraphFlow([planner, inner, editor], graph=graph.build(), name="outer")
+    assert [a.name for a in flow.agents()] == ["outer", "planner", "writers", "drafter", "checker", "editor"]
+    assert isinstance(flow.agents()[2], NestedTeam)
+
+    store = InMemoryStateStore()
+    result = await flow.run("write a note", store=store)
+
+    assert [(e.source, e.content) for e in result.transcript] == [
+        ("user", "write a note"),
+        ("planner", "plan it"),
+        ("writers", "final text"),
+        ("editor", "published"),
+    ]
+    # The inner episode's four turns are counted in the outer run under the team's name.
+    assert result.usage["writers"] == Usage(prompt_tokens=12, completion_tokens=4)
+    # The inner transcript is stored in its own index range of the same run.
+    offset = default_offset("writers")
+    inner_entries = await store.read(result.run_id, offset, offset + 100)
+    assert [(e["source"], e["content"]) for e in inner_entries] == [
+        ("user", "user: write a note\n\nplanner: plan it"),
+        ("drafter", "draft 1"),
+        ("checker", "check 1"),
+        ("drafter", "draft 2"),
+        ("checker", "final text"),
+    ]
+    assert await store.read(result.run_id, 0, offset) == [e.model_dump(mode="json") for e in result.transcript]
+
+
+async def test_an_inner_team_keeps_its_conversation_across_episodes() -> None:
+    model = _model(
+        {"lead": _says("first", "second"), "a": _says("a1", "a2"), "b": _says("b1", "b2"), "done": _says("end")}
+    )
+    inner = RoundRobinGroupChat(
+        [AssistantAgent("a", model_client=model), AssistantAgent("b", model_client=model)],
+        termination=MaxMessageTermination(3),
+        name="pair",
+    )
+    lead = AssistantAgent("lead", model_client=model)
+    done = AssistantAgent("done", model_client=model)
+    builder = DiGraphBuilder().add_node(lead).add_node(inner).add_node(done)
+    builder.add_edge(lead, inner)
+    builder.add_edge(inner, lead, condition="b1").add_edge(inner, done, condition="b2")
+    builder.set_entry_point(lead)
+    flow = GraphFlow([lead, inner, done], graph=builder.build(), max_turns=10, name="outer")
+    store = InMemoryStateStore()
+    result = await flow.run("go", store=store)
+    assert [(e.source, e.content) for e in result.transcript] == [
+        ("user", "go"),
+        ("lead", "first"),
+        ("pair", "b1"),
+        ("lead", "second"),
+        ("pair", "b2"),
+        ("done", "end"),
+    ]
+    state = await store.load("pair", result.run_id)
+    assert state is not None
+    nested = NestedTeamState.model_validate(state.data)
+    assert nested.inner["length"] == 6  # two episodes of a task and two turns, in one conversation
+    assert not nested.active
+    # The second episode's task holds only what the team had not seen.
+    offset = default_offset("pair")
+    second_task = (await store.read(result.run_id, offset + 3, offset + 4))[0]
+    assert second_task["content"] == "second"
