@@ -1,0 +1,29 @@
+"""A Function App for the parallel GraphFlow test: `lead` fans out to `left` and `right`, `judge` joins both.
+
+Each branch is its own agent, so its own function on its own Service Bus queue: the host handles both branch turns
+at the same time, and the manager joins their answers.
+"""
+
+from __future__ import annotations
+
+from switchboard.agentchat import AssistantAgent
+from switchboard.hosting.app_builder import build_function_app
+from switchboard.hosting.entities import entities_for
+from switchboard.models.protocol import ModelClient
+from switchboard.teams import DiGraphBuilder, GraphFlow
+from switchboard.teams.spec import TeamSpec
+
+
+def fan_out_flow(model_client: ModelClient) -> GraphFlow:
+    """lead -> (left, right) -> judge (an `all` join)."""
+    lead, left, right, judge = (
+        AssistantAgent(n, model_client=model_client) for n in ("lead", "left", "right", "judge")
+    )
+    builder = DiGraphBuilder().add_node(lead).add_node(left).add_node(right).add_node(judge)
+    builder.add_edge(lead, left).add_edge(lead, right).add_edge(left, judge).add_edge(right, judge)
+    return GraphFlow(builder.get_participants(), graph=builder.build(), name="fanout")
+
+
+TEAMS = {"fanout": TeamSpec(name="fanout", description="parallel graph", build=fan_out_flow, report_author="judge")}
+
+app = build_function_app(TEAMS, entities_for(TEAMS))
