@@ -98,4 +98,5 @@ def test_fan_out_branches_overlap_in_time_and_the_join_sees_both(graph_stack: St
     # The join was asked only once both branches had answered.
     assert asked["judge"]["at"] >= max(left, right) + DELAY
     judge_prompt = json.dumps(asked["judge"]["body"]["messages"])
-    assert "left view" in judge_prompt and "right view" in judge_prompt
+    assert "left view" in judge_prompt
+    assert "right view" in judge_prompt
