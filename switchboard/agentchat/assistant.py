@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from switchboard.agent import Agent, AgentContext, AgentState, CancellationToken
 from switchboard.agentchat.handoff import Handoff
 from switchboard.agentchat.model_context import BufferedModelContext, ModelContext
+from switchboard.agentchat.observed import observed_chat, observed_tool
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import (
     AssistantMessage,
@@ -71,7 +72,7 @@ class _Steps:
         stepped = request.model_copy(update={"step": step})
         return await ctx.checkpoint(
             "chat",
-            lambda: client.create(stepped),
+            lambda: observed_chat(client, stepped),
             encode=lambda reply: reply.model_dump(mode="json"),
             decode=ModelResponse.model_validate,
         )
@@ -85,7 +86,7 @@ class _Steps:
         async def run() -> ToolResultMessage:
             assert ctx is not None
             key = ctx.idempotency_key() if tool.side_effects else None
-            return await tool.run(call, idempotency_key=key)
+            return await observed_tool(self.agent, ctx.run_id, call, lambda: tool.run(call, idempotency_key=key))
 
         return await ctx.checkpoint(
             "tool", run, encode=lambda result: result.model_dump(mode="json"), decode=ToolResultMessage.model_validate

@@ -78,9 +78,12 @@ def run(
 
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
     from switchboard.teams.transcript import TranscriptEntry
+    from switchboard.telemetry import configure_telemetry, flush_telemetry
 
+    configure_telemetry()  # spans and metrics of this run, when APPLICATIONINSIGHTS_/OTLP settings say where
     spec = _load_team(team_ref)
     async with AsyncExitStack() as stack:
+        stack.callback(flush_telemetry)
         client: ModelClient = await _model_client(console, choice, script or spec.demo_script, stack)
         stack.push_async_callback(client.close)
         team = spec.build(client)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from switchboard.hosting.ports import TERMINAL_STATUSES, HopSnapshot, RunEndedError
+from switchboard.instrumentation import trace_id_for
 from switchboard.runtime.memory_store import InMemoryStateStore
 from switchboard.runtime.protocols import Commit
 
@@ -69,6 +70,7 @@ class InMemoryHostStore(InMemoryStateStore):
             "created_at": now,
             "updated_at": now,
             "usage": {},
+            "trace_id": trace_id_for(run_id),
         }
         return True
 

@@ -25,6 +25,8 @@ from switchboard.hosting.ports import REPLAY_OF, TERMINAL_STATUSES, RunDocuments
 from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
 from switchboard.hosting.run_status import run_patch, status_changes
 from switchboard.hosting.task_request import parse_task
+from switchboard.instrumentation import current as current_telemetry
+from switchboard.instrumentation import message_traceparent
 from switchboard.messages import Envelope
 from switchboard.runtime.dispatcher import Dispatcher
 from switchboard.runtime.inprocess import CLIENT
@@ -35,6 +37,8 @@ from switchboard.teams.messages import TaskSubmitted
 # TaskSubmitted ids derive from the run id, so a re-posted task re-sends the same message (dropped as duplicate).
 _TASK_IDS = uuid.UUID("0b8f7a52-3c1e-4d7b-9f55-2a6e1d4c9b30")
 _MAX_REASON = 1024
+TASKS_QUEUE = "tasks"
+INGRESS = "ingress"
 
 
 class SettlementKind(enum.Enum):
@@ -131,10 +135,31 @@ class MessageProcessor:
 
     async def process(self, agent: str, incoming: IncomingMessage) -> Settlement:
         """Handle one message from `agent`'s queue (the steps of docs/hosting.md's "Processing one message")."""
+        envelope: Envelope | None = None
+        bad: BadMessageError | None = None
         try:
             envelope = self._decode(agent, incoming)
         except BadMessageError as error:
-            return _dead_letter(error)
+            bad = error
+        # The span continues the producer's trace: the message's traceparent, else the one in its envelope.
+        traceparent = message_traceparent(incoming.application_properties) or (envelope and envelope.traceparent)
+        with current_telemetry().process(
+            queue=agent,
+            agent=agent,
+            run_id=envelope.run_id if envelope else incoming.session_id,
+            message_id=incoming.message_id,
+            delivery_count=incoming.delivery_count,
+            traceparent=traceparent or None,
+        ) as span:
+            if envelope is not None:
+                settlement = await self._settle(agent, envelope)
+            else:
+                assert bad is not None
+                settlement = _dead_letter(bad)
+            span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
+        return settlement
+
+    async def _settle(self, agent: str, envelope: Envelope) -> Settlement:
         try:
             return await self._handle(agent, envelope)
         except Exception as error:
@@ -146,6 +171,19 @@ class MessageProcessor:
         A task whose run already started (a re-post after the duplicate-detection window) starts nothing.
         """
         run_id = incoming.application_properties.get(REPLAY_OF) or incoming.message_id
+        with current_telemetry().process(
+            queue=TASKS_QUEUE,
+            agent=INGRESS,
+            run_id=run_id,
+            message_id=incoming.message_id,
+            delivery_count=incoming.delivery_count,
+            traceparent=message_traceparent(incoming.application_properties),
+        ) as span:
+            settlement = await self._start(run_id, incoming)
+            span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
+        return settlement
+
+    async def _start(self, run_id: str, incoming: IncomingMessage) -> Settlement:
         try:
             request = parse_task(incoming.body, teams=self.teams, default_team=self.default_team, run_id=run_id)
         except BadMessageError as error:
@@ -239,6 +277,11 @@ class MessageProcessor:
                 return Settlement(SettlementKind.ABANDON, type(failure).__name__, str(failure), outcome="retry")
             return Settlement(SettlementKind.COMPLETE, type(error).__name__, reason, outcome="run-failed")
         return Settlement(SettlementKind.ABANDON, type(error).__name__, reason, outcome="retry")
+
+
+def _error_type(settlement: Settlement) -> str | None:
+    failed = settlement.kind is not SettlementKind.COMPLETE or settlement.outcome == "run-failed"
+    return (settlement.reason or settlement.kind.value) if failed else None
 
 
 def _dead_letter(error: BadMessageError) -> Settlement:

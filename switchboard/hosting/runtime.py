@@ -21,6 +21,7 @@ from switchboard.runtime.router import Router
 from switchboard.state import CosmosRunStore
 from switchboard.teams import TEAM_MESSAGES
 from switchboard.teams.spec import TeamSpec
+from switchboard.telemetry import configure_telemetry
 from switchboard.transport import ServiceBusPublisher
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
@@ -41,6 +42,8 @@ class HostedRuntime:
         """Build every team's agents around one deferred model client; open no connection yet."""
         if not teams:
             raise SwitchboardError("a Function App needs at least one team")
+        # Once per process: spans and metrics go where APPLICATIONINSIGHTS_CONNECTION_STRING / OTLP settings say.
+        configure_telemetry()
         self.teams = dict(teams)
         self.default_team = next(iter(self.teams))
         self.model_client = DeferredModelClient()

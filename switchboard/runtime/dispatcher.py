@@ -14,6 +14,7 @@ from typing import Any
 from switchboard.agent import Agent, AgentContext, CancellationToken, Clock, Emission, SystemClock
 from switchboard.agent.state import AgentState
 from switchboard.errors import UnroutableMessageError
+from switchboard.instrumentation import current as current_telemetry
 from switchboard.messages import Envelope, Message
 from switchboard.runtime.protocols import Commit, StateStore, StepJournal, TranscriptLog, TranscriptRecord
 from switchboard.runtime.router import Router
@@ -107,7 +108,12 @@ class Dispatcher:
             journal=self.journal,
             transcript_log=self.transcript,
         )
-        await agent.handle(message, ctx)
+        with current_telemetry().invoke_agent(agent=agent.name, run_id=envelope.run_id) as span:
+            await agent.handle(message, ctx)
+            if ctx.steps.replayed:
+                # Replayed steps make no chat/execute_tool span (nothing was called); the count says they happened.
+                span.set("switchboard.replayed_steps", ctx.steps.replayed)
+            traceparent = span.traceparent or envelope.traceparent
         commit = Commit(
             agent=agent.name,
             run_id=envelope.run_id,
@@ -115,14 +121,16 @@ class Dispatcher:
             schema_version=state_type.state_version,
             state=state.model_dump(mode="json"),
             expected_etag=stored.etag if stored else None,
-            outgoing=tuple(self._envelope(envelope, agent.name, i, e) for i, e in enumerate(ctx.outbox)),
+            outgoing=tuple(self._envelope(envelope, agent.name, i, e, traceparent) for i, e in enumerate(ctx.outbox)),
             transcript=tuple(TranscriptRecord(index, entry) for index, entry in ctx.transcript.pending),
         )
         return DispatchResult(
             agent=agent.name, message=message, state=state, commit=commit, replayed_steps=ctx.steps.replayed
         )
 
-    def _envelope(self, incoming: Envelope, source: str, index: int, emission: Emission) -> Envelope:
+    def _envelope(
+        self, incoming: Envelope, source: str, index: int, emission: Emission, traceparent: str | None
+    ) -> Envelope:
         return Envelope.wrap(
             emission.message,
             run_id=incoming.run_id,
@@ -132,7 +140,7 @@ class Dispatcher:
             source=source,
             target=emission.to,
             created_at=self.clock.now(),
-            traceparent=incoming.traceparent,
+            traceparent=traceparent,
         )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from switchboard.agent import Agent, AgentState, CancellationToken, Clock
 from switchboard.errors import DuplicateMessageError
+from switchboard.instrumentation import Telemetry, current, use
 from switchboard.messages import Envelope, Message
 from switchboard.runtime.dispatcher import Dispatcher, DispatchResult
 from switchboard.runtime.memory_store import InMemoryStateStore
@@ -50,6 +51,7 @@ class InProcessRuntime:
         clock: Clock | None = None,
         extra_messages: Iterable[type[Message]] = (),
         keep_history: bool = False,
+        telemetry: Telemetry | None = None,
     ) -> None:
         """Build the runtime.
 
@@ -60,8 +62,10 @@ class InProcessRuntime:
             extra_messages: Message types that are emitted but handled by no agent here (to decode them).
             keep_history: Record every envelope and handler result (for tests and debugging; memory grows with
                 every message, so long runs leave it off).
+            telemetry: Where spans and metrics go; the process's installed telemetry by default.
         """
         self.keep_history = keep_history
+        self.telemetry = telemetry
         self.router = Router(agents, extra_messages=extra_messages)
         self.store: StateStore = store or InMemoryStateStore(inbox_limit=_INBOX_WINDOW)
         self.dispatcher = Dispatcher(self.router, self.store, clock=clock)
@@ -97,7 +101,22 @@ class InProcessRuntime:
         deliveries = self.router.expand(envelope)
         if not deliveries:
             self.unrouted.append(envelope)
-        self._queue.extend(deliveries)
+        telemetry = self.telemetry or current()
+        for delivery in deliveries:
+            # The same spans as on Service Bus: each agent's in-memory queue is its queue; a client's send starts
+            # the run's trace, and the context of the `send` span travels on the envelope to its `process` span.
+            root = delivery.traceparent is None and telemetry.current_traceparent() is None
+            queue = delivery.target or ""
+            with telemetry.send(
+                queue=queue,
+                run_id=delivery.run_id,
+                agent=delivery.source,
+                message_ids=[delivery.message_id],
+                new_trace=root,
+            ) as span:
+                if span.traceparent is not None:
+                    delivery = delivery.model_copy(update={"traceparent": span.traceparent})
+            self._queue.append(delivery)
 
     async def publish_envelopes(self, envelopes: Sequence[Envelope]) -> None:
         """The `Publisher` port: queue emitted envelopes."""
@@ -111,23 +130,34 @@ class InProcessRuntime:
 
     async def step(self) -> DispatchResult | None:
         """Deliver the next queued envelope that was not handled yet; None when the queue is empty."""
-        while self._queue:
-            envelope = self._queue[0]
-            if await self._resend_if_handled(envelope):
-                continue
-            result = await self.dispatcher.dispatch(envelope, cancellation=self.cancellation)
-            try:
-                await self.store.commit(result.commit)
-            except DuplicateMessageError:
-                # Handled by someone else meanwhile: its commit stands, and so does its outbox.
-                if not await self._resend_if_handled(envelope):
+        with use(self.telemetry) as telemetry:
+            while self._queue:
+                envelope = self._queue[0]
+                if await self._resend_if_handled(envelope):
+                    continue
+                with telemetry.process(
+                    queue=envelope.target or "",
+                    agent=envelope.target or "",
+                    run_id=envelope.run_id,
+                    message_id=envelope.message_id,
+                    delivery_count=1,
+                    traceparent=envelope.traceparent,
+                ) as span:
+                    result = await self.dispatcher.dispatch(envelope, cancellation=self.cancellation)
+                    try:
+                        await self.store.commit(result.commit)
+                    except DuplicateMessageError:
+                        # Handled by someone else meanwhile: its commit stands, and so does its outbox.
+                        span.settled("complete", "duplicate")
+                        if not await self._resend_if_handled(envelope):
+                            self._queue.popleft()
+                        continue
                     self._queue.popleft()
-                continue
-            self._queue.popleft()
-            if self.keep_history:
-                self.results.append(result)
-            await self.publish_envelopes(result.outgoing)
-            return result
+                    if self.keep_history:
+                        self.results.append(result)
+                    await self.publish_envelopes(result.outgoing)
+                    span.settled("complete", "handled")
+                return result
         return None
 
     async def _resend_if_handled(self, envelope: Envelope) -> bool:

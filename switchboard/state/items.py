@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from switchboard.instrumentation import trace_id_for
 from switchboard.messages import Envelope
 
 PARTITION_KEY_PATH = "/run_id"
 TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
 ACTIVE_STATUSES = ("queued", "running", "awaiting_input")
-RUN_FIELDS = ("run_id", "status", "team", "task", "stop_reason", "error", "created_at", "updated_at", "usage")
+RUN_FIELDS = (
+    "run_id",
+    "status",
+    "team",
+    "task",
+    "stop_reason",
+    "error",
+    "created_at",
+    "updated_at",
+    "usage",
+    "trace_id",
+)
 
 
 def run_id_item(run_id: str) -> str:
@@ -62,6 +74,8 @@ def run_item(run_id: str, *, task: str, team: str | None, now: str) -> dict[str,
         "created_at": now,
         "updated_at": now,
         "usage": {},
+        # The run's trace in Application Insights / OTLP (derived from the run id, so known before any span).
+        "trace_id": trace_id_for(run_id),
     }
 
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.servicebus import ServiceBusMessage
@@ -14,6 +14,7 @@ from azure.servicebus.aio import ServiceBusClient, ServiceBusSender
 from azure.servicebus.exceptions import ServiceBusError
 
 from switchboard.hosting.settings import HostingSettings
+from switchboard.instrumentation import current as current_telemetry
 from switchboard.messages import Envelope
 from switchboard.transport.connection import identity_credential, service_bus_client
 from switchboard.transport.errors import bus_error
@@ -100,8 +101,15 @@ class ServiceBusPublisher:
                 copies already sent are dropped as duplicates).
             BusConfigurationError: A queue is missing or the message is too large.
         """
+        telemetry = current_telemetry()
         for queue, batch in self.deliveries(envelopes).items():
-            await self._send("queue", queue, [message_for(envelope) for envelope in batch])
+            first = batch[0]
+            ids = [envelope.message_id for envelope in batch]
+            with telemetry.send(queue=queue, run_id=first.run_id, agent=first.source, message_ids=ids) as span:
+                # The consumer's `process` span becomes this span's child: stamp its context on every message.
+                if (traceparent := span.traceparent) is not None:
+                    batch = [envelope.model_copy(update={"traceparent": traceparent}) for envelope in batch]
+                await self._send("queue", queue, [message_for(envelope) for envelope in batch])
 
     async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
         """Announce a run status change on the `run-events` topic (`subject` = status, property `run_id`).
@@ -126,8 +134,16 @@ class ServiceBusPublisher:
         body: dict[str, str] = {"task": task}
         if team:
             body["team"] = team
-        message = ServiceBusMessage(json.dumps(body), message_id=run_id, content_type=CONTENT_TYPE)
-        await self._send("queue", self.tasks_queue, [message])
+        # Submitting starts the run's trace (its id derives from the run id); the ingress continues it.
+        with current_telemetry().send(
+            queue=self.tasks_queue, run_id=run_id, agent=None, message_ids=[run_id], new_trace=True
+        ) as span:
+            traceparent = span.traceparent
+            properties: dict[str | bytes, Any] | None = {"traceparent": traceparent} if traceparent else None
+            message = ServiceBusMessage(
+                json.dumps(body), message_id=run_id, content_type=CONTENT_TYPE, application_properties=properties
+            )
+            await self._send("queue", self.tasks_queue, [message])
 
     async def close(self) -> None:
         """Close every sender, and the client when this publisher created it."""

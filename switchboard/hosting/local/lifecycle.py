@@ -26,6 +26,7 @@ from switchboard.hosting.local.message_invocation import InvocationSettings, Mes
 from switchboard.hosting.local.servicebus_listener import ServiceBusConnections, TriggerEntity, TriggerListener
 from switchboard.hosting.local.settlement import HeldMessages, start_settlement_server
 from switchboard.hosting.local.validation import IndexedFunction
+from switchboard.instrumentation import flush as flush_telemetry
 
 logger = logging.getLogger("switchboard.host")
 GRPC_MAX_MESSAGE_LENGTH = 2147483647
@@ -175,3 +176,5 @@ class LocalHost:
             except Exception as error:  # closing is best effort; the process is ending
                 logger.warning("closing failed: %s", type(error).__name__)
         self._invoker.close()
+        # Spans and metrics still buffered by the app's telemetry leave before the process does.
+        flush_telemetry()
