@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.settings import HostingSettings
 from switchboard.state import CosmosRunStore
 from switchboard.transport import DeadLetters, ServiceBusPublisher, SubscriptionTable, service_bus_client
@@ -96,6 +98,23 @@ class RunClient:
             await self.publisher.publish_event(run_id, status)
         return status
 
+    async def reply(self, run_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Answer the question the run waits on, as `POST /api/runs/{id}/input` does.
+
+        Returns:
+            The question answered (the run document's `pending_input`).
+
+        Raises:
+            RunLookupError: No such run.
+            NotAwaitingInputError: The run waits for no input.
+            InputReplyError: `body` does not answer the question.
+        """
+        run = await self.store.read_run(run_id)
+        if run is None:
+            raise RunLookupError(f"no run {run_id!r}")
+        await self.publisher.publish([reply_envelope(run_id, run, body, now=datetime.now(UTC))])
+        return dict(run["pending_input"])
+
     async def follow(
         self,
         run_id: str,
@@ -103,8 +122,12 @@ class RunClient:
         *,
         poll_seconds: float = 0.3,
         max_wait: float | None = None,
+        on_input: Callable[[Mapping[str, Any]], Awaitable[None]] | None = None,
     ) -> dict[str, Any]:
         """Hand each transcript entry to `on_entry` as it is committed, until the run ends.
+
+        While the run is `awaiting_input`, `on_input` is called once per open question with the run document's
+        `pending_input` (it may answer through `reply`; the wait counts against `max_wait` only while it runs).
 
         Returns:
             The run's final view (`GET /api/runs/{id}`'s JSON).
@@ -116,6 +139,7 @@ class RunClient:
         loop = asyncio.get_running_loop()
         deadline = None if max_wait is None else loop.time() + max_wait
         shown = 0
+        asked: set[Any] = set()
         while True:
             run = await self.store.read_run(run_id)
             # Entries are read after the status, so the last poll of an ended run sees all of them.
@@ -124,6 +148,13 @@ class RunClient:
                 shown += 1
             if run is not None and run.get("status") in TERMINAL:
                 return await self.view(run_id)
+            pending = run.get("pending_input") if run is not None and run.get("status") == "awaiting_input" else None
+            if on_input is not None and isinstance(pending, Mapping) and pending.get("request_id") not in asked:
+                asked.add(pending.get("request_id"))
+                started = loop.time()
+                await on_input(pending)
+                if deadline is not None:
+                    deadline += loop.time() - started  # a person's thinking time is not the run's
             if deadline is not None and loop.time() >= deadline:
                 if run is None:
                     raise RunLookupError(f"no run {run_id!r}")

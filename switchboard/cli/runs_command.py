@@ -1,4 +1,4 @@
-"""`switchboard submit` and `switchboard runs list|show|cancel`: runs of the serverless deployment.
+"""`switchboard submit` and `switchboard runs list|show|cancel|reply`: runs of the serverless deployment.
 
 They reach the same Service Bus namespace and Cosmos account as the Function App, with the settings from the
 environment and then `local.settings.json` (`--settings`).
@@ -20,6 +20,7 @@ from switchboard.cli.infra_command import DEFAULT_REGISTRY, load_teams
 from switchboard.cli.run_client import RunClient
 from switchboard.cli.run_render import EntryPrinter, print_outcome, print_status
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.input_reply import answer_body
 
 T = TypeVar("T")
 RegistryOption = Annotated[str, typer.Option(help="module:attribute of the teams mapping (name → TeamSpec)")]
@@ -150,6 +151,28 @@ def cancel_run(
 
     status = run_async(console, work)
     console.print(f"run {run_id}: {status}")
+
+
+@runs_app.command("reply")
+def reply_run(
+    run_id: Annotated[str, typer.Argument(help="The run id.")],
+    text: Annotated[str | None, typer.Argument(help="The answer to the run's question.")] = None,
+    approve: Annotated[
+        bool | None, typer.Option("--approve/--deny", help="Approve or deny the tool call the run waits on.")
+    ] = None,
+    settings_file: SettingsFileOption = DEFAULT_SETTINGS_FILE,
+) -> None:
+    """Answer a run that is awaiting input: TEXT for a question, --approve/--deny for a tool call."""
+    console = Console()
+    if (text is None) == (approve is None):
+        raise typer.BadParameter("give either TEXT or --approve/--deny", param_hint="TEXT")
+
+    async def work() -> dict[str, Any]:
+        async with RunClient.open(load_settings(settings_file)) as client:
+            return await client.reply(run_id, answer_body(text, approve))
+
+    question = run_async(console, work)
+    console.print(f"run {run_id}: answered {question.get('agent')}'s {question.get('kind')} request; it resumes")
 
 
 def _report_author(registry: str, team: object) -> str | None:

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import json
 import uuid
 from collections.abc import Callable
-from typing import Any, overload
+from typing import Any, Literal, overload
 
 from pydantic import BaseModel, ValidationError
 
-from switchboard.errors import AgentDefinitionError
+from switchboard.agent.cancellation import CancellationToken
+from switchboard.errors import AgentDefinitionError, CancelledError
 from switchboard.models.chat import ToolCall, ToolResultMessage, ToolSpec
 from switchboard.tools.schema import arguments_model, parameters_schema, split_docstring
 
 IDEMPOTENCY_KEY = "idempotency_key"
 """The parameter through which a side-effecting tool receives its idempotency key (hidden from the model)."""
+
+CANCELLATION_TOKEN = "cancellation_token"
+"""The parameter through which a tool receives the run's `CancellationToken` (hidden from the model), as in AutoGen."""
+
+Approval = Literal["never", "always"]
 
 
 class FunctionTool:
@@ -29,6 +36,14 @@ class FunctionTool:
     takes a keyword parameter `idempotency_key: str`. The host fills it with a key that is the same on every
     delivery of the step (run, agent, message, step index) and the model never sees it; the function does its
     effect at most once per key (an effect ledger).
+
+    A tool declared with `approval="always"` is never called before a person approves the call: the agent pauses
+    the run durably (`awaiting_input`) and a denied call comes back to the model as an error result; with
+    `approval_timeout` (seconds) an unanswered request is denied after that long.
+
+    A tool that takes a keyword parameter `cancellation_token: CancellationToken` receives the run's token; when the
+    run is cancelled while the tool runs, the token is set and an async tool's task is cancelled, and `run` raises
+    `CancelledError` instead of returning a result.
 
     Example:
         >>> def add(a: int, b: int) -> int:
@@ -51,6 +66,8 @@ class FunctionTool:
         description: str | None = None,
         timeout: float = 30.0,
         side_effects: bool = False,
+        approval: Approval = "never",
+        approval_timeout: float | None = None,
     ) -> None:
         """Wrap `func`; its name, docstring summary and type hints describe the tool unless overridden.
 
@@ -63,24 +80,45 @@ class FunctionTool:
         self.description = description or summary or self.name
         self.timeout = timeout
         self.side_effects = side_effects
+        if approval not in ("never", "always"):
+            raise AgentDefinitionError(f"tool {self.name!r}: approval must be 'never' or 'always', not {approval!r}")
+        self.approval: Approval = approval
+        # Seconds a call may wait for its approval before it is denied (None: wait as long as it takes).
+        self.approval_timeout = approval_timeout
+        parameters = inspect.signature(func).parameters
+        self.takes_cancellation = CANCELLATION_TOKEN in parameters
         if side_effects and IDEMPOTENCY_KEY not in inspect.signature(func).parameters:
             raise AgentDefinitionError(
                 f"tool {self.name!r} has side effects: it needs an {IDEMPOTENCY_KEY!r} parameter to receive its key"
             )
-        hidden = (IDEMPOTENCY_KEY,) if side_effects else ()
+        hidden = ((IDEMPOTENCY_KEY,) if side_effects else ()) + (
+            (CANCELLATION_TOKEN,) if self.takes_cancellation else ()
+        )
         self.args_model = arguments_model(func, self.name, exclude=hidden)
         self.spec = ToolSpec(
             name=self.name, description=self.description, parameters=parameters_schema(self.args_model)
         )
 
-    async def run(self, call: ToolCall, *, idempotency_key: str | None = None) -> ToolResultMessage:
+    async def run(
+        self,
+        call: ToolCall,
+        *,
+        idempotency_key: str | None = None,
+        cancellation_token: CancellationToken | None = None,
+    ) -> ToolResultMessage:
         """Validate `call`'s arguments, run the function, and wrap the outcome as a tool result.
 
         Args:
             call: The model's tool call.
             idempotency_key: For a side-effecting tool, the step's key; a fresh one when not given (no host
                 redelivers the call then).
+            cancellation_token: The run's token: handed to a tool that takes one, and cancels the call when set.
+
+        Raises:
+            CancelledError: The token was set before or while the tool ran.
         """
+        token = cancellation_token or CancellationToken()
+        token.raise_if_cancelled()
         try:
             raw = json.loads(call.arguments or "{}")
             args = self.args_model.model_validate(raw)
@@ -89,8 +127,17 @@ class FunctionTool:
         kwargs = {field: getattr(args, field) for field in type(args).model_fields}
         if self.side_effects:
             kwargs[IDEMPOTENCY_KEY] = idempotency_key or f"{self.name}:{uuid.uuid4()}"
+        if self.takes_cancellation:
+            kwargs[CANCELLATION_TOKEN] = token
+        task = asyncio.ensure_future(asyncio.wait_for(self._invoke(kwargs), timeout=self.timeout))
+        # The token may be set by a watcher of the run while the tool works: stop waiting for it then.
+        token.add_callback(functools.partial(_cancel, task))
         try:
-            value = await asyncio.wait_for(self._invoke(kwargs), timeout=self.timeout)
+            value = await task
+        except asyncio.CancelledError:
+            if token.is_cancelled:
+                raise CancelledError(f"the run was cancelled while {self.name} ran") from None
+            raise
         except TimeoutError:
             return self._result(call, f"{self.name} timed out after {self.timeout:g}s", is_error=True)
         except Exception as error:
@@ -112,13 +159,23 @@ class FunctionTool:
 
 @overload
 def tool(
-    func: Callable[..., Any], *, name: str | None = None, timeout: float = 30.0, side_effects: bool = False
+    func: Callable[..., Any],
+    *,
+    name: str | None = None,
+    timeout: float = 30.0,
+    side_effects: bool = False,
+    approval: Approval = "never",
 ) -> FunctionTool: ...
 
 
 @overload
 def tool(
-    func: None = None, *, name: str | None = None, timeout: float = 30.0, side_effects: bool = False
+    func: None = None,
+    *,
+    name: str | None = None,
+    timeout: float = 30.0,
+    side_effects: bool = False,
+    approval: Approval = "never",
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
@@ -128,11 +185,12 @@ def tool(
     name: str | None = None,
     timeout: float = 30.0,
     side_effects: bool = False,
+    approval: Approval = "never",
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
-    """Decorator form of `FunctionTool`: `@tool` or `@tool(name=..., timeout=5, side_effects=True)`."""
+    """Decorator form of `FunctionTool`: `@tool` or `@tool(name=..., timeout=5, side_effects=True, approval=...)`."""
 
     def wrap(f: Callable[..., Any]) -> FunctionTool:
-        return FunctionTool(f, name=name, timeout=timeout, side_effects=side_effects)
+        return FunctionTool(f, name=name, timeout=timeout, side_effects=side_effects, approval=approval)
 
     return wrap(func) if func is not None else wrap
 
@@ -149,3 +207,7 @@ def _short(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in error.errors())
     return str(error)
+
+
+def _cancel(task: asyncio.Future[Any]) -> None:
+    task.cancel()
