@@ -55,8 +55,8 @@ NOT_APPLICABLE = {
 # ENDLESS_SECONDS and passes when it is still running then without having printed a traceback.
 ENDLESS = {"receive_iterator_queue", "failure_and_recovery"}
 ENDLESS_SECONDS = 15
-# Samples that sleep on purpose longer than the default timeout (auto_lock_renew sleeps 2 x 100 s).
-SLOW = {"auto_lock_renew": 280}
+# Samples that sleep on purpose longer than the default timeout (auto_lock_renew sleeps 100 + 100 + 80 s).
+SLOW = {"auto_lock_renew": 420}
 # Entity properties as Azure's defaults (MaxDeliveryCount 10, TTL forever), which the samples assume.
 CONFIG = """{"UserConfig": {"Namespaces": [{"Name": "sbemulatorns",
   "Queues": [
