@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from switchboard.agent import Agent, Clock
+from switchboard.agent import Agent, CancellationToken, Clock
 from switchboard.errors import AgentDefinitionError
-from switchboard.runtime import InMemoryStateStore, InProcessRuntime, StateStore
+from switchboard.runtime import InProcessRuntime, StateStore
 from switchboard.runtime.protocols import TranscriptLog
 from switchboard.teams.errors import TeamRunError
+from switchboard.teams.interactive import ApprovalFunc, InputFunc, run_team
 from switchboard.teams.manager import GroupChatManager
-from switchboard.teams.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted
+from switchboard.teams.messages import RunCompleted
 from switchboard.teams.result import TeamResult
 from switchboard.teams.transcript import TranscriptEntry
 
@@ -50,6 +50,9 @@ class GroupChat:
         on_entry: OnEntry | None = None,
         clock: Clock | None = None,
         store: StateStore | None = None,
+        input_func: InputFunc | None = None,
+        approval_func: ApprovalFunc | None = None,
+        cancellation_token: CancellationToken | None = None,
     ) -> TeamResult:
         """Run `task` to completion in-process.
 
@@ -60,28 +63,29 @@ class GroupChat:
             clock: The managers' and agents' time source (the system clock by default).
             store: Where state and the transcript live (a fresh in-memory store by default; it must implement
                 every port).
+            input_func: Answers a `UserProxyAgent`'s question (`prompt -> text`, sync or async); default: the
+                proxy's own `input_func`, else `input()`.
+            approval_func: Decides a tool approval (`InputRequested -> bool`, sync or async).
+            cancellation_token: Set it to stop the run at the next step; a running tool gets the signal.
 
         Returns:
             The transcript, stop reason and usage.
 
         Raises:
+            CancelledError: `cancellation_token` was set.
             Exception: Whatever a participant raised (model errors, script exhausted...), unchanged.
         """
-        run = run_id or str(uuid.uuid4())
-        store = store or InMemoryStateStore(inbox_limit=64)
-        runtime = InProcessRuntime(self.agents(), store=store, clock=clock, extra_messages=TEAM_MESSAGES)
-        runtime.send(TaskSubmitted(task=task), to=self.name, run_id=run)
-        if on_entry is not None:
-            on_entry(TranscriptEntry(source="user", content=task, kind="task"))
-        while (result := await runtime.step()) is not None:
-            if on_entry is None:
-                continue
-            for envelope in result.outgoing:
-                if envelope.type == TurnCompleted.message_type:
-                    completed = runtime.router.registry.decode(envelope)
-                    assert isinstance(completed, TurnCompleted)
-                    on_entry(completed.entry)
-        return await completed_result(runtime, run, self.name)
+        return await run_team(
+            self,
+            task,
+            run_id=run_id,
+            on_entry=on_entry,
+            clock=clock,
+            store=store,
+            input_func=input_func,
+            approval_func=approval_func,
+            cancellation_token=cancellation_token,
+        )
 
 
 async def completed_result(runtime: InProcessRuntime, run_id: str, team: str) -> TeamResult:

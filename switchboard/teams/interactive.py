@@ -22,6 +22,7 @@ from switchboard.errors import CancelledError, SwitchboardError
 from switchboard.messages import Message
 from switchboard.runtime import InMemoryStateStore, InProcessRuntime, StateStore
 from switchboard.runtime.protocols import TranscriptLog
+from switchboard.teams.errors import TeamRunError
 from switchboard.teams.input_messages import INPUT_MESSAGES, InputProvided, InputRequested, InputTimedOut, RunStopped
 from switchboard.teams.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted
 from switchboard.teams.result import TeamResult
@@ -35,10 +36,6 @@ M = TypeVar("M", bound=Message)
 
 class InputRequiredError(SwitchboardError):
     """An in-process run needs a person's answer and was given no callback to ask with."""
-
-
-class InProcessRunError(SwitchboardError):
-    """A team run went idle without completing, stopping or asking anything."""
 
 
 class Team(Protocol):
@@ -178,7 +175,7 @@ async def _result(runtime: InProcessRuntime, run_id: str, team: str) -> TeamResu
                 stop_reason=stopped.stop_reason,
                 usage={},
             )
-    raise InProcessRunError(f"team {team!r} went idle in run {run_id} without completing")
+    raise TeamRunError(f"team {team!r} went idle in run {run_id} without completing")
 
 
 def _decode(runtime: InProcessRuntime, envelope: Any, kind: type[M]) -> M:
