@@ -7,11 +7,13 @@ stamp=.cache/setup.stamp
 mkdir -p .cache
 # Reinstall only when the dependency declarations changed since the last successful setup.
 want=$(cat pyproject.toml requirements.txt | sha256sum | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! (cd / && "$PY" -c "import switchboard, pytest, azure.servicebus, azure.cosmos") 2>/dev/null; then
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! (cd / && "$PY" -c "import switchboard, pytest, azure.servicebus, azure.cosmos, autogen_agentchat, autogen_ext.models.replay") 2>/dev/null; then
   echo "setup: installing Python dependencies (first run takes a minute)..." >&2
   "$PY" -m pip install --disable-pip-version-check -q -e ".[dev,emulators,bench]"
-  # The benchmarks' peer, without its protobuf~=5.29 pin (see the bench extra in pyproject.toml).
-  "$PY" -m pip install --disable-pip-version-check -q --no-deps "autogen-core==0.7.5"
+  # The benchmarks' peer, without its protobuf~=5.29 pin (see the bench extra in pyproject.toml); AgentChat and the
+  # replay model client of the same release for the side-by-side team tests (they need nothing beyond autogen-core).
+  "$PY" -m pip install --disable-pip-version-check -q --no-deps "autogen-core==0.7.5" "autogen-agentchat==0.7.5" \
+    "autogen-ext==0.7.5"
   echo "$want" > "$stamp"
 fi
 # Debian's chromium and playwright for the browser test of the App Insights waterfall page (quiet when present).
