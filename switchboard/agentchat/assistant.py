@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, ValidationError
 
 from switchboard.agent import Agent, AgentContext, AgentState, CancellationToken
+from switchboard.agentchat.approval import ApprovalRequiredError, PendingTurn, TurnReplay, resume_turn
 from switchboard.agentchat.handoff import Handoff
 from switchboard.agentchat.model_context import BufferedModelContext, ModelContext
 from switchboard.agentchat.observed import observed_chat, observed_tool
@@ -29,6 +30,7 @@ from switchboard.models.chat import (
 )
 from switchboard.models.errors import StructuredOutputError
 from switchboard.models.protocol import ModelClient
+from switchboard.teams.input_messages import InputProvided, InputTimedOut
 from switchboard.teams.messages import TurnCompleted, TurnRequested
 from switchboard.teams.transcript import EntryKind, TranscriptEntry
 from switchboard.tools import FunctionTool
@@ -47,23 +49,40 @@ class AssistantState(AgentState):
         history: The messages its model context keeps.
         turns: Turns taken.
         model_calls: Model calls made in the run; the next call's `ModelStep.index`.
+        pending: The turn waiting for a tool approval, if any.
     """
 
     history: list[Annotated[ChatMessage, Field(discriminator="role")]] = Field(default_factory=list)
     turns: int = 0
     model_calls: int = 0
+    pending: PendingTurn | None = None
 
 
 class _Steps:
     """How one turn makes its calls: through the handler context's checkpoints when there is one, else directly."""
 
-    def __init__(self, agent: str, ctx: AgentContext[AssistantState] | None, token: CancellationToken) -> None:
+    def __init__(
+        self,
+        agent: str,
+        ctx: AgentContext[AssistantState] | None,
+        token: CancellationToken,
+        replay: TurnReplay | None = None,
+    ) -> None:
         self.agent = agent
         self.ctx = ctx
         self.token = token
+        self.replay = replay or TurnReplay()
 
     async def chat(self, client: ModelClient, request: ModelRequest) -> ModelResponse:
         self.token.raise_if_cancelled()
+        # A turn resumed after an approval replays the replies it got before pausing.
+        reply = self.replay.replay_chat()
+        if reply is None:
+            reply = await self._chat(client, request)
+            self.replay.record_chat(reply)
+        return reply
+
+    async def _chat(self, client: ModelClient, request: ModelRequest) -> ModelResponse:
         ctx = self.ctx
         if ctx is None:
             return await client.create(request)
@@ -79,14 +98,24 @@ class _Steps:
 
     async def tool(self, tool: FunctionTool, call: ToolCall) -> ToolResultMessage:
         self.token.raise_if_cancelled()
+        result = self.replay.replay_tool()
+        if result is None:
+            denied = self.replay.approval(tool, call) if tool.approval == "always" else None
+            result = denied or await self._tool(tool, call)
+            self.replay.record_tool(result)
+        return result
+
+    async def _tool(self, tool: FunctionTool, call: ToolCall) -> ToolResultMessage:
         ctx = self.ctx
         if ctx is None:
-            return await tool.run(call)
+            return await tool.run(call, cancellation_token=self.token)
 
         async def run() -> ToolResultMessage:
             assert ctx is not None
             key = ctx.idempotency_key() if tool.side_effects else None
-            return await observed_tool(self.agent, ctx.run_id, call, lambda: tool.run(call, idempotency_key=key))
+            return await observed_tool(
+                self.agent, ctx.run_id, call, lambda: tool.run(call, idempotency_key=key, cancellation_token=self.token)
+            )
 
         return await ctx.checkpoint(
             "tool", run, encode=lambda result: result.model_dump(mode="json"), decode=ToolResultMessage.model_validate
@@ -152,14 +181,26 @@ class AssistantAgent(Agent[AssistantState]):
         self.temperature = temperature
         self.reflect_on_tool_use = reflect_on_tool_use
 
-    async def handle(self, message: TurnRequested, ctx: AgentContext[AssistantState]) -> None:
-        """Take one turn and answer the manager."""
-        history = [*ctx.state.history, *(self._as_chat(entry) for entry in message.new_messages)]
-        entry = await self._respond(history, _Steps(self.name, ctx, ctx.cancellation))
+    async def handle(
+        self, message: TurnRequested | InputProvided | InputTimedOut, ctx: AgentContext[AssistantState]
+    ) -> None:
+        """Take one turn and answer the manager; a tool needing approval pauses the turn until it is decided."""
+        turn = resume_turn(ctx.state.pending, message, sender=ctx.sender)
+        if turn is None:
+            return  # an answer to a question that is no longer open
+        history = [*ctx.state.history, *(self._as_chat(entry) for entry in turn.new_messages)]
+        replay = TurnReplay(turn)
+        try:
+            entry = await self._respond(history, _Steps(self.name, ctx, ctx.cancellation, replay))
+        except ApprovalRequiredError as need:
+            ctx.publish(replay.pause(need, agent=self.name, message_id=ctx.envelope.message_id))
+            ctx.state.pending = turn
+            return
+        ctx.state.pending = None
         history.append(AssistantMessage(content=entry.content, source=self.name))
         ctx.state.history = self.model_context.window(history)
         ctx.state.turns += 1
-        ctx.send(TurnCompleted(team=message.team, turn=message.turn, entry=entry), to=ctx.sender or message.team)
+        ctx.send(TurnCompleted(team=turn.team, turn=turn.turn, entry=entry), to=turn.reply_to)
 
     async def respond(
         self, history: Sequence[ChatMessage], *, cancellation: CancellationToken | None = None

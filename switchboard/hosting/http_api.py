@@ -3,6 +3,8 @@
     POST /api/runs             {"task", "team"?}  -> 202 {"run_id", "status_url"}
     GET  /api/runs/{run_id}                       -> 200 the run with `transcript` and `usage` (404 unknown)
     POST /api/runs/{run_id}/cancel                -> 202 {"run_id", "status"} (404 unknown, 409 already ended)
+    POST /api/runs/{run_id}/input  {"input"} | {"approve"}  -> 202 {"run_id", "request_id"} (400 body, 404, 409 not
+                                                  waiting for input)
     GET  /api/health                              -> 200 {"status": "ok", "switchboard": version}
 
 Bad requests get a 4xx with a JSON `{"error": ...}` message; nothing is queued for them.
@@ -16,6 +18,7 @@ from typing import Any
 import azure.functions as func
 
 import switchboard
+from switchboard.hosting.input_reply import InputReplyError, NotAwaitingInputError
 from switchboard.hosting.runtime import HostedRuntime, RunNotFoundError, RunRequestError
 
 _JSON = "application/json"
@@ -58,6 +61,24 @@ def register_http_api(app: func.FunctionApp, runtime: HostedRuntime) -> None:
         except RunRequestError as error:
             return _error(409, error.reason)
         return _json(202, {"run_id": run_id, "status": status})
+
+    @app.function_name("runs_input")
+    @app.route(route="runs/{run_id}/input", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+    async def runs_input(req: func.HttpRequest) -> func.HttpResponse:
+        run_id = req.route_params.get("run_id", "")
+        try:
+            body = req.get_json()
+        except ValueError:
+            return _error(400, 'the body must be JSON: {"input": "..."} or {"approve": true|false}')
+        try:
+            answered = await runtime.reply(run_id, body)
+        except RunNotFoundError as error:
+            return _error(404, error.reason)
+        except NotAwaitingInputError as error:
+            return _error(409, error.reason)
+        except InputReplyError as error:
+            return _error(400, error.reason)
+        return _json(202, {"run_id": run_id, "request_id": answered.get("request_id")})
 
     @app.function_name("health")
     @app.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)

@@ -13,14 +13,17 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from switchboard.agent import Clock, SystemClock
+from switchboard.agent import CancellationToken, Clock, SystemClock
 from switchboard.errors import (
     BadMessageError,
+    CancelledError,
     Disposition,
     DuplicateMessageError,
     UnroutableMessageError,
     disposition_for,
 )
+from switchboard.hosting.cancel_watch import DEFAULT_POLL_SECONDS, watch_cancellation
+from switchboard.hosting.input_flow import Scheduler, input_events, input_patch, merge_patch, timeouts
 from switchboard.hosting.ports import REPLAY_OF, TERMINAL_STATUSES, RunDocuments, RunEndedError, RunEvents
 from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
 from switchboard.hosting.run_status import run_patch, status_changes
@@ -58,7 +61,8 @@ class Settlement:
         reason: The dead-letter reason (the error class name), or the error class of an abandon.
         description: The dead-letter description (the error's reason).
         outcome: What happened, for logs and tests: `handled`, `resent`, `duplicate`, `run-ended`, `run-failed`,
-            `started`, `already-started`, `bad-input`, `retry`.
+            `started`, `already-started`, `bad-input`, `retry`, `cancelled` (the run was cancelled while the
+            handler worked).
     """
 
     kind: SettlementKind
@@ -103,6 +107,7 @@ class MessageProcessor:
         inbox: Inbox | None = None,
         default_team: str | None = None,
         clock: Clock | None = None,
+        cancel_poll_seconds: float = DEFAULT_POLL_SECONDS,
     ) -> None:
         """Wire the ports.
 
@@ -117,6 +122,7 @@ class MessageProcessor:
             inbox: Where a handled message's outbox is read back; defaults to `store`.
             default_team: The team of a task that names none; defaults to the first of `teams`.
             clock: The time source.
+            cancel_poll_seconds: How often a running handler's run document is read for a cancel.
         """
         if not teams:
             raise ValueError("a processor needs at least one team")
@@ -129,6 +135,7 @@ class MessageProcessor:
         self.teams = dict(teams)
         self.default_team = default_team or next(iter(self.teams))
         self.clock: Clock = clock or SystemClock()
+        self.cancel_poll_seconds = cancel_poll_seconds
         if inbox is None and not isinstance(store, Inbox):
             raise TypeError(f"{type(store).__name__} does not implement Inbox: pass one explicitly")
         self.inbox: Inbox = inbox if inbox is not None else store  # type: ignore[assignment]
@@ -240,8 +247,16 @@ class MessageProcessor:
             transcript=self.transcript,
             clock=self.clock,
         )
-        result = await dispatcher.dispatch(envelope)
+        token = CancellationToken()
+        try:
+            async with watch_cancellation(self.runs, run_id, token, interval=self.cancel_poll_seconds):
+                result = await dispatcher.dispatch(envelope, cancellation=token)
+        except CancelledError:
+            if not token.is_cancelled:
+                raise
+            return Settlement(SettlementKind.COMPLETE, outcome="cancelled")
         patch = run_patch(envelope, result.commit.outgoing, status=snapshot.status, now=self.clock.now())
+        patch = merge_patch(patch, input_patch(envelope, result.commit.outgoing))
         commit = dataclasses.replace(result.commit, run_patch=patch)
         try:
             await self.store.commit(commit)
@@ -259,7 +274,13 @@ class MessageProcessor:
     async def _flush(self, incoming: Envelope, outgoing: Sequence[Envelope]) -> None:
         """Send the outbox, then announce the status changes it implies (both with deterministic ids)."""
         await self.publisher.publish([envelope for envelope in outgoing if envelope.target != CLIENT])
-        for status in status_changes(incoming, outgoing):
+        due = timeouts(outgoing)
+        if due:
+            if not isinstance(self.publisher, Scheduler):
+                raise TypeError(f"{type(self.publisher).__name__} cannot schedule the timeout of an input request")
+            for timeout, at in due:
+                await self.publisher.schedule([timeout], at)
+        for status in [*status_changes(incoming, outgoing), *input_events(incoming, outgoing)]:
             await self.publisher.publish_event(
                 incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
             )

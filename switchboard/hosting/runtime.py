@@ -15,11 +15,13 @@ from typing import Any
 from switchboard.agent import Agent
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.deferred_model import DeferredModelClient
+from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.settings import HostingSettings
 from switchboard.runtime.router import Router
 from switchboard.state import CosmosRunStore
 from switchboard.teams import TEAM_MESSAGES
+from switchboard.teams.input_messages import INPUT_MESSAGES
 from switchboard.teams.spec import TeamSpec
 from switchboard.telemetry import configure_telemetry
 from switchboard.transport import ServiceBusPublisher
@@ -50,7 +52,7 @@ class HostedRuntime:
         self.agents: list[Agent[Any]] = [
             agent for spec in self.teams.values() for agent in spec.build(self.model_client).agents()
         ]
-        self.router = Router(self.agents, extra_messages=TEAM_MESSAGES)
+        self.router = Router(self.agents, extra_messages=(*TEAM_MESSAGES, *INPUT_MESSAGES))
         self._settings = settings
         self._processor: MessageProcessor | None = None
         self._store: CosmosRunStore | None = None
@@ -127,3 +129,23 @@ class HostedRuntime:
         assert self._publisher is not None
         await self._publisher.publish_event(run_id, status)
         return status
+
+    async def reply(self, run_id: str, body: Any) -> dict[str, Any]:
+        """Answer the question a run waits on (`{"input": ...}` or `{"approve": ...}`); the agent resumes it.
+
+        Returns:
+            The question that was answered (the run document's `pending_input`).
+
+        Raises:
+            RunNotFoundError: No such run.
+            NotAwaitingInputError: The run waits for no input (or for another request).
+            InputReplyError: The body does not answer the question.
+        """
+        store = await self.store()
+        run = await store.read_run(run_id)
+        if run is None:
+            raise RunNotFoundError(f"no run {run_id!r}")
+        envelope = reply_envelope(run_id, run, body, now=(await self.processor()).clock.now())
+        assert self._publisher is not None
+        await self._publisher.publish([envelope])
+        return dict(run["pending_input"])

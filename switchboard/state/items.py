@@ -21,6 +21,7 @@ RUN_FIELDS = (
     "created_at",
     "updated_at",
     "usage",
+    "pending_input",
     "trace_id",
 )
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from azure.core.credentials_async import AsyncTokenCredential
@@ -110,6 +111,17 @@ class ServiceBusPublisher:
                 if (traceparent := span.traceparent) is not None:
                     batch = [envelope.model_copy(update={"traceparent": traceparent}) for envelope in batch]
                 await self._send("queue", queue, [message_for(envelope) for envelope in batch])
+
+    async def schedule(self, envelopes: Sequence[Envelope], at: datetime) -> None:
+        """Send every envelope as `publish` does, for delivery at `at` (`scheduled_enqueue_time_utc`).
+
+        A timeout that must fire days later is a message Service Bus holds until then: no process waits for it.
+        """
+        for queue, batch in self.deliveries(envelopes).items():
+            messages = [message_for(envelope) for envelope in batch]
+            for message in messages:
+                message.scheduled_enqueue_time_utc = at
+            await self._send("queue", queue, messages)
 
     async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
         """Announce a run status change on the `run-events` topic (`subject` = status, property `run_id`).

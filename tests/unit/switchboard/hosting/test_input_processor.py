@@ -1,0 +1,254 @@
+"""The processor's human-in-the-loop and cancellation logic on the in-memory ports (no I/O).
+
+A run pauses (`awaiting_input`, the question on the run document, nothing held), resumes on an `InputProvided`
+message, and a scheduled `InputTimedOut` denies an approval or stops the run — ignored when the answer came first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from switchboard.agent import CancellationToken, ManualClock
+from switchboard.agentchat import AssistantAgent
+from switchboard.agentchat.user_proxy import UserProxyAgent
+from switchboard.hosting.input_reply import InputReplyError, NotAwaitingInputError, reply_envelope
+from switchboard.hosting.memory import InMemoryHostStore
+from switchboard.hosting.processor import IncomingMessage, MessageProcessor, Settlement
+from switchboard.messages import Envelope
+from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.runtime import Router
+from switchboard.teams import RoundRobinGroupChat
+from switchboard.teams.input_messages import INPUT_MESSAGES, InputTimedOut
+from switchboard.teams.messages import TEAM_MESSAGES
+from switchboard.termination import MaxMessageTermination
+from switchboard.tools import FunctionTool
+
+RUN = "run-h"
+START = datetime(2026, 11, 29, tzinfo=UTC)
+
+
+class Bus:
+    """The `RunEvents` port plus `schedule`, in memory; scheduled messages wait until `due` hands them out."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.sent: list[Envelope] = []
+        self.scheduled: list[tuple[Envelope, datetime]] = []
+        self.events: list[str] = []
+
+    async def publish(self, envelopes: Sequence[Envelope]) -> None:
+        for envelope in envelopes:
+            self.sent.extend(self.router.expand(envelope))
+
+    async def schedule(self, envelopes: Sequence[Envelope], at: datetime) -> None:
+        self.scheduled.extend((envelope, at) for envelope in envelopes)
+
+    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
+        self.events.append(status)
+
+
+class Harness:
+    def __init__(self, *, tool_blocks: bool = False, proxy_timeout_reply: str | None = None) -> None:
+        self.calls: list[str] = []
+        self.saw_cancel = asyncio.Event()
+        self.tool_started = asyncio.Event()
+
+        async def publish_note(text: str, cancellation_token: CancellationToken) -> str:
+            """Publish the note.
+
+            Args:
+                text: The note.
+            """
+            self.calls.append(text)
+            self.tool_started.set()
+            if tool_blocks:
+                cancellation_token.add_callback(self.saw_cancel.set)
+                await asyncio.sleep(60)
+            return f"published {text!r}"
+
+        script = {
+            "agents": {
+                "writer": [
+                    {"tool_calls": [{"name": "publish_note", "arguments": {"text": "v1"}}]},
+                    {"content": "The note is out."},
+                ]
+            }
+        }
+        model = ScriptedModelClient(Script.model_validate(script))
+        tool = FunctionTool(publish_note, approval="always", approval_timeout=60)
+        writer = AssistantAgent("writer", model_client=model, tools=[tool])
+        editor = UserProxyAgent("editor", timeout=120, timeout_reply=proxy_timeout_reply)
+        team = RoundRobinGroupChat([writer, editor], termination=MaxMessageTermination(3), name="desk")
+        self.router = Router(team.agents(), extra_messages=(*TEAM_MESSAGES, *INPUT_MESSAGES))
+        self.clock = ManualClock(START)
+        self.store = InMemoryHostStore(now=self.clock.now)
+        self.bus = Bus(self.router)
+        self.processor = MessageProcessor(
+            router=self.router,
+            store=self.store,
+            journal=self.store,
+            transcript=self.store,
+            runs=self.store,
+            publisher=self.bus,
+            teams={"desk": "desk"},
+            clock=self.clock,
+            cancel_poll_seconds=0.01,
+        )
+
+    async def start(self) -> None:
+        await self.processor.process_task(
+            IncomingMessage(body=json.dumps({"task": "announce"}).encode(), message_id=RUN)
+        )
+        await self.pump()
+
+    async def deliver(self, envelope: Envelope) -> Settlement:
+        assert envelope.target is not None
+        message = IncomingMessage(body=envelope.to_json(), message_id=envelope.message_id, session_id=RUN)
+        return await self.processor.process(envelope.target, message)
+
+    async def pump(self) -> list[Settlement]:
+        settled = []
+        while self.bus.sent:
+            settled.append(await self.deliver(self.bus.sent.pop(0)))
+        return settled
+
+    async def answer(self, body: object) -> None:
+        run = await self.store.read_run(RUN)
+        assert run is not None
+        self.bus.sent.append(reply_envelope(RUN, run, body, now=self.clock.now()))
+        await self.pump()
+
+    async def run(self) -> dict[str, object]:
+        run = await self.store.read_run(RUN)
+        assert run is not None
+        return dict(run)
+
+
+async def test_an_approval_pauses_the_run_holds_nothing_and_resumes_on_the_answer() -> None:
+    h = Harness()
+    await h.start()
+    run = await h.run()
+    assert run["status"] == "awaiting_input"
+    pending = run["pending_input"]
+    assert isinstance(pending, dict)
+    assert (pending["kind"], pending["agent"], pending["tool"]) == ("approval", "writer", "publish_note")
+    assert json.loads(pending["arguments"]) == {"text": "v1"}
+    assert h.calls == []  # the tool waits for the decision
+    assert h.bus.sent == []  # every handler completed: nothing is in flight
+    ((timeout, at),) = h.bus.scheduled
+    assert timeout.type == InputTimedOut.message_type
+    assert timeout.target == "writer"
+    assert at == START + timedelta(seconds=60)
+    assert h.bus.events == ["queued", "running", "awaiting_input"]
+
+    await h.answer({"approve": True})
+    assert h.calls == ["v1"]
+    run = await h.run()
+    # Now the user proxy asks its question.
+    assert run["status"] == "awaiting_input"
+    assert run["pending_input"] == {**run["pending_input"], "kind": "input", "agent": "editor"}  # type: ignore[dict-item]
+    await h.answer({"input": "Ship it"})
+    run = await h.run()
+    assert run["status"] == "completed"
+    entries = await h.store.read(RUN, 0)
+    assert [(e["source"], e["content"]) for e in entries][1:] == [("writer", "The note is out."), ("editor", "Ship it")]
+    assert h.bus.events[-4:] == ["running", "awaiting_input", "running", "completed"]
+
+
+async def test_the_approval_timeout_denies_the_call_and_a_late_answer_is_ignored() -> None:
+    h = Harness()
+    await h.start()
+    ((timeout, _),) = h.bus.scheduled
+    assert (await h.deliver(timeout)).outcome == "handled"
+    await h.pump()
+    assert h.calls == []  # denied: never called
+    run = await h.run()
+    assert run["pending_input"]["agent"] == "editor"  # type: ignore[index]
+    # The writer's model saw the denial as the tool's (error) result.
+    writer_state = await h.store.load("writer", RUN)
+    assert writer_state is not None
+    history = json.dumps(writer_state.data["history"])
+    assert "The note is out." in history
+    # The same timeout delivered again (a redelivery after the run moved on) changes nothing.
+    before = await h.run()
+    await h.deliver(timeout)
+    await h.pump()
+    assert await h.run() == before
+
+
+async def test_a_timeout_after_the_answer_is_ignored() -> None:
+    h = Harness()
+    await h.start()
+    ((timeout, _),) = h.bus.scheduled
+    await h.answer({"approve": True})
+    before = await h.run()
+    events = list(h.bus.events)
+    await h.deliver(timeout)
+    assert await h.run() == before  # still waiting for the editor, with the editor's question
+    assert h.bus.events == events
+    assert h.calls == ["v1"]
+
+
+async def test_a_user_proxy_timeout_stops_the_run_as_cancelled() -> None:
+    h = Harness()
+    await h.start()
+    await h.answer({"approve": True})
+    proxy_timeout = h.bus.scheduled[-1][0]
+    assert proxy_timeout.target == "editor"
+    await h.deliver(proxy_timeout)
+    await h.pump()
+    run = await h.run()
+    assert run["status"] == "cancelled"
+    assert run["stop_reason"] == "no input from editor within 120 s"
+    assert h.bus.events[-1] == "cancelled"
+
+
+async def test_a_user_proxy_timeout_with_a_default_reply_answers_for_the_person() -> None:
+    h = Harness(proxy_timeout_reply="(no objection)")
+    await h.start()
+    await h.answer({"approve": False})
+    assert h.calls == []
+    await h.deliver(h.bus.scheduled[-1][0])
+    await h.pump()
+    run = await h.run()
+    assert run["status"] == "completed"
+    entries = await h.store.read(RUN, 0)
+    assert entries[-1]["content"] == "(no objection)"
+
+
+async def test_replies_that_do_not_fit_are_refused() -> None:
+    h = Harness()
+    await h.start()
+    run = await h.run()
+    with pytest.raises(InputReplyError):
+        reply_envelope(RUN, run, {"input": "yes"}, now=START)  # an approval wants approve
+    with pytest.raises(InputReplyError):
+        reply_envelope(RUN, run, ["approve"], now=START)
+    with pytest.raises(NotAwaitingInputError):
+        reply_envelope(RUN, run, {"approve": True, "request_id": "another"}, now=START)
+    with pytest.raises(NotAwaitingInputError):
+        reply_envelope(RUN, {**run, "status": "running"}, {"approve": True}, now=START)
+    # Two answers to one question share a message id: the broker keeps the first.
+    first = reply_envelope(RUN, run, {"approve": True}, now=START)
+    second = reply_envelope(RUN, run, {"approve": False}, now=START)
+    assert first.message_id == second.message_id
+
+
+async def test_a_cancel_reaches_a_running_tool_and_the_message_completes_without_work() -> None:
+    h = Harness(tool_blocks=True)
+    await h.start()
+    run = await h.run()
+    approval = reply_envelope(RUN, run, {"approve": True}, now=START)
+    working = asyncio.ensure_future(h.deliver(approval))
+    await asyncio.wait_for(h.tool_started.wait(), 5)
+    assert await h.store.request_cancel(RUN) == "cancelled"
+    settlement = await asyncio.wait_for(working, 5)
+    assert h.saw_cancel.is_set()
+    assert settlement.outcome == "cancelled"
+    assert (await h.run())["status"] == "cancelled"
+    assert h.bus.sent == []
