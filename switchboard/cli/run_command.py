@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from switchboard.errors import SwitchboardError
 
@@ -94,7 +95,7 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
             subtitle = f"used {', '.join(entry.tool_calls)}" if entry.tool_calls else None
             tokens = f" · {entry.usage.total_tokens} tokens" if entry.usage.total_tokens else ""
             console.print(
-                Panel(entry.content or "(empty)", title=f"[bold {colour}]{entry.source}[/]{tokens}",
+                Panel(Text(entry.content or "(empty)"), title=f"[bold {colour}]{entry.source}[/]{tokens}",
                       subtitle=subtitle, title_align="left", border_style=colour)
             )  # fmt: skip
 

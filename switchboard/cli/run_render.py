@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 _COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 
@@ -34,7 +35,8 @@ class EntryPrinter:
         tools = entry.get("tool_calls") or []
         self.console.print(
             Panel(
-                str(entry.get("content") or "(empty)"),
+                # Model text is data, not rich markup: `data[note]` must print as written.
+                Text(str(entry.get("content") or "(empty)")),
                 title=f"[bold {colour}]{source}[/]" + (f" · {tokens} tokens" if tokens else ""),
                 subtitle=f"used {', '.join(map(str, tools))}" if tools else None,
                 title_align="left",

@@ -60,3 +60,18 @@ def test_entries_print_with_speaker_tokens_and_tools() -> None:
     assert "found it" in text
     assert "(empty)" in text
     assert "used search_notes" in text
+
+
+def test_model_text_is_printed_as_written_not_as_rich_markup() -> None:
+    console = Console(record=True, width=100)
+    EntryPrinter(console)({"source": "writer", "content": "return data[note] + [bold]x[/bold]"})
+    assert "return data[note] + [bold]x[/bold]" in console.export_text()
+
+
+def test_the_environment_is_read_even_for_names_the_file_also_sets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COSMOS_ENDPOINT", "http://from-env/")
+    settings = load_settings(_settings_file(tmp_path, {"COSMOS_ENDPOINT": "http://from-file/"}))
+    assert settings.cosmos_endpoint == "http://from-env/"
+    assert load_settings(tmp_path / "missing.json").cosmos_endpoint == "http://from-env/"
