@@ -8,6 +8,7 @@ from switchboard.teams.digraph import DiGraph, DiGraphBuilder, DiGraphEdge, DiGr
 from switchboard.teams.errors import HandoffTargetError, SpeakerSelectionError, TeamError, TeamRunError
 from switchboard.teams.graph_flow import GraphFlow, GraphFlowManager
 from switchboard.teams.group_chat import GroupChat
+from switchboard.teams.magentic_one import MagenticOneGroupChat, MagenticOneOrchestrator
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
 from switchboard.teams.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
 from switchboard.teams.nested import NestedTeam
@@ -29,6 +30,8 @@ __all__ = [
     "GroupChat",
     "GroupChatManager",
     "HandoffTargetError",
+    "MagenticOneGroupChat",
+    "MagenticOneOrchestrator",
     "NestedTeam",
     "RoundRobinGroupChat",
     "RoundRobinManager",

@@ -6,40 +6,15 @@ processed concurrently, messages for one agent one after another. So a fan-out's
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any
 
 from switchboard.agentchat import AssistantAgent
-from switchboard.hosting.memory import InMemoryHostStore
-from switchboard.hosting.processor import IncomingMessage, MessageProcessor, SettlementKind
-from switchboard.messages import Envelope
 from switchboard.models.chat import ModelRequest, ModelResponse
 from switchboard.models.scripted import Script, ScriptedModelClient
-from switchboard.runtime import Router
-from switchboard.teams import TEAM_MESSAGES, DiGraphBuilder, GraphFlow, RoundRobinGroupChat
+from switchboard.teams import DiGraphBuilder, GraphFlow, RoundRobinGroupChat
 from switchboard.teams.graph_flow import GRAPH_DONE
 from switchboard.termination import MaxMessageTermination
-
-RUN = "run-graph"
-
-
-class Bus:
-    """The processor's `RunEvents` port in memory, fanning publishes out like the Service Bus publisher."""
-
-    def __init__(self, router: Router) -> None:
-        self.router = router
-        self.sent: list[Envelope] = []
-        self.events: list[str] = []
-
-    async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        for envelope in envelopes:
-            self.sent.extend(self.router.expand(envelope))
-
-    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
-        self.events.append(status)
+from tests.support.hosted_teams import RUN, run_hosted
 
 
 class Timeline:
@@ -61,33 +36,6 @@ class Timeline:
 
     async def close(self) -> None:
         await self.inner.close()
-
-
-async def run_hosted(flow: GraphFlow) -> tuple[InMemoryHostStore, Bus]:
-    router = Router(flow.agents(), extra_messages=TEAM_MESSAGES)
-    store = InMemoryHostStore()
-    bus = Bus(router)
-    processor = MessageProcessor(
-        router=router, store=store, journal=store, transcript=store, runs=store, publisher=bus, teams={"flow": "flow"}
-    )
-    await processor.process_task(IncomingMessage(body=json.dumps({"task": "split"}).encode(), message_id=RUN))
-    for _ in range(50):
-        batch, bus.sent = bus.sent, []
-        if not batch:
-            return store, bus
-        queues: dict[str, list[Envelope]] = defaultdict(list)
-        for envelope in batch:
-            assert envelope.target is not None
-            queues[envelope.target].append(envelope)
-
-        async def drain(agent: str, envelopes: list[Envelope]) -> None:
-            for envelope in envelopes:
-                incoming = IncomingMessage(body=envelope.to_json(), message_id=envelope.message_id, session_id=RUN)
-                settlement = await processor.process(agent, incoming)
-                assert settlement.kind is SettlementKind.COMPLETE, settlement
-
-        await asyncio.gather(*(drain(agent, envelopes) for agent, envelopes in queues.items()))
-    raise AssertionError("the run did not settle")
 
 
 def _says(*replies: str, delay: float = 0.0) -> list[dict[str, Any]]:

@@ -1,0 +1,71 @@
+"""Teams through the hosted `MessageProcessor` on the in-memory hosting ports, with Service Bus's concurrency.
+
+The pump plays one session-enabled queue per agent: messages for different agents are processed concurrently,
+messages for one agent one after another (a session is handled by one receiver at a time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from switchboard.hosting.memory import InMemoryHostStore
+from switchboard.hosting.processor import IncomingMessage, MessageProcessor, SettlementKind
+from switchboard.messages import Envelope
+from switchboard.runtime import Router
+from switchboard.teams import TEAM_MESSAGES
+
+RUN = "run-hosted"
+
+
+class Bus:
+    """The processor's `RunEvents` port in memory, fanning publishes out like the Service Bus publisher."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.sent: list[Envelope] = []
+        self.events: list[str] = []
+
+    async def publish(self, envelopes: Sequence[Envelope]) -> None:
+        for envelope in envelopes:
+            self.sent.extend(self.router.expand(envelope))
+
+    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
+        self.events.append(status)
+
+
+async def run_hosted(team: Any, task: str = "split") -> tuple[InMemoryHostStore, Bus]:
+    """Run `task` through a processor for `team`'s agents until no message is left; returns the store and bus."""
+    router = Router(team.agents(), extra_messages=TEAM_MESSAGES)
+    store = InMemoryHostStore()
+    bus = Bus(router)
+    processor = MessageProcessor(
+        router=router,
+        store=store,
+        journal=store,
+        transcript=store,
+        runs=store,
+        publisher=bus,
+        teams={team.name: team.name},
+    )
+    await processor.process_task(IncomingMessage(body=json.dumps({"task": task}).encode(), message_id=RUN))
+    for _ in range(50):
+        batch, bus.sent = bus.sent, []
+        if not batch:
+            return store, bus
+        queues: dict[str, list[Envelope]] = defaultdict(list)
+        for envelope in batch:
+            assert envelope.target is not None
+            queues[envelope.target].append(envelope)
+
+        async def drain(agent: str, envelopes: list[Envelope]) -> None:
+            for envelope in envelopes:
+                incoming = IncomingMessage(body=envelope.to_json(), message_id=envelope.message_id, session_id=RUN)
+                settlement = await processor.process(agent, incoming)
+                assert settlement.kind is SettlementKind.COMPLETE, settlement
+
+        await asyncio.gather(*(drain(agent, envelopes) for agent, envelopes in queues.items()))
+    raise AssertionError("the run did not settle")
