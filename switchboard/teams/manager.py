@@ -70,6 +70,9 @@ class SpeakerSelection:
         self.ctx = ctx
         self.last = last
         self.calls: list[ModelCall] = []
+        # The last read, (first index, entries, transcript length then): the speaker's unseen entries are usually
+        # inside the selector's window, so the hop reads the transcript once.
+        self._read: tuple[int, list[TranscriptEntry], int] | None = None
 
     @property
     def state(self) -> TeamState:
@@ -78,8 +81,17 @@ class SpeakerSelection:
 
     async def entries(self, window: int | None = None) -> list[TranscriptEntry]:
         """The transcript's last `window` entries (all of them when None), oldest first: one bounded read."""
-        start = 0 if window is None else max(0, self.state.length - window)
-        return [TranscriptEntry.model_validate(entry) for entry in await self.ctx.transcript.since(start)]
+        return await self.since(0 if window is None else max(0, self.state.length - window))
+
+    async def since(self, start: int) -> list[TranscriptEntry]:
+        """Every entry from index `start` on, served from this hop's previous read when that covers it."""
+        if self._read is not None:
+            first, entries, length = self._read
+            if first <= start and length == self.state.length:
+                return entries[start - first :]
+        entries = [TranscriptEntry.model_validate(entry) for entry in await self.ctx.transcript.since(start)]
+        self._read = (start, entries, self.state.length)
+        return entries
 
     async def chat(self, client: ModelClient, request: ModelRequest) -> ModelResponse:
         """Call the model as a checkpointed step of the manager, and count its tokens in the run's usage."""
@@ -159,7 +171,7 @@ class GroupChatManager(Agent[TeamState]):
             if selection.calls:
                 await self._check(ctx, RunDelta(calls=tuple(selection.calls), now=ctx.now()))
             if state.stop_reason is None:
-                await self._ask(ctx, speaker)
+                await self._ask(ctx, speaker, selection)
                 return
         ctx.publish(
             RunCompleted(
@@ -167,19 +179,16 @@ class GroupChatManager(Agent[TeamState]):
             )
         )
 
-    async def _ask(self, ctx: AgentContext[TeamState], speaker: str) -> None:
+    async def _ask(self, ctx: AgentContext[TeamState], speaker: str, selection: SpeakerSelection | None = None) -> None:
         state = ctx.state
-        unseen = await ctx.transcript.since(state.seen.get(speaker, 0))
+        start = state.seen.get(speaker, 0)
+        if selection is not None:
+            unseen = await selection.since(start)
+        else:
+            unseen = [TranscriptEntry.model_validate(entry) for entry in await ctx.transcript.since(start)]
         state.seen = {**state.seen, speaker: state.length}
         state.current_speaker = speaker
-        ctx.send(
-            TurnRequested(
-                team=self.name,
-                turn=state.turn,
-                new_messages=tuple(TranscriptEntry.model_validate(entry) for entry in unseen),
-            ),
-            to=speaker,
-        )
+        ctx.send(TurnRequested(team=self.name, turn=state.turn, new_messages=tuple(unseen)), to=speaker)
 
     def _record(self, ctx: AgentContext[TeamState], entry: TranscriptEntry) -> None:
         state = ctx.state

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,14 @@ from switchboard.runtime import Commit, InMemoryStateStore, InProcessRuntime
 from switchboard.teams import SelectorGroupChat, SpeakerSelectionError, TeamState, TranscriptEntry
 from switchboard.teams.group_chat import completed_result
 from switchboard.teams.messages import TEAM_MESSAGES, TaskSubmitted
-from switchboard.termination import MaxMessageTermination, TextMentionTermination, TokenUsageTermination
+from switchboard.termination import (
+    CostBudgetTermination,
+    MaxMessageTermination,
+    ModelPrice,
+    PriceTable,
+    TextMentionTermination,
+    TokenUsageTermination,
+)
 from tests.support.teams import assistants, scripted, text
 
 
@@ -193,3 +201,44 @@ def test_a_selector_team_needs_two_participants() -> None:
     model = scripted({})
     with pytest.raises(AgentDefinitionError):
         SelectorGroupChat(assistants(model, "a"), model, max_turns=2)
+
+
+class CountingStore(InMemoryStateStore):
+    """Counts transcript reads and the manager's commits (its hops)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+        self.hops = 0
+
+    async def read(self, run_id: str, start: int, end: int | None = None) -> list[Mapping[str, Any]]:
+        self.reads += 1
+        return await super().read(run_id, start, end)
+
+    async def commit(self, commit: Commit) -> str:
+        self.hops += commit.agent == "team"
+        return await super().commit(commit)
+
+
+async def test_a_selector_hop_reads_the_transcript_at_most_once() -> None:
+    model = scripted({"team": _pick(*"abcabcabc"), **{n: text(*"123") for n in "abc"}})
+    team = SelectorGroupChat(assistants(model, "a", "b", "c"), model, termination=MaxMessageTermination(10))
+    store = CountingStore()
+    result = await team.run("go", store=store)
+    assert len(result.transcript) == 10
+    # Ten manager hops: the task hop and the stopping hop read nothing (all they need is in this hop), the eight hops
+    # between read once each (the selector's window also holds what the next speaker has not seen: without sharing
+    # that read they make two, 17 reads in all), and the result reads the whole transcript once.
+    assert store.hops == 10
+    assert store.reads == 8 + 1
+
+
+async def test_a_cost_budget_prices_the_selector_calls_too() -> None:
+    # Every call answers as model "scripted" at $1 per million prompt tokens: 100 tokens = $0.0001.
+    model = scripted({"team": _pick("a", "b", "a", tokens=100_000), "a": text("x", "z", tokens=100), "b": text("y")})
+    budget = CostBudgetTermination(0.25, PriceTable({"scripted": ModelPrice(prompt=1.0, completion=0.0)}))
+    team = SelectorGroupChat(assistants(model, "a", "b", "c"), model, termination=budget, name="team")
+    result = await team.run("go")
+    # $0.1 per selector call: the third one spends the budget before anyone else is asked.
+    assert result.speakers() == ["user", "a", "b"]
+    assert result.stop_reason.startswith("Cost budget 0.25 reached, cost so far: 0.3")
