@@ -1,7 +1,8 @@
 """The teams this deployment offers; `function_app.py` and `switchboard run` iterate `TEAMS`.
 
 The research team: planner → researcher (with a search tool) → writer → reviewer, round robin, until the
-reviewer approves or three rounds have passed.
+reviewer approves or three rounds have passed. The release desk (`agents.release`): a selector team whose
+publication waits for a person's approval.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from agents.messages import APPROVED
 from agents.planner import make_planner
+from agents.release import release_team
 from agents.researcher import make_researcher
 from agents.reviewer import make_reviewer
 from agents.writer import make_writer
@@ -49,7 +51,15 @@ RESEARCH_TEAM = TeamSpec(
     demo_script=Path(__file__).parent / "scripts" / "research_demo.json",
 )
 
-TEAMS: dict[str, TeamSpec] = {RESEARCH_TEAM.name: RESEARCH_TEAM}
+RELEASE_TEAM = TeamSpec(
+    name="release",
+    description="Drafts, checks and publishes a release note; a person approves the publication.",
+    build=release_team,
+    report_author="drafter",
+    demo_script=Path(__file__).parent / "scripts" / "release_demo.json",
+)
+
+TEAMS: dict[str, TeamSpec] = {RESEARCH_TEAM.name: RESEARCH_TEAM, RELEASE_TEAM.name: RELEASE_TEAM}
 """Every team of this deployment, by name."""
 
 DEFAULT_TEAM = RESEARCH_TEAM

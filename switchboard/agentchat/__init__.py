@@ -1,4 +1,4 @@
-"""Chat agents: `AssistantAgent` (model + tools + structured output) and its windowed model contexts."""
+"""Chat agents: `AssistantAgent`, `UserProxyAgent` (a person's turns, durable) and the windowed model contexts."""
 
 from switchboard.agentchat.assistant import AssistantAgent, AssistantState
 from switchboard.agentchat.handoff import Handoff
@@ -8,6 +8,7 @@ from switchboard.agentchat.model_context import (
     TokenLimitedModelContext,
     UnboundedModelContext,
 )
+from switchboard.agentchat.user_proxy import UserProxyAgent
 
 __all__ = [
     "AssistantAgent",
@@ -17,4 +18,5 @@ __all__ = [
     "ModelContext",
     "TokenLimitedModelContext",
     "UnboundedModelContext",
+    "UserProxyAgent",
 ]

@@ -84,6 +84,7 @@ def test_the_http_api_of_the_contract_table_with_function_level_auth() -> None:
         "runs_create": ("runs", ("POST",), "FUNCTION"),
         "runs_get": ("runs/{run_id}", ("GET",), "FUNCTION"),
         "runs_cancel": ("runs/{run_id}/cancel", ("POST",), "FUNCTION"),
+        "runs_input": ("runs/{run_id}/input", ("POST",), "FUNCTION"),
         "health": ("health", ("GET",), "ANONYMOUS"),
     }
 

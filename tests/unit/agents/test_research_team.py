@@ -30,10 +30,13 @@ def test_structured_outputs_render_and_clip_a_small_models_overruns() -> None:
 
 
 def test_registry_lists_every_agent_once_with_the_manager_first() -> None:
-    assert set(TEAMS) == {"research"}
+    assert set(TEAMS) == {"research", "release"}
     client = ScriptedModelClient.from_file(DEFAULT_TEAM.demo_script)  # type: ignore[arg-type]
     agents = all_agents(client)
-    assert [a.name for a in agents] == ["research", "planner", "researcher", "writer", "reviewer"]
+    assert [a.name for a in agents] == [
+        *("research", "planner", "researcher", "writer", "reviewer"),
+        *("release", "drafter", "checker", "publisher"),
+    ]
     assert isinstance(agents[0], RoundRobinManager)
 
 
