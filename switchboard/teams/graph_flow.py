@@ -22,7 +22,7 @@ from switchboard.teams.digraph import DiGraph
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
 from switchboard.teams.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
-from switchboard.teams.nested import Team, expand_participants
+from switchboard.teams.nested import Team, as_participants
 from switchboard.teams.transcript import TranscriptEntry
 from switchboard.termination import RunDelta, TerminationCondition
 
@@ -190,11 +190,7 @@ class GraphFlow(GroupChat):
         name: str = "graphflow",
     ) -> None:
         """Build the manager for `participants` (the graph's nodes, agents or teams)."""
-        direct, self._actors = expand_participants(participants)
+        direct = as_participants(participants)
         manager = GraphFlowManager(name, [p.name for p in direct], graph, termination=termination, max_turns=max_turns)
         super().__init__(direct, manager)
         self.graph = graph
-
-    def agents(self) -> list[Agent[Any]]:
-        """Every actor: the manager, then each participant (a nested team with its own participants)."""
-        return [self.manager, *self._actors]

@@ -13,6 +13,7 @@ from switchboard.teams.errors import TeamRunError
 from switchboard.teams.interactive import ApprovalFunc, InputFunc, run_team
 from switchboard.teams.manager import GroupChatManager
 from switchboard.teams.messages import RunCompleted
+from switchboard.teams.nested import NestedTeam
 from switchboard.teams.result import TeamResult
 from switchboard.teams.transcript import TranscriptEntry
 
@@ -39,8 +40,11 @@ class GroupChat:
         return self.manager.name
 
     def agents(self) -> list[Agent[Any]]:
-        """Every actor of the team: the manager first, then the participants."""
-        return [self.manager, *self.participants]
+        """Every actor of the team: the manager first, then the participants (a nested team with its own)."""
+        return [
+            self.manager,
+            *(a for p in self.participants for a in (p.actors() if isinstance(p, NestedTeam) else [p])),
+        ]
 
     async def run(
         self,

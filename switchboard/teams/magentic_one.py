@@ -28,7 +28,7 @@ from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.magentic_state import MagenticOneState
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
 from switchboard.teams.messages import RunCompleted, TaskSubmitted, TurnCompleted
-from switchboard.teams.nested import Team, expand_participants
+from switchboard.teams.nested import Team, as_participants
 from switchboard.teams.transcript import TranscriptEntry
 from switchboard.termination import RunDelta, TerminationCondition
 
@@ -241,7 +241,7 @@ class MagenticOneGroupChat(GroupChat):
         name: str = "magentic",
     ) -> None:
         """Build the orchestrator for `participants` (agents, or teams), calling `model_client` to orchestrate."""
-        direct, self._actors = expand_participants(participants)
+        direct = as_participants(participants)
         manager = MagenticOneOrchestrator(
             name,
             [p.name for p in direct],
@@ -252,7 +252,3 @@ class MagenticOneGroupChat(GroupChat):
             max_stalls=max_stalls,
         )
         super().__init__(direct, manager)
-
-    def agents(self) -> list[Agent[Any]]:
-        """Every actor: the orchestrator, then each participant (a nested team with its own participants)."""
-        return [self.manager, *self._actors]

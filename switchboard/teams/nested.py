@@ -110,7 +110,12 @@ class NestedTeam(Agent[NestedTeamState]):
         """Wrap `team`'s manager (the wrapper takes the team's name)."""
         super().__init__(team.name, description=team.manager.description)
         self.manager = team.manager
+        self.inner_agents = [agent for agent in team.agents() if agent is not team.manager]
         self.offset = transcript_offset if transcript_offset is not None else default_offset(team.name)
+
+    def actors(self) -> list[Agent[Any]]:
+        """This wrapper and every actor of the inner team but its manager (what a host must run)."""
+        return [self, *self.inner_agents]
 
     async def handle(self, message: TurnRequested | TurnCompleted, ctx: AgentContext[NestedTeamState]) -> None:
         """Start an inner episode, or pass an inner participant's answer to the inner manager."""
@@ -171,22 +176,6 @@ class NestedTeam(Agent[NestedTeamState]):
         state.active = False
 
 
-def expand_participants(participants: Sequence[Agent[Any] | Team]) -> tuple[list[Agent[Any]], list[Agent[Any]]]:
-    """Split participants into the outer manager's direct participants and every actor they bring.
-
-    A team becomes a `NestedTeam` (a direct participant under the team's name) plus its own participants' actors.
-
-    Returns:
-        (direct participants in order, every actor: each direct participant followed by its team's actors).
-    """
-    direct: list[Agent[Any]] = []
-    actors: list[Agent[Any]] = []
-    for participant in participants:
-        if isinstance(participant, Agent):
-            direct.append(participant)
-            actors.append(participant)
-            continue
-        wrapper = NestedTeam(participant)
-        direct.append(wrapper)
-        actors.extend([wrapper, *(a for a in participant.agents() if a is not participant.manager)])
-    return direct, actors
+def as_participants(participants: Sequence[Agent[Any] | Team]) -> list[Agent[Any]]:
+    """The participants as agents: each team wrapped in a `NestedTeam` (which brings its actors along)."""
+    return [p if isinstance(p, Agent) else NestedTeam(p) for p in participants]

@@ -100,3 +100,22 @@ async def test_an_inner_team_keeps_its_conversation_across_episodes() -> None:
     offset = default_offset("pair")
     second_task = (await store.read(result.run_id, offset + 3, offset + 4))[0]
     assert second_task["content"] == "second"
+
+
+async def test_any_team_takes_a_wrapped_team_and_a_graph_flow_can_be_nested() -> None:
+    model = _model({"host": _says("topic", "thanks"), "l": _says("L"), "r": _says("R"), "j": _says("merged")})
+    left, right, join = (AssistantAgent(n, model_client=model) for n in ("l", "r", "j"))
+    builder = DiGraphBuilder().add_node(left).add_node(right).add_node(join)
+    builder.add_edge(left, join).add_edge(right, join)
+    panel = GraphFlow([left, right, join], graph=builder.build(), name="panel")
+    host = AssistantAgent("host", model_client=model)
+    chat = RoundRobinGroupChat([host, NestedTeam(panel)], termination=MaxMessageTermination(4), name="show")
+    assert [a.name for a in chat.agents()] == ["show", "host", "panel", "l", "r", "j"]
+    result = await chat.run("go")
+    assert [(e.source, e.content) for e in result.transcript] == [
+        ("user", "go"),
+        ("host", "topic"),
+        ("panel", "merged"),
+        ("host", "thanks"),
+    ]
+    assert result.usage["panel"] == Usage(prompt_tokens=9, completion_tokens=3)
