@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import time
 from email.utils import parsedate_to_datetime
 from urllib.parse import unquote
@@ -65,6 +66,7 @@ class MasterKeyAuth:
             self._key = base64.b64decode(key, validate=True)
         except ValueError as exc:
             raise ValueError("the account key must be base64") from exc
+        self._key_text = key
         self._check_date = check_date
         self._fresh_dates: dict[str, float] = {}
 
@@ -94,8 +96,11 @@ class MasterKeyAuth:
             raise UnauthorizedError("Required Header x-ms-date is missing.")
         self._verify_date(date)
         fields = dict(part.split("=", 1) for part in unquote(raw).split("&") if "=" in part)
+        if fields.get("type") == "aad":
+            self._verify_emulator_token(fields.get("sig", ""))
+            return
         if fields.get("type") != "master":
-            raise UnauthorizedError("Only master-key authorization is supported by this emulator.")
+            raise UnauthorizedError("Only master-key and the emulator's Entra ID tokens are supported.")
         given = fields.get("sig", "")
         if not given.isascii():
             # compare_digest refuses non-ASCII text; such a signature can never be right anyway.
@@ -109,6 +114,29 @@ class MasterKeyAuth:
             f" payload is not built as per the protocol. Server used the following payload to sign: "
             f"'{verb.lower()}\\n{resource_type.lower()}\\n{link}\\n{date.lower()}\\n\\n'"
         )
+
+    def _verify_emulator_token(self, token: str) -> None:
+        """Accept the Entra ID token Microsoft's emulator accepts: a JWT whose signature part is the account key.
+
+        Its header names the key `CosmosEmulatorPrimaryMaster`; its claims must not have expired.
+        """
+        parts = token.split(".")
+        try:
+            if len(parts) != 3:
+                raise ValueError("not a JWT")
+            header, claims, key = (base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)) for part in parts)
+            header_json, claims_json = json.loads(header), json.loads(claims)
+        except (ValueError, TypeError) as exc:
+            raise UnauthorizedError("The Entra ID token is malformed.") from exc
+        if not isinstance(header_json, dict) or header_json.get("kid") != "CosmosEmulatorPrimaryMaster":
+            raise UnauthorizedError(
+                "Only the emulator's own Entra ID tokens (kid CosmosEmulatorPrimaryMaster) are accepted."
+            )
+        if not hmac.compare_digest(key, self._key_text.encode()):
+            raise UnauthorizedError("The Entra ID token is not signed with this emulator's key.")
+        expiry = claims_json.get("exp") if isinstance(claims_json, dict) else None
+        if isinstance(expiry, int | float) and not isinstance(expiry, bool) and expiry < time.time():
+            raise UnauthorizedError("The Entra ID token has expired.")
 
     def _verify_date(self, date: str) -> None:
         if not self._check_date:

@@ -34,8 +34,15 @@ _QUERY_ENGINE_CONFIGURATION = json.dumps(
 
 
 def get_account(ctx: Context) -> Response:
-    """Describe the account; the advertised endpoint is the one the client used, so it keeps working."""
+    """Describe the account; the advertised endpoint is the one the client used, so it keeps working.
+
+    As Microsoft's emulator does, a client that came in as `localhost` is told the account's endpoint is
+    `127.0.0.1` (same scheme and port): the SDKs' multi-region tests tell the two names apart as regions.
+    """
     host = ctx.header("host") or "127.0.0.1:8081"
+    name, colon, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if (name if colon else host).lower() == "localhost":
+        host = f"127.0.0.1{colon}{port}"
     endpoint = f"{ctx.request.scheme}://{host}/"
     location = [{"name": "South Central US", "databaseAccountEndpoint": endpoint}]
     body = {

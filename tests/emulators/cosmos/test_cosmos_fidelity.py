@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from typing import Any
 
 import pytest
 from azure.core import MatchConditions
+from azure.core.credentials import AccessToken
 from azure.cosmos import ContainerProxy, CosmosClient, DatabaseProxy, PartitionKey, ThroughputProperties, exceptions
+
+from tests.emulators.cosmos.cosmos_harness import Emulator
 
 
 def test_items_addressed_by_their_self_link(client: CosmosClient, container: ContainerProxy) -> None:
@@ -227,3 +231,42 @@ def test_batch_if_match_may_name_the_etag_from_before_the_batch(container: Conta
     assert [result["statusCode"] for result in results] == [200, 200]
     with pytest.raises(exceptions.CosmosBatchOperationError):
         container.execute_item_batch([("replace", ("r", body), {"if_match_etag": etag})], partition_key="a")
+
+
+class _EmulatorEntraCredential:
+    """The token Microsoft's emulator accepts for Entra ID: a JWT whose signature part is the account key."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        def part(raw: bytes) -> str:
+            return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+        header = {"typ": "JWT", "alg": "RS256", "kid": "CosmosEmulatorPrimaryMaster"}
+        claims = {"aud": "https://localhost.localhost", "exp": int(time.time()) + 3600, "tid": "EmulatorFederation"}
+        token = ".".join(
+            [part(json.dumps(header).encode()), part(json.dumps(claims).encode()), part(self.key.encode())]
+        )
+        return AccessToken(token, int(time.time()) + 3600)
+
+
+def test_the_emulators_entra_id_token_is_accepted_and_others_are_not(
+    emulator: Emulator, database: DatabaseProxy
+) -> None:
+    database.create_container("aad", PartitionKey("/pk"))
+    with CosmosClient(emulator.https, credential=_EmulatorEntraCredential(emulator.key)) as entra:
+        container = entra.get_database_client(database.id).get_container_client("aad")
+        container.create_item({"id": "e", "pk": "a"})
+        assert container.read_item("e", "a")["id"] == "e"
+    with pytest.raises(exceptions.CosmosHttpResponseError) as refused:
+        CosmosClient(emulator.https, credential=_EmulatorEntraCredential("not-the-key")).get_database_client(
+            database.id
+        ).read()
+    assert refused.value.status_code == 401
+
+
+def test_localhost_clients_are_told_the_account_is_at_127_0_0_1(emulator: Emulator) -> None:
+    with CosmosClient(f"http://localhost:{emulator.port}/", credential=emulator.key) as client:
+        assert client.client_connection.WriteEndpoint == f"http://127.0.0.1:{emulator.port}/"
+        assert list(client.list_databases()) is not None
