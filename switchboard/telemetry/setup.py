@@ -17,6 +17,8 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from opentelemetry import metrics, trace
 from opentelemetry.sdk.metrics import MeterProvider
@@ -99,17 +101,19 @@ def _build(settings: TelemetrySettings) -> OpenTelemetryTelemetry:
 
         from switchboard.telemetry.azure_exporter import RunOperationTraceExporter
 
-        configure_azure_monitor(
-            connection_string=settings.connection_string,
-            resource=resource,
-            disable_tracing=True,
-            disable_logging=True,
-            enable_live_metrics=not local,
-            enable_performance_counters=not local,
-            disable_offline_storage=local,
-            metric_readers=otlp_readers,
-            instrumentation_options={name: {"enabled": False} for name in _INSTRUMENTATIONS},
-        )
+        # The distro reads its disable_* switches from OTEL_*_EXPORTER only (it overwrites the keyword arguments).
+        with _environment(OTEL_TRACES_EXPORTER="none", OTEL_LOGS_EXPORTER="none"):
+            configure_azure_monitor(
+                connection_string=settings.connection_string,
+                resource=resource,
+                disable_tracing=True,
+                disable_logging=True,
+                enable_live_metrics=not local,
+                enable_performance_counters=not local,
+                disable_offline_storage=local,
+                metric_readers=otlp_readers,
+                instrumentation_options={name: {"enabled": False} for name in _INSTRUMENTATIONS},
+            )
         exporter = RunOperationTraceExporter(
             connection_string=settings.connection_string, disable_offline_storage=local
         )
@@ -124,6 +128,20 @@ def _build(settings: TelemetrySettings) -> OpenTelemetryTelemetry:
         capture_content=settings.capture_content,
         scrubber=Scrubber.from_environment(),
     )
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _sampler(settings: TelemetrySettings) -> Sampler:

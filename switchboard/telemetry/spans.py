@@ -63,7 +63,11 @@ class _Span:
     def error(self, error: BaseException) -> None:
         """Record an escaping exception: status, `error.type` and an `exception` event without its message."""
         name = type(error).__qualname__
-        frames = "".join(traceback.format_tb(error.__traceback__)) if error.__traceback__ else ""
+        # Frames as file, line and function only: source lines can quote secrets as literally as messages can.
+        frames = "".join(
+            f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}\n'
+            for frame in traceback.extract_tb(error.__traceback__)
+        )
         self.span.add_event(
             "exception",
             {
@@ -103,7 +107,11 @@ class _Span:
         span.set_attribute("gen_ai.usage.input_tokens", input_tokens)
         span.set_attribute("gen_ai.usage.output_tokens", output_tokens)
         span.set_attribute("gen_ai.response.finish_reasons", (finish_reason,))
+        # Priced by the model that answered (a dated version matches its family), else by the one asked for (an
+        # Azure deployment name is whatever the deployment was called).
         cost = estimate_cost(self._owner.prices, model, input_tokens, output_tokens)
+        if cost is None and request_model:
+            cost = estimate_cost(self._owner.prices, request_model, input_tokens, output_tokens)
         if cost is not None:
             span.set_attribute(COST, cost)
         if output is not None and self._owner.capture_content:
