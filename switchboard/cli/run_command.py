@@ -78,6 +78,7 @@ def run(
 
 
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
+    from switchboard.cli.human_prompt import TerminalPrompter
     from switchboard.teams.transcript import TranscriptEntry
     from switchboard.telemetry import configure_telemetry, flush_telemetry
 
@@ -99,8 +100,11 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
                       subtitle=subtitle, title_align="left", border_style=colour)
             )  # fmt: skip
 
-        with console.status("[dim]agents at work…[/]"):
-            result = await team.run(task, on_entry=show)
+        with console.status("[dim]agents at work…[/]") as status:
+            prompter = TerminalPrompter(console, status)
+            result = await team.run(
+                task, on_entry=show, input_func=prompter.ask_text, approval_func=prompter.ask_approval
+            )
 
     report = next((e for e in reversed(result.transcript) if e.source == spec.report_author), None)
     console.rule("[bold]Report")

@@ -3,17 +3,20 @@
 It starts the local emulators and `switchboard host` on the app's `function_app.py` (the same processes a
 developer runs by hand), posts the task to the `tasks` queue exactly as `switchboard submit` does, prints each
 transcript entry as the agents commit it to Cosmos DB, then the report and the token usage, and stops everything.
+When the run waits for a person (`awaiting_input`), the question is shown and the answer read from stdin.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from switchboard.cli.human_prompt import TerminalPrompter
 from switchboard.cli.local_stack import LocalStack
 from switchboard.cli.run_client import RunClient
 from switchboard.cli.run_render import EntryPrinter, print_outcome
@@ -52,7 +55,15 @@ async def run_serverless(
         client = await exits.enter_async_context(RunClient.open(settings))
         run_id = await client.submit(task, spec.name)
         console.print(f"[dim]posted to Service Bus queue 'tasks' as run {run_id}; following it in Cosmos DB…[/]")
-        view = await client.follow(run_id, EntryPrinter(console), max_wait=RUN_TIMEOUT)
+        prompter = TerminalPrompter(console)
+
+        async def on_input(pending: Mapping[str, Any]) -> None:
+            # The run is paused in Cosmos DB: answer it as `switchboard runs reply` would.
+            body = await prompter.answer_hosted(run_id, pending)
+            if body is not None:
+                await client.reply(run_id, body)
+
+        view = await client.follow(run_id, EntryPrinter(console), max_wait=RUN_TIMEOUT, on_input=on_input)
     print_outcome(console, view, spec.report_author)
     console.print(f"traces of this run (local App Insights): {stack.run_page(run_id)}")
     return view

@@ -43,3 +43,20 @@ async def test_an_approval_without_a_callback_says_how_to_give_one() -> None:
     team, _ = team_and_model()
     with pytest.raises(InputRequiredError, match="approval_func"):
         await team.run("Publish the 1.4 release note", run_id="rel-3")  # type: ignore[attr-defined]
+
+
+def test_switchboard_run_in_process_asks_at_the_terminal() -> None:
+    from typer.testing import CliRunner
+
+    from switchboard.cli.app import app
+
+    args = ["run", "Publish the 1.4 release note", "--team", "agents.registry:RELEASE_TEAM"]
+    args += ["--model", "scripted", "--in-process"]
+    approved = CliRunner().invoke(app, args, input="y\n")
+    assert approved.exit_code == 0, approved.output
+    assert "publisher wants to call publish_release_note" in approved.output
+    assert "published release note 1.4" in approved.output
+    denied = CliRunner().invoke(app, args, input="n\n")
+    assert denied.exit_code == 0, denied.output
+    assert "a person denied this call" in denied.output
+    assert "published release note" not in denied.output

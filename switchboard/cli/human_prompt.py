@@ -1,0 +1,71 @@
+"""How `switchboard run` asks the person at the terminal when a run waits for input or an approval.
+
+In-process the answers go back through `GroupChat.run`'s callbacks; on the serverless path the run is
+`awaiting_input` in Cosmos DB, so the answer is sent exactly as `switchboard runs reply` sends it. When stdin has
+nothing to read (closed, or not a terminal in a script), the serverless path prints the `switchboard runs reply`
+command to answer from elsewhere and keeps following the run; in-process, an approval is then denied and a
+question answered with an empty text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.status import Status
+from rich.text import Text
+
+from switchboard.teams.input_messages import InputRequested
+
+
+class TerminalPrompter:
+    """Asks on the console, pausing the live status spinner while the person types."""
+
+    def __init__(self, console: Console, status: Status | None = None) -> None:
+        """Ask on `console`; stop `status` (if any) while asking."""
+        self.console = console
+        self.status = status
+
+    def ask_text(self, prompt: str) -> str:
+        """A user proxy's question: the team's latest message, then the person's answer (empty on EOF)."""
+        answer = self._ask(prompt, "your answer> ")
+        return answer or ""
+
+    def ask_approval(self, question: InputRequested) -> bool:
+        """A tool approval: True only for an explicit yes (a closed stdin denies)."""
+        answer = self._ask(question.prompt, "approve? [y/N]> ")
+        return (answer or "").strip().lower() in ("y", "yes")
+
+    async def answer_hosted(self, run_id: str, pending: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The reply body for a hosted run's `pending_input`, or None when nobody can answer here."""
+        kind = pending.get("kind")
+        hint = "approve? [y/N]> " if kind == "approval" else "your answer> "
+        answer = await asyncio.to_thread(self._ask, str(pending.get("prompt") or ""), hint)
+        if answer is None:
+            how = "--approve | --deny" if kind == "approval" else '"your answer"'
+            self.console.print(
+                f"[yellow]run {run_id} waits for {pending.get('agent')}: answer with[/]\n"
+                f"  switchboard runs reply {run_id} {how}\n"
+                f"[dim]or POST /api/runs/{run_id}/input; still following the run…[/]"
+            )
+            return None
+        if kind == "approval":
+            return {"approve": answer.strip().lower() in ("y", "yes")}
+        return {"input": answer}
+
+    def _ask(self, prompt: str, hint: str) -> str | None:
+        if self.status is not None:
+            self.status.stop()
+        try:
+            # The question quotes model output: print it as text, never as markup.
+            self.console.print(Panel(Text(prompt), title="[bold yellow]input needed[/]", title_align="left"))
+            return self.console.input(escape(hint))
+        except EOFError:
+            return None
+        finally:
+            if self.status is not None:
+                self.status.start()
