@@ -2,11 +2,13 @@
 
 - A query scoped to one partition (partition key header, or the range header the SDK sends for each
   partition it queries itself) runs whole on the server, like the backend runs any single-partition query.
-- A query with neither goes to the gateway. A plain one (filter and projection) is fanned out across the
-  ranges in EPK order with the gateway's JSON continuation. One that needs merging (ORDER BY, `SELECT
-  VALUE` aggregate, DISTINCT, TOP, OFFSET/LIMIT, GROUP BY) is refused with 400/1004 and the query plan,
-  so the SDK fetches the plan and runs its own pipeline. An aggregate without VALUE is refused outright:
-  "Cross partition query only supports 'VALUE <AggregateFunc>' for aggregates" (recorded on Azure).
+- A query with neither goes to the gateway, which needs `x-ms-documentdb-query-enablecrosspartition: true`
+  (else 400, as the SDK's own tests expect of Microsoft's emulator). A plain one (filter and projection)
+  is fanned out across the ranges in EPK order with the gateway's JSON continuation. One that needs
+  merging (ORDER BY, `SELECT VALUE` aggregate, DISTINCT, TOP, OFFSET/LIMIT, GROUP BY) is refused with
+  400/1004 and the query plan, so the SDK fetches the plan and runs its own pipeline. An aggregate without
+  VALUE is refused outright: "Cross partition query only supports 'VALUE <AggregateFunc>' for aggregates"
+  (recorded on Azure).
 - The plan request (`x-ms-cosmos-is-query-plan-request`) gets Azure's plan, or 400 when the query needs
   a feature the client does not list in `x-ms-cosmos-supported-query-features`.
 """
@@ -35,6 +37,10 @@ NOT_SERVABLE = (
     "(internal) exception that all newer clients will know how to handle gracefully. This exception is traced, "
     "but unless you see it bubble up as an exception (which only happens on older SDK clients), then you can "
     "safely ignore this message."
+)
+CROSS_PARTITION_DISABLED = (
+    "Cross partition query is required but disabled. Please set x-ms-documentdb-query-enablecrosspartition to true, "
+    "specify x-ms-documentdb-partitionkey, or revise your query to avoid this exception."
 )
 VALUE_AGGREGATES_ONLY = "Cross partition query only supports 'VALUE <AggregateFunc>' for aggregates"
 _UNSUPPORTED_FEATURES = (
@@ -81,6 +87,9 @@ def serve_query_plan(ctx: Context, container: Container, text: str, parameters: 
 
 def refuse_unless_streamable(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> None:
     """Raise what the gateway raises for a cross-partition query it will not fan out itself."""
+    if not ctx.flag("x-ms-documentdb-query-enablecrosspartition"):
+        # The sync SDK sends the header only when asked (`enable_cross_partition_query=True`); aio always does.
+        raise BadRequestError(CROSS_PARTITION_DISABLED)
     _, found = query_plan_for(ctx, text, parameters)
     if not found.value_aggregate_only:
         raise BadRequestError(VALUE_AGGREGATES_ONLY)

@@ -22,7 +22,11 @@ from tests.emulators.cosmos.cosmos_harness import Emulator, start_emulator
 from tests.emulators.cosmos.signed_http import signed
 
 DOCS = 40
-QUERY_HEADERS = {"x-ms-documentdb-isquery": "True", "content-type": "application/query+json"}
+QUERY_HEADERS = {
+    "x-ms-documentdb-isquery": "True",
+    "content-type": "application/query+json",
+    "x-ms-documentdb-query-enablecrosspartition": "True",
+}
 
 
 def _document(index: int) -> dict[str, Any]:
@@ -113,10 +117,14 @@ def test_parameters_bind_into_the_plan(filled: tuple[ContainerProxy, list[dict[s
     container, docs = filled
     query = "SELECT VALUE c.n FROM c WHERE c.n >= @low ORDER BY c.n OFFSET @skip LIMIT @take"
     params = {"@low": 7, "@skip": 2, "@take": 5}
-    rows = list(
-        container.query_items(query, parameters=[{"name": k, "value": v} for k, v in params.items()], max_item_count=2)
-    )
+    bound = [{"name": k, "value": v} for k, v in params.items()]
+    rows = list(container.query_items(query, parameters=bound, max_item_count=2, enable_cross_partition_query=True))
     assert rows == _expected(query, docs, params) == [9, 10, 11, 12, 13]
+    # Without the flag the sync SDK sends no cross-partition header, and the gateway refuses.
+    with pytest.raises(exceptions.CosmosHttpResponseError) as caught:
+        list(container.query_items(query, parameters=bound))
+    assert caught.value.status_code == 400
+    assert "Cross partition query is required but disabled" in str(caught.value.message)
 
 
 @pytest.mark.parametrize(
