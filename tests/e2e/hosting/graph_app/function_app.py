@@ -1,7 +1,9 @@
-"""A Function App for the parallel GraphFlow test: `lead` fans out to `left` and `right`, `judge` joins both.
+"""A Function App for the GraphFlow, Magentic-One and nested-team tests through real processes.
 
-Each branch is its own agent, so its own function on its own Service Bus queue: the host handles both branch turns
-at the same time, and the manager joins their answers.
+`fanout`: `lead` fans out to `left` and `right`, `judge` joins both. Each branch is its own agent, so its own function
+on its own Service Bus queue: the host handles both branch turns at the same time, and the manager joins their
+answers. `review`: a Magentic-One orchestrator over a `writer` and a nested GraphFlow team `panel` (pro and con in
+parallel, then merge).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from switchboard.agentchat import AssistantAgent
 from switchboard.hosting.app_builder import build_function_app
 from switchboard.hosting.entities import entities_for
 from switchboard.models.protocol import ModelClient
-from switchboard.teams import DiGraphBuilder, GraphFlow
+from switchboard.teams import DiGraphBuilder, GraphFlow, MagenticOneGroupChat
 from switchboard.teams.spec import TeamSpec
 
 
@@ -24,6 +26,23 @@ def fan_out_flow(model_client: ModelClient) -> GraphFlow:
     return GraphFlow(builder.get_participants(), graph=builder.build(), name="fanout")
 
 
-TEAMS = {"fanout": TeamSpec(name="fanout", description="parallel graph", build=fan_out_flow, report_author="judge")}
+def review_team(model_client: ModelClient) -> MagenticOneGroupChat:
+    """A Magentic-One orchestrator `review` over `writer` and the nested GraphFlow team `panel`."""
+    pro, con, merge, writer = (
+        AssistantAgent(name, model_client=model_client, description=f"the {name}")
+        for name in ("pro", "con", "merge", "writer")
+    )
+    builder = DiGraphBuilder().add_node(pro).add_node(con).add_node(merge)
+    builder.add_edge(pro, merge).add_edge(con, merge)
+    panel = GraphFlow(builder.get_participants(), graph=builder.build(), name="panel")
+    return MagenticOneGroupChat([panel, writer], model_client, name="review")
+
+
+TEAMS = {
+    "fanout": TeamSpec(name="fanout", description="parallel graph", build=fan_out_flow, report_author="judge"),
+    "review": TeamSpec(
+        name="review", description="Magentic-One over a team", build=review_team, report_author="review"
+    ),
+}
 
 app = build_function_app(TEAMS, entities_for(TEAMS))
