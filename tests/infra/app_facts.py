@@ -57,6 +57,11 @@ NOT_IN_AZURE = {
 OPTIONAL_IN_AZURE = {
     "OPENAI_BASE_URL": "an OpenAI-compatible server instead of Azure OpenAI (local model stand-ins)",
     "OPENAI_MODEL": "the model name for OPENAI_BASE_URL / api.openai.com, unused with Azure OpenAI",
+    # Telemetry (switchboard/telemetry/settings.py): each has a default; App Insights is the Azure export.
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "a second export over OTLP, off unless set",
+    "OTEL_SERVICE_NAME": "App Insights' cloud role; defaults to the Function App's name (WEBSITE_SITE_NAME)",
+    "SWITCHBOARD_TELEMETRY_CAPTURE_CONTENT": "prompt and completion text on spans: off unless opted in",
+    "SWITCHBOARD_MODEL_PRICES": "prices over the built-in per-model price table (switchboard.cost_usd)",
 }
 """Settings the app reads that a Function App may leave unset, and why."""
 IDENTITY_SETTINGS = {
