@@ -176,6 +176,17 @@ module alerts 'modules/alerts.bicep' = {
   }
 }
 
+// Observability (issue 10): the Switchboard workbook and the saved KQL queries of infra/queries.
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    location: location
+    tags: allTags
+    appInsightsId: monitoring.outputs.appInsightsId
+    queryPackName: 'pack-${resourceToken}'
+  }
+}
+
 // Outputs become azd environment values (`azd env get-values`); their names are the app's setting names so a
 // developer's shell can use them as they are. None of them is a secret.
 @description('Resource group of the deployment.')
