@@ -70,6 +70,8 @@ class GraphFlowManager(GroupChatManager):
             AgentDefinitionError: The graph is invalid, its nodes are not the participants, or a cyclic graph could
                 run forever.
         """
+        if max_turns is not None and max_turns < 1:
+            raise AgentDefinitionError(f"team {name!r}: max_turns must be >= 1")
         graph.graph_validate()
         if set(graph.nodes) != set(participants):
             raise AgentDefinitionError(f"team {name!r}: graph nodes {sorted(graph.nodes)} are not the participants")

@@ -59,6 +59,8 @@ class MagenticOneOrchestrator(GroupChatManager):
         context_window: int = 40,
     ) -> None:
         """Orchestrate `participants` (described by `descriptions`, in the same order) with `model_client`."""
+        if max_turns is not None and max_turns < 1:
+            raise AgentDefinitionError(f"team {name!r}: max_turns must be >= 1")
         if max_stalls < 1 or max_json_retries < 1:
             raise AgentDefinitionError(f"team {name!r}: max_stalls and max_json_retries must be >= 1")
         super().__init__(name, participants, termination=termination, max_turns=max_turns or 1)

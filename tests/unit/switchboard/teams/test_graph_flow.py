@@ -157,3 +157,10 @@ def test_a_cycle_without_exit_or_a_cyclic_flow_without_a_stop_is_refused() -> No
     loop.add_edge(a, b).add_edge(b, a, condition="again").add_edge(b, c, condition="stop").set_entry_point(a)
     with pytest.raises(AgentDefinitionError, match="cyclic graph needs"):
         GraphFlow([a, b, c], graph=loop.build())
+
+
+def test_max_turns_below_one_is_refused() -> None:
+    a, b = _agents({}, "a", "b")
+    graph = DiGraphBuilder().add_node(a).add_node(b).add_edge(a, b).build()
+    with pytest.raises(AgentDefinitionError, match="max_turns"):
+        GraphFlow([a, b], graph=graph, max_turns=0)
