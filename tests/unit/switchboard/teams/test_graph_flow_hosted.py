@@ -104,3 +104,22 @@ async def test_hosted_nested_team_answers_the_outer_flow() -> None:
         ("crew", "y2"),
         ("end", "done"),
     ]
+
+
+async def test_hosted_loop_with_conditional_exit_matches_the_in_process_run() -> None:
+    def flow() -> GraphFlow:
+        model = ScriptedModelClient(
+            Script.model_validate(
+                {"agents": {"w": _says("d1", "d2"), "r": _says("REVISE", "APPROVE"), "p": _says("shipped")}}
+            )
+        )
+        w, r, p = (AssistantAgent(n, model_client=model) for n in "wrp")
+        builder = DiGraphBuilder().add_node(w).add_node(r).add_node(p).add_edge(w, r)
+        builder.add_conditional_edges(r, {"APPROVE": p, "REVISE": w}).set_entry_point(w)
+        return GraphFlow([w, r, p], graph=builder.build(), termination=MaxMessageTermination(10), name="flow")
+
+    in_process = await flow().run("split")
+    store, _ = await run_hosted(flow())
+    hosted = await store.read(RUN, 0)
+    assert [(e["source"], e["content"]) for e in hosted] == [(e.source, e.content) for e in in_process.transcript]
+    assert in_process.speakers() == ["user", "w", "r", "w", "r", "p"]
