@@ -3,7 +3,8 @@
 `func start` (Core Tools), the Azure Functions Python worker and `switchboard host` load this module and index
 `app`: one Service Bus–triggered function per agent and per team manager (`agent_<name>` on the queue named after
 the agent, sessions on, SessionId = run id), the `ingress` function on the `tasks` queue, and the HTTP API
-(`/api/runs`, `/api/runs/{id}`, `/api/runs/{id}/cancel`, `/api/health`).
+(`/api/runs`, `/api/runs/{id}`, `/api/runs/{id}/cancel`, `/api/runs/{id}/input`,
+`/api/health`).
 """
 
 from __future__ import annotations
