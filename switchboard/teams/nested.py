@@ -30,6 +30,9 @@ from switchboard.teams.transcript import TranscriptEntry
 _RANGE = 1_000_000
 """Transcript indexes per nested team: an outer run never reaches this many entries."""
 
+_RANGES = 1_000_000
+"""Ranges the default offsets spread over, so two teams' names rarely share one (indexes stay below 2**53)."""
+
 
 class Team(Protocol):
     """What a team offers to be nested: its manager, its participants and every actor."""
@@ -44,7 +47,7 @@ class Team(Protocol):
 
 def default_offset(name: str) -> int:
     """A nested team's transcript range from its name (stable across processes, unlike `hash`)."""
-    return _RANGE * (1 + zlib.crc32(name.encode()) % 999)
+    return _RANGE * (1 + zlib.crc32(name.encode()) % _RANGES)
 
 
 class NestedTeamState(AgentState):
@@ -84,9 +87,12 @@ class _RangedTranscript(TranscriptBuffer):
         return [(i - self._offset, e) for i, e in self._outer.pending if i >= self._offset]
 
     async def since(self, index: int) -> list[Mapping[str, Any]]:
-        # The range is dense, so its entries are the first ones read; anything after belongs to another range.
-        entries = await self._outer.since(self._offset + index)
-        return entries[: max(0, self._length() - index)]
+        # Bounded to this range, so a read never pulls in another nested team's entries.
+        start, end = self._offset + index, self._offset + self._length()
+        pending = [(i, entry) for i, entry in self._outer.pending if start <= i < end]
+        first_pending = pending[0][0] if pending else end
+        stored = await self._outer._log.read(self._run_id, start, first_pending) if start < first_pending else []
+        return [*stored, *(entry for _, entry in pending)]
 
 
 def _total(usage: Mapping[str, Usage]) -> Usage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from switchboard.agentchat import AssistantAgent
@@ -119,3 +120,50 @@ async def test_any_team_takes_a_wrapped_team_and_a_graph_flow_can_be_nested() ->
         ("host", "thanks"),
     ]
     assert result.usage["panel"] == Usage(prompt_tokens=9, completion_tokens=3)
+
+
+async def test_two_nested_teams_in_parallel_branches_keep_their_own_transcripts() -> None:
+    model = _model(
+        {
+            "lead": _says("topic"),
+            "a1": _says("a1 says", "a1 again"),
+            "a2": _says("a2 says"),
+            "b1": _says("b1 says", "b1 again"),
+            "b2": _says("b2 says"),
+            "judge": _says("verdict"),
+        }
+    )
+    red = RoundRobinGroupChat(
+        [AssistantAgent("a1", model_client=model), AssistantAgent("a2", model_client=model)],
+        termination=MaxMessageTermination(4),
+        name="red",
+    )
+    blue = RoundRobinGroupChat(
+        [AssistantAgent("b1", model_client=model), AssistantAgent("b2", model_client=model)],
+        termination=MaxMessageTermination(4),
+        name="blue",
+    )
+    lead, judge = AssistantAgent("lead", model_client=model), AssistantAgent("judge", model_client=model)
+    builder = DiGraphBuilder().add_node(lead).add_node(red).add_node(blue).add_node(judge)
+    builder.add_edge(lead, red).add_edge(lead, blue).add_edge(red, judge).add_edge(blue, judge)
+    store = InMemoryStateStore()
+    result = await GraphFlow([lead, red, blue, judge], graph=builder.build()).run("debate", store=store)
+    assert [(e.source, e.content) for e in result.transcript] == [
+        ("user", "debate"),
+        ("lead", "topic"),
+        ("red", "a1 again"),
+        ("blue", "b1 again"),
+        ("judge", "verdict"),
+    ]
+    for team, members in (("red", {"a1", "a2"}), ("blue", {"b1", "b2"})):
+        offset = default_offset(team)
+        inner = await store.read(result.run_id, offset, offset + _RANGE_END)
+        assert [e["source"] for e in inner] == ["user", *sorted(members), sorted(members)[0]]
+    # The second speaker of each team saw only its own team's entries.
+    for agent, other in (("a2", "b1 says"), ("b2", "a1 says")):
+        stored = await store.load(agent, result.run_id)
+        assert stored is not None
+        assert other not in json.dumps(stored.data)
+
+
+_RANGE_END = 1000
