@@ -35,6 +35,8 @@ class ScriptedOpenAIServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: ScriptedOpenAIServer
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes; with Nagle on, the client's delayed ACK stalls each reply ~40 ms.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         # One line per request on stderr; bodies (prompts, keys) are never logged.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.identity.aio import DefaultAzureCredential, ManagedIdentityCredential
 from azure.servicebus.aio import ServiceBusClient
@@ -42,7 +44,12 @@ def service_bus_client(
         HostingSettingsError: Neither setting is present.
     """
     settings.require_service_bus()
+    # One TLS context for every link the client opens (the SDK would build one, loading the CA store, per link).
+    tls = ssl.create_default_context()
     if settings.service_bus_connection is not None:
-        return ServiceBusClient.from_connection_string(settings.service_bus_connection.get_secret_value())
+        return ServiceBusClient.from_connection_string(
+            settings.service_bus_connection.get_secret_value(), ssl_context=tls
+        )
     namespace = settings.service_bus_namespace or ""
-    return ServiceBusClient(namespace, credential or identity_credential(settings) or DefaultAzureCredential())
+    credential = credential or identity_credential(settings) or DefaultAzureCredential()
+    return ServiceBusClient(namespace, credential, ssl_context=tls)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
@@ -45,13 +46,18 @@ class ServiceBusConnections:
         self._settings = settings
         self._clients: dict[str, ServiceBusClient] = {}
         self._credentials: list[DefaultAzureCredential] = []
+        # Each session receiver opens its own AMQP connection; without a shared context the SDK builds a new
+        # SSLContext (loading the system CA store) for every one, even to a plain-TCP emulator: costly per session.
+        self._tls = ssl.create_default_context()
 
     def client(self, connection: str) -> ServiceBusClient:
         """The client of connection setting ``connection`` (created on first use)."""
         if connection not in self._clients:
             connection_string = self._settings.get(connection)
             if connection_string:
-                self._clients[connection] = ServiceBusClient.from_connection_string(connection_string)
+                self._clients[connection] = ServiceBusClient.from_connection_string(
+                    connection_string, ssl_context=self._tls
+                )
             else:
                 namespace = self._settings.require(
                     f"{connection}__fullyQualifiedNamespace", f"connection {connection!r} of a Service Bus trigger"
@@ -60,7 +66,7 @@ class ServiceBusConnections:
                     managed_identity_client_id=self._settings.get(f"{connection}__clientId")
                 )
                 self._credentials.append(credential)
-                self._clients[connection] = ServiceBusClient(namespace, credential)
+                self._clients[connection] = ServiceBusClient(namespace, credential, ssl_context=self._tls)
         return self._clients[connection]
 
     async def close(self) -> None:
