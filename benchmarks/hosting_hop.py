@@ -10,8 +10,12 @@ Part 2, the store (`benchmarks/cosmos_hop_cost.py`: the in-process `MessageProce
 Service Bus left out): Cosmos requests and bytes written per hop at run lengths 10 and 100 turns; bytes per hop must
 stay flat as the run grows.
 
-Run: ``python benchmarks/hosting_hop.py [--runs 8]`` (about a minute). Targets: overhead ≤ 3×, ≤ 3 Cosmos requests
-per hop, bytes per hop flat in run length.
+Part 3, with ``--telemetry``: the host again, exporting spans and metrics to the local App Insights emulator
+(`APPLICATIONINSIGHTS_CONNECTION_STRING`), alternated twice with the host without telemetry; hop latency and runs/s
+with / without (target ≤ 1.15×).
+
+Run: ``python benchmarks/hosting_hop.py [--runs 8] [--telemetry]`` (about a minute, two with --telemetry). Targets:
+overhead ≤ 3×, ≤ 3 Cosmos requests per hop, bytes per hop flat in run length.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from contextlib import AsyncExitStack
 from datetime import datetime
@@ -33,10 +38,11 @@ from azure.servicebus import ServiceBusMessage
 from azure.servicebus.aio import ServiceBusClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.cosmos_hop_cost import measure
+from benchmarks.cosmos_hop_cost import measure as measure_store
 from switchboard.cli.infra_command import servicebus_emulator_config
 from switchboard.hosting.entities import entities_for
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
+from tests.support.processes import free_port, port_open, start_python_module
 from tests.support.stack import Stack, load_app_module, scrub_env
 
 APP = Path(__file__).with_name("hosting_app")
@@ -157,28 +163,94 @@ async def bare(stack: Stack, chains: int, hops: int) -> tuple[float, list[float]
     return chains / elapsed, latencies
 
 
+def telemetry_ratio(stack: Stack, root: Path, runs: int) -> None:
+    """Host hops without and with telemetry export (alternated, twice each); prints with / without."""
+    port = free_port()
+    insights = start_python_module(
+        "local_emulators.appinsights",
+        ["--host", "127.0.0.1", "--port", str(port), "--data-dir", str(root / "appinsights")],
+        port=port,
+        log_path=root / "appinsights.log",
+        ready=lambda: port_open(port),
+    )
+    endpoint = f"http://127.0.0.1:{port}/"
+    connection = (
+        f"InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint={endpoint};LiveEndpoint={endpoint}"
+    )
+    hops: dict[bool, list[float]] = {False: [], True: []}
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    try:
+        for exporting in (True, False, True, False):
+            stack.stop("host")
+            if exporting:
+                stack.extra_env["APPLICATIONINSIGHTS_CONNECTION_STRING"] = connection
+            else:
+                stack.extra_env.pop("APPLICATIONINSIGHTS_CONNECTION_STRING", None)
+            stack.start_host()
+            asyncio.run(hosted(stack, 2))  # warm-up
+            rate, latencies = asyncio.run(hosted(stack, runs))
+            rates[exporting].append(rate)
+            hops[exporting].extend(latencies)
+        with urllib.request.urlopen(f"{endpoint}health", timeout=10) as response:
+            stored = json.loads(response.read())["items"]
+    finally:
+        insights.stop()
+    print()
+    print(f"telemetry: {len(hops[True])} hops exported ({stored} App Insights items stored), {len(hops[False])} not")
+    print(f"{'':28}{'p50 ms':>10}{'p99 ms':>10}{'runs/s':>10}")
+    for exporting in (False, True):
+        label = "host with telemetry" if exporting else "host without telemetry"
+        p50, p99 = percentile(hops[exporting], 0.5), percentile(hops[exporting], 0.99)
+        print(f"{label:28}{p50 * 1e3:>10.1f}{p99 * 1e3:>10.1f}{statistics.mean(rates[exporting]):>10.2f}")
+    ratio50 = percentile(hops[True], 0.5) / percentile(hops[False], 0.5)
+    ratio99 = percentile(hops[True], 0.99) / percentile(hops[False], 0.99)
+    throughput = statistics.mean(rates[False]) / statistics.mean(rates[True])
+    print(f"telemetry overhead (with / without): hop p50 {ratio50:.2f}x, p99 {ratio99:.2f}x, time per run", end=" ")
+    print(f"{throughput:.2f}x (target <= 1.15x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=8, help="concurrent runs (and bare chains)")
+    parser.add_argument("--runs", type=int, default=8, help="concurrent runs (and bare chains) in the loaded round")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved host/bare rounds per concurrency")
     args = parser.parse_args()
     scrub_env()
+    results: dict[int, dict[str, list[float]]] = {}
+    rates: dict[int, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         stack = stack_for(Path(tmp))
         stack.start_all()
         try:
             asyncio.run(hosted(stack, 2))  # warm-up: senders, sessions, first-call imports
-            host_rate, host_hops = asyncio.run(hosted(stack, args.runs))
-            bare_rate, bare_hops = asyncio.run(bare(stack, args.runs, 2 * TURNS + 1))
-            costs = {turns: asyncio.run(measure(stack.cosmos_endpoint, turns, 6)) for turns in (10, 100)}
+            for runs in (1, args.runs):
+                results[runs] = {"host": [], "bare": []}
+                rates[runs] = {"host": [], "bare": []}
+                for _ in range(args.rounds):  # interleaved, so both sides see the same machine noise
+                    for side, measure in (("host", hosted(stack, runs)), ("bare", bare(stack, runs, 2 * TURNS + 1))):
+                        rate, hops = asyncio.run(measure)
+                        results[runs][side] += hops
+                        rates[runs][side].append(rate)
+            costs = {turns: asyncio.run(measure_store(stack.cosmos_endpoint, turns, 6)) for turns in (10, 100)}
         finally:
             stack.stop_all()
-    hp50, hp99 = percentile(host_hops, 0.5), percentile(host_hops, 0.99)
-    bp50, bp99 = percentile(bare_hops, 0.5), percentile(bare_hops, 0.99)
-    print(f"end to end: {args.runs} concurrent {TURNS}-turn runs, {len(host_hops)} hops; bare: {len(bare_hops)} hops")
-    print(f"{'':28}{'p50 ms':>10}{'p99 ms':>10}{'chains/s':>10}")
-    print(f"{'host (SB + Functions + Cosmos)':28}{hp50 * 1e3:>10.1f}{hp99 * 1e3:>10.1f}{host_rate:>10.2f}")
-    print(f"{'bare SDK send/receive/complete':28}{bp50 * 1e3:>10.1f}{bp99 * 1e3:>10.1f}{bare_rate:>10.2f}")
-    print(f"overhead (host / bare): p50 {hp50 / bp50:.2f}x, p99 {hp99 / bp99:.2f}x   (target <= 3x)")
+    print(
+        f"{TURNS}-turn relay runs through host and emulators vs bare send/receive/complete chains, "
+        f"{args.rounds} interleaved rounds each"
+    )
+    print(f"{'':34}{'hops':>6}{'p50 ms':>9}{'p99 ms':>9}{'runs/s':>8}")
+    for runs, sides in results.items():
+        for side, hops in sides.items():
+            label = f"{runs} concurrent, " + ("host (SB+function+Cosmos)" if side == "host" else "bare SDK")
+            rate = statistics.median(rates[runs][side])
+            print(
+                f"{label:34}{len(hops):>6}{percentile(hops, 0.5) * 1e3:>9.1f}{percentile(hops, 0.99) * 1e3:>9.1f}"
+                f"{rate:>8.2f}"
+            )
+        host, peer = sides["host"], sides["bare"]
+        print(
+            f"{'':2}overhead at {runs} concurrent: p50 {percentile(host, 0.5) / percentile(peer, 0.5):.2f}x, "
+            f"p99 {percentile(host, 0.99) / percentile(peer, 0.99):.2f}x   (target <= 3x)"
+        )
     print()
     print(f"{'Cosmos per hop (store only)':28}{'mean req':>10}{'max req':>9}{'bytes':>10}")
     for turns, (requests, written) in costs.items():
