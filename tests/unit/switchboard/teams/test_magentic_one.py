@@ -182,3 +182,37 @@ async def test_hosted_magentic_one_runs_through_the_processor() -> None:
     assert [e["source"] for e in entries] == ["user", ORCHESTRATOR, ORCHESTRATOR, "coder", ORCHESTRATOR]
     assert entries[-1]["content"] == "shipped"
     assert bus.events == ["queued", "running", "completed"]
+
+
+async def test_a_failed_orchestrator_hop_replays_its_finished_calls_when_retried() -> None:
+    from switchboard.models.errors import ModelError
+    from switchboard.runtime import InProcessRuntime
+    from switchboard.teams import TEAM_MESSAGES, TaskSubmitted
+
+    model = scripted(
+        {
+            ORCHESTRATOR: [
+                said("F"),
+                said("P"),
+                {"error": {"status": 400, "message": "bad gateway day"}},
+                ledger("coder"),
+                ledger(done=True),
+                said("done"),
+            ],
+            "researcher": text("r"),
+            "coder": text("c"),
+        }
+    )
+    flow = MagenticOneGroupChat(assistants(model, "researcher", "coder"), model)
+    runtime = InProcessRuntime(flow.agents(), extra_messages=TEAM_MESSAGES)
+    runtime.send(TaskSubmitted(task="t"), to=ORCHESTRATOR, run_id="r")
+    with pytest.raises(ModelError):
+        await runtime.step()
+    await runtime.run_until_idle()  # the same message again: facts and plan come from the journal
+    assert model.requests_for("r", ORCHESTRATOR, 0) == 1
+    assert model.requests_for("r", ORCHESTRATOR, 1) == 1
+    assert model.requests_for("r", ORCHESTRATOR, 2) == 2
+    state = await runtime.state_of(ORCHESTRATOR, "r")
+    assert isinstance(state, MagenticOneState)
+    assert state.stop_reason == "all done"
+    assert state.usage[ORCHESTRATOR].prompt_tokens == 500
