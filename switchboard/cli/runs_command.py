@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from switchboard.cli.hosted_settings import DEFAULT_SETTINGS_FILE, SettingsFileOption, load_settings
@@ -135,6 +136,11 @@ def show_run(
         print_outcome(console, view, _report_author(registry, view.get("team")))
     else:
         print_status(console, view)
+        pending = view.get("pending_input")
+        if view.get("status") == "awaiting_input" and isinstance(pending, dict):
+            how = "--approve | --deny" if pending.get("kind") == "approval" else '"your answer"'
+            console.print(f"[yellow]{pending.get('agent')} asks:[/] {escape(str(pending.get('prompt') or ''))}")
+            console.print(f"  switchboard runs reply {run_id} {how}")
 
 
 @runs_app.command("cancel")

@@ -81,6 +81,12 @@ def test_a_paused_run_survives_a_host_restart_and_resumes_by_http_and_cli(hitl_s
     assert post(hitl_stack, f"/api/runs/{run_id}/input", ["approve"])[0] == 400
     assert post(hitl_stack, "/api/runs/no-such-run/input", {"approve": True})[0] == 404
 
+    settings = tmp_path / "local.settings.json"
+    settings.write_text(json.dumps({"IsEncrypted": False, "Values": hitl_stack.app_env()}))
+    shown = CliRunner().invoke(cli_app, ["runs", "show", run_id, "--settings", str(settings)])
+    assert shown.exit_code == 0, shown.output
+    assert f"switchboard runs reply {run_id} --approve | --deny" in shown.output
+
     # Nothing of the paused run lives in the host: kill it, start a new one, answer there.
     hitl_stack.kill("host")
     hitl_stack.start_host()
@@ -90,8 +96,6 @@ def test_a_paused_run_survives_a_host_restart_and_resumes_by_http_and_cli(hitl_s
     wait_until(lambda: asked_agent(hitl_stack, run_id) == "editor", "the editor's question", hitl_stack)
     assert marks(hitl_stack).count("published v1") == 1
 
-    settings = tmp_path / "local.settings.json"
-    settings.write_text(json.dumps({"IsEncrypted": False, "Values": hitl_stack.app_env()}))
     result = CliRunner().invoke(cli_app, ["runs", "reply", run_id, "Looks good", "--settings", str(settings)])
     assert result.exit_code == 0, result.output
     assert "answered editor's input request" in " ".join(result.output.split())
