@@ -35,6 +35,11 @@ class CancellationToken:
         else:
             self._callbacks.append(callback)
 
+    def remove_callback(self, callback: Callable[[], None]) -> None:
+        """Forget a callback that is no longer needed (the work it would stop has finished)."""
+        if callback in self._callbacks:
+            self._callbacks.remove(callback)
+
     def raise_if_cancelled(self) -> None:
         """Raise `CancelledError` when cancelled; call it between steps of long work."""
         if self._cancelled:

@@ -135,7 +135,8 @@ async def _ask(
         ask = input_func or getattr(runtime.router.agent(question.agent), "input_func", None) or input
         call = lambda: ask(question.prompt + "\n> ")  # noqa: E731
     waiting = asyncio.ensure_future(_call(call))
-    token.add_callback(functools.partial(_cancel, waiting))
+    stop = functools.partial(_cancel, waiting)
+    token.add_callback(stop)
     try:
         value = await asyncio.wait_for(waiting, timeout=question.timeout_seconds)
     except TimeoutError:
@@ -144,6 +145,8 @@ async def _ask(
         if token.is_cancelled:
             raise CancelledError("the run was cancelled while it waited for input") from None
         raise
+    finally:
+        token.remove_callback(stop)
     if question.kind == "approval":
         return InputProvided(request_id=question.request_id, approve=bool(value))
     return InputProvided(request_id=question.request_id, input=str(value))

@@ -131,7 +131,8 @@ class FunctionTool:
             kwargs[CANCELLATION_TOKEN] = token
         task = asyncio.ensure_future(asyncio.wait_for(self._invoke(kwargs), timeout=self.timeout))
         # The token may be set by a watcher of the run while the tool works: stop waiting for it then.
-        token.add_callback(functools.partial(_cancel, task))
+        stop = functools.partial(_cancel, task)
+        token.add_callback(stop)
         try:
             value = await task
         except asyncio.CancelledError:
@@ -142,6 +143,8 @@ class FunctionTool:
             return self._result(call, f"{self.name} timed out after {self.timeout:g}s", is_error=True)
         except Exception as error:
             return self._result(call, f"{self.name} failed: {type(error).__name__}: {error}", is_error=True)
+        finally:
+            token.remove_callback(stop)  # one token serves a whole in-process run: keep its list short
         return self._result(call, _render(value), is_error=False)
 
     async def _invoke(self, kwargs: dict[str, Any]) -> Any:
