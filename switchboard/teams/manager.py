@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from switchboard.agent import Agent, AgentContext, AgentState
+from switchboard.agentchat.observed import observed_chat
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import ModelRequest, ModelResponse, ModelStep, Usage
 from switchboard.models.protocol import ModelClient
@@ -101,7 +102,8 @@ class SpeakerSelection:
         stepped = request.model_copy(update={"step": step, "agent": self._manager})
         reply = await self.ctx.checkpoint(
             "chat",
-            lambda: client.create(stepped),
+            # Inside the checkpoint: a replayed selector/orchestrator step makes no call and no `chat` span.
+            lambda: observed_chat(client, stepped),
             encode=lambda response: response.model_dump(mode="json"),
             decode=ModelResponse.model_validate,
         )

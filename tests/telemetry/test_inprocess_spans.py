@@ -186,3 +186,23 @@ async def test_a_failed_handler_records_the_type_only_and_a_retry_replays_withou
     failures = captured.metric_points("switchboard.messages.failed")
     assert sum(v for a, v in failures if a["error.type"] == "ValueError") == 1
     assert_one_connected_trace(spans, trace_id_for(RUN))
+
+
+async def test_a_selector_managers_own_model_calls_are_chat_spans_of_the_team() -> None:
+    from switchboard.teams import SelectorGroupChat
+    from tests.support.teams import assistants, text
+
+    picks = [{"content": name, "usage": {"prompt_tokens": 40, "completion_tokens": 1}} for name in ("a", "b")]
+    model = scripted({"team": picks, "a": text("one"), "b": text("two")})
+    chat = SelectorGroupChat(assistants(model, "a", "b"), model, termination=MaxMessageTermination(3), name="team")
+    captured = capture()
+    with use(captured.telemetry):
+        await chat.run("go", run_id=RUN)
+    selector = [
+        s for s in captured.finished() if s.name.startswith("chat ") and attributes(s)["switchboard.agent"] == "team"
+    ]
+    # One span per selector call the model answered (a lone candidate is chosen without a call).
+    asked = [r for r in model.requests if r.agent == "team"]
+    assert len(asked) >= 1
+    assert len(selector) == len(asked)
+    assert all(attributes(s)["gen_ai.usage.input_tokens"] == 40 for s in selector)
