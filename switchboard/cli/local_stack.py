@@ -54,6 +54,11 @@ class LocalStack:
         """The local Functions host's base URL."""
         return f"http://127.0.0.1:{self.host_port}"
 
+    @property
+    def appinsights_data(self) -> Path:
+        """Where the App Insights emulator keeps its telemetry (`up` gives each emulator `<data-dir>/<name>`)."""
+        return self.workdir / "data" / "appinsights"
+
     def run_page(self, run_id: str) -> str:
         """The local App Insights emulator's page of a run (its traces as a waterfall)."""
         return f"http://127.0.0.1:{self.appinsights_port}/runs/{run_id}"
@@ -85,10 +90,11 @@ class LocalStack:
 
     def stop(self) -> None:
         """End the host, then the emulators (SIGTERM, then SIGKILL after a grace period)."""
+        # One after the other: the host exports its last spans to the App Insights emulator as it exits, so that
+        # emulator (and Service Bus, which the host is still closing) must outlive it, or the run's trace is cut.
         for _, child in reversed(self._children):
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        for _, child in reversed(self._children):
             try:
                 child.wait(timeout=25)
             except subprocess.TimeoutExpired:

@@ -9,6 +9,7 @@ When the run waits for a person (`awaiting_input`), the question is shown and th
 from __future__ import annotations
 
 import asyncio
+import shlex
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -65,5 +66,14 @@ async def run_serverless(
 
         view = await client.follow(run_id, EntryPrinter(console), max_wait=RUN_TIMEOUT, on_input=on_input)
     print_outcome(console, view, spec.report_author)
-    console.print(f"traces of this run (local App Insights): {stack.run_page(run_id)}")
+    # The emulators stopped with the run, but its telemetry is stored: serve it again on the same port to open the
+    # page, or print the span tree.
+    data = shlex.quote(str(stack.appinsights_data))
+    serve = f"python -m local_emulators.appinsights --port {stack.appinsights_port} --data-dir {data}"
+    console.print(f"traces of this run (local App Insights): {stack.run_page(run_id)}", soft_wrap=True)
+    console.print(f"  the emulators have stopped; serve the page again: {serve}", soft_wrap=True)
+    console.print(
+        f"  or print the run's span tree: python -m local_emulators.appinsights show {run_id} --data-dir {data}",
+        soft_wrap=True,
+    )
     return view

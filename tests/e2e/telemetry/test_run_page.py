@@ -1,0 +1,73 @@
+"""The README's main command: `switchboard run` exports to the local App Insights emulator and prints the run's page.
+
+The emulators stop with the run, so the CLI also prints the command that serves the stored telemetry again on the
+same port; run as printed, the printed URL shows the whole run: every agent, and the token totals of the CLI's own
+usage table (so the host's last spans were exported before the emulator stopped).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.processes import REPO_ROOT, port_open, start_python_module
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+TASK = "How does Switchboard make agent effects happen exactly once?"
+AGENTS = ("planner", "researcher", "writer", "reviewer")
+
+
+def _text(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return str(response.read().decode())
+
+
+def test_the_printed_page_of_the_run_shows_every_agent_and_the_token_totals(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "switchboard", "run", "--model", "scripted", TASK],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(REPO_ROOT)},
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    page = re.search(r"traces of this run \(local App Insights\): (http://127\.0\.0\.1:(\d+)/runs/(\S+))", out)
+    serve = re.search(r"serve the page again: python -m local_emulators\.appinsights (.+)", out)
+    assert page, out
+    assert serve, out
+    url, port, run_id = page.group(1), int(page.group(2)), page.group(3)
+    assert f"show {run_id} --data-dir" in out
+    usage = re.search(r"all\s*│\s*(\d+)\s*│\s*(\d+)\s*│", out)
+    assert usage, out
+    args = shlex.split(serve.group(1))
+    assert args[args.index("--port") + 1] == str(port)
+
+    assert not port_open(port), "the emulators stop when the run ends"
+    emulator = start_python_module(
+        "local_emulators.appinsights", args, port=port, log_path=tmp_path / "appinsights.log"
+    )
+    try:
+        html = _text(url)
+        run: dict[str, Any] = json.loads(_text(f"http://127.0.0.1:{port}/api/runs/{run_id}"))
+    finally:
+        emulator.stop()
+    assert f'id="run-id">{run_id}<' in html
+    for agent in AGENTS:
+        assert f'data-agent="{agent}"' in html, agent
+    assert (run["run_id"], run["status"], run["errors"]) == (run_id, "ok", 0)
+    assert {a["agent"] for a in run["agents"]} >= set(AGENTS)
+    assert (run["input_tokens"], run["output_tokens"]) == (int(usage.group(1)), int(usage.group(2)))
+    assert f"{run['input_tokens'] + run['output_tokens']:,}" in html
