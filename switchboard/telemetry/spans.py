@@ -42,6 +42,7 @@ class _Span:
         self.agent = agent
         self.run_id = run_id
         self.failed: str | None = None
+        self.request_model: str | None = None
         self.settlement = "complete"
         self.outcome = "handled"
 
@@ -101,7 +102,9 @@ class _Span:
         if request_model:
             span.update_name(f"chat {request_model}")
             span.set_attribute("gen_ai.request.model", request_model)
-        model = response_model or request_model or ""
+            self.request_model = request_model
+        requested = self.request_model
+        model = response_model or requested or ""
         if response_model:
             span.set_attribute("gen_ai.response.model", response_model)
         span.set_attribute("gen_ai.usage.input_tokens", input_tokens)
@@ -110,13 +113,14 @@ class _Span:
         # Priced by the model that answered (a dated version matches its family), else by the one asked for (an
         # Azure deployment name is whatever the deployment was called).
         cost = estimate_cost(self._owner.prices, model, input_tokens, output_tokens)
-        if cost is None and request_model:
-            cost = estimate_cost(self._owner.prices, request_model, input_tokens, output_tokens)
+        if cost is None and requested:
+            cost = estimate_cost(self._owner.prices, requested, input_tokens, output_tokens)
         if cost is not None:
             span.set_attribute(COST, cost)
         if output is not None and self._owner.capture_content:
             span.set_attribute("gen_ai.output.messages", self._owner.scrub(output()))
-        self._owner.instruments.usage(self.agent, model, input_tokens, output_tokens, cost)
+        # Labelled by the model asked for, as the span and the saved queries are (a reply may name another).
+        self._owner.instruments.usage(self.agent, requested or model, input_tokens, output_tokens, cost)
 
 
 class OpenTelemetryTelemetry:
@@ -279,6 +283,8 @@ class OpenTelemetryTelemetry:
         else:
             span = self._tracer.start_span(name, parent, kind, clean, links)
         handle = _Span(self, span, agent=agent, run_id=run_id)
+        requested = attributes.get("gen_ai.request.model")
+        handle.request_model = requested if isinstance(requested, str) and requested else None
         started = time.perf_counter()
         try:
             with trace.use_span(span, end_on_exit=False, record_exception=False, set_status_on_exception=False):

@@ -181,6 +181,26 @@ def test_span_names_and_attributes_follow_the_conventions(exported: dict[str, An
         for m in e["data"]["baseData"]["metrics"]
     }
     assert {"switchboard.messages.processed", "switchboard.handler.duration", "switchboard.gen_ai.tokens"} <= metrics
+    # Issue 10 §3: failures and dead letters per agent (the bad input), tokens and cost per agent and model.
+    points = [
+        (m["name"], e["data"]["baseData"].get("properties", {}))
+        for e in exported["envelopes"]
+        if e["data"]["baseType"] == "MetricData"
+        for m in e["data"]["baseData"]["metrics"]
+    ]
+    failed = {
+        p["switchboard.agent"]
+        for n, p in points
+        if n in ("switchboard.messages.failed", "switchboard.messages.dead_lettered")
+    }
+    assert failed == {"worker"}
+    for name in ("switchboard.gen_ai.tokens", "switchboard.gen_ai.cost"):
+        labels = [p for n, p in points if n == name]
+        assert labels, f"{name} never exported"
+        assert {(p["switchboard.agent"], p["gen_ai.request.model"]) for p in labels} >= {
+            ("worker", "gpt-4o-mini"),
+            ("checker", "gpt-4o-mini"),
+        }
 
 
 def test_bad_input_is_a_failed_process_span_in_its_own_trace(exported: dict[str, Any]) -> None:
