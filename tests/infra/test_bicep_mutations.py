@@ -185,6 +185,14 @@ BREAKAGES = {
         "disableLocalAuth: false",
         "leaves local auth on",
     ),
+    "local auth on Cosmos DB": Breakage(
+        "local-auth",
+        "modules/cosmos.bicep",
+        "disableLocalAuth: true",
+        "disableLocalAuth: false",
+        "disableLocalAuth: false",
+        "leaves local auth on",
+    ),
     "local auth unset on App Insights": Breakage(
         "local-auth",
         "modules/monitoring.bicep",
