@@ -21,6 +21,14 @@ from rich.text import Text
 
 from switchboard.teams.input_messages import InputRequested
 
+APPROVALS = frozenset({"y", "yes", "approve", "approved"})
+"""Answers that approve a tool call; anything else (an empty line, a closed stdin) denies it."""
+
+
+def approves(answer: str | None) -> bool:
+    """Whether the person's answer to `approve? [y/N]` approves (the prompt's own word counts too)."""
+    return (answer or "").strip().lower() in APPROVALS
+
 
 class TerminalPrompter:
     """Asks on the console, pausing the live status spinner while the person types."""
@@ -37,8 +45,7 @@ class TerminalPrompter:
 
     def ask_approval(self, question: InputRequested) -> bool:
         """A tool approval: True only for an explicit yes (a closed stdin denies)."""
-        answer = self._ask(question.prompt, "approve? [y/N]> ")
-        return (answer or "").strip().lower() in ("y", "yes")
+        return approves(self._ask(question.prompt, "approve? [y/N]> "))
 
     async def answer_hosted(self, run_id: str, pending: Mapping[str, Any]) -> dict[str, Any] | None:
         """The reply body for a hosted run's `pending_input`, or None when nobody can answer here."""
@@ -54,7 +61,7 @@ class TerminalPrompter:
             )
             return None
         if kind == "approval":
-            return {"approve": answer.strip().lower() in ("y", "yes")}
+            return {"approve": approves(answer)}
         return {"input": answer}
 
     def _ask(self, prompt: str, hint: str) -> str | None:
