@@ -89,7 +89,7 @@ resource functionFailures 'Microsoft.Insights/metricAlerts@2018-03-01' = {
   location: 'global'
   tags: tags
   properties: {
-    description: 'Function invocations failed: see the failures blade of Application Insights (operation id = run id).'
+    description: 'Function invocations failed: see the failures blade of Application Insights (operation name = run id).'
     severity: 2
     enabled: true
     scopes: [
