@@ -2,7 +2,7 @@
 
 The emulators stop with the run, so the CLI also prints the command that serves the stored telemetry again on the
 same port; run as printed, the printed URL shows the whole run: every agent, and the token totals of the CLI's own
-usage table (so the host's last spans were exported before the emulator stopped).
+usage table (so the host's last spans were exported before the emulator stopped), in headless chromium too.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
+from tests.emulators.appinsights.test_ai_waterfall_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.processes import REPO_ROOT, port_open, start_python_module
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
@@ -59,9 +61,22 @@ def test_the_printed_page_of_the_run_shows_every_agent_and_the_token_totals(tmp_
     emulator = start_python_module(
         "local_emulators.appinsights", args, port=port, log_path=tmp_path / "appinsights.log"
     )
+    total = int(usage.group(1)) + int(usage.group(2))
     try:
         html = _text(url)
         run: dict[str, Any] = json.loads(_text(f"http://127.0.0.1:{port}/api/runs/{run_id}"))
+        # And as a person sees it: headless Debian chromium draws a lane per agent and the CLI's token total.
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                tab = browser.new_page(viewport={"width": 1400, "height": 900})
+                tab.goto(url)
+                expect(tab.locator("#run-id")).to_have_text(run_id)
+                expect(tab.locator("#total-tokens")).to_have_text(f"{total:,}")
+                for agent in AGENTS:
+                    expect(tab.locator(f'section.lane[data-agent="{agent}"]')).to_be_visible()
+            finally:
+                browser.close()
     finally:
         emulator.stop()
     assert f'id="run-id">{run_id}<' in html
@@ -70,4 +85,4 @@ def test_the_printed_page_of_the_run_shows_every_agent_and_the_token_totals(tmp_
     assert (run["run_id"], run["status"], run["errors"]) == (run_id, "ok", 0)
     assert {a["agent"] for a in run["agents"]} >= set(AGENTS)
     assert (run["input_tokens"], run["output_tokens"]) == (int(usage.group(1)), int(usage.group(2)))
-    assert f"{run['input_tokens'] + run['output_tokens']:,}" in html
+    assert run["input_tokens"] + run["output_tokens"] == total
