@@ -73,8 +73,12 @@ def test_the_printed_page_of_the_run_shows_every_agent_and_the_token_totals(tmp_
                 tab.goto(url)
                 expect(tab.locator("#run-id")).to_have_text(run_id)
                 expect(tab.locator("#total-tokens")).to_have_text(f"{total:,}")
-                for agent in AGENTS:
-                    expect(tab.locator(f'section.lane[data-agent="{agent}"]')).to_be_visible()
+                for agent in run["agents"]:
+                    if agent["agent"] in AGENTS:
+                        lane = tab.locator(f'section.lane[data-agent="{agent["agent"]}"]')
+                        expect(lane).to_be_visible()
+                        used = agent["input_tokens"] + agent["output_tokens"]
+                        expect(lane.locator(".lane-head")).to_contain_text(f"{used:,} tokens")
             finally:
                 browser.close()
     finally:
@@ -84,5 +88,7 @@ def test_the_printed_page_of_the_run_shows_every_agent_and_the_token_totals(tmp_
         assert f'data-agent="{agent}"' in html, agent
     assert (run["run_id"], run["status"], run["errors"]) == (run_id, "ok", 0)
     assert {a["agent"] for a in run["agents"]} >= set(AGENTS)
+    # Every agent here calls gpt-4o-mini, which the default price table knows.
+    assert all(a["cost_usd"] > 0 and a["llm_calls"] > 0 for a in run["agents"] if a["agent"] in AGENTS)
     assert (run["input_tokens"], run["output_tokens"]) == (int(usage.group(1)), int(usage.group(2)))
     assert run["input_tokens"] + run["output_tokens"] == total
