@@ -10,7 +10,9 @@ question answered with an empty text.
 from __future__ import annotations
 
 import asyncio
+import shlex
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -33,10 +35,18 @@ def approves(answer: str | None) -> bool:
 class TerminalPrompter:
     """Asks on the console, pausing the live status spinner while the person types."""
 
-    def __init__(self, console: Console, status: Status | None = None) -> None:
-        """Ask on `console`; stop `status` (if any) while asking."""
+    def __init__(self, console: Console, status: Status | None = None, *, settings_file: Path | None = None) -> None:
+        """Ask on `console`; stop `status` (if any) while asking.
+
+        Args:
+            console: Where to ask.
+            status: A live status to pause while the person types.
+            settings_file: The settings `switchboard runs reply` needs to reach this run's stack (named in the
+                printed command when it is not the default `local.settings.json`).
+        """
         self.console = console
         self.status = status
+        self.settings_file = settings_file
 
     def ask_text(self, prompt: str) -> str:
         """A user proxy's question: the team's latest message, then the person's answer (empty on EOF)."""
@@ -54,10 +64,13 @@ class TerminalPrompter:
         answer = await asyncio.to_thread(self._ask, str(pending.get("prompt") or ""), hint)
         if answer is None:
             how = "--approve | --deny" if kind == "approval" else '"your answer"'
+            if self.settings_file is not None:
+                how += f" --settings {shlex.quote(str(self.settings_file))}"
             self.console.print(
                 f"[yellow]run {run_id} waits for {pending.get('agent')}: answer with[/]\n"
-                f"  switchboard runs reply {run_id} {how}\n"
-                f"[dim]or POST /api/runs/{run_id}/input; still following the run…[/]"
+                f"  switchboard runs reply {run_id} {escape(how)}\n"
+                f"[dim]or POST /api/runs/{run_id}/input; still following the run…[/]",
+                soft_wrap=True,  # a command to copy: never broken across lines
             )
             return None
         if kind == "approval":

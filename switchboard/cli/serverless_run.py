@@ -56,7 +56,7 @@ async def run_serverless(
         client = await exits.enter_async_context(RunClient.open(settings))
         run_id = await client.submit(task, spec.name)
         console.print(f"[dim]posted to Service Bus queue 'tasks' as run {run_id}; following it in Cosmos DB…[/]")
-        prompter = TerminalPrompter(console)
+        prompter = TerminalPrompter(console, settings_file=stack.settings_file)
 
         async def on_input(pending: Mapping[str, Any]) -> None:
             # The run is paused in Cosmos DB: answer it as `switchboard runs reply` would.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -25,3 +26,18 @@ async def test_a_hosted_approval_typed_as_approve_is_sent_as_approve_true(monkey
     prompter = TerminalPrompter(Console(file=io.StringIO()))
     body = await prompter.answer_hosted("run-1", {"kind": "approval", "prompt": "publish?", "agent": "publisher"})
     assert body == {"approve": True}
+
+
+async def test_without_stdin_the_printed_reply_command_names_the_runs_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def closed(*_: object) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", closed)
+    out = io.StringIO()
+    settings = tmp_path / "local.settings.json"
+    prompter = TerminalPrompter(Console(file=out, width=60), settings_file=settings)
+    body = await prompter.answer_hosted("run-1", {"kind": "approval", "prompt": "publish?", "agent": "publisher"})
+    assert body is None
+    assert f"switchboard runs reply run-1 --approve | --deny --settings {settings}\n" in out.getvalue()
