@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from switchboard.models.settings import ModelEndpoint
     from switchboard.teams.spec import TeamSpec
 
-DEFAULT_TEAM = "agents.registry:DEFAULT_TEAM"
+REGISTRY_MODULE = "agents.registry"
+DEFAULT_TEAM = f"{REGISTRY_MODULE}:DEFAULT_TEAM"
 _COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 
 
@@ -56,7 +57,11 @@ def run(
         Path | None, typer.Option(help="Model script for --model scripted (default: the team's demo script).")
     ] = None,
     team: Annotated[
-        str, typer.Option(envvar="SWITCHBOARD_TEAM", help="The team to run, as module:attribute of a TeamSpec.")
+        str,
+        typer.Option(
+            envvar="SWITCHBOARD_TEAM",
+            help="The team to run: a name in agents.registry.TEAMS, or module:attribute of a TeamSpec.",
+        ),
     ] = DEFAULT_TEAM,
     in_process: Annotated[
         bool,
@@ -158,6 +163,14 @@ async def _hosted_model_env(console: Console, choice: ModelChoice, stack: AsyncE
 def _load_team(ref: str) -> TeamSpec:
     from switchboard.teams.spec import TeamSpec
 
+    if ":" not in ref:
+        # A bare name, as `submit --team` takes it: a team of the application's registry, if it has one so named.
+        try:
+            registered = importlib.import_module(REGISTRY_MODULE).TEAMS.get(ref)
+        except (ImportError, AttributeError):
+            registered = None
+        if isinstance(registered, TeamSpec):
+            return registered
     module_name, _, attribute = ref.partition(":")
     try:
         spec = getattr(importlib.import_module(module_name), attribute or "DEFAULT_TEAM")
