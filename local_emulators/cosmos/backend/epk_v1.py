@@ -107,3 +107,8 @@ def effective_partition_key_v1(components: Sequence[PartitionKeyValue]) -> str:
     truncated = [value[:_MAX_STRING] if isinstance(value, str) else value for value in components]
     hashed = float(murmurhash3_32(b"".join(_for_hashing(value) for value in truncated)))
     return b"".join(_binary(value) for value in [hashed, *truncated]).hex().upper()
+
+
+def hash_boundary(value: int) -> str:
+    """The EPK text of a bare V1 hash value: how a V1 container's partition boundaries are written."""
+    return _binary(float(value)).hex().upper()

@@ -10,23 +10,28 @@ A container gets `--partitions` ranges, or more when created with more throughpu
 Azure creates one physical partition per 6,000 RU/s (the SDK's own tests rely on 12,000 RU/s giving two
 and 30,000 giving five).
 
-Only hash-V2 keys are split: the emulator hashes every document with V2, so a version-1 container or
-one without a partition key stays one range (its EPKs would not route like the SDK's V1 hashes).
+A version-1 `Hash` container splits its 32-bit hash space (`0` to `2**32 - 1`) the same way; a boundary
+is the hash written as a V1 EPK number (two ranges meet at `05C1DFFFFFFFFC`, five start with
+`05C1C9CD673398`, as in Azure's range feeds). A container without a partition key has one range.
 """
 
 from __future__ import annotations
 
 import base64
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from local_emulators.cosmos.backend.epk import effective_partition_key
+from local_emulators.cosmos.backend.epk_v1 import effective_partition_key_v1, hash_boundary
 from local_emulators.cosmos.backend.models import Container
+from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
 
 MIN_EPK = ""
 MAX_EPK = "FF"
 _V2_HASH_END = (1 << 126) - 1  # the largest V2 hash: 128 bits with the two top bits cleared
+_V1_HASH_END = (1 << 32) - 1  # the largest V1 hash: 32 bits
 _HEX_DIGITS = 32
 RU_PER_PARTITION = 6000
 
@@ -50,24 +55,37 @@ class KeyRange:
         )
 
 
-def split_boundaries(count: int) -> list[str]:
-    """The `count - 1` inner boundaries that split the V2 hash space into `count` equal ranges."""
+def split_boundaries(count: int, hash_version: int = 2) -> list[str]:
+    """The `count - 1` inner boundaries that split a hash space into `count` equal ranges."""
     if count < 1:
         raise ValueError("a container needs at least one partition")
+    if hash_version == 1:
+        length = _V1_HASH_END // count
+        return [hash_boundary(length * index) for index in range(1, count)]
     length = _V2_HASH_END // count
     return [format(length * index, f"0{_HEX_DIGITS}X") for index in range(1, count)]
 
 
-def split_ranges(count: int) -> list[KeyRange]:
+def split_ranges(count: int, hash_version: int = 2) -> list[KeyRange]:
     """The key ranges of a container with `count` physical partitions, in EPK order."""
-    bounds = [MIN_EPK, *split_boundaries(count), MAX_EPK]
+    bounds = [MIN_EPK, *split_boundaries(count, hash_version), MAX_EPK]
     return [KeyRange(str(index), bounds[index], bounds[index + 1]) for index in range(count)]
 
 
-def is_splittable(container: Container) -> bool:
-    """Whether the container's documents route by V2 hashes (only those may span several ranges)."""
+def hash_version(container: Container) -> int:
+    """2 for V2 (and hierarchical) keys, 1 for a version-1 `Hash` key, 0 without a partition key."""
     definition = container.body.get("partitionKey") or {}
-    return bool(definition.get("paths")) and int(definition.get("version", 2) or 2) >= 2
+    if not definition.get("paths"):
+        return 0
+    v1 = str(definition.get("kind", "Hash")) == "Hash" and definition.get("version") == 1
+    return 1 if v1 else 2
+
+
+def epk_of(container: Container, components: Sequence[PartitionKeyValue]) -> str:
+    """The EPK of a (full or prefix) key in this container, hashed as its documents are."""
+    if hash_version(container) == 1:
+        return effective_partition_key_v1(components)
+    return effective_partition_key(components, multi_hash=container.multi_hash)
 
 
 def partitions_for_throughput(throughput: int) -> int:
@@ -87,27 +105,32 @@ class PartitionLayout:
     def __init__(self, partitions: int, throughput_of: Callable[[Container], int] = lambda _c: 0) -> None:
         self.partitions = partitions
         self._throughput_of = throughput_of
-        self._by_count: dict[int, tuple[list[KeyRange], list[str]]] = {}
+        self._by_shape: dict[tuple[int, int], tuple[list[KeyRange], list[str]]] = {}
         # The layout a container got when first seen; Azure splits only on demand, the emulator never.
-        self._by_container: dict[str, int] = {}
+        self._by_container: dict[str, tuple[int, int]] = {}
 
-    def _layout(self, count: int) -> tuple[list[KeyRange], list[str]]:
-        if count not in self._by_count:
-            ranges = split_ranges(count)
-            self._by_count[count] = (ranges, [key_range.min_inclusive for key_range in ranges])
-        return self._by_count[count]
+    def _shape(self, container: Container) -> tuple[int, int]:
+        shape = self._by_container.get(container.rid)
+        if shape is None:
+            version = hash_version(container)
+            wanted = max(self.partitions, partitions_for_throughput(self._throughput_of(container)))
+            shape = self._by_container[container.rid] = (wanted if version else 1, version)
+        return shape
+
+    def _layout(self, container: Container) -> tuple[list[KeyRange], list[str]]:
+        shape = self._shape(container)
+        if shape not in self._by_shape:
+            ranges = split_ranges(*shape)
+            self._by_shape[shape] = (ranges, [key_range.min_inclusive for key_range in ranges])
+        return self._by_shape[shape]
 
     def count(self, container: Container) -> int:
         """How many physical partitions the container has."""
-        count = self._by_container.get(container.rid)
-        if count is None:
-            wanted = max(self.partitions, partitions_for_throughput(self._throughput_of(container)))
-            count = self._by_container[container.rid] = wanted if is_splittable(container) else 1
-        return count
+        return self._shape(container)[0]
 
     def ranges(self, container: Container) -> list[KeyRange]:
         """The container's ranges, in EPK order."""
-        return self._layout(self.count(container))[0]
+        return self._layout(container)[0]
 
     def range_by_id(self, container: Container, range_id: str) -> KeyRange | None:
         """The range with this id, or None when the container has no such range (it is gone)."""
@@ -115,7 +138,7 @@ class PartitionLayout:
 
     def range_of(self, container: Container, epk: str) -> KeyRange:
         """The range a document with this EPK lives in."""
-        ranges, starts = self._layout(self.count(container))
+        ranges, starts = self._layout(container)
         return ranges[max(bisect_right(starts, epk) - 1, 0)]
 
     def overlapping(self, container: Container, low: str, high: str) -> list[KeyRange]:

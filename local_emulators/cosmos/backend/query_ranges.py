@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from local_emulators.cosmos.backend import partition_keys
-from local_emulators.cosmos.backend.epk import effective_partition_key
 from local_emulators.cosmos.backend.models import Container
+from local_emulators.cosmos.backend.partitioning import epk_of
 from local_emulators.cosmos.query import ast
 from local_emulators.cosmos.query.plan import FULL_RANGE
 
@@ -75,10 +75,5 @@ def query_ranges(tree: ast.Query, container: Container, parameters: Mapping[str,
     keys: list[Sequence[Any]] = [[]]
     for path in paths:
         keys = [[*key, value] for key in keys for value in allowed[path]]
-    epks = sorted(
-        {
-            effective_partition_key(partition_keys.parse_header(json.dumps(list(key))), multi_hash=container.multi_hash)
-            for key in keys
-        }
-    )
+    epks = sorted({epk_of(container, partition_keys.parse_header(json.dumps(list(key)))) for key in keys})
     return [{"min": epk, "max": epk, "isMinInclusive": True, "isMaxInclusive": True} for epk in epks]

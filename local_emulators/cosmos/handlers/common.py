@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from local_emulators.cosmos.backend import partition_keys
-from local_emulators.cosmos.backend.epk import effective_partition_key
 from local_emulators.cosmos.backend.models import Container
 from local_emulators.cosmos.backend.partition_keys import PartitionKeyValue
-from local_emulators.cosmos.backend.partitioning import KeyRange
+from local_emulators.cosmos.backend.partitioning import KeyRange, epk_of
 from local_emulators.cosmos.backend.state import AccountState
 from local_emulators.cosmos.errors import BadRequestError, PartitionKeyRangeGoneError, StaleContainerRidError
 from local_emulators.cosmos.wire import Request, Response, json_response
@@ -120,7 +119,7 @@ def partition_headers(
     """
     if epk is None:
         header = ctx.partition_key()
-        epk = effective_partition_key(header, multi_hash=container.multi_hash) if header is not None else ""
+        epk = epk_of(container, header) if header is not None else ""
     return container_headers(container, etag, ctx.state.layout.range_of(container, epk).id)
 
 

@@ -14,6 +14,7 @@ from local_emulators.cosmos.backend.epk import effective_partition_key
 from local_emulators.cosmos.backend.models import Container
 from local_emulators.cosmos.backend.partitioning import (
     PartitionLayout,
+    epk_of,
     partitions_for_throughput,
     split_boundaries,
     split_ranges,
@@ -68,11 +69,31 @@ def test_every_document_lives_in_the_range_the_sdk_routes_its_key_to() -> None:
     assert seen == {"0", "1", "2", "3", "4"}
 
 
-def test_only_v2_hashed_containers_are_split() -> None:
+def test_containers_without_a_partition_key_are_not_split() -> None:
     layout = PartitionLayout(4)
-    assert len(layout.ranges(_container({"paths": ["/pk"], "version": 1}, rid="AQAAAA=="))) == 1
     assert len(layout.ranges(_container({"paths": []}, rid="AgAAAA=="))) == 1
     assert len(layout.ranges(_container({"paths": ["/a", "/b"], "kind": "MultiHash"}, rid="AwAAAA=="))) == 4
+
+
+def test_version_1_containers_split_their_32_bit_hash_space_as_azure_writes_it() -> None:
+    # Azure's range feeds of V1 containers: two ranges meet at 05C1DFFFFFFFFC, five start at 05C1C9CD673398.
+    assert split_boundaries(2, hash_version=1) == ["05C1DFFFFFFFFC"]
+    assert split_boundaries(5, hash_version=1)[0] == "05C1C9CD673398"
+    layout, container = PartitionLayout(5), _container({"paths": ["/pk"], "version": 1}, rid="AQAAAA==")
+    ranges = [
+        {"id": r.id, "minInclusive": r.min_inclusive, "maxExclusive": r.max_exclusive} for r in layout.ranges(container)
+    ]
+    routing = CollectionRoutingMap.CompleteRoutingMap([(r, True) for r in ranges], "c")  # type: ignore[no-untyped-call]
+    sdk_key = SdkPartitionKey(path="/pk", kind="Hash", version=1)
+    seen = set()
+    for index in range(100):
+        value: Any = f"key-{index}" if index % 2 else index
+        epk = epk_of(container, [value])
+        # The SDK writes V1 EPKs in lower case and upper-cases every range it compares them with.
+        assert epk == str(sdk_key._get_effective_partition_key_string([value])).upper()
+        assert layout.range_of(container, epk).id == routing.get_range_by_effective_partition_key(epk)["id"]
+        seen.add(layout.range_of(container, epk).id)
+    assert seen == {"0", "1", "2", "3", "4"}
 
 
 def test_throughput_adds_partitions_as_azure_does() -> None:
