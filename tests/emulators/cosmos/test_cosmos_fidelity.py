@@ -204,7 +204,10 @@ def test_collection_statistics_and_quota(client: CosmosClient, container: Contai
 
 def test_conflicts_feed_is_empty_in_one_write_region(container: ContainerProxy) -> None:
     assert list(container.list_conflicts()) == []
-    assert list(container.query_conflicts("SELECT * FROM c")) == []
+    assert list(container.query_conflicts("SELECT * FROM c", enable_cross_partition_query=True)) == []
+    assert list(container.query_conflicts("SELECT * FROM c", partition_key="a")) == []
+    with pytest.raises(exceptions.CosmosHttpResponseError):
+        list(container.query_conflicts("SELECT * FROM c"))
     with pytest.raises(exceptions.CosmosResourceNotFoundError):
         container.get_conflict("nope", partition_key="a")
 
