@@ -1,4 +1,4 @@
-"""A self-signed certificate for localhost and 127.0.0.1, created once and kept in the data directory.
+"""The Cosmos emulator's self-signed certificate for localhost and 127.0.0.1, kept in the data directory.
 
 The SDKs skip certificate verification for `localhost`/`127.0.0.1` endpoints, and other clients can trust
 `cosmos-emulator.crt` from the data directory.
@@ -6,58 +6,21 @@ The SDKs skip certificate verification for `localhost`/`127.0.0.1` endpoints, an
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import ssl
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from local_emulators import self_signed
 
-CERT_FILE = "cosmos-emulator.crt"
-KEY_FILE = "cosmos-emulator.key"
+NAME = "cosmos-emulator"
+CERT_FILE = f"{NAME}.crt"
+KEY_FILE = f"{NAME}.key"
 
 
 def ensure_certificate(directory: Path) -> tuple[Path, Path]:
     """Return (certificate, private key) paths in `directory`, creating them on first use."""
-    cert_path, key_path = directory / CERT_FILE, directory / KEY_FILE
-    if cert_path.exists() and key_path.exists():
-        return cert_path, key_path
-    directory.mkdir(parents=True, exist_ok=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=3650))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.IPv4Address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    # Write the key first with owner-only permissions so it is never readable by others.
-    key_path.touch(mode=0o600)
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    return cert_path, key_path
+    return self_signed.ensure_certificate(directory, NAME)
 
 
 def server_context(directory: Path) -> ssl.SSLContext:
     """A server-side TLS context using the certificate in `directory`."""
-    cert_path, key_path = ensure_certificate(directory)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_path, key_path)
-    return context
+    return self_signed.server_context(directory, NAME)
