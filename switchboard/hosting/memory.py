@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from switchboard.hosting.ports import TERMINAL_STATUSES, HopSnapshot, RunEndedError
-from switchboard.instrumentation import trace_id_for
+from switchboard.hosting.run_document import new_run_document
 from switchboard.runtime.memory_store import InMemoryStateStore
 from switchboard.runtime.protocols import Commit
 
@@ -57,21 +57,7 @@ class InMemoryHostStore(InMemoryStateStore):
         """Create the run as `queued` unless it exists."""
         if run_id in self.runs_by_id:
             return False
-        now = self._now().isoformat()
-        self.runs_by_id[run_id] = {
-            "id": run_id,
-            "run_id": run_id,
-            "type": "run",
-            "status": "queued",
-            "team": team,
-            "task": task,
-            "stop_reason": None,
-            "error": None,
-            "created_at": now,
-            "updated_at": now,
-            "usage": {},
-            "trace_id": trace_id_for(run_id),
-        }
+        self.runs_by_id[run_id] = new_run_document(run_id, task=task, team=team, now=self._now().isoformat())
         return True
 
     async def fail_run(self, run_id: str, error: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from switchboard.instrumentation import trace_id_for
+from switchboard.hosting.run_document import new_run_document
 from switchboard.messages import Envelope
 
 PARTITION_KEY_PATH = "/run_id"
@@ -63,21 +63,7 @@ def entry_id(index: int) -> str:
 
 def run_item(run_id: str, *, task: str, team: str | None, now: str) -> dict[str, Any]:
     """A new run document, `queued`."""
-    return {
-        "id": run_id,
-        "run_id": run_id,
-        "type": "run",
-        "status": "queued",
-        "team": team,
-        "task": task,
-        "stop_reason": None,
-        "error": None,
-        "created_at": now,
-        "updated_at": now,
-        "usage": {},
-        # The run's trace in Application Insights / OTLP (derived from the run id, so known before any span).
-        "trace_id": trace_id_for(run_id),
-    }
+    return new_run_document(run_id, task=task, team=team, now=now)
 
 
 def state_item(run_id: str, agent: str, schema_version: int, data: Mapping[str, Any]) -> dict[str, Any]:
