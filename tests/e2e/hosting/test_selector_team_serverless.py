@@ -7,22 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from azure.cosmos import CosmosClient
 from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 from switchboard.models.scripted import ScriptedModelClient
-from tests.e2e.hosting.conftest import make_stack
-from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
-from tests.support.stack import Stack, load_app_module, scrub_env
+from tests.e2e.hosting.conftest import app_stack, runs_container, wait_run_ended
+from tests.support.stack import Stack, load_app_module
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -31,38 +27,12 @@ APP = Path(__file__).with_name("selector_app")
 
 @pytest.fixture(scope="module")
 def selector_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    module = load_app_module(APP / "function_app.py")
-    from switchboard.hosting.entities import entities_for
-
-    scrub_env()
-    stack = make_stack(tmp_path_factory.mktemp("selector"), APP, APP / "script.json", entities_for(module.TEAMS))
+    stack = app_stack(tmp_path_factory.mktemp("selector"), APP)
     try:
         stack.start_all()
         yield stack
     finally:
         stack.stop_all()
-
-
-def _runs(stack: Stack) -> Any:
-    return (
-        CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard").get_container_client("runs")
-    )
-
-
-def _wait_completed(stack: Stack, run_id: str, timeout: float = 120.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    item: dict[str, Any] | None = None
-    while time.monotonic() < deadline:
-        found = list(
-            _runs(stack).query_items(
-                "SELECT * FROM c WHERE c.id = @id", parameters=[{"name": "@id", "value": run_id}], partition_key=run_id
-            )
-        )
-        item = found[0] if found else None
-        if item is not None and item["status"] in ("completed", "failed"):
-            return dict(item)
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not end: {item}\n{stack.logs()}")
 
 
 def test_a_selector_team_runs_serverless_with_its_selector_calls_checkpointed_and_counted(
@@ -76,12 +46,14 @@ def test_a_selector_team_runs_serverless_with_its_selector_calls_checkpointed_an
         client.get_queue_sender("tasks") as sender,
     ):
         sender.send_messages(ServiceBusMessage(json.dumps({"task": task, "team": "selteam"}), message_id=run_id))
-    run = _wait_completed(stack, run_id)
+    run = wait_run_ended(stack, run_id)
     assert run["status"] == "completed", run
     assert run["stop_reason"] == "text 'APPROVE' mentioned by reviewer"
 
     entries = list(
-        _runs(stack).query_items("SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id)
+        runs_container(stack).query_items(
+            "SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id
+        )
     )
     module = load_app_module(APP / "function_app.py")
     expected = asyncio.run(module.selector_team(ScriptedModelClient.from_file(APP / "script.json")).run(task))

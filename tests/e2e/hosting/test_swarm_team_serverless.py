@@ -7,22 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from azure.cosmos import CosmosClient
 from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 from switchboard.models.scripted import ScriptedModelClient
-from tests.e2e.hosting.conftest import make_stack
-from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
-from tests.support.stack import Stack, load_app_module, scrub_env
+from tests.e2e.hosting.conftest import app_stack, runs_container, wait_run_ended
+from tests.support.stack import Stack, load_app_module
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -32,34 +28,12 @@ TASK = "Where is my refund for A17?"
 
 @pytest.fixture(scope="module")
 def swarm_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    module = load_app_module(APP / "function_app.py")
-    from switchboard.hosting.entities import entities_for
-
-    scrub_env()
-    stack = make_stack(tmp_path_factory.mktemp("swarm"), APP, APP / "script.json", entities_for(module.TEAMS))
+    stack = app_stack(tmp_path_factory.mktemp("swarm"), APP)
     try:
         stack.start_all()
         yield stack
     finally:
         stack.stop_all()
-
-
-def _runs(stack: Stack) -> Any:
-    return (
-        CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard").get_container_client("runs")
-    )
-
-
-def _wait_ended(stack: Stack, run_id: str, timeout: float = 120.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    item: dict[str, Any] | None = None
-    while time.monotonic() < deadline:
-        found = list(_runs(stack).query_items("SELECT * FROM c WHERE c.type = 'run'", partition_key=run_id))
-        item = found[0] if found else None
-        if item is not None and item["status"] in ("completed", "failed"):
-            return dict(item)
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not end: {item}\n{stack.logs()}")
 
 
 def test_a_swarm_hands_off_through_real_processes_as_it_does_in_process(swarm_stack: Stack) -> None:
@@ -70,12 +44,14 @@ def test_a_swarm_hands_off_through_real_processes_as_it_does_in_process(swarm_st
         client.get_queue_sender("tasks") as sender,
     ):
         sender.send_messages(ServiceBusMessage(json.dumps({"task": TASK, "team": "desk"}), message_id=run_id))
-    run = _wait_ended(stack, run_id)
+    run = wait_run_ended(stack, run_id)
     assert run["status"] == "completed", (run, stack.logs())
     assert run["stop_reason"] == "Handoff to user from triage detected."
 
     entries = list(
-        _runs(stack).query_items("SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id)
+        runs_container(stack).query_items(
+            "SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id
+        )
     )
     assert [(e["source"], e["kind"], e.get("target")) for e in entries] == [
         ("user", "task", None),
