@@ -6,6 +6,7 @@ import base64
 import json
 import socket
 import threading
+import time
 import uuid
 from email.utils import formatdate
 
@@ -192,15 +193,20 @@ def test_bad_content_length_is_400_not_a_dropped_socket(emulator: Emulator) -> N
         assert sock.recv(65536).startswith(b"HTTP/1.1 400")
 
 
-def _reads_while(container: ContainerProxy, running: threading.Event) -> int:
-    """Point reads served while `running` is set (at least a few, however fast)."""
-    reads = 0
-    while running.is_set() or reads < 3:
+def _reads_before(container: ContainerProxy, finished: list[float]) -> int:
+    """How many point reads completed before the work that appends to `finished` ended.
+
+    Compared by completion time, not by a count that races the work: a request stalled behind the work would only
+    complete after it.
+    """
+    served: list[float] = []
+    while not finished and len(served) < 5000:
         assert container.read_item("probe", partition_key="p")["id"] == "probe"
-        reads += 1
-        if reads >= 5:
-            break
-    return reads
+        served.append(time.monotonic())
+    deadline = time.monotonic() + 120
+    while not finished and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return sum(1 for at in served if finished and at < finished[0])
 
 
 def test_slow_query_is_paged_by_its_budget_while_other_requests_are_served(
@@ -208,11 +214,10 @@ def test_slow_query_is_paged_by_its_budget_while_other_requests_are_served(
 ) -> None:
     container = database.create_container("slow", PartitionKey("/pk"))
     container.create_item({"id": "probe", "pk": "p"})
-    container.create_item({"id": "big", "pk": "a", "arr": list(range(70))})
+    container.create_item({"id": "big", "pk": "a", "arr": list(range(90))})
     query = "SELECT VALUE COUNT(1) FROM c JOIN x IN c.arr JOIN y IN c.arr JOIN z IN c.arr"
     pages: list[list[int]] = []
-    running = threading.Event()
-    running.set()
+    finished: list[float] = []
 
     def run() -> None:
         try:
@@ -222,7 +227,7 @@ def test_slow_query_is_paged_by_its_budget_while_other_requests_are_served(
                 sdk_query = f"{query} WHERE true"
                 pages.extend(list(page) for page in mine.query_items(sdk_query, partition_key="a").by_page())
         finally:
-            running.clear()
+            finished.append(time.monotonic())
 
     # On the wire, a page whose execution budget runs out comes back empty with a continuation.
     link = f"dbs/{database.id}/colls/slow"
@@ -231,13 +236,13 @@ def test_slow_query_is_paged_by_its_budget_while_other_requests_are_served(
     assert first.status == 200
     assert first.body["Documents"] == []
     assert first.headers["x-ms-continuation"]
-    # The SDK follows continuations until the rows come, while other requests are served.
+    # The SDK follows continuations until the rows come, while other requests are served: point reads keep
+    # completing before the query does (compared by completion time, not by a count that races the query).
     worker = threading.Thread(target=run)
     worker.start()
-    assert _reads_while(container, running) >= 3
-    assert running.is_set(), "the query ended before the reads: make it slower"
+    assert _reads_before(container, finished) >= 3
     worker.join(timeout=120)
-    assert pages == [[70**3]]
+    assert pages == [[90**3]]
 
 
 def test_pathological_regex_fails_the_query_without_stalling_other_requests(
@@ -248,8 +253,7 @@ def test_pathological_regex_fails_the_query_without_stalling_other_requests(
     for index in range(3):
         container.create_item({"id": f"r{index}", "pk": "a", "s": "a" * 40 + "b"})
     errors: list[exceptions.CosmosHttpResponseError] = []
-    running = threading.Event()
-    running.set()
+    finished: list[float] = []
 
     def run() -> None:
         try:
@@ -257,12 +261,11 @@ def test_pathological_regex_fails_the_query_without_stalling_other_requests(
         except exceptions.CosmosHttpResponseError as error:
             errors.append(error)
         finally:
-            running.clear()
+            finished.append(time.monotonic())
 
     worker = threading.Thread(target=run)
     worker.start()
-    assert _reads_while(container, running) >= 3
-    assert running.is_set()
+    assert _reads_before(container, finished) >= 3
     worker.join(timeout=60)
     assert [error.status_code for error in errors] == [400]
     assert "RegexMatch" in str(errors[0])
