@@ -21,13 +21,14 @@ import re
 import socket
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import urllib.request
 from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
+
+from sdk_archive import sdk_source
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE = REPO_ROOT / ".cache" / "sdk"
@@ -55,22 +56,6 @@ SHIM = {
 }
 PYTEST_INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\nfilterwarnings = ignore\n"
 RESULT_LINE = re.compile(r"^(\S+::\S+)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)")
-
-
-def sdk_source() -> Path:
-    """Return the unpacked azure-cosmos source archive of the installed version, downloading it if needed."""
-    wanted = version("azure-cosmos")
-    unpacked = CACHE / f"azure_cosmos-{wanted}"
-    if not (unpacked / "tests").is_dir():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        pin = [f"azure-cosmos=={wanted}", "-d", str(CACHE)]
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", *pin],
-            check=True,
-        )
-        with tarfile.open(CACHE / f"azure_cosmos-{wanted}.tar.gz") as archive:
-            archive.extractall(CACHE, filter="data")
-    return unpacked
 
 
 def free_port() -> int:
@@ -224,7 +209,7 @@ def main() -> int:
     )
     parser.add_argument("only", nargs="*", help="SDK test files or node ids to run instead of all (tests/test_x.py)")
     args = parser.parse_args()
-    source = sdk_source()
+    source = sdk_source("azure-cosmos", CACHE, marker="tests")
     summary: dict[str, Counter[str]] = {}
     # The logs stay after the run, so failures can be read.
     workdir = Path(tempfile.mkdtemp(prefix="cosmos-sdk-"))

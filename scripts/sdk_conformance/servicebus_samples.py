@@ -32,12 +32,13 @@ import re
 import socket
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
+
+from sdk_archive import sdk_source
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE = REPO_ROOT / ".cache" / "sdk"
@@ -218,22 +219,6 @@ RESULT_LINE = re.compile(r"^(\S+::\S+)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPAS
 READY = re.compile(rb"amqp://[^:\s]+:(\d+)")
 
 
-def sdk_source() -> Path:
-    """Return the unpacked azure-servicebus source archive of the installed version, downloading it if needed."""
-    wanted = version("azure-servicebus")
-    unpacked = CACHE / f"azure_servicebus-{wanted}"
-    if not (unpacked / "samples").is_dir():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        pin = [f"azure-servicebus=={wanted}", "-d", str(CACHE)]
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", *pin],
-            check=True,
-        )
-        with tarfile.open(CACHE / f"azure_servicebus-{wanted}.tar.gz") as archive:
-            archive.extractall(CACHE, filter="data")
-    return unpacked
-
-
 def free_port() -> int:
     """Return a loopback port nothing listens on right now."""
     with socket.socket() as sock:
@@ -384,7 +369,7 @@ def main() -> int:
     )
     parser.add_argument("--per-test-timeout", type=int, default=120)
     args = parser.parse_args()
-    source = sdk_source()
+    source = sdk_source("azure-servicebus", CACHE, marker="samples")
     workdir = Path(tempfile.mkdtemp(prefix="servicebus-sdk-"))  # logs stay, so failures can be read
     shim = workdir / "shim"
     for relative, text in {"sitecustomize.py": SITECUSTOMIZE, **DEVTOOLS, **ARM_STUBS}.items():
