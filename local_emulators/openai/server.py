@@ -1,4 +1,4 @@
-"""The HTTP wire layer: OpenAI's `/v1/chat/completions` and `/v1/models`, plus a control plane for tests.
+"""The HTTP wire layer: OpenAI's `/v1/chat/completions`, `/v1/embeddings` and `/v1/models`, and a test control plane.
 
 Control plane: `GET /_script/requests` (every request: agent, body, and run_id/index when the step was sent),
 `GET /_script/steps` (each step with how often it was requested), `POST /_script/reset` (forget requests and
@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from local_emulators.openai.backend import ScriptBackend, ScriptedFailure, check_script
+from local_emulators.openai.embeddings import embeddings_reply
 from local_emulators.openai.errors import BadRequestError, ScriptExhaustedError, ScriptInvalidError
 from local_emulators.openai.steps import Step
 
@@ -63,6 +64,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_script/reset":
             self._reset(raw)
             return
+        if path.endswith("/embeddings"):
+            self._embeddings(raw)
+            return
         if not path.endswith("/chat/completions"):
             self._error(404, f"no route {path}", "not_found")
             return
@@ -86,6 +90,20 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(reply, ScriptedFailure):
             headers = {"retry-after": f"{reply.retry_after:g}"} if reply.retry_after is not None else {}
             self._error(reply.status, reply.message, "scripted_error", headers)
+            return
+        self._json(200, reply)
+
+    def _embeddings(self, raw: bytes) -> None:
+        try:
+            body = json.loads(raw or b"{}")
+            if not isinstance(body, dict):
+                raise BadRequestError("request body must be a JSON object")
+            reply = embeddings_reply(body, self.server.backend.model)
+        except ValueError:
+            self._error(400, "request body is not JSON", "invalid_request_error")
+            return
+        except BadRequestError as error:
+            self._error(400, str(error), "invalid_request_error")
             return
         self._json(200, reply)
 

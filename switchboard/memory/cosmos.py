@@ -1,0 +1,326 @@
+"""`CosmosVectorMemory`: memory that outlives a run, in a Cosmos DB container with vector and full-text search.
+
+This is the memory component's Cosmos adapter (the only module of it that imports azure-cosmos). Each memory
+is scoped by the partition key `/scope` (say `user:alice`, `team:research` or `tenant:contoso`), so a query reads
+one partition and tenants never see each other's memories.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from azure.core.exceptions import AzureError, ServiceRequestError, ServiceResponseError
+from azure.cosmos import PartitionKey
+from azure.cosmos.aio import ContainerProxy, CosmosClient
+from azure.cosmos.exceptions import CosmosHttpResponseError, CosmosResourceNotFoundError
+from pydantic import BaseModel, ConfigDict, Field
+
+from switchboard.agent import CancellationToken
+from switchboard.memory.content import MemoryContent, MemoryQueryResult, UpdateContextResult
+from switchboard.memory.embeddings import EmbeddingClient
+from switchboard.memory.errors import MemoryInputError, MemoryNotFoundError, MemoryStoreError, MemoryUnavailableError
+from switchboard.memory.protocol import ChatContext, update_with_query
+from switchboard.memory.settings import MemorySettings
+from switchboard.memory.vector_policy import (
+    PARTITION_KEY_PATH,
+    DistanceFunction,
+    VectorIndexType,
+    container_policies,
+    filter_clause,
+    policy_dimensions,
+    search_query,
+    search_terms,
+)
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class CosmosMemoryConfig(BaseModel):
+    """How a `CosmosVectorMemory` stores and searches.
+
+    Attributes:
+        scope: The partition key value the memory reads and writes (`user:…`, `team:…`, `tenant:…`).
+        name: Names the memory in transcript events.
+        k: How many memories a query returns at most.
+        score_threshold: Drop results less similar than this (cosine or dot product; for euclidean, farther than
+            this). Not applied to hybrid results, whose keyword hits may be far in vector space.
+        hybrid: Rank by `RRF` of vector similarity and BM25 full-text score instead of vector similarity alone.
+        metadata_filter: Only memories whose metadata has these values (per query, `filter=` adds to it).
+        distance_function: The container's vector distance, used when it is created.
+        vector_index: The container's vector index type, used when it is created (`flat` takes ≤ 505 dimensions).
+        create_if_missing: Create the database and container on first use (locally); in Azure, Bicep creates them.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scope: str = Field(min_length=1, max_length=255)
+    name: str = "memory"
+    k: int = Field(default=3, ge=1, le=100)
+    score_threshold: float | None = None
+    hybrid: bool = False
+    metadata_filter: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    distance_function: DistanceFunction = "cosine"
+    vector_index: VectorIndexType = "flat"
+    create_if_missing: bool = True
+
+
+class CosmosVectorMemory:
+    """A `Memory` in its own Cosmos container: `add` embeds and stores, `query` returns the top k.
+
+    The container has a vector embedding policy on `/embedding`, a vector index, and a full-text index on
+    `/text`. Memories are items `{"id", "scope", "type": "memory", "text", "content", "mime_type", "metadata",
+    "embedding", "created_at"}`; results carry `metadata["score"]` (the `VectorDistance` value) and
+    `metadata["id"]`, as AutoGen's vector memories do.
+
+    Example:
+        >>> memory = CosmosVectorMemory.from_settings(CosmosMemoryConfig(scope="team:research"))
+        >>> await memory.add(MemoryContent(content="The Q3 report found …", mime_type="text/plain"))
+        >>> found = await memory.query("what did the Q3 report find?")
+    """
+
+    def __init__(
+        self,
+        config: CosmosMemoryConfig,
+        *,
+        client: CosmosClient,
+        embedder: EmbeddingClient,
+        database: str = "switchboard",
+        container: str = "memory",
+        owns_client: bool = False,
+    ) -> None:
+        """Use `client` (closed by `close` only when `owns_client`) and embed through `embedder`."""
+        self.config = config
+        self.name = config.name
+        self._client = client
+        self._embedder = embedder
+        self._database = database
+        self._container_name = container
+        self._owns_client = owns_client
+        self._container: ContainerProxy | None = None
+        self._dimensions: int | None = None
+        self._distance: DistanceFunction = config.distance_function
+
+    @classmethod
+    def from_settings(
+        cls,
+        config: CosmosMemoryConfig,
+        *,
+        embedder: EmbeddingClient | None = None,
+        settings: MemorySettings | None = None,
+    ) -> CosmosVectorMemory:
+        """A memory on the account the settings name (key locally, else Entra ID), embedding as configured.
+
+        Raises:
+            MemoryNotFoundError: No Cosmos endpoint is configured.
+        """
+        from switchboard.memory.embeddings import embedding_client
+
+        settings = settings or MemorySettings()
+        endpoint = settings.require_endpoint()
+        options: dict[str, Any] = {}
+        parsed = urlparse(endpoint)
+        if parsed.scheme == "https" and parsed.hostname in _LOOPBACK:
+            options["connection_verify"] = False  # the local emulator's self-signed certificate
+        if settings.cosmos_key is not None:
+            client = CosmosClient(endpoint, credential=settings.cosmos_key.get_secret_value(), **options)
+        else:
+            from azure.identity.aio import DefaultAzureCredential
+
+            client = CosmosClient(endpoint, credential=DefaultAzureCredential(), **options)
+        return cls(
+            config,
+            client=client,
+            embedder=embedder or embedding_client(),
+            database=settings.database,
+            container=settings.container,
+            owns_client=True,
+        )
+
+    async def update_context(self, model_context: ChatContext) -> UpdateContextResult:
+        """Query with the context's last message; add the results as one system message."""
+        return await update_with_query(self, model_context)
+
+    async def add(self, content: MemoryContent, cancellation_token: CancellationToken | None = None) -> None:
+        """Embed `content`'s text and store it in this memory's scope.
+
+        Raises:
+            MemoryInputError: The content has no text, or its vector does not fit the container.
+            MemoryStoreError: Cosmos failed (`MemoryUnavailableError` when a retry may help).
+        """
+        text = content.as_text()
+        if not text.strip():
+            raise MemoryInputError("memory content is empty: nothing to embed")
+        if cancellation_token is not None:
+            cancellation_token.raise_if_cancelled()
+        (vector,) = await self._embedder.embed([text])
+        container = await self._open(len(vector))
+        self._check_vector(vector)
+        item = {
+            "id": str(uuid.uuid4()),
+            "scope": self.config.scope,
+            "type": "memory",
+            "text": text,
+            "content": content.model_dump(mode="json")["content"],
+            "encoding": "base64" if isinstance(content.content, bytes) else None,
+            "mime_type": content.mime,
+            "metadata": dict(content.metadata or {}),
+            "embedding": vector,
+            "created_at": datetime.now(UTC).isoformat(),
+        }
+        await self._call(container.create_item(item), "store a memory")
+
+    async def query(
+        self, query: str | MemoryContent, cancellation_token: CancellationToken | None = None, **kwargs: Any
+    ) -> MemoryQueryResult:
+        """The top `k` memories of this scope for `query`, most relevant first.
+
+        Keyword arguments: `k` (override), `hybrid` (override), `filter` (metadata values, added to the
+        configured filter), `vector` (a precomputed query vector, skipping the embedding call).
+
+        Raises:
+            MemoryInputError: The query is empty, a filter is malformed, or a vector has the wrong dimension.
+            MemoryNotFoundError: The container does not exist and `create_if_missing` is off.
+            MemoryStoreError: Cosmos failed (`MemoryUnavailableError` when a retry may help).
+        """
+        text = query.as_text() if isinstance(query, MemoryContent) else query
+        if not isinstance(text, str) or not text.strip():
+            raise MemoryInputError("memory query is empty")
+        k = int(kwargs.get("k", self.config.k))
+        if not 1 <= k <= 100:
+            raise MemoryInputError(f"k must be 1 to 100, not {k}")
+        hybrid = bool(kwargs.get("hybrid", self.config.hybrid))
+        vector = kwargs.get("vector")
+        if cancellation_token is not None:
+            cancellation_token.raise_if_cancelled()
+        if vector is None:
+            (vector,) = await self._embedder.embed([text])
+        container = await self._open(len(vector))
+        self._check_vector(vector)
+        params: list[dict[str, Any]] = [{"name": "@k", "value": k}, {"name": "@vector", "value": list(vector)}]
+        where = " AND c.scope = @scope"
+        params.append({"name": "@scope", "value": self.config.scope})
+        where += filter_clause({**self.config.metadata_filter, **dict(kwargs.get("filter") or {})}, params)
+        sql = search_query(hybrid=hybrid, terms=search_terms(text), where=where, params=params)
+        rows = await self._call(self._rows(container, sql, params), "query memories")
+        return MemoryQueryResult(results=[self._result(row) for row in rows if hybrid or self._passes(row)][:k])
+
+    async def clear(self) -> None:
+        """Delete every memory of this scope (other scopes are untouched)."""
+        container = await self._open(None)
+        sql = "SELECT c.id FROM c WHERE c.scope = @scope AND c.type = 'memory'"
+        params: list[dict[str, Any]] = [{"name": "@scope", "value": self.config.scope}]
+        rows = await self._call(self._rows(container, sql, params), "list memories")
+        for row in rows:
+            try:
+                await container.delete_item(row["id"], partition_key=self.config.scope)
+            except CosmosResourceNotFoundError:
+                continue  # deleted meanwhile: the goal is met
+            except AzureError as error:
+                raise _store_error(error, "delete a memory") from error
+
+    async def close(self) -> None:
+        """Close the Cosmos client if this memory created it."""
+        if self._owns_client:
+            await self._client.close()
+
+    async def _rows(self, container: ContainerProxy, sql: str, params: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        pages = container.query_items(sql, parameters=params, partition_key=self.config.scope)
+        return [row async for row in pages]
+
+    async def _open(self, dimensions: int | None) -> ContainerProxy:
+        if self._container is not None:
+            return self._container
+        database = self._client.get_database_client(self._database)
+        container = database.get_container_client(self._container_name)
+        properties: Mapping[str, Any]
+        try:
+            properties = await container.read()
+        except CosmosResourceNotFoundError as error:
+            if not self.config.create_if_missing or dimensions is None:
+                raise MemoryNotFoundError(
+                    f"memory container {self._database}/{self._container_name} does not exist"
+                ) from error
+            properties = await self._create(dimensions)
+        except AzureError as error:
+            raise _store_error(error, f"open memory container {self._container_name!r}") from error
+        declared = policy_dimensions(properties)
+        if declared is None:
+            raise MemoryInputError(
+                f"container {self._container_name!r} has no vector embedding policy on /embedding: "
+                "it is not a memory container"
+            )
+        self._dimensions, self._distance = declared
+        self._container = container
+        return container
+
+    async def _create(self, dimensions: int) -> Mapping[str, Any]:
+        vector_policy, indexing, full_text = container_policies(
+            dimensions, self.config.distance_function, self.config.vector_index
+        )
+        try:
+            database = await self._client.create_database_if_not_exists(self._database)
+            created = await database.create_container_if_not_exists(
+                self._container_name,
+                partition_key=PartitionKey(path=PARTITION_KEY_PATH),
+                vector_embedding_policy=vector_policy,
+                indexing_policy=indexing,
+                full_text_policy=full_text,
+            )
+            return await created.read()
+        except AzureError as error:
+            raise _store_error(error, f"create memory container {self._container_name!r}") from error
+
+    def _check_vector(self, vector: Any) -> None:
+        if not isinstance(vector, list | tuple) or not all(isinstance(x, int | float) for x in vector):
+            raise MemoryInputError("a memory vector must be a list of numbers")
+        if len(vector) != self._dimensions:
+            raise MemoryInputError(
+                f"vector has {len(vector)} dimensions but container {self._container_name!r} holds "
+                f"{self._dimensions}-dimension embeddings (embedding model {self._embedder.model_name!r})"
+            )
+
+    def _passes(self, row: Mapping[str, Any]) -> bool:
+        threshold = self.config.score_threshold
+        score = row.get("score")
+        if threshold is None or not isinstance(score, int | float):
+            return True
+        return score <= threshold if self._distance == "euclidean" else score >= threshold
+
+    def _result(self, row: Mapping[str, Any]) -> MemoryContent:
+        metadata = {**(row.get("metadata") or {}), "id": row["id"], "score": row.get("score")}
+        content = row.get("content", "")
+        if row.get("encoding") == "base64" and isinstance(content, str):
+            content = base64.b64decode(content)
+        return MemoryContent(content=content, mime_type=row.get("mime_type", "text/plain"), metadata=metadata)
+
+    async def _call(self, awaitable: Any, what: str) -> Any:
+        try:
+            return await awaitable
+        except CosmosResourceNotFoundError as error:
+            raise MemoryNotFoundError(f"cannot {what}: container {self._container_name!r} not found") from error
+        except AzureError as error:
+            raise _store_error(error, what) from error
+
+
+def _store_error(error: AzureError, what: str) -> MemoryStoreError:
+    if isinstance(error, ServiceRequestError | ServiceResponseError):
+        return MemoryUnavailableError(f"cannot {what}: Cosmos is unreachable ({type(error).__name__})")
+    status = getattr(error, "status_code", None)
+    if isinstance(error, CosmosHttpResponseError) and (status in (408, 429, 449, 503) or (status or 0) >= 500):
+        return MemoryUnavailableError(f"cannot {what}: Cosmos answered {status}")
+    return MemoryStoreError(f"cannot {what}: Cosmos answered {status}: {str(error.message)[:200]}")
+
+
+MemoryScope = Literal["user", "team", "tenant"]
+
+
+def scope_key(kind: MemoryScope, name: str) -> str:
+    """The partition key value of a scope, e.g. `scope_key("team", "research")` → `team:research`."""
+    if not name:
+        raise MemoryInputError(f"a {kind} scope needs a name")
+    return f"{kind}:{name}"
