@@ -18,6 +18,7 @@ from azure.cosmos.aio import CosmosClient as AsyncCosmosClient
 
 from tests.emulators.cosmos import search_oracle as oracle
 from tests.emulators.cosmos.cosmos_harness import Emulator
+from tests.emulators.cosmos.signed_http import signed
 
 DIMENSIONS = 4
 WORDS = ["cat", "dog", "sun", "sea", "red", "fox", "owl", "ant", "bee", "elk"]
@@ -82,6 +83,11 @@ def _query(container: ContainerProxy, text: str, params: dict[str, Any], pk: str
 
 
 QUERY_VECTOR = [0.3, -0.2, 0.9, 0.1]
+QUERY_HEADERS = {
+    "x-ms-documentdb-isquery": "True",
+    "content-type": "application/query+json",
+    "x-ms-documentdb-query-enablecrosspartition": "True",
+}
 
 
 @pytest.mark.parametrize("pk", [None, "p2"], ids=["cross-partition", "one-partition"])
@@ -246,3 +252,46 @@ def test_replace_checks_the_policies_too(database: DatabaseProxy) -> None:
             indexing_policy={"vectorIndexes": [{"path": "/nowhere", "type": "flat"}]},
         )
     assert caught.value.status_code == 400
+
+
+# ---------------------------------------------------------------- the plans the SDK pipelines run from
+
+PLAN_HEADERS = {
+    "x-ms-cosmos-is-query-plan-request": "True",
+    "x-ms-cosmos-query-version": "1.0",
+    "x-ms-cosmos-supported-query-features": "OrderBy,Top,NonStreamingOrderBy,HybridSearch,WeightedRankFusion",
+}
+
+
+def _plan(emulator: Emulator, container: ContainerProxy, query: str) -> Any:
+    link = container.container_link
+    refused = signed(emulator, "POST", f"/{link}/docs", "docs", link, {"query": query}, QUERY_HEADERS)
+    assert (refused.status, refused.headers["x-ms-substatus"]) == (400, "1004")
+    answered = signed(emulator, "POST", f"/{link}/docs", "docs", link, {"query": query}, PLAN_HEADERS)
+    assert answered.status == 200
+    return answered.body
+
+
+def test_vector_plans_sort_by_the_policy_distance(emulator: Emulator, searchable: tuple[ContainerProxy, str]) -> None:
+    container, function = searchable
+    plan = _plan(emulator, container, "SELECT TOP 3 c.id FROM c ORDER BY VectorDistance(c.v, [1, 0, 0, 0])")
+    info = plan["queryInfo"]
+    assert info["hasNonStreamingOrderBy"] is True
+    assert info["orderBy"] == ["Ascending" if function == "euclidean" else "Descending"]
+    assert f"'distanceFunction': '{function}'" in info["rewrittenQuery"].replace('"', "'")
+
+
+def test_hybrid_plans_declare_what_the_sdk_aggregator_reads(
+    emulator: Emulator, searchable: tuple[ContainerProxy, str]
+) -> None:
+    container, _ = searchable
+    query = "SELECT TOP 10 * FROM c ORDER BY RANK RRF(FullTextScore(c.text, 'cat'), VectorDistance(c.v, [1, 0, 0, 0]), [1, -2])"
+    plan = _plan(emulator, container, query)
+    hybrid = plan["hybridSearchQueryInfo"]
+    assert plan["queryInfo"] is None
+    assert (hybrid["take"], hybrid["skip"], hybrid["requiresGlobalStatistics"]) == (10, None, True)
+    assert hybrid["componentWeights"] == [1.0, 2.0]
+    assert [info["orderBy"] for info in hybrid["componentQueryInfos"]] == [["Descending"], ["Ascending"]]
+    assert all(info["hasNonStreamingOrderBy"] and info["top"] == 120 for info in hybrid["componentQueryInfos"])
+    assert hybrid["globalStatisticsQuery"].startswith("SELECT COUNT(1) AS documentCount, [{")
+    assert "{documentdb-formattablehybridsearchquery-hitcountsarray-0}" in hybrid["componentQueryInfos"][0]["rewrittenQuery"]
