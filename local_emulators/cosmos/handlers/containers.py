@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from local_emulators.cosmos.backend import container_settings
+from local_emulators.cosmos.backend.search_policies import check_search_policies
 from local_emulators.cosmos.handlers.common import (
     Context,
     container_headers,
@@ -32,6 +33,7 @@ def _checked(ctx: Context) -> dict[str, Any]:
     body = ctx.body_object()
     container_settings.check_default_ttl(body)
     container_settings.check_computed_properties(body, ctx.state.queries.compiles)
+    check_search_policies(body)
     return body
 
 

@@ -202,10 +202,11 @@ Source = CollectionSource | SubquerySource
 
 @dataclass(frozen=True)
 class OrderItem:
-    """One ORDER BY key."""
+    """One ORDER BY key; `rank` marks `ORDER BY RANK <FullTextScore or RRF>`."""
 
     expr: Expr
     descending: bool
+    rank: bool = False
 
 
 @dataclass(frozen=True)

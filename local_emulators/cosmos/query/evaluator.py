@@ -20,6 +20,7 @@ Bindings = dict[str, Any]
 Params = Mapping[str, Any]
 Fn = Callable[[Bindings, Params], Any]
 SubqueryRunner = Callable[[Bindings, Params], list[Any]]
+RANK_ONLY_FUNCTIONS = frozenset({"FULLTEXTSCORE", "RRF"})
 AGGREGATES_KEY = "$aggregates"  # cannot clash with an alias: identifiers never start with `$`
 
 
@@ -172,6 +173,12 @@ class ExpressionCompiler:
         return lambda b, p: like(value(b, p), pattern(b, p), escape(b, p))
 
     def _call(self, node: ast.Call) -> Fn:
+        if node.name in RANK_ONLY_FUNCTIONS:
+            # fulltextscore remarks: valid only in ORDER BY RANK or as an argument of RRF, never projected.
+            raise self.error(
+                f"The {node.name} function can only be used in an ORDER BY RANK clause (or as an argument of RRF)",
+                node,
+            )
         spec = lookup(node.name)
         if spec is None:
             raise self.error(f"'{node.name}' is not a recognized built-in function name", node)

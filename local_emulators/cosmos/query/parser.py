@@ -127,7 +127,8 @@ class QueryParser(ExpressionParser):
             and str(self.token.value).upper() == "RANK"
             and self._peek().kind is Kind.IDENT
         ):
-            self._unsupported("ORDER BY RANK (full-text and hybrid ranking)", self.token)
+            self.index += 1
+            return (ast.OrderItem(self.expression(), descending=True, rank=True),)
         items: list[ast.OrderItem] = []
         while True:
             expr = self.expression()

@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from local_emulators.cosmos.query import ast
+from local_emulators.cosmos.query import ast, ranking
 from local_emulators.cosmos.query.aggregates import aggregate
 from local_emulators.cosmos.query.errors import QueryCompileError, QueryRuntimeError
 from local_emulators.cosmos.query.evaluator import (
@@ -70,6 +70,10 @@ class QueryCompiler:
                 self._ordered(query.order_by, rows, names)
             if query.select.star:
                 raise self._error("'SELECT *' is not valid with GROUP BY or aggregates", None)
+        elif query.order_by and query.order_by[0].rank:
+            if not root_level:
+                raise self._error("ORDER BY RANK is only valid in the outermost query", None)
+            rows = ranking.compile_ranked(self.context, query, rows, names)
         elif query.order_by:
             rows = self._ordered(query.order_by, rows, names)
         group = GroupMode(query.group_by) if is_aggregate else None

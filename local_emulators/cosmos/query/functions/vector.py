@@ -1,8 +1,14 @@
 """VectorDistance by brute force. Source: learn.microsoft.com/azure/cosmos-db/nosql/query/vectordistance.
 
 `VectorDistance(a, b[, bruteForce[, {"distanceFunction": ..., "dataType": ...}]])`: cosine similarity
-(default) and dot product grow with similarity, Euclidean distance shrinks with it. The emulator always
-searches exhaustively, so `bruteForce` and `dataType` change nothing.
+and dot product grow with similarity, Euclidean distance shrinks with it. Without a `distanceFunction`
+the container's vector embedding policy decides (`query.vector_policy` writes it into the call before
+compiling); cosine applies only when no policy names the path. The emulator always searches
+exhaustively, so `bruteForce` and `dataType` change nothing.
+
+`_VectorScore(...)` is what hybrid-search plans send to each partition: the same value oriented so that
+higher is always more similar (the Euclidean distance negated), so `ORDER BY _VectorScore(...) DESC`
+puts the most similar first for every distance function.
 """
 
 from __future__ import annotations
@@ -62,4 +68,20 @@ def vector_distance(left: Any, right: Any, brute_force: Any = UNDEFINED, options
     return number_result(_DISTANCES[name](a, b))
 
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (spec("VECTORDISTANCE", 2, 4, vector_distance),)
+def distance_name(options: Any) -> str | None:
+    """The distance function an options object names (cosine when it names none), None when invalid."""
+    return _distance_function(options)
+
+
+def vector_score(left: Any, right: Any, brute_force: Any = UNDEFINED, options: Any = UNDEFINED) -> Any:
+    """`VectorDistance` oriented so that higher is more similar for every distance function."""
+    value = vector_distance(left, right, brute_force, options)
+    if value is UNDEFINED or _distance_function(options) != "euclidean":
+        return value
+    return -value
+
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    spec("VECTORDISTANCE", 2, 4, vector_distance),
+    spec("_VECTORSCORE", 2, 4, vector_score),
+)
