@@ -11,9 +11,11 @@ from pydantic import BaseModel, Field, ValidationError
 from switchboard.agent import Agent, AgentContext, AgentState, CancellationToken
 from switchboard.agentchat.approval import ApprovalRequiredError, PendingTurn, TurnReplay, resume_turn
 from switchboard.agentchat.handoff import Handoff
+from switchboard.agentchat.memory_recall import Recall, recall
 from switchboard.agentchat.model_context import BufferedModelContext, ModelContext
 from switchboard.agentchat.observed import observed_chat, observed_tool
 from switchboard.errors import AgentDefinitionError
+from switchboard.memory.protocol import Memory
 from switchboard.models.chat import (
     AssistantMessage,
     ChatMessage,
@@ -21,7 +23,6 @@ from switchboard.models.chat import (
     ModelResponse,
     ModelStep,
     ResponseFormat,
-    SystemMessage,
     ToolCall,
     ToolChoice,
     ToolResultMessage,
@@ -139,6 +140,10 @@ class AssistantAgent(Agent[AssistantState]):
     them instead of calling again. Each model request carries its `ModelStep` (run, agent, the agent's model-call
     number in the run), and a side-effecting tool gets the step's idempotency key. The default model context keeps
     the last `DEFAULT_CONTEXT_SIZE` messages, so the persisted state stays bounded however long the run.
+
+    With `memory`, each turn first asks every memory to update a scratch copy of the conversation (a checkpointed
+    step too); what they recall is shown for that turn only, so it replaces the previous recall, and the turn's
+    entry records it as `memory` events (`switchboard/agentchat/memory_recall.py`).
     """
 
     def __init__(
@@ -158,6 +163,7 @@ class AssistantAgent(Agent[AssistantState]):
         temperature: float | None = None,
         handoffs: Sequence[Handoff | str] = (),
         reflect_on_tool_use: bool = True,
+        memory: Sequence[Memory] = (),
     ) -> None:
         """Configure the assistant; see the class docstring for the loop."""
         super().__init__(name, description=description)
@@ -180,6 +186,7 @@ class AssistantAgent(Agent[AssistantState]):
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.reflect_on_tool_use = reflect_on_tool_use
+        self.memory = list(memory)
 
     async def handle(
         self, message: TurnRequested | InputProvided | InputTimedOut, ctx: AgentContext[AssistantState]
@@ -190,8 +197,11 @@ class AssistantAgent(Agent[AssistantState]):
             return  # an answer to a question that is no longer open
         history = [*ctx.state.history, *(self._as_chat(entry) for entry in turn.new_messages)]
         replay = TurnReplay(turn)
+        recalled = await recall(self.memory, history, agent=self.name, ctx=ctx, cancellation=ctx.cancellation)
         try:
-            entry = await self._respond(history, _Steps(self.name, ctx, ctx.cancellation, replay))
+            entry = recalled.record(
+                await self._respond(history, _Steps(self.name, ctx, ctx.cancellation, replay), recalled)
+            )
         except ApprovalRequiredError as need:
             ctx.publish(replay.pause(need, agent=self.name, message_id=ctx.envelope.message_id))
             ctx.state.pending = turn
@@ -212,10 +222,12 @@ class AssistantAgent(Agent[AssistantState]):
         Raises:
             CancelledError: The run was cancelled (checked before every model and tool call).
         """
-        return await self._respond(history, _Steps(self.name, None, cancellation or CancellationToken()))
+        token = cancellation or CancellationToken()
+        recalled = await recall(self.memory, history, agent=self.name, ctx=None, cancellation=token)
+        return recalled.record(await self._respond(history, _Steps(self.name, None, token), recalled))
 
-    async def _respond(self, history: Sequence[ChatMessage], steps: _Steps) -> TranscriptEntry:
-        working: list[ChatMessage] = [SystemMessage(content=self.system_message), *self.model_context.window(history)]
+    async def _respond(self, history: Sequence[ChatMessage], steps: _Steps, recalled: Recall) -> TranscriptEntry:
+        working = recalled.context(self.system_message, self.model_context.window(history))
         usage = Usage()
         called: list[str] = []
         rounds = 0

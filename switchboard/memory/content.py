@@ -1,16 +1,17 @@
 """What a memory holds and returns, in AutoGen 0.7's shapes (`autogen_core.memory`).
 
-`MemoryContent` is JSON all the way down (bytes travel as base64), so query results can be journaled as
-checkpointed steps and shown in the transcript.
+`MemoryContent` is JSON all the way down (bytes travel as `{"__bytes__": "<base64>"}`), so query results can be
+journaled as checkpointed steps, stored in Cosmos and shown in the transcript, and read back as they were.
 """
 
 from __future__ import annotations
 
+import base64
 import enum
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, Field, field_serializer, field_validator
 
 
 class MemoryMimeType(enum.Enum):
@@ -25,6 +26,8 @@ class MemoryMimeType(enum.Enum):
 
 ContentType = str | bytes | dict[str, Any]
 """What a memory item holds: text, raw bytes, or a JSON object."""
+BYTES_TAG = "__bytes__"
+"""The key of the one-key object that carries bytes as base64 in JSON."""
 
 
 class MemoryContent(BaseModel):
@@ -36,11 +39,20 @@ class MemoryContent(BaseModel):
         metadata: Free-form JSON values; a vector memory filters on them and adds `score` and `id` to results.
     """
 
-    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
-
     content: ContentType
     mime_type: MemoryMimeType | str
     metadata: dict[str, Any] | None = None
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _from_wire(cls, value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {BYTES_TAG} and isinstance(value[BYTES_TAG], str):
+            return base64.b64decode(value[BYTES_TAG])
+        return value
+
+    @field_serializer("content", when_used="json")
+    def _to_wire(self, content: ContentType) -> Any:
+        return {BYTES_TAG: base64.b64encode(content).decode()} if isinstance(content, bytes) else content
 
     @field_serializer("mime_type")
     def _mime(self, mime_type: MemoryMimeType | str) -> str:

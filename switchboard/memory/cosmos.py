@@ -7,7 +7,6 @@ one partition and tenants never see each other's memories.
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -38,6 +37,10 @@ from switchboard.memory.vector_policy import (
 )
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+HYBRID_POOL_FACTOR = 5
+HYBRID_MIN_POOL = 20
+MAX_POOL = 200
+"""A hybrid query ranks the best `k × 5` (at least 20, at most 200) by each method before fusing them."""
 
 
 class CosmosMemoryConfig(BaseModel):
@@ -50,6 +53,10 @@ class CosmosMemoryConfig(BaseModel):
         score_threshold: Drop results less similar than this (cosine or dot product; for euclidean, farther than
             this). Not applied to hybrid results, whose keyword hits may be far in vector space.
         hybrid: Rank by `RRF` of vector similarity and BM25 full-text score instead of vector similarity alone.
+        hybrid_weights: RRF weights of the vector and the full-text ranking (None: equal). With equal weights, an
+            item first by text and second by vector ties with one first by vector and second by text (ranks are
+            dense, so every item without the words shares the second text rank); the default leans to the text
+            ranking so an exact identifier or rare word wins such ties.
         metadata_filter: Only memories whose metadata has these values (per query, `filter=` adds to it).
         distance_function: The container's vector distance, used when it is created.
         vector_index: The container's vector index type, used when it is created (`flat` takes ≤ 505 dimensions).
@@ -63,6 +70,7 @@ class CosmosMemoryConfig(BaseModel):
     k: int = Field(default=3, ge=1, le=100)
     score_threshold: float | None = None
     hybrid: bool = False
+    hybrid_weights: tuple[float, float] | None = (1.0, 1.5)
     metadata_filter: dict[str, str | int | float | bool] = Field(default_factory=dict)
     distance_function: DistanceFunction = "cosine"
     vector_index: VectorIndexType = "flat"
@@ -166,7 +174,6 @@ class CosmosVectorMemory:
             "type": "memory",
             "text": text,
             "content": content.model_dump(mode="json")["content"],
-            "encoding": "base64" if isinstance(content.content, bytes) else None,
             "mime_type": content.mime,
             "metadata": dict(content.metadata or {}),
             "embedding": vector,
@@ -179,7 +186,7 @@ class CosmosVectorMemory:
     ) -> MemoryQueryResult:
         """The top `k` memories of this scope for `query`, most relevant first.
 
-        Keyword arguments: `k` (override), `hybrid` (override), `filter` (metadata values, added to the
+        Keyword arguments: `k`, `hybrid` and `hybrid_weights` (overrides), `filter` (metadata values, added to the
         configured filter), `vector` (a precomputed query vector, skipping the embedding call).
 
         Raises:
@@ -201,11 +208,15 @@ class CosmosVectorMemory:
             (vector,) = await self._embedder.embed([text])
         container = await self._open(len(vector))
         self._check_vector(vector)
-        params: list[dict[str, Any]] = [{"name": "@k", "value": k}, {"name": "@vector", "value": list(vector)}]
+        # RRF fuses only the items each ranking returns: with TOP k alone, an item second by vector and first by
+        # text may be missing from the vector list and lose. Fetch a wider pool, keep the best k.
+        pool = min(max(k * HYBRID_POOL_FACTOR, HYBRID_MIN_POOL), MAX_POOL) if hybrid else k
+        params: list[dict[str, Any]] = [{"name": "@k", "value": pool}, {"name": "@vector", "value": list(vector)}]
         where = " AND c.scope = @scope"
         params.append({"name": "@scope", "value": self.config.scope})
         where += filter_clause({**self.config.metadata_filter, **dict(kwargs.get("filter") or {})}, params)
-        sql = search_query(hybrid=hybrid, terms=search_terms(text), where=where, params=params)
+        weights = kwargs.get("hybrid_weights", self.config.hybrid_weights)
+        sql = search_query(hybrid=hybrid, terms=search_terms(text), where=where, params=params, weights=weights)
         rows = await self._call(self._rows(container, sql, params), "query memories")
         return MemoryQueryResult(results=[self._result(row) for row in rows if hybrid or self._passes(row)][:k])
 
@@ -293,10 +304,9 @@ class CosmosVectorMemory:
 
     def _result(self, row: Mapping[str, Any]) -> MemoryContent:
         metadata = {**(row.get("metadata") or {}), "id": row["id"], "score": row.get("score")}
-        content = row.get("content", "")
-        if row.get("encoding") == "base64" and isinstance(content, str):
-            content = base64.b64decode(content)
-        return MemoryContent(content=content, mime_type=row.get("mime_type", "text/plain"), metadata=metadata)
+        return MemoryContent.model_validate(
+            {"content": row.get("content", ""), "mime_type": row.get("mime_type", "text/plain"), "metadata": metadata}
+        )
 
     async def _call(self, awaitable: Any, what: str) -> Any:
         try:

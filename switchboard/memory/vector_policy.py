@@ -93,18 +93,34 @@ def filter_clause(metadata_filter: Mapping[str, Any], params: list[dict[str, Any
     return "".join(parts)
 
 
-def search_query(*, hybrid: bool, terms: list[str], where: str, params: list[dict[str, Any]]) -> str:
-    """The SQL of a top-k search: by `VectorDistance`, or by `RRF` of it and `FullTextScore` of `terms`."""
+def search_query(
+    *,
+    hybrid: bool,
+    terms: list[str],
+    where: str,
+    params: list[dict[str, Any]],
+    weights: tuple[float, float] | None = None,
+) -> str:
+    """The SQL of a top-k search: by `VectorDistance`, or by `RRF` of it and `FullTextScore` of `terms`.
+
+    Args:
+        hybrid: Rank by RRF (falls back to vector ranking when the query has no content words).
+        terms: The full-text search terms.
+        where: Extra `AND …` conditions.
+        params: The query parameters, extended with the weights.
+        weights: RRF weights of the vector and the full-text ranking; None weighs them equally.
+    """
     select = (
-        "SELECT TOP @k c.id, c.content, c.encoding, c.mime_type, c.metadata, c.created_at, "
+        "SELECT TOP @k c.id, c.content, c.mime_type, c.metadata, c.created_at, "
         "VectorDistance(c.embedding, @vector) AS score FROM c WHERE c.type = 'memory'" + where
     )
     if not hybrid or not terms:
         return select + " ORDER BY VectorDistance(c.embedding, @vector)"
-    names = []
-    for i, term in enumerate(terms):
-        params.append({"name": f"@t{i}", "value": term})
-        names.append(f"@t{i}")
-    return (
-        select + f" ORDER BY RANK RRF(VectorDistance(c.embedding, @vector), FullTextScore(c.text, {', '.join(names)}))"
-    )
+    # Terms are written as literals: `search_terms` keeps only letters and digits, so nothing needs escaping, and
+    # older SDKs mishandle parameterised hybrid queries (azure-cosmos 4.14.0b3 fixed one such bug).
+    literals = ", ".join(f'"{term}"' for term in terms if _WORD.fullmatch(term))
+    ranks = f"VectorDistance(c.embedding, @vector), FullTextScore(c.text, {literals})"
+    if weights is not None:
+        params.append({"name": "@weights", "value": list(weights)})
+        ranks += ", @weights"
+    return select + f" ORDER BY RANK RRF({ranks})"

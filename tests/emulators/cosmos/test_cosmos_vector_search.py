@@ -108,7 +108,9 @@ def test_vector_distance_follows_the_container_policy(
     assert oracle.values_of([row["id"] for row in rows], expected) == pytest.approx([row["score"] for row in rows])
 
 
-def test_explicit_options_override_the_policy(searchable: tuple[ContainerProxy, str], corpus: list[dict[str, Any]]) -> None:
+def test_explicit_options_override_the_policy(
+    searchable: tuple[ContainerProxy, str], corpus: list[dict[str, Any]]
+) -> None:
     container, _ = searchable
     rows = _query(
         container,
@@ -125,7 +127,10 @@ def test_full_text_score_ranks_by_bm25(
 ) -> None:
     container, _ = searchable
     rows = _query(
-        container, "SELECT TOP 6 c.id FROM c ORDER BY RANK FullTextScore(c.text, @a, @b)", {"@a": "fox", "@b": "owl"}, pk
+        container,
+        "SELECT TOP 6 c.id FROM c ORDER BY RANK FullTextScore(c.text, @a, @b)",
+        {"@a": "fox", "@b": "owl"},
+        pk,
     )
     # Statistics are over the documents in scope: every partition, or the one partition queried.
     docs = {d["id"]: d["text"] for d in corpus if pk is None or d["pk"] == pk}
@@ -227,7 +232,9 @@ def test_invalid_search_policies_are_refused(
     database: DatabaseProxy, indexes: dict[str, Any], dimensions: int, distance: str, message: str
 ) -> None:
     vector_policy = {
-        "vectorEmbeddings": [{"path": "/v", "dataType": "float32", "distanceFunction": distance, "dimensions": dimensions}]
+        "vectorEmbeddings": [
+            {"path": "/v", "dataType": "float32", "distanceFunction": distance, "dimensions": dimensions}
+        ]
     }
     indexing = {"includedPaths": [{"path": "/*"}], "excludedPaths": [{"path": "/v/*"}], **indexes}
     with pytest.raises(exceptions.CosmosHttpResponseError) as caught:
@@ -294,4 +301,7 @@ def test_hybrid_plans_declare_what_the_sdk_aggregator_reads(
     assert [info["orderBy"] for info in hybrid["componentQueryInfos"]] == [["Descending"], ["Ascending"]]
     assert all(info["hasNonStreamingOrderBy"] and info["top"] == 120 for info in hybrid["componentQueryInfos"])
     assert hybrid["globalStatisticsQuery"].startswith("SELECT COUNT(1) AS documentCount, [{")
-    assert "{documentdb-formattablehybridsearchquery-hitcountsarray-0}" in hybrid["componentQueryInfos"][0]["rewrittenQuery"]
+    assert (
+        "{documentdb-formattablehybridsearchquery-hitcountsarray-0}"
+        in hybrid["componentQueryInfos"][0]["rewrittenQuery"]
+    )
