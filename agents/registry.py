@@ -13,6 +13,7 @@ from typing import Any
 from agents.messages import APPROVED
 from agents.planner import make_planner
 from agents.release import release_team
+from agents.report_memory import report_memory
 from agents.researcher import make_researcher
 from agents.reviewer import make_reviewer
 from agents.writer import make_writer
@@ -31,12 +32,14 @@ def research_team(model_client: ModelClient, *, max_rounds: int = MAX_ROUNDS) ->
     termination = TextMentionTermination(APPROVED, sources=["reviewer"]) | MaxMessageTermination(
         1 + PARTICIPANTS * max_rounds
     )
+    # Approved reports are remembered across runs when the settings name a memory container (docs/memory.md).
+    reports = report_memory()
     return RoundRobinGroupChat(
         [
             make_planner(model_client),
             make_researcher(model_client),
-            make_writer(model_client),
-            make_reviewer(model_client),
+            make_writer(model_client, memory=[reports] if reports else []),
+            make_reviewer(model_client, archive=reports),
         ],
         termination=termination,
         name="research",

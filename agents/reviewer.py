@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agents.messages import Review
 from switchboard.agentchat import AssistantAgent, BufferedModelContext
+from switchboard.memory import Memory
 from switchboard.models.protocol import ModelClient
 
 SYSTEM = (
@@ -12,9 +13,12 @@ SYSTEM = (
 )
 
 
-def make_reviewer(model_client: ModelClient) -> AssistantAgent:
-    """Build the reviewer agent."""
-    return AssistantAgent(
+def make_reviewer(model_client: ModelClient, archive: Memory | None = None) -> AssistantAgent:
+    """Build the reviewer agent; with `archive`, an approved report is stored there (`ArchivingReviewer`)."""
+    from agents.report_memory import ArchivingReviewer
+
+    kind: type[AssistantAgent] = AssistantAgent if archive is None else ArchivingReviewer
+    reviewer = kind(
         "reviewer",
         model_client=model_client,
         description="Approves the report or asks for a revision.",
@@ -24,3 +28,6 @@ def make_reviewer(model_client: ModelClient) -> AssistantAgent:
         model_context=BufferedModelContext(6),
         max_tokens=120,
     )
+    if isinstance(reviewer, ArchivingReviewer):
+        reviewer.archive = archive
+    return reviewer

@@ -156,6 +156,8 @@ class CosmosVectorMemory:
     async def add(self, content: MemoryContent, cancellation_token: CancellationToken | None = None) -> None:
         """Embed `content`'s text and store it in this memory's scope.
 
+        With a string `metadata["id"]` the item gets that id and a second add with it replaces the first.
+
         Raises:
             MemoryInputError: The content has no text, or its vector does not fit the container.
             MemoryStoreError: Cosmos failed (`MemoryUnavailableError` when a retry may help).
@@ -168,8 +170,10 @@ class CosmosVectorMemory:
         (vector,) = await self._embedder.embed([text])
         container = await self._open(len(vector))
         self._check_vector(vector)
+        # A caller-chosen `metadata["id"]` makes the add idempotent (a retried add overwrites, never duplicates).
+        chosen = (content.metadata or {}).get("id")
         item = {
-            "id": str(uuid.uuid4()),
+            "id": str(chosen) if isinstance(chosen, str) and chosen else str(uuid.uuid4()),
             "scope": self.config.scope,
             "type": "memory",
             "text": text,
@@ -179,7 +183,7 @@ class CosmosVectorMemory:
             "embedding": vector,
             "created_at": datetime.now(UTC).isoformat(),
         }
-        await self._call(container.create_item(item), "store a memory")
+        await self._call(container.upsert_item(item), "store a memory")
 
     async def query(
         self, query: str | MemoryContent, cancellation_token: CancellationToken | None = None, **kwargs: Any
