@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-
 import pytest
 from azure.cosmos.aio import CosmosClient
 
@@ -26,7 +24,7 @@ TASK = "How are effects made exactly once?"
 
 
 @pytest.fixture
-async def container(cosmos_emulator: CosmosEmulator, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+def container(cosmos_emulator: CosmosEmulator, monkeypatch: pytest.MonkeyPatch) -> str:
     """The research memory settings, on a fresh container of the emulator."""
     name = f"reports-{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("COSMOS_ENDPOINT", cosmos_emulator.endpoint)
@@ -34,7 +32,7 @@ async def container(cosmos_emulator: CosmosEmulator, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("COSMOS_MEMORY_CONTAINER", name)
     for setting in ("AZURE_OPENAI_EMBEDDING_DEPLOYMENT", "OPENAI_EMBEDDING_MODEL"):
         monkeypatch.delenv(setting, raising=False)
-    yield name
+    return name
 
 
 def _team() -> tuple[RoundRobinGroupChat, ScriptedModelClient, CosmosVectorMemory]:
