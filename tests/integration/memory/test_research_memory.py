@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+
 import pytest
 from azure.cosmos.aio import CosmosClient
 
