@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +63,8 @@ async def measure(endpoint: str, size: int, queries: int, k: int) -> None:
         semaphore = asyncio.Semaphore(32)
 
         async def put(i: int) -> None:
-            item = {"id": f"m{i}", "scope": SCOPE, "type": "memory", "text": f"memory {i}", "content": f"memory {i}"}
+            item: dict[str, Any] = {"id": f"m{i}", "scope": SCOPE, "type": "memory", "text": f"memory {i}"}
+            item["content"] = item["text"]
             item |= {"mime_type": "text/plain", "metadata": {}, "embedding": [round(float(x), 6) for x in matrix[i]]}
             async with semaphore:
                 await container.upsert_item(item)
