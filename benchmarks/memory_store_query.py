@@ -1,11 +1,11 @@
-"""Memory query latency: `CosmosVectorMemory.query` through the Cosmos emulator against numpy brute force.
+"""Memory query latency through `CosmosVectorMemory` (the product path) on the Cosmos emulator vs numpy brute force.
 
 For each size (default 1k and 10k memories of 384 random unit vectors, MiniLM's size) the memories are written
 into one scope of a memory container of the emulator (started as a process), then the same query vectors are
 answered twice: by `CosmosVectorMemory.query(..., vector=v)` (the azure-cosmos SDK, HTTP, the emulator's
 `ORDER BY VectorDistance` by brute force in Python) and by an in-process numpy brute force over the same matrix
 (its peer). Prints p50/p99 of each and their ratio, and checks both return the same top k.
-Run: `python benchmarks/memory_query.py [--sizes 1000 10000] [--queries 30] [--k 3]`.
+Run: `python benchmarks/memory_store_query.py [--sizes 1000 10000] [--queries 30] [--k 3]`.
 """
 
 from __future__ import annotations
