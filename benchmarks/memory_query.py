@@ -32,7 +32,7 @@ BATCH = 100  # a transactional batch holds at most 100 operations
 
 def _percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def _fill(container: ContainerProxy, vectors: np.ndarray) -> None:

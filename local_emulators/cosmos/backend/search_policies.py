@@ -10,7 +10,7 @@ full-text index on a path of the full-text policy).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from local_emulators.cosmos.errors import BadRequestError
 
@@ -31,7 +31,7 @@ def _path(value: Any, what: str) -> str:
     return value
 
 
-def _integer(value: Any) -> bool:
+def _integer(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -80,7 +80,9 @@ def _check_vector_indexes(indexing: dict[str, Any], dimensions: dict[str, int]) 
         path = _path(index.get("path"), "vector index")
         kind = index.get("type")
         if kind not in INDEX_MAX_DIMENSIONS:
-            raise _invalid(f"The vector index type {kind!r} of path '{path}' is not one of {list(INDEX_MAX_DIMENSIONS)}.")
+            raise _invalid(
+                f"The vector index type {kind!r} of path '{path}' is not one of {list(INDEX_MAX_DIMENSIONS)}."
+            )
         if path not in dimensions:
             raise _invalid(f"The vector index path '{path}' is not a path of the container's vector embedding policy.")
         if dimensions[path] > INDEX_MAX_DIMENSIONS[kind]:
@@ -93,7 +95,9 @@ def _check_vector_indexes(indexing: dict[str, Any], dimensions: dict[str, int]) 
             raise _invalid(f"The quantizationByteSize {size!r} of path '{path}' is not valid for a '{kind}' index.")
         search_list = index.get("indexingSearchListSize")
         if search_list is not None and (kind != "diskANN" or not _integer(search_list) or not 25 <= search_list <= 500):
-            raise _invalid(f"The indexingSearchListSize {search_list!r} of path '{path}' must be 25-500 on a diskANN index.")
+            raise _invalid(
+                f"The indexingSearchListSize {search_list!r} of path '{path}' must be 25-500 on a diskANN index."
+            )
 
 
 def _full_text_paths(body: dict[str, Any]) -> set[str]:

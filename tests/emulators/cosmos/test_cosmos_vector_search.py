@@ -108,7 +108,9 @@ def test_vector_distance_follows_the_container_policy(
     assert oracle.values_of([row["id"] for row in rows], expected) == pytest.approx([row["score"] for row in rows])
 
 
-def test_explicit_options_override_the_policy(searchable: tuple[ContainerProxy, str], corpus: list[dict[str, Any]]) -> None:
+def test_explicit_options_override_the_policy(
+    searchable: tuple[ContainerProxy, str], corpus: list[dict[str, Any]]
+) -> None:
     container, _ = searchable
     rows = _query(
         container,
@@ -125,7 +127,10 @@ def test_full_text_score_ranks_by_bm25(
 ) -> None:
     container, _ = searchable
     rows = _query(
-        container, "SELECT TOP 6 c.id FROM c ORDER BY RANK FullTextScore(c.text, @a, @b)", {"@a": "fox", "@b": "owl"}, pk
+        container,
+        "SELECT TOP 6 c.id FROM c ORDER BY RANK FullTextScore(c.text, @a, @b)",
+        {"@a": "fox", "@b": "owl"},
+        pk,
     )
     # Statistics are over the documents in scope: every partition, or the one partition queried.
     docs = {d["id"]: d["text"] for d in corpus if pk is None or d["pk"] == pk}
@@ -184,7 +189,8 @@ async def test_async_client_runs_vector_and_hybrid_queries(emulator: Emulator, c
             found = [row async for row in container.query_items(query, parameters=params)]
             expected = {d["id"]: oracle.distance(d["v"], QUERY_VECTOR, "dotproduct") for d in corpus}
             assert oracle.values_of(found, expected) == pytest.approx(oracle.top_values(expected, 3))
-            hybrid = "SELECT TOP 3 VALUE c.id FROM c ORDER BY RANK RRF(FullTextScore(c.text, 'elk'), VectorDistance(c.v, @q))"
+            rank = "RRF(FullTextScore(c.text, 'elk'), VectorDistance(c.v, @q))"
+            hybrid = f"SELECT TOP 3 VALUE c.id FROM c ORDER BY RANK {rank}"
             fused_rows = [row async for row in container.query_items(hybrid, parameters=params)]
             text = oracle.bm25_scores({d["id"]: d["text"] for d in corpus}, ["elk"])
             fused = oracle.rrf([oracle.dense_ranks(text, True), oracle.dense_ranks(expected, True)], [1, 1])
@@ -201,7 +207,8 @@ def test_a_query_vector_of_the_wrong_dimension_is_a_400(searchable: tuple[Contai
     with pytest.raises(exceptions.CosmosHttpResponseError) as caught:
         _query(container, "SELECT TOP 2 c.id FROM c ORDER BY VectorDistance(c.v, @q)", {"@q": [1.0, 2.0]}, "p0")
     assert caught.value.status_code == 400
-    assert "2 dimensions" in str(caught.value.message) and "declares 4" in str(caught.value.message)
+    assert "2 dimensions" in str(caught.value.message)
+    assert "declares 4" in str(caught.value.message)
 
 
 def test_full_text_score_outside_order_by_rank_is_a_400(searchable: tuple[ContainerProxy, str]) -> None:
@@ -227,7 +234,9 @@ def test_invalid_search_policies_are_refused(
     database: DatabaseProxy, indexes: dict[str, Any], dimensions: int, distance: str, message: str
 ) -> None:
     vector_policy = {
-        "vectorEmbeddings": [{"path": "/v", "dataType": "float32", "distanceFunction": distance, "dimensions": dimensions}]
+        "vectorEmbeddings": [
+            {"path": "/v", "dataType": "float32", "distanceFunction": distance, "dimensions": dimensions}
+        ]
     }
     indexing = {"includedPaths": [{"path": "/*"}], "excludedPaths": [{"path": "/v/*"}], **indexes}
     with pytest.raises(exceptions.CosmosHttpResponseError) as caught:
@@ -285,7 +294,10 @@ def test_hybrid_plans_declare_what_the_sdk_aggregator_reads(
     emulator: Emulator, searchable: tuple[ContainerProxy, str]
 ) -> None:
     container, _ = searchable
-    query = "SELECT TOP 10 * FROM c ORDER BY RANK RRF(FullTextScore(c.text, 'cat'), VectorDistance(c.v, [1, 0, 0, 0]), [1, -2])"
+    query = (
+        "SELECT TOP 10 * FROM c ORDER BY RANK "
+        "RRF(FullTextScore(c.text, 'cat'), VectorDistance(c.v, [1, 0, 0, 0]), [1, -2])"
+    )
     plan = _plan(emulator, container, query)
     hybrid = plan["hybridSearchQueryInfo"]
     assert plan["queryInfo"] is None
@@ -294,4 +306,7 @@ def test_hybrid_plans_declare_what_the_sdk_aggregator_reads(
     assert [info["orderBy"] for info in hybrid["componentQueryInfos"]] == [["Descending"], ["Ascending"]]
     assert all(info["hasNonStreamingOrderBy"] and info["top"] == 120 for info in hybrid["componentQueryInfos"])
     assert hybrid["globalStatisticsQuery"].startswith("SELECT COUNT(1) AS documentCount, [{")
-    assert "{documentdb-formattablehybridsearchquery-hitcountsarray-0}" in hybrid["componentQueryInfos"][0]["rewrittenQuery"]
+    assert (
+        "{documentdb-formattablehybridsearchquery-hitcountsarray-0}"
+        in hybrid["componentQueryInfos"][0]["rewrittenQuery"]
+    )

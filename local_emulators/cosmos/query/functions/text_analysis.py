@@ -2,7 +2,7 @@
 
 Azure Cosmos DB tokenizes and stems text per the container's full-text policy language but does not
 publish its analyzer. The emulator's analyzer is small and documented (docs/emulators-cosmos-vector.md):
-1. lower-case the text and split it into runs of letters and digits (`\\w+`);
+1. lower-case the text and split it into runs of letters, digits and underscores;
 2. stem each token lightly: `ies` -> `y`, `sses` -> `ss`, a final `s` dropped (not after `s`, `u` or `i`),
    `ing` / `ed` dropped when at least three letters remain, then a doubled final consonant halved
    (`running` -> `run`, `swims` -> `swim`, `parties` -> `party`). No stop words are removed.
