@@ -146,15 +146,13 @@ class QueryCompiler:
     def _ordered(self, order_by: tuple[ast.OrderItem, ...], rows: Rows, names: frozenset[str]) -> Rows:
         compiler = ExpressionCompiler(self.context, names)
         keys = [(index, compiler.compile(item.expr), _direction(item) < 0) for index, item in enumerate(order_by)]
-        batch = vector_batch.batch_key(compiler, order_by[0]) if len(order_by) == 1 else None
+        batch = vector_batch.batch_order(compiler, order_by[0]) if len(order_by) == 1 else None
         if batch is not None:
-            score, descending = batch, keys[0][2]
+            order, descending = batch, keys[0][2]
 
             def vector_ordered(d: Documents, b: Bindings, p: Params) -> Iterator[Bindings]:
                 selected = list(rows(d, b, p))
-                keyed = list(zip((sort_key(value) for value in score(selected, p)), selected, strict=True))
-                keyed.sort(key=lambda pair: pair[0], reverse=descending)
-                return (row for _, row in keyed)
+                return (selected[index] for index in order(selected, p, descending))
 
             return vector_ordered
 
