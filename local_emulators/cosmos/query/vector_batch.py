@@ -96,8 +96,10 @@ def batch_order(compiler: ExpressionCompiler, item: ast.OrderItem) -> BatchOrder
                     scores[indexes] = (matrix @ q) / (norms * np.linalg.norm(q))
         # Undefined (and NaN, which is undefined in JSON) sorts lowest, as in `values.sort_key`.
         defined = np.flatnonzero(np.isfinite(scores))
-        missing = np.flatnonzero(~np.isfinite(scores)).tolist()
-        ranked = defined[np.argsort(-scores[defined] if descending else scores[defined], kind="stable")].tolist()
+        missing: list[int] = np.flatnonzero(~np.isfinite(scores)).tolist()
+        ranked: list[int] = defined[
+            np.argsort(-scores[defined] if descending else scores[defined], kind="stable")
+        ].tolist()
         return ranked + missing if descending else missing + ranked
 
     return order

@@ -16,9 +16,9 @@ import pytest
 from azure.cosmos import ContainerProxy, DatabaseProxy, PartitionKey, exceptions
 from azure.cosmos.aio import CosmosClient as AsyncCosmosClient
 
-from tests.emulators.cosmos import search_oracle as oracle
 from tests.emulators.cosmos.cosmos_harness import Emulator
 from tests.emulators.cosmos.signed_http import signed
+from tests.support import search_oracle as oracle
 
 DIMENSIONS = 4
 WORDS = ["cat", "dog", "sun", "sea", "red", "fox", "owl", "ant", "bee", "elk"]
