@@ -4,8 +4,9 @@ Scoring row by row in Python costs about 0.1 ms per 384-dimension vector, so a t
 memories took over a second. Here each stored embedding is converted to a numpy array once (cached by
 the identity of its list, which the store keeps for as long as the document is unchanged), the matrix
 of a scope's vectors and their norms are reused while the same vectors are queried again, and the
-rows' scores come from one matrix product and one argsort. Values agree with the scalar `VectorDistance` to floating-point
-rounding; rows whose property is not a numeric vector of the query's length score undefined, as there.
+rows' scores come from one matrix product and one argsort. Values agree with the scalar `VectorDistance`
+to floating-point rounding; rows whose property is not a numeric vector of the query's length score
+undefined, as there.
 """
 
 from __future__ import annotations
