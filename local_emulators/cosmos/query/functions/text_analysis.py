@@ -8,7 +8,9 @@ publish its analyzer. The emulator's analyzer is small and documented (docs/emul
    (`running` -> `run`, `swims` -> `swim`, `parties` -> `party`). No stop words are removed.
 
 BM25 (`FullTextScore`) uses the common defaults k1 = 1.2 and b = 0.75 with the Lucene IDF
-`ln(1 + (N - df + 0.5) / (df + 0.5))`; a term of several words counts phrase occurrences.
+`ln(1 + (N - df + 0.5) / (df + 0.5))`. A term of several words ("United States") scores each of its words,
+with the term's document frequency (documents containing the whole phrase, as `FullTextContains` finds
+them), so a document with only some of the words still ranks, as Azure's results show.
 """
 
 from __future__ import annotations
@@ -78,9 +80,11 @@ def bm25(
     length_norm = K1 * (1 - B + B * len(document) / average)
     score = 0.0
     for term, frequency in zip(terms, hits, strict=False):
-        tf = phrase_count(document, term)
-        if tf == 0:
-            continue
         idf = math.log(1 + (doc_count - frequency + 0.5) / (frequency + 0.5))
-        score += idf * tf * (K1 + 1) / (tf + length_norm)
+        # Each word of a term scores on its own (a document with only some of the words still ranks),
+        # with the term's document frequency: what Azure's results show and what the plan's statistics carry.
+        for word in term:
+            tf = document.count(word)
+            if tf:
+                score += idf * tf * (K1 + 1) / (tf + length_norm)
     return score

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from local_emulators.cosmos.query import QueryCompileError, QueryRuntimeError, compile_query
+from local_emulators.cosmos.query import QueryCompileError, QueryRuntimeError, QuerySyntaxError, compile_query
 from local_emulators.cosmos.query.functions.text_analysis import tokens
 from local_emulators.cosmos.query.functions.vector import vector_distance
 from local_emulators.cosmos.query.values import UNDEFINED, sort_key
@@ -68,13 +68,34 @@ def test_the_policy_decides_the_distance_unless_the_query_names_one() -> None:
     assert compile_query(data_type_only, _policy("euclidean")).run(docs) == [0, pytest.approx(181**0.5)]
 
 
-def test_a_query_vector_of_the_wrong_length_is_refused() -> None:
-    compiled = compile_query("SELECT VALUE c.id FROM c ORDER BY VectorDistance(c.v, @q)", _policy("cosine"))
-    with pytest.raises(QueryRuntimeError) as caught:
-        compiled.run([], {"@q": [1, 2, 3, 4]})
-    assert "4 dimensions" in caught.value.message
-    with pytest.raises(QueryRuntimeError):
-        compile_query("SELECT VALUE VectorDistance([1, 2], c.v) FROM c", _policy("cosine")).run([])
+def test_a_query_vector_of_another_length_scores_undefined() -> None:
+    compiled = compile_query(
+        "SELECT c.id, VectorDistance(c.v, @q) AS s FROM c ORDER BY VectorDistance(c.v, @q)", _policy("cosine")
+    )
+    assert compiled.run([{"id": "a", "v": [1, 0, 0]}], {"@q": [1, 2, 3, 4]}) == [{"id": "a"}]
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("SELECT * FROM c ORDER BY VectorDistance(c.v, [1]) ASC", "with VectorDistance function is not supported"),
+        ("SELECT * FROM c ORDER BY RANK FullTextScore(c.t, 'a') DESC", "in the ORDER BY RANK clause is not allowed"),
+    ],
+)
+def test_a_written_sort_order_is_refused_where_azure_refuses_it(query: str, named: str) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        compile_query(query)
+    assert named in caught.value.message
+
+
+def test_a_term_of_several_words_scores_documents_with_some_of_them() -> None:
+    rows = [
+        {"id": "both", "_rid": "1", "text": "born in the United States"},
+        {"id": "one", "_rid": "2", "text": "the United Kingdom"},
+        {"id": "none", "_rid": "3", "text": "a parabolic reflector"},
+    ]
+    query = "SELECT VALUE c.id FROM c ORDER BY RANK FullTextScore(c.text, 'United States')"
+    assert compile_query(query).run(rows) == ["both", "one", "none"]
 
 
 def test_the_english_analyzer_lower_cases_splits_and_stems() -> None:
