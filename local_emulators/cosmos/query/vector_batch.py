@@ -20,13 +20,11 @@ import numpy as np
 from local_emulators.cosmos.query import ast
 from local_emulators.cosmos.query.evaluator import Bindings, ExpressionCompiler, Params
 from local_emulators.cosmos.query.functions.vector import distance_name
+from local_emulators.cosmos.query.functions.vector_arrays import as_array
 from local_emulators.cosmos.query.values import UNDEFINED
 
 BatchOrder = Callable[[list[Bindings], Params, bool], list[int]]
-_CACHE_LIMIT = 200_000
 _MATRIX_CACHE_SIZE = 8
-_NUMBER_TYPES = frozenset({int, float})
-_cache: dict[int, tuple[list[Any], np.ndarray | None]] = {}
 _matrices: list[tuple[list[int], int, list[Any], np.ndarray, np.ndarray, np.ndarray]] = []
 _cache_lock = threading.Lock()
 
@@ -37,22 +35,6 @@ def _constant(node: ast.Expr) -> bool:
     if isinstance(node, ast.Unary):
         return _constant(node.operand)
     return isinstance(node, ast.ArrayLiteral) and all(_constant(item) for item in node.items)
-
-
-def _array(value: Any) -> np.ndarray | None:
-    """The cached float64 array of a stored vector, None when it is not a list of numbers."""
-    if not isinstance(value, list):
-        return None
-    found = _cache.get(id(value))
-    if found is not None and found[0] is value:
-        return found[1]
-    ok = bool(value) and all(type(item) in _NUMBER_TYPES for item in value)
-    array = np.asarray(value, dtype=np.float64) if ok else None
-    with _cache_lock:
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.clear()
-        _cache[id(value)] = (value, array)  # holding the list keeps its id from being reused
-    return array
 
 
 def batch_order(compiler: ExpressionCompiler, item: ast.OrderItem) -> BatchOrder | None:
@@ -79,7 +61,7 @@ def batch_order(compiler: ExpressionCompiler, item: ast.OrderItem) -> BatchOrder
 
     def order(rows: list[Bindings], p: Params, descending: bool) -> list[int]:
         q_value = query({}, p)
-        q = _array(q_value) if isinstance(q_value, list) else None
+        q = as_array(q_value) if isinstance(q_value, list) else None
         evaluated = [option({}, p) for option in options]
         valid = not evaluated or evaluated[0] is UNDEFINED or isinstance(evaluated[0], bool)
         name = distance_name(evaluated[1] if len(evaluated) > 1 else UNDEFINED)
@@ -117,7 +99,7 @@ def _matrix(values: list[Any], dimensions: int) -> tuple[np.ndarray, np.ndarray,
                 return cached[3], cached[4], cached[5]
     indexes, arrays = [], []
     for index, value in enumerate(values):
-        array = _array(value)
+        array = as_array(value)
         if array is not None and array.shape[0] == dimensions:
             indexes.append(index)
             arrays.append(array)

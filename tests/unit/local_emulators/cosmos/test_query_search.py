@@ -88,19 +88,21 @@ def test_a_written_sort_order_is_refused_where_azure_refuses_it(query: str, name
     assert named in caught.value.message
 
 
-def test_a_term_of_several_words_scores_documents_with_some_of_them() -> None:
+def test_a_term_of_several_words_is_a_phrase() -> None:
     rows = [
         {"id": "both", "_rid": "1", "text": "born in the United States"},
         {"id": "one", "_rid": "2", "text": "the United Kingdom"},
         {"id": "none", "_rid": "3", "text": "a parabolic reflector"},
     ]
     query = "SELECT VALUE c.id FROM c ORDER BY RANK FullTextScore(c.text, 'United States')"
-    assert compile_query(query).run(rows) == ["both", "one", "none"]
+    scores = compile_query(query).run(rows)
+    assert scores[0] == "both"
+    assert set(scores[1:]) == {"one", "none"}  # both score 0: only the whole phrase counts
 
 
 def test_the_english_analyzer_lower_cases_splits_and_stems() -> None:
-    assert tokens("Running DOGS, swims; parties & classes jumped") == ["run", "dog", "swim", "party", "class", "jump"]
-    assert tokens("bus is cat") == ["bus", "is", "cat"]
+    assert list(tokens("Running DOGS, swims; parties & classes jumped")) == ["run", "dog", "swim", "party", "class", "jump"]
+    assert list(tokens("bus is cat")) == ["bus", "is", "cat"]
 
 
 CORPUS = {
