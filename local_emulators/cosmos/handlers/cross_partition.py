@@ -65,7 +65,7 @@ def query_plan_for(
     found = _plans.get(key)
     if found is None:
         try:
-            tree, _ = vector_policy.apply(parse(text), policy)
+            tree = vector_policy.apply(parse(text), policy)
             found = (tree, plan(tree, parameters))
         except QueryError as exc:
             raise BadRequestError(f"Query '{text}' cannot be run: {exc.message}") from exc

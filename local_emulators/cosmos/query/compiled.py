@@ -27,7 +27,7 @@ class CompiledQuery:
     def __init__(self, text: str, vector_embedding_policy: Any = None) -> None:
         self.text = text
         try:
-            tree, self._vector_checks = vector_policy.apply(parse(text), vector_embedding_policy)
+            tree = vector_policy.apply(parse(text), vector_embedding_policy)
             context = CompileContext(text)
             self._runner: Runner = QueryCompiler(context).compile(tree, frozenset(), root_level=True)
         except RecursionError as exc:
@@ -53,8 +53,6 @@ class CompiledQuery:
         missing = sorted(self.parameters - params.keys())
         if missing:
             raise QueryRuntimeError(f"Parameter {missing[0]} is used in the query but was not declared")
-        if self._vector_checks and (problem := vector_policy.check_dimensions(self._vector_checks, params)):
-            raise QueryRuntimeError(problem)
         try:
             return self._runner(documents, {}, params)
         except RecursionError as exc:

@@ -76,7 +76,9 @@ def _statistics_query(tree: ast.Query, texts: list[Component], parameters: Mappi
             for term in _terms(component, parameters)
         )
         parts.append(f'{{"totalWordCount": SUM(_FullTextWordCount({field})), "hitCounts": [{hits}]}}')
-    return f"SELECT COUNT(1) AS documentCount, [{', '.join(parts)}] AS fullTextStatistics\n{formatter.from_clause(tree)}"
+    return (
+        f"SELECT COUNT(1) AS documentCount, [{', '.join(parts)}] AS fullTextStatistics\n{formatter.from_clause(tree)}"
+    )
 
 
 def hybrid_search_info(
@@ -88,20 +90,21 @@ def hybrid_search_info(
         QueryCompileError: The RANK expression or its terms/weights cannot be planned.
     """
     found, weights_expr = components(tree.order_by[0].expr)
-    weights = [1.0] * len(found) if weights_expr is None else weight_values(_value(weights_expr, parameters), len(found))
+    weights = (
+        [1.0] * len(found) if weights_expr is None else weight_values(_value(weights_expr, parameters), len(found))
+    )
     take = top if top is not None else limit
     skip = offset
     component_top = max(120, 12 * ((skip or 0) + (take or 0)))
     alias = tree.source.alias if tree.source is not None else "root"
     scores = [_score_text(component, index, parameters) for index, component in enumerate(found)]
-    descending = [
-        component.similar_first_descending() if component.full_text else True
-        for component in found
-    ]
+    descending = [component.similar_first_descending() if component.full_text else True for component in found]
     # _VectorScore is oriented "higher is more similar", so only a negative weight flips a component.
     descending = [direction != (weight < 0) for direction, weight in zip(descending, weights, strict=True)]
     defaults = [
-        ("-1" if component.full_text else f"-{MAX_DOUBLE_TEXT}") if direction else ("1" if component.full_text else MAX_DOUBLE_TEXT)
+        ("-1" if component.full_text else f"-{MAX_DOUBLE_TEXT}")
+        if direction
+        else ("1" if component.full_text else MAX_DOUBLE_TEXT)
         for component, direction in zip(found, descending, strict=True)
     ]
     component_scores = ", ".join(f"({score} ?? {default})" for score, default in zip(scores, defaults, strict=True))

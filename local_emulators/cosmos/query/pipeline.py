@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from local_emulators.cosmos.query import ast, ranking
+from local_emulators.cosmos.query import ast, ranking, vector_batch
 from local_emulators.cosmos.query.aggregates import aggregate
 from local_emulators.cosmos.query.errors import QueryCompileError, QueryRuntimeError
 from local_emulators.cosmos.query.evaluator import (
@@ -146,6 +146,15 @@ class QueryCompiler:
     def _ordered(self, order_by: tuple[ast.OrderItem, ...], rows: Rows, names: frozenset[str]) -> Rows:
         compiler = ExpressionCompiler(self.context, names)
         keys = [(index, compiler.compile(item.expr), _direction(item) < 0) for index, item in enumerate(order_by)]
+        batch = vector_batch.batch_order(compiler, order_by[0]) if len(order_by) == 1 else None
+        if batch is not None:
+            order, descending = batch, keys[0][2]
+
+            def vector_ordered(d: Documents, b: Bindings, p: Params) -> Iterator[Bindings]:
+                selected = list(rows(d, b, p))
+                return (selected[index] for index in order(selected, p, descending))
+
+            return vector_ordered
 
         def ordered(d: Documents, b: Bindings, p: Params) -> Iterator[Bindings]:
             keyed = [([sort_key(key(row, p)) for _, key, _ in keys], row) for row in rows(d, b, p)]

@@ -228,8 +228,10 @@ def plan(tree: ast.Query, parameters: Mapping[str, Any] | None = None) -> QueryP
     if tree.order_by and tree.order_by[0].rank:
         # ORDER BY RANK: the SDK's hybrid pipeline runs it from `hybridSearchQueryInfo` (no `queryInfo`).
         info = hybrid_search_info(tree, top, offset, limit, params)
-        features = ("HybridSearch", "WeightedRankFusion") if info["componentWeights"] else ("HybridSearch",)
-        return QueryPlan(None, features, value_aggregate_only=True, hybrid_search_info=info)
+        hybrid: tuple[str, ...] = (
+            ("HybridSearch", "WeightedRankFusion") if info["componentWeights"] else ("HybridSearch",)
+        )
+        return QueryPlan(None, hybrid, value_aggregate_only=True, hybrid_search_info=info)
     aggregates = _aggregates(select)
     value_aggregate = isinstance(select.value, ast.Aggregate) and not tree.group_by
     aliases: list[str] = [] if select.value is not None or select.star else item_names(select.items)

@@ -197,4 +197,4 @@ def compile_ranked(context: CompileContext, query: ast.Query, rows: Rows, names:
     return ranked
 
 
-__all__ = ["UNDEFINED", "Component", "components", "compile_ranked", "term_values", "weight_values"]
+__all__ = ["UNDEFINED", "Component", "compile_ranked", "components", "term_values", "weight_values"]

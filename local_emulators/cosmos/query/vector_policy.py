@@ -3,8 +3,11 @@
 Source: learn.microsoft.com/azure/cosmos-db/nosql/query/vectordistance: when a query's `VectorDistance`
 gives no `distanceFunction` (or `dataType`), the ones of the vector embedding policy for the compared
 path apply. The emulator writes them into the call as its options object, so evaluation, ORDER BY
-direction and the query plan all see the container's distance function. A query vector whose length
-differs from the policy's `dimensions` is refused before the query runs.
+direction and the query plan all see the container's distance function.
+
+A query vector whose length differs from the policy's `dimensions` is not refused: Azure answers such
+queries (Microsoft's `test_query_vector_similarity.py` queries a 2-dimension policy with 128-dimension
+vectors and expects results); the scores are undefined, so those rows sort last and project no score.
 """
 
 from __future__ import annotations
@@ -64,12 +67,12 @@ def path_of(expr: ast.Expr) -> str | None:
             return None
 
 
-def _spec_for(call: ast.Call, specs: Mapping[str, VectorSpec]) -> tuple[VectorSpec, ast.Expr] | None:
-    """The policy entry of the call's document path and the other (query vector) argument."""
-    for mine, other in ((0, 1), (1, 0)):
-        path = path_of(call.args[mine])
+def _spec_for(call: ast.Call, specs: Mapping[str, VectorSpec]) -> VectorSpec | None:
+    """The policy entry of the call's document path (either of its first two arguments)."""
+    for argument in call.args[:2]:
+        path = path_of(argument)
         if path is not None and path in specs:
-            return specs[path], call.args[other]
+            return specs[path]
     return None
 
 
@@ -92,49 +95,27 @@ def _with_policy(call: ast.Call, spec: VectorSpec) -> ast.Call:
     return ast.Call(call.name, (*args, ast.ObjectLiteral(tuple(pairs))), call.position)
 
 
-def _rewrite(node: Any, specs: Mapping[str, VectorSpec], checks: list[tuple[ast.Expr, VectorSpec]]) -> Any:
+def _rewrite(node: Any, specs: Mapping[str, VectorSpec]) -> Any:
     if isinstance(node, tuple):
-        return tuple(_rewrite(item, specs, checks) for item in node)
+        return tuple(_rewrite(item, specs) for item in node)
     if not dataclasses.is_dataclass(node) or isinstance(node, type):
         return node
     if isinstance(node, ast.ObjectLiteral):
-        pairs = tuple((key, _rewrite(value, specs, checks)) for key, value in node.pairs)
-        return ast.ObjectLiteral(pairs, node.position)
-    changes = {f.name: _rewrite(getattr(node, f.name), specs, checks) for f in dataclasses.fields(node)}
-    rebuilt = dataclasses.replace(node, **changes)
+        return ast.ObjectLiteral(tuple((key, _rewrite(value, specs)) for key, value in node.pairs), node.position)
+    rebuilt = dataclasses.replace(
+        node, **{f.name: _rewrite(getattr(node, f.name), specs) for f in dataclasses.fields(node)}
+    )
     if isinstance(rebuilt, ast.Call) and rebuilt.name in _VECTOR_CALLS and len(rebuilt.args) >= 2:
-        found = _spec_for(rebuilt, specs)
-        if found is not None:
-            checks.append((found[1], found[0]))
-            return _with_policy(rebuilt, found[0])
+        spec = _spec_for(rebuilt, specs)
+        if spec is not None:
+            return _with_policy(rebuilt, spec)
     return rebuilt
 
 
-def apply(tree: ast.Query, policy: Any) -> tuple[ast.Query, list[tuple[ast.Expr, VectorSpec]]]:
-    """The query with policy options written into its vector calls, and the query vectors to check.
+def apply(tree: ast.Query, policy: Any) -> ast.Query:
+    """The query with the policy's distance function and data type written into its vector calls.
 
-    Returns:
-        The rewritten tree (the same tree when the container has no vector policy) and, for each call on
-        a policy path, the other argument with the policy entry its length must match.
+    The same tree comes back when the container has no vector embedding policy.
     """
     specs = {spec.path: spec for spec in embeddings_of(policy)}
-    if not specs:
-        return tree, []
-    checks: list[tuple[ast.Expr, VectorSpec]] = []
-    return _rewrite(tree, specs, checks), checks
-
-
-def check_dimensions(checks: list[tuple[ast.Expr, VectorSpec]], parameters: Mapping[str, Any]) -> str | None:
-    """A message for the first literal or parameter query vector of the wrong length, else None."""
-    for expr, spec in checks:
-        value: Any = None
-        if isinstance(expr, ast.Param):
-            value = parameters.get(expr.name)
-        elif isinstance(expr, ast.ArrayLiteral):
-            value = expr.items
-        if isinstance(value, list | tuple) and spec.dimensions and len(value) != spec.dimensions:
-            return (
-                f"The query vector has {len(value)} dimensions but the vector embedding policy of path "
-                f"'{spec.path}' declares {spec.dimensions}."
-            )
-    return None
+    return _rewrite(tree, specs) if specs else tree
