@@ -5,10 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from azure.cosmos.aio import CosmosClient
 
-from switchboard.memory import MemoryContent, MemoryInputError, MemoryMimeType, MemoryNotFoundError
-from switchboard.memory.cosmos import CosmosVectorMemory
+from switchboard.memory import (
+    MemoryContent,
+    MemoryInputError,
+    MemoryMimeType,
+    MemoryNotFoundError,
+    MemoryUnavailableError,
+)
+from switchboard.memory.cosmos import CosmosMemoryConfig, CosmosVectorMemory
+from switchboard.memory.minilm import MiniLMEmbeddingClient
 from tests.integration.memory.conftest import CORPUS, MemoryFactory
+from tests.support.emulators import COSMOS_KEY
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.emulator
 
@@ -137,3 +147,16 @@ async def test_hybrid_finds_exact_identifiers_and_keeps_paraphrase_recall(make_m
     assert hybrid_at_1 == 1.0  # BM25 pins the item that holds the exact identifier or rare word
     assert vector_at_1 <= 0.6  # near-duplicate invoice numbers, weekdays and times confuse the embedding alone
     assert hybrid_recall >= 0.8  # fusing in BM25 does not cost the paraphrase queries their recall
+
+
+async def test_an_unreachable_store_is_a_transient_error(minilm: MiniLMEmbeddingClient) -> None:
+    port = free_port()  # nothing listens there
+    # Not entered with `async with` (which would read the account at once): the memory makes the first request.
+    client = CosmosClient(f"http://127.0.0.1:{port}/", credential=COSMOS_KEY, retry_total=0)
+    memory = CosmosVectorMemory(CosmosMemoryConfig(scope="user:x"), client=client, embedder=minilm, owns_client=True)
+    try:
+        with pytest.raises(MemoryUnavailableError, match="unreachable") as caught:
+            await memory.query("anything")
+    finally:
+        await memory.close()
+    assert caught.value.retryable
