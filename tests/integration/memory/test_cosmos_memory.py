@@ -16,8 +16,8 @@ from switchboard.memory import (
 )
 from switchboard.memory.cosmos import CosmosMemoryConfig, CosmosVectorMemory
 from switchboard.memory.minilm import MiniLMEmbeddingClient
+from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
 from tests.integration.memory.conftest import CORPUS, MemoryFactory
-from tests.support.emulators import COSMOS_KEY
 from tests.support.processes import free_port
 
 pytestmark = pytest.mark.emulator
