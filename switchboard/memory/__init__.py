@@ -1,6 +1,6 @@
 """Memory that agents consult before each model call (AutoGen 0.7's protocol), and the embeddings it uses.
 
-`CosmosVectorMemory`, `CosmosMemoryConfig`, `MiniLMEmbeddingClient` and `OpenAIEmbeddingClient` are loaded on
+`CosmosVectorMemory`, `MiniLMEmbeddingClient` and `OpenAIEmbeddingClient` are loaded on
 first use, so importing this package loads no Azure or OpenAI SDK and no model weights.
 """
 
@@ -26,15 +26,15 @@ from switchboard.memory.errors import (
 )
 from switchboard.memory.list_memory import ListMemory
 from switchboard.memory.protocol import ChatBuffer, ChatContext, Memory
+from switchboard.memory.vector_policy import CosmosMemoryConfig, scope_key
 
 if TYPE_CHECKING:
-    from switchboard.memory.cosmos import CosmosMemoryConfig, CosmosVectorMemory
+    from switchboard.memory.cosmos import CosmosVectorMemory
     from switchboard.memory.minilm import MiniLMEmbeddingClient
     from switchboard.memory.openai_embeddings import OpenAIEmbeddingClient
 
 _LAZY = {
     "CosmosVectorMemory": "switchboard.memory.cosmos",
-    "CosmosMemoryConfig": "switchboard.memory.cosmos",
     "MiniLMEmbeddingClient": "switchboard.memory.minilm",
     "OpenAIEmbeddingClient": "switchboard.memory.openai_embeddings",
 }
@@ -61,6 +61,7 @@ __all__ = [
     "OpenAIEmbeddingClient",
     "UpdateContextResult",
     "embedding_client",
+    "scope_key",
 ]
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlparse
 
 from azure.core.exceptions import AzureError, ServiceRequestError, ServiceResponseError
 from azure.cosmos import PartitionKey
 from azure.cosmos.aio import ContainerProxy, CosmosClient
 from azure.cosmos.exceptions import CosmosHttpResponseError, CosmosResourceNotFoundError
-from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.agent import CancellationToken
 from switchboard.memory.content import MemoryContent, MemoryQueryResult, UpdateContextResult
@@ -27,54 +26,25 @@ from switchboard.memory.protocol import ChatContext, update_with_query
 from switchboard.memory.settings import MemorySettings
 from switchboard.memory.vector_policy import (
     PARTITION_KEY_PATH,
+    CosmosMemoryConfig,
     DistanceFunction,
-    VectorIndexType,
     container_policies,
     filter_clause,
+    passes,
     policy_dimensions,
+    result_of,
+    scope_key,
     search_query,
     search_terms,
 )
+
+__all__ = ["CosmosMemoryConfig", "CosmosVectorMemory", "scope_key"]
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 HYBRID_POOL_FACTOR = 5
 HYBRID_MIN_POOL = 20
 MAX_POOL = 200
 """A hybrid query ranks the best `k × 5` (at least 20, at most 200) by each method before fusing them."""
-
-
-class CosmosMemoryConfig(BaseModel):
-    """How a `CosmosVectorMemory` stores and searches.
-
-    Attributes:
-        scope: The partition key value the memory reads and writes (`user:…`, `team:…`, `tenant:…`).
-        name: Names the memory in transcript events.
-        k: How many memories a query returns at most.
-        score_threshold: Drop results less similar than this (cosine or dot product; for euclidean, farther than
-            this). Not applied to hybrid results, whose keyword hits may be far in vector space.
-        hybrid: Rank by `RRF` of vector similarity and BM25 full-text score instead of vector similarity alone.
-        hybrid_weights: RRF weights of the vector and the full-text ranking (None: equal). With equal weights, an
-            item first by text and second by vector ties with one first by vector and second by text (ranks are
-            dense, so every item without the words shares the second text rank); the default leans to the text
-            ranking so an exact identifier or rare word wins such ties.
-        metadata_filter: Only memories whose metadata has these values (per query, `filter=` adds to it).
-        distance_function: The container's vector distance, used when it is created.
-        vector_index: The container's vector index type, used when it is created (`flat` takes ≤ 505 dimensions).
-        create_if_missing: Create the database and container on first use (locally); in Azure, Bicep creates them.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    scope: str = Field(min_length=1, max_length=255)
-    name: str = "memory"
-    k: int = Field(default=3, ge=1, le=100)
-    score_threshold: float | None = None
-    hybrid: bool = False
-    hybrid_weights: tuple[float, float] | None = (1.0, 1.5)
-    metadata_filter: dict[str, str | int | float | bool] = Field(default_factory=dict)
-    distance_function: DistanceFunction = "cosine"
-    vector_index: VectorIndexType = "flat"
-    create_if_missing: bool = True
 
 
 class CosmosVectorMemory:
@@ -222,7 +192,11 @@ class CosmosVectorMemory:
         weights = kwargs.get("hybrid_weights", self.config.hybrid_weights)
         sql = search_query(hybrid=hybrid, terms=search_terms(text), where=where, params=params, weights=weights)
         rows = await self._call(self._rows(container, sql, params), "query memories")
-        return MemoryQueryResult(results=[self._result(row) for row in rows if hybrid or self._passes(row)][:k])
+        return MemoryQueryResult(
+            results=[
+                result_of(row) for row in rows if hybrid or passes(row, self.config.score_threshold, self._distance)
+            ][:k]
+        )
 
     async def clear(self) -> None:
         """Delete every memory of this scope (other scopes are untouched)."""
@@ -299,19 +273,6 @@ class CosmosVectorMemory:
                 f"{self._dimensions}-dimension embeddings (embedding model {self._embedder.model_name!r})"
             )
 
-    def _passes(self, row: Mapping[str, Any]) -> bool:
-        threshold = self.config.score_threshold
-        score = row.get("score")
-        if threshold is None or not isinstance(score, int | float):
-            return True
-        return score <= threshold if self._distance == "euclidean" else score >= threshold
-
-    def _result(self, row: Mapping[str, Any]) -> MemoryContent:
-        metadata = {**(row.get("metadata") or {}), "id": row["id"], "score": row.get("score")}
-        return MemoryContent.model_validate(
-            {"content": row.get("content", ""), "mime_type": row.get("mime_type", "text/plain"), "metadata": metadata}
-        )
-
     async def _call(self, awaitable: Any, what: str) -> Any:
         try:
             return await awaitable
@@ -328,13 +289,3 @@ def _store_error(error: AzureError, what: str) -> MemoryStoreError:
     if isinstance(error, CosmosHttpResponseError) and (status in (408, 429, 449, 503) or (status or 0) >= 500):
         return MemoryUnavailableError(f"cannot {what}: Cosmos answered {status}")
     return MemoryStoreError(f"cannot {what}: Cosmos answered {status}: {str(error.message)[:200]}")
-
-
-MemoryScope = Literal["user", "team", "tenant"]
-
-
-def scope_key(kind: MemoryScope, name: str) -> str:
-    """The partition key value of a scope, e.g. `scope_key("team", "research")` → `team:research`."""
-    if not name:
-        raise MemoryInputError(f"a {kind} scope needs a name")
-    return f"{kind}:{name}"

@@ -1,4 +1,4 @@
-"""The memory container's vector embedding policy, vector index and full-text index, and its query text."""
+"""How a Cosmos memory stores and searches: its config, the container's policies, the query text, result rows."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from switchboard.memory.content import MemoryContent
 from switchboard.memory.errors import MemoryInputError
 
 DistanceFunction = Literal["cosine", "dotproduct", "euclidean"]
@@ -124,3 +127,63 @@ def search_query(
         params.append({"name": "@weights", "value": list(weights)})
         ranks += ", @weights"
     return select + f" ORDER BY RANK RRF({ranks})"
+
+
+class CosmosMemoryConfig(BaseModel):
+    """How a `CosmosVectorMemory` stores and searches.
+
+    Attributes:
+        scope: The partition key value the memory reads and writes (`user:…`, `team:…`, `tenant:…`).
+        name: Names the memory in transcript events.
+        k: How many memories a query returns at most.
+        score_threshold: Drop results less similar than this (cosine or dot product; for euclidean, farther than
+            this). Not applied to hybrid results, whose keyword hits may be far in vector space.
+        hybrid: Rank by `RRF` of vector similarity and BM25 full-text score instead of vector similarity alone.
+        hybrid_weights: RRF weights of the vector and the full-text ranking (None: equal). With equal weights, an
+            item first by text and second by vector ties with one first by vector and second by text (ranks are
+            dense, so every item without the words shares the second text rank); the default leans to the text
+            ranking so an exact identifier or rare word wins such ties.
+        metadata_filter: Only memories whose metadata has these values (per query, `filter=` adds to it).
+        distance_function: The container's vector distance, used when it is created.
+        vector_index: The container's vector index type, used when it is created (`flat` takes ≤ 505 dimensions).
+        create_if_missing: Create the database and container on first use (locally); in Azure, Bicep creates them.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scope: str = Field(min_length=1, max_length=255)
+    name: str = "memory"
+    k: int = Field(default=3, ge=1, le=100)
+    score_threshold: float | None = None
+    hybrid: bool = False
+    hybrid_weights: tuple[float, float] | None = (1.0, 1.5)
+    metadata_filter: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    distance_function: DistanceFunction = "cosine"
+    vector_index: VectorIndexType = "flat"
+    create_if_missing: bool = True
+
+
+def passes(row: Mapping[str, Any], threshold: float | None, distance: DistanceFunction) -> bool:
+    """Whether a result row's `score` clears `threshold` (at least it; for euclidean distance, at most it)."""
+    score = row.get("score")
+    if threshold is None or not isinstance(score, int | float):
+        return True
+    return score <= threshold if distance == "euclidean" else score >= threshold
+
+
+def result_of(row: Mapping[str, Any]) -> MemoryContent:
+    """A stored memory row as a result: its content, with `id` and `score` added to its metadata."""
+    metadata = {**(row.get("metadata") or {}), "id": row["id"], "score": row.get("score")}
+    return MemoryContent.model_validate(
+        {"content": row.get("content", ""), "mime_type": row.get("mime_type", "text/plain"), "metadata": metadata}
+    )
+
+
+MemoryScope = Literal["user", "team", "tenant"]
+
+
+def scope_key(kind: MemoryScope, name: str) -> str:
+    """The partition key value of a scope, e.g. `scope_key("team", "research")` → `team:research`."""
+    if not name:
+        raise MemoryInputError(f"a {kind} scope needs a name")
+    return f"{kind}:{name}"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +86,14 @@ def test_query_text_is_parameterised_and_filters_are_checked() -> None:
     assert search_query(hybrid=False, terms=["x"], where="", params=[]).endswith(
         "ORDER BY VectorDistance(c.embedding, @vector)"
     )
+
+
+def test_importing_the_package_loads_no_sdk_and_no_weights() -> None:
+    code = (
+        "import sys, switchboard.memory, switchboard.teams.transcript\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('azure', 'openai', 'all_minilm_l6_v2')]\n"
+        "print(loaded)"
+    )
+    root = Path(__file__).resolve().parents[4]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
