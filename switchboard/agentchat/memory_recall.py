@@ -86,3 +86,13 @@ async def recall(
         if recalled.results:
             found.events.append(MemoryQueryEvent(source=agent, memory=memory.name, content=tuple(recalled.results)))
     return found
+
+
+async def close_memories(agents: Sequence[object]) -> None:
+    """Close every memory the `agents` hold (each once), e.g. when a process that built a team is done with it."""
+    seen: set[int] = set()
+    for agent in agents:
+        for memory in getattr(agent, "memory", None) or ():
+            if id(memory) not in seen:
+                seen.add(id(memory))
+                await memory.close()

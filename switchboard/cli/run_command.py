@@ -83,6 +83,7 @@ def run(
 
 
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
+    from switchboard.agentchat.memory_recall import close_memories
     from switchboard.cli.human_prompt import TerminalPrompter
     from switchboard.teams.transcript import TranscriptEntry
     from switchboard.telemetry import configure_telemetry, flush_telemetry
@@ -94,6 +95,7 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
         client: ModelClient = await _model_client(console, choice, script or spec.demo_script, stack)
         stack.push_async_callback(client.close)
         team = spec.build(client)
+        stack.push_async_callback(close_memories, team.agents())
         colours = {agent.name: _COLOURS[i % len(_COLOURS)] for i, agent in enumerate(team.participants)}
 
         def show(entry: TranscriptEntry) -> None:

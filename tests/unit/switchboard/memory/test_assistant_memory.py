@@ -9,6 +9,7 @@ import pytest
 
 from switchboard.agent import CancellationToken
 from switchboard.agentchat import AssistantAgent
+from switchboard.agentchat.memory_recall import close_memories
 from switchboard.memory import ListMemory, MemoryContent, MemoryMimeType, MemoryQueryResult, UpdateContextResult
 from switchboard.memory.protocol import ChatContext, update_with_query
 from switchboard.models.chat import SystemMessage, UserMessage
@@ -145,3 +146,17 @@ async def test_list_memory_shows_everything_in_order_through_respond() -> None:
     assert '1. Answer in French.\n2. {"units": "metric"}' in system.content
     assert entry.memory[0].memory == "prefs"
     assert len(entry.memory[0].content) == 2
+
+
+async def test_close_memories_closes_each_shared_memory_once() -> None:
+    closed: list[str] = []
+
+    class Closing(KeywordMemory):
+        async def close(self) -> None:
+            closed.append(self.name)
+
+    shared = Closing([])
+    a = AssistantAgent("a", model_client=_scripted(), memory=[shared])
+    b = AssistantAgent("b", model_client=_scripted(), memory=[shared, ListMemory(name="other")])
+    await close_memories([a, b, object()])
+    assert closed == ["facts"]
