@@ -161,9 +161,9 @@ BREAKAGES = {
     "module given another principal than the identity": Breakage(
         "roles",
         "main.bicep",
-        "    name: 'cosmos-${resourceToken}'\n    location: location\n    tags: allTags\n"
+        "    name: 'cosmos-${resourceToken}'\n    location: region\n    tags: allTags\n"
         "    principalId: identity.outputs.principalId\n",
-        "    name: 'cosmos-${resourceToken}'\n    location: location\n    tags: allTags\n"
+        "    name: 'cosmos-${resourceToken}'\n    location: region\n    tags: allTags\n"
         "    principalId: userPrincipalId\n",
         "resource account ",
         "Cosmos DB Built-in Data Contributor",
