@@ -118,7 +118,7 @@ def cosmos_assignment_order_findings(infra: Infra) -> list[Finding]:
             if missing:
                 findings.append(
                     bicep.finding(
-                        depends or node,
+                        node,
                         "cosmos-order",
                         f"{symbol} does not depend on {', '.join(missing)}: Cosmos DB answers 412 (exclusive lock) "
                         "to a role assignment racing another write on the account",
@@ -151,9 +151,7 @@ def conditional_access_findings(infra: Infra) -> list[Finding]:
             chain = _outermost_access(node)
             if not any(child.type == ".?" for child in node.children):
                 message = f"{text(chain)} reads {text(target)}, which is deployed only when its condition holds"
-                findings.append(
-                    bicep.finding(node, "conditional", f"{message}: write {text(target)}.?… ?? <fallback>")
-                )
+                findings.append(bicep.finding(node, "conditional", f"{message}: write {text(target)}.?… ?? <fallback>"))
             elif not _coalesced(chain):
                 findings.append(
                     bicep.finding(

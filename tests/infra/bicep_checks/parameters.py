@@ -85,9 +85,7 @@ def azd_variable_findings(infra: Infra, path: Path, variables: Mapping[str, str]
                 )
             )
         elif read.param != param:
-            findings.append(
-                params.finding(read.node, "params", f"{variable} sets parameter {read.param}, not {param}")
-            )
+            findings.append(params.finding(read.node, "params", f"{variable} sets parameter {read.param}, not {param}"))
     for read in reads:
         if read.default is None:
             findings.append(
@@ -170,4 +168,3 @@ def _ancestors(node: Node, kind: str) -> list[Node]:
             found.append(parent)
         parent = parent.parent
     return found
-
