@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.infra import app_facts, deploy_facts
-from tests.infra.bicep_checks import deployment, parameters, queries
+from tests.infra import app_facts
 from tests.infra.bicep_checks.entities import entity_findings
 from tests.infra.bicep_checks.rules import app_settings_findings, local_auth_findings, role_findings, secret_findings
 from tests.infra.bicep_checks.symbols import parameter_file_findings, symbol_findings
 from tests.infra.bicep_checks.syntax import Finding, Infra, syntax_findings
-
-INFRA = Path(__file__).resolve().parents[2] / "infra"
+from tests.infra.mutations import INFRA, Breakage, block, break_copy, reported
 
 CHECKS: dict[str, Callable[[Infra], list[Finding]]] = {
     "syntax": syntax_findings,
@@ -30,39 +27,7 @@ CHECKS: dict[str, Callable[[Infra], list[Finding]]] = {
     "local-auth": lambda infra: local_auth_findings(infra, app_facts.LOCAL_AUTH_RULES),
     "secrets": secret_findings,
     "params": lambda infra: parameter_file_findings(infra, infra.root / "main.bicepparam"),
-    "azd-variables": lambda infra: parameters.azd_variable_findings(
-        infra, infra.root / "main.bicepparam", deploy_facts.variable_params()
-    ),
-    "shadowed": parameters.shadowed_parameter_findings,
-    "region": lambda infra: parameters.region_findings(infra, infra.root / "main.bicepparam"),
-    "principal-type": deployment.principal_type_findings,
-    "cosmos-order": deployment.cosmos_assignment_order_findings,
-    "conditional": deployment.conditional_access_findings,
-    "api-version": deployment.preview_api_findings,
-    "workbook": deployment.workbook_fallback_findings,
-    "queries": queries.unused_column_findings,
 }
-
-
-@dataclass(frozen=True)
-class Breakage:
-    """Replace `old` by `new` in `file`; the `check` must report `expected` at the line holding `at` afterwards."""
-
-    check: str
-    file: str
-    old: str
-    new: str
-    at: str
-    expected: str
-    at_file: str = ""
-    """The file of the finding when it is not the edited one."""
-
-
-def block(file: str, start: str) -> str:
-    """The text of the top-level declaration of `file` that starts with `start` (through its closing brace)."""
-    source = (INFRA / file).read_text()
-    begin = source.index(start)
-    return source[begin : source.index("\n}\n", begin) + 3]
 
 
 ONE_AGENT_QUEUE = """[for name in ['research', 'planner', 'researcher', 'writer', 'reviewer']: {
@@ -247,161 +212,15 @@ BREAKAGES = {
         "param alertMail",
         "alertMail",
     ),
-    # Issue 22: azd reads main.bicepparam only, so every azd variable must be read there.
-    "azd variable the bicepparam does not read": Breakage(
-        "azd-variables",
-        "main.bicepparam",
-        "param openAiEndpoint = readEnvironmentVariable('AZURE_OPENAI_ENDPOINT', '')\n",
-        "",
-        "using 'main.bicep'",
-        "azd variable AZURE_OPENAI_ENDPOINT is not read",
-    ),
-    "principal type the bicepparam does not read": Breakage(
-        "azd-variables",
-        "main.bicepparam",
-        "param userPrincipalType = readEnvironmentVariable('AZURE_PRINCIPAL_TYPE', 'User')\n",
-        "",
-        "using 'main.bicep'",
-        "azd variable AZURE_PRINCIPAL_TYPE is not read",
-    ),
-    "environment variable without a default": Breakage(
-        "azd-variables",
-        "main.bicepparam",
-        "readEnvironmentVariable('ALERT_EMAIL', '')",
-        "readEnvironmentVariable('ALERT_EMAIL')",
-        "param alertEmail",
-        "has no default",
-    ),
-    "region hard-coded in the bicepparam": Breakage(
-        "region",
-        "main.bicepparam",
-        "readEnvironmentVariable('AZURE_LOCATION', '')",
-        "readEnvironmentVariable('AZURE_LOCATION', 'eastus2')",
-        "param location",
-        "location defaults to 'eastus2'",
-    ),
-    "region read without the resource group fallback": Breakage(
-        "region",
-        "main.bicep",
-        "    name: 'id-${resourceToken}'\n    location: region\n",
-        "    name: 'id-${resourceToken}'\n    location: location\n",
-        "location: location",
-        "reads location without its fallback",
-    ),
-    "deployer principal type fixed to User": Breakage(
-        "principal-type",
-        "modules/openai.bicep",
-        "    principalType: userPrincipalType\n",
-        "    principalType: 'User'\n",
-        "principalType: 'User'",
-        "principalType of userPrincipalId is 'User'",
-    ),
-    "principal type not passed to a module": Breakage(
-        "principal-type",
-        "main.bicep",
-        "    userPrincipalType: userPrincipalType\n  }\n}\n\nmodule cosmos",
-        "  }\n}\n\nmodule cosmos",
-        "module serviceBus ",
-        "module serviceBus does not pass a principal-type parameter",
-    ),
-    "managed identity assigned as a user": Breakage(
-        "principal-type",
-        "modules/monitoring.bicep",
-        "principalType: 'ServicePrincipal'",
-        "principalType: 'User'",
-        "principalType: 'User'",
-        "must be 'ServicePrincipal'",
-    ),
-    "Cosmos role assignment racing the containers": Breakage(
-        "cosmos-order",
-        "modules/cosmos.bicep",
-        "  dependsOn: [\n    containers\n  ]\n",
-        "",
-        "resource appDataContributor ",
-        "appDataContributor does not depend on containers",
-    ),
-    "Cosmos role assignments racing each other": Breakage(
-        "cosmos-order",
-        "modules/cosmos.bicep",
-        "    containers\n    appDataContributor\n",
-        "    containers\n",
-        "resource userDataContributor ",
-        "userDataContributor does not depend on appDataContributor",
-    ),
-    "conditional module output read plainly": Breakage(
-        "conditional",
-        "main.bicep",
-        "openAiEndpoint: openAi.?outputs.endpoint ?? openAiEndpoint",
-        "openAiEndpoint: deployOpenAi ? openAi.outputs.endpoint : openAiEndpoint",
-        "openAiEndpoint: deployOpenAi",
-        "openAi.outputs.endpoint reads openAi, which is deployed only when its condition holds",
-    ),
-    "conditional module output without a fallback": Breakage(
-        "conditional",
-        "main.bicep",
-        "string = openAi.?outputs.endpoint ?? openAiEndpoint",
-        "string = openAi.?outputs.endpoint",
-        "output AZURE_OPENAI_ENDPOINT",
-        "is null when openAi is not deployed",
-    ),
-    "conditional resource id read plainly": Breakage(
-        "conditional",
-        "modules/alerts.bicep",
-        "actionGroupId: actionGroup.?id ?? ''",
-        "actionGroupId: actionGroup.id",
-        "actionGroupId:",
-        "actionGroup.id reads actionGroup",
-    ),
-    "preview Service Bus API version": Breakage(
-        "api-version",
-        "modules/servicebus.bicep",
-        "resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01'",
-        "resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview'",
-        "resource namespace ",
-        "uses preview API version 2022-10-01-preview",
-    ),
-    "workbook without its fallback resource": Breakage(
-        "workbook",
-        "modules/workbook.bicep",
-        block("modules/workbook.bicep", "resource workbook ")
-        .split("serializedData: ", 1)[1]
-        .split("\n    sourceId", 1)[0],
-        "loadTextContent('../workbook.json')",
-        "serializedData:",
-        "no fallbackResourceIds with its sourceId (appInsightsId)",
-    ),
-    "saved query column computed and dropped": Breakage(
-        "queries",
-        "queries/error_rates.kql",
-        'runs_failed = countif(outcome == "run-failed"), ',
-        "",
-        "outcome = tostring",
-        "column outcome is computed but never read: summarize drops it",
-    ),
 }
-
-
-def break_copy(tmp_path: Path, breakage: Breakage) -> tuple[Infra, int]:
-    """A copy of infra/ with one breakage applied, and the line the finding must name."""
-    copy = tmp_path / "infra"
-    shutil.copytree(INFRA, copy)
-    target = copy / breakage.file
-    source = target.read_text()
-    assert source.count(breakage.old) == 1, f"{breakage.old!r} must occur once in {breakage.file}"
-    changed = source.replace(breakage.old, breakage.new)
-    target.write_text(changed)
-    located = (copy / breakage.at_file).read_text() if breakage.at_file else changed
-    line = next(number for number, content in enumerate(located.splitlines(), 1) if breakage.at in content)
-    return Infra.load(copy), line
 
 
 @pytest.mark.parametrize("name", sorted(BREAKAGES))
 def test_the_matching_check_reports_the_breakage_at_its_file_and_line(tmp_path: Path, name: str) -> None:
     breakage = BREAKAGES[name]
     infra, line = break_copy(tmp_path, breakage)
-    findings = [str(finding) for finding in CHECKS[breakage.check](infra)]
-    where = f"infra/{breakage.at_file or breakage.file}:{line}: ["
-    assert any(f.startswith(where) and breakage.expected in f for f in findings), (where, findings)
+    findings = CHECKS[breakage.check](infra)
+    assert reported(breakage, line, findings), (line, [str(f) for f in findings])
 
 
 def test_a_queue_removed_from_the_entity_json_the_bicep_loads_is_reported(tmp_path: Path) -> None:
@@ -421,19 +240,6 @@ def test_a_queue_removed_from_the_entity_json_the_bicep_loads_is_reported(tmp_pa
         f"infra/modules/servicebus.bicep:{line}: [entities] queue {agent!r} (trigger of function {function}; the "
         f"publisher sends agent {agent}'s messages to it; entity list) is not deployed by queues (deploys {kept})"
     ]
-
-
-def test_a_parameters_json_azd_would_ignore_is_reported(tmp_path: Path) -> None:
-    copy = tmp_path / "infra"
-    shutil.copytree(INFRA, copy)
-    (copy / "main.parameters.json").write_text(
-        '{"parameters": {"openAiEndpoint": {"value": "${AZURE_OPENAI_ENDPOINT}"}}}'
-    )
-    findings = [str(f) for f in parameters.shadowed_parameter_findings(Infra.load(copy))]
-    assert len(findings) == 1
-    assert findings[0].startswith(
-        "infra/main.parameters.json:1: [params] azd ignores this file because main.bicepparam"
-    )
 
 
 def test_the_unbroken_copy_has_no_findings(tmp_path: Path) -> None:
