@@ -1,5 +1,5 @@
 // The parameters of both deployment paths (docs/deploy.md):
-// - `azd up` / `azd provision` read this file (azd ignores main.parameters.json when it exists, so there is none):
+// - `azd up` / `azd provision` read this file (azd ignores main.parameters.json when this file exists, so there is none):
 //   azd runs it with the variables of the azd environment (`azd env set NAME value`, .azure/<env>/.env).
 // - `az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam` reads the shell's environment.
 // Every variable has a default, so an unset one never fails the build; the defaults keep the template's own.
