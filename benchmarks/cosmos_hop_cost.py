@@ -31,9 +31,10 @@ from switchboard.hosting.processor import IncomingMessage, MessageProcessor
 from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
 from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.protocol import TEAM_MESSAGES
 from switchboard.runtime import Router
 from switchboard.state import CosmosRunStore
-from switchboard.teams import TEAM_MESSAGES, RoundRobinGroupChat
+from switchboard.teams import RoundRobinGroupChat
 from switchboard.termination import MaxMessageTermination
 
 KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="

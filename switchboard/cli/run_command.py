@@ -84,7 +84,7 @@ def run(
 
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
     from switchboard.cli.human_prompt import TerminalPrompter
-    from switchboard.teams.transcript import TranscriptEntry
+    from switchboard.protocol.transcript import TranscriptEntry
     from switchboard.telemetry import configure_telemetry, flush_telemetry
 
     configure_telemetry()  # spans and metrics of this run, when APPLICATIONINSIGHTS_/OTLP settings say where

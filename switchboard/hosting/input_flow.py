@@ -21,7 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from switchboard.messages import Envelope
 from switchboard.messages.frozen import thaw
-from switchboard.teams.input_messages import InputProvided, InputRequested, InputTimedOut, RunStopped
+from switchboard.protocol.input_messages import InputProvided, InputRequested, InputTimedOut, RunStopped
 
 _TIMEOUT_IDS = uuid.UUID("a4c9e1b2-7d3f-4e8a-b6c5-0f9d2e1a3b57")
 _ANSWERS = frozenset({InputProvided.message_type, InputTimedOut.message_type})

@@ -16,8 +16,8 @@ from typing import Any
 
 from switchboard.errors import SwitchboardError
 from switchboard.messages import Envelope
+from switchboard.protocol.input_messages import InputProvided
 from switchboard.runtime.inprocess import CLIENT
-from switchboard.teams.input_messages import InputProvided
 
 AWAITING_INPUT = "awaiting_input"
 _ANSWER_IDS = uuid.UUID("1e7b3c59-2f4d-4a86-8c0e-6b9a5d3f2e18")

@@ -31,11 +31,11 @@ from switchboard.hosting.task_request import parse_task
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.instrumentation import message_traceparent
 from switchboard.messages import Envelope
+from switchboard.protocol.messages import TaskSubmitted
 from switchboard.runtime.dispatcher import Dispatcher
 from switchboard.runtime.inprocess import CLIENT
 from switchboard.runtime.protocols import Inbox, StateStore, StepJournal, TranscriptLog
 from switchboard.runtime.router import Router
-from switchboard.teams.messages import TaskSubmitted
 
 # TaskSubmitted ids derive from the run id, so a re-posted task re-sends the same message (dropped as duplicate).
 _TASK_IDS = uuid.UUID("0b8f7a52-3c1e-4d7b-9f55-2a6e1d4c9b30")

@@ -12,7 +12,7 @@ from typing import Any
 
 from switchboard.messages import Envelope
 from switchboard.messages.frozen import thaw
-from switchboard.teams.messages import RunCompleted, TaskSubmitted
+from switchboard.protocol.messages import RunCompleted, TaskSubmitted
 
 
 def status_changes(incoming: Envelope, outgoing: Sequence[Envelope]) -> list[str]:

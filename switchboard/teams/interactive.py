@@ -20,13 +20,13 @@ from typing import Any, Protocol, TypeVar
 from switchboard.agent import Agent, CancellationToken, Clock
 from switchboard.errors import CancelledError, SwitchboardError
 from switchboard.messages import Message
+from switchboard.protocol.input_messages import INPUT_MESSAGES, InputProvided, InputRequested, InputTimedOut, RunStopped
+from switchboard.protocol.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import InMemoryStateStore, InProcessRuntime, StateStore
 from switchboard.runtime.protocols import TranscriptLog
 from switchboard.teams.errors import TeamRunError
-from switchboard.teams.input_messages import INPUT_MESSAGES, InputProvided, InputRequested, InputTimedOut, RunStopped
-from switchboard.teams.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted
 from switchboard.teams.result import TeamResult
-from switchboard.teams.transcript import TranscriptEntry
 
 OnEntry = Callable[[TranscriptEntry], None]
 InputFunc = Callable[[str], str | Awaitable[str]]

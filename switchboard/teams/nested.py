@@ -23,9 +23,9 @@ from pydantic import Field
 from switchboard.agent import Agent, AgentContext, AgentState
 from switchboard.agent.transcript_buffer import EmptyTranscript, TranscriptBuffer
 from switchboard.models.chat import Usage
+from switchboard.protocol.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.teams.manager import GroupChatManager, TeamState
-from switchboard.teams.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
 
 _RANGE = 1_000_000
 """Transcript indexes per nested team: an outer run never reaches this many entries."""

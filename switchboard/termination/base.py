@@ -26,7 +26,7 @@ from switchboard.models.chat import Usage
 
 if TYPE_CHECKING:
     # Only a type here: importing the teams package at run time would be circular.
-    from switchboard.teams.transcript import TranscriptEntry
+    from switchboard.protocol.transcript import TranscriptEntry
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from switchboard.termination.base import ConditionState, RunDelta, TerminationCo
 
 if TYPE_CHECKING:
     # Only a type here: importing the teams package at run time would be circular.
-    from switchboard.teams.transcript import TranscriptEntry
+    from switchboard.protocol.transcript import TranscriptEntry
 
 TerminationFunc = Callable[["Sequence[TranscriptEntry]"], "bool | Awaitable[bool]"]
 """A `FunctionalTermination` predicate over the new entries, plain or async."""

@@ -15,8 +15,8 @@ from typing import Any
 from switchboard.hosting.memory import InMemoryHostStore
 from switchboard.hosting.processor import IncomingMessage, MessageProcessor, SettlementKind
 from switchboard.messages import Envelope
+from switchboard.protocol import TEAM_MESSAGES
 from switchboard.runtime import Router
-from switchboard.teams import TEAM_MESSAGES
 
 RUN = "run-hosted"
 

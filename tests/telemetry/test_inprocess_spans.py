@@ -8,10 +8,10 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from switchboard.agent import Agent, AgentContext, AgentState
 from switchboard.agentchat import AssistantAgent, BufferedModelContext
-from switchboard.agentchat.observed import observed_chat
 from switchboard.instrumentation import trace_id_for, use
 from switchboard.messages import Message
 from switchboard.models.chat import ModelRequest, ModelResponse, UserMessage
+from switchboard.models.observed import observed_chat
 from switchboard.runtime import InProcessRuntime
 from switchboard.teams import RoundRobinGroupChat
 from switchboard.termination import MaxMessageTermination

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from switchboard.cli.infra_command import servicebus_emulator_config
-from switchboard.hosting.entities import EntityList
+from switchboard.functions.entities import EntityList
 from tests.support.processes import REPO_ROOT
 from tests.support.stack import Stack, repo_script_root, scrub_env
 
@@ -35,7 +35,7 @@ def make_stack(
 def product_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The product's function_app.py with the research team on the scripted demo model."""
     from agents.registry import TEAMS
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
 
     scrub_env()
     stack = make_stack(tmp_path_factory.mktemp("stack"), repo_script_root(), DEMO_SCRIPT, entities_for(TEAMS))
@@ -48,7 +48,7 @@ def product_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 def app_stack(root: Path, app: Path) -> Stack:
     """A stack for the app folder `app` (its function_app.py and script.json), entities from its TEAMS."""
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
     from tests.support.stack import load_app_module
 
     module = load_app_module(app / "function_app.py")

@@ -31,7 +31,7 @@ APP = Path(__file__).with_name("hitl_app")
 @pytest.fixture(scope="module")
 def hitl_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     module = load_app_module(APP / "function_app.py")
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
 
     scrub_env()
     root = tmp_path_factory.mktemp("hitl")

@@ -18,10 +18,10 @@ from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.memory import InMemoryHostStore
 from switchboard.hosting.processor import IncomingMessage, MessageProcessor, SettlementKind
 from switchboard.messages import Envelope
+from switchboard.protocol.input_messages import INPUT_MESSAGES, InputTimedOut
+from switchboard.protocol.messages import TEAM_MESSAGES
 from switchboard.runtime import Router
 from switchboard.teams import RoundRobinGroupChat
-from switchboard.teams.input_messages import INPUT_MESSAGES, InputTimedOut
-from switchboard.teams.messages import TEAM_MESSAGES
 from switchboard.termination import MaxMessageTermination
 from switchboard.tools import FunctionTool
 from tests.support.teams import scripted

@@ -21,10 +21,10 @@ from switchboard.hosting.memory import InMemoryHostStore
 from switchboard.hosting.processor import IncomingMessage, MessageProcessor, Settlement
 from switchboard.messages import Envelope
 from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.protocol.input_messages import INPUT_MESSAGES, InputTimedOut
+from switchboard.protocol.messages import TEAM_MESSAGES
 from switchboard.runtime import Router
 from switchboard.teams import RoundRobinGroupChat
-from switchboard.teams.input_messages import INPUT_MESSAGES, InputTimedOut
-from switchboard.teams.messages import TEAM_MESSAGES
 from switchboard.termination import MaxMessageTermination
 from switchboard.tools import FunctionTool
 

@@ -14,8 +14,8 @@ from switchboard.hosting.memory import InMemoryHostStore
 from switchboard.hosting.ports import HopSnapshot
 from switchboard.hosting.processor import IncomingMessage, MessageProcessor, Settlement, SettlementKind
 from switchboard.messages import Envelope
+from switchboard.protocol.messages import TaskSubmitted
 from switchboard.runtime import Router
-from switchboard.teams.messages import TaskSubmitted
 from tests.support.hosting_agents import TEAM, Job, JobDone, Worker, hosting_router
 
 RUN = "run-1"

@@ -13,8 +13,9 @@ from switchboard.hosting.memory import InMemoryHostStore
 from switchboard.hosting.processor import IncomingMessage, MessageProcessor, SettlementKind
 from switchboard.messages import Envelope
 from switchboard.models.scripted import ScriptedModelClient
+from switchboard.protocol import TEAM_MESSAGES
 from switchboard.runtime import Router
-from switchboard.teams import TEAM_MESSAGES, SelectorGroupChat, Swarm
+from switchboard.teams import SelectorGroupChat, Swarm
 from switchboard.teams.group_chat import GroupChat
 from switchboard.termination import HandoffTermination, MaxMessageTermination, TokenUsageTermination
 from tests.support.teams import assistants, scripted, text

@@ -21,11 +21,12 @@ from switchboard.hosting.processor import IncomingMessage, MessageProcessor, Set
 from switchboard.messages import Envelope
 from switchboard.models.chat import ModelRequest, ModelResponse
 from switchboard.models.scripted import ScriptedModelClient
+from switchboard.protocol import TurnCompleted, TurnRequested
+from switchboard.protocol.messages import TEAM_MESSAGES
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import Router
-from switchboard.teams import RoundRobinGroupChat, Swarm, TeamResult, TurnCompleted, TurnRequested
+from switchboard.teams import RoundRobinGroupChat, Swarm, TeamResult
 from switchboard.teams.group_chat import GroupChat
-from switchboard.teams.messages import TEAM_MESSAGES
-from switchboard.teams.transcript import TranscriptEntry
 from switchboard.termination import (
     CostBudgetTermination,
     ExternalTermination,

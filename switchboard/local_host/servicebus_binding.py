@@ -26,7 +26,7 @@ from azurefunctions.extensions.base import Datum as ExtensionDatum
 from azurefunctions.extensions.base import GrpcClientType, SdkType
 from azurefunctions.extensions.bindings.servicebus import ServiceBusClientConverter, ServiceBusConverter
 
-from switchboard.hosting.local.validation import IndexedFunction
+from switchboard.local_host.validation import IndexedFunction
 
 _LOCK_TOKEN_MARK = b"x-opt-lock-token"
 _TIMESTAMP_ANNOTATIONS = frozenset({b"x-opt-enqueued-time", b"x-opt-locked-until", b"x-opt-scheduled-enqueue-time"})

@@ -18,10 +18,10 @@ from typing import Any
 import azure.functions as func
 from azurefunctions.extensions.bindings.servicebus import ServiceBusMessageActions, ServiceBusReceivedMessage
 
-from switchboard.hosting.entities import EntityList, function_name_for
-from switchboard.hosting.http_api import register_http_api
+from switchboard.functions.entities import EntityList, function_name_for
+from switchboard.functions.http_api import register_http_api
+from switchboard.functions.runtime import HostedRuntime
 from switchboard.hosting.processor import IncomingMessage, Settlement, SettlementKind
-from switchboard.hosting.runtime import HostedRuntime
 from switchboard.teams.spec import TeamSpec
 
 CONNECTION = "ServiceBusConnection"

@@ -14,14 +14,14 @@ from typing import Any
 
 from switchboard.agent import Agent
 from switchboard.errors import SwitchboardError
-from switchboard.hosting.deferred_model import DeferredModelClient
+from switchboard.functions.deferred_model import DeferredModelClient
 from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.settings import HostingSettings
+from switchboard.protocol import TEAM_MESSAGES
+from switchboard.protocol.input_messages import INPUT_MESSAGES
 from switchboard.runtime.router import Router
 from switchboard.state import CosmosRunStore
-from switchboard.teams import TEAM_MESSAGES
-from switchboard.teams.input_messages import INPUT_MESSAGES
 from switchboard.teams.spec import TeamSpec
 from switchboard.telemetry import configure_telemetry
 from switchboard.transport import ServiceBusPublisher

@@ -18,8 +18,8 @@ from typing import Any
 import azure.functions as func
 
 import switchboard
+from switchboard.functions.runtime import HostedRuntime, RunNotFoundError, RunRequestError
 from switchboard.hosting.input_reply import InputReplyError, NotAwaitingInputError
-from switchboard.hosting.runtime import HostedRuntime, RunNotFoundError, RunRequestError
 
 _JSON = "application/json"
 
