@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.run_status import RunStatus
 
 if TYPE_CHECKING:
     from switchboard.models.protocol import ModelClient
@@ -75,7 +76,7 @@ def run(
             asyncio.run(_run(console, task, model, script, team))
         else:
             view = asyncio.run(_run_serverless(console, task, model, script, team))
-            if view.get("status") != "completed":
+            if view.get("status") != RunStatus.COMPLETED:
                 raise typer.Exit(1)
     except SwitchboardError as error:
         console.print(f"[bold red]error:[/] {error.reason}")

@@ -21,7 +21,7 @@ from azurefunctions.extensions.bindings.servicebus import ServiceBusMessageActio
 from switchboard.functions.entities import EntityList, function_name_for
 from switchboard.functions.http_api import register_http_api
 from switchboard.functions.runtime import HostedRuntime
-from switchboard.hosting.processor import IncomingMessage, Settlement, SettlementKind
+from switchboard.hosting.settlement import IncomingMessage, Settlement, SettlementKind
 from switchboard.teams.spec import TeamSpec
 
 CONNECTION = "ServiceBusConnection"
@@ -101,8 +101,7 @@ def incoming_message(msg: ServiceBusReceivedMessage) -> IncomingMessage:
     return IncomingMessage(
         body=b"".join(msg.body) if not isinstance(msg.body, bytes | bytearray) else bytes(msg.body),
         message_id=str(msg.message_id) if msg.message_id is not None else "",
-        # The Functions host hands the worker the .NET SDK's view of the message, whose header already counts this
-        # delivery (1 on the first), so no +1 here as a plain Python receiver would need.
+        # Already 1-based here: the rule is in switchboard.hosting.settlement.
         delivery_count=int(msg.delivery_count or 1),
         session_id=msg.session_id,
         application_properties=_text_properties(msg.application_properties),

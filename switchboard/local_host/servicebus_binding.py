@@ -86,7 +86,8 @@ def worker_supplied_arguments(function: IndexedFunction, context_factory: Any) -
 def trigger_metadata(message: ServiceBusReceivedMessage, locked_until: datetime | None) -> dict[str, func_meta.Datum]:
     """The trigger metadata the Functions host sends for one message (names and JSON typing of the host).
 
-    DeliveryCount counts this delivery (the .NET SDK adds one to the AMQP header's count of prior attempts).
+    DeliveryCount counts this delivery, 1 on the first (the .NET SDK adds one to the AMQP header's count of prior
+    attempts; the rule is in `switchboard.hosting.settlement`).
     """
     properties = _json_safe(message.application_properties or {})
     strings = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +17,8 @@ from switchboard.agentchat import AssistantAgent
 from switchboard.agentchat.user_proxy import UserProxyAgent
 from switchboard.hosting.input_reply import InputReplyError, NotAwaitingInputError, reply_envelope
 from switchboard.hosting.memory import InMemoryHostStore
-from switchboard.hosting.processor import IncomingMessage, MessageProcessor, Settlement
+from switchboard.hosting.processor import MessageProcessor
+from switchboard.hosting.settlement import IncomingMessage, Settlement
 from switchboard.messages import Envelope
 from switchboard.models.scripted import Script, ScriptedModelClient
 from switchboard.protocol.input_messages import INPUT_MESSAGES, InputTimedOut
@@ -26,30 +26,11 @@ from switchboard.protocol.messages import TEAM_MESSAGES
 from switchboard.runtime import Router
 from switchboard.teams import RoundRobinGroupChat
 from switchboard.termination import MaxMessageTermination
+from switchboard.testing import InMemoryRunEvents
 from switchboard.tools import FunctionTool
 
 RUN = "run-h"
 START = datetime(2026, 11, 29, tzinfo=UTC)
-
-
-class Bus:
-    """The `RunEvents` port plus `schedule`, in memory; scheduled messages wait until `due` hands them out."""
-
-    def __init__(self, router: Router) -> None:
-        self.router = router
-        self.sent: list[Envelope] = []
-        self.scheduled: list[tuple[Envelope, datetime]] = []
-        self.events: list[str] = []
-
-    async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        for envelope in envelopes:
-            self.sent.extend(self.router.expand(envelope))
-
-    async def schedule(self, envelopes: Sequence[Envelope], at: datetime) -> None:
-        self.scheduled.extend((envelope, at) for envelope in envelopes)
-
-    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
-        self.events.append(status)
 
 
 class Harness:
@@ -87,7 +68,7 @@ class Harness:
         self.router = Router(team.agents(), extra_messages=(*TEAM_MESSAGES, *INPUT_MESSAGES))
         self.clock = ManualClock(START)
         self.store = InMemoryHostStore(now=self.clock.now)
-        self.bus = Bus(self.router)
+        self.bus = InMemoryRunEvents(self.router)
         self.processor = MessageProcessor(
             router=self.router,
             store=self.store,
@@ -144,7 +125,7 @@ async def test_an_approval_pauses_the_run_holds_nothing_and_resumes_on_the_answe
     assert timeout.type == InputTimedOut.message_type
     assert timeout.target == "writer"
     assert at == START + timedelta(seconds=60)
-    assert h.bus.events == ["queued", "running", "awaiting_input"]
+    assert h.bus.statuses == ["queued", "running", "awaiting_input"]
 
     await h.answer({"approve": True})
     assert h.calls == ["v1"]
@@ -157,7 +138,7 @@ async def test_an_approval_pauses_the_run_holds_nothing_and_resumes_on_the_answe
     assert run["status"] == "completed"
     entries = await h.store.read(RUN, 0)
     assert [(e["source"], e["content"]) for e in entries][1:] == [("writer", "The note is out."), ("editor", "Ship it")]
-    assert h.bus.events[-4:] == ["running", "awaiting_input", "running", "completed"]
+    assert h.bus.statuses[-4:] == ["running", "awaiting_input", "running", "completed"]
 
 
 async def test_the_approval_timeout_denies_the_call_and_a_late_answer_is_ignored() -> None:
@@ -187,10 +168,10 @@ async def test_a_timeout_after_the_answer_is_ignored() -> None:
     ((timeout, _),) = h.bus.scheduled
     await h.answer({"approve": True})
     before = await h.run()
-    events = list(h.bus.events)
+    events = list(h.bus.statuses)
     await h.deliver(timeout)
     assert await h.run() == before  # still waiting for the editor, with the editor's question
-    assert h.bus.events == events
+    assert h.bus.statuses == events
     assert h.calls == ["v1"]
 
 
@@ -205,7 +186,7 @@ async def test_a_user_proxy_timeout_stops_the_run_as_cancelled() -> None:
     run = await h.run()
     assert run["status"] == "cancelled"
     assert run["stop_reason"] == "no input from editor within 120 s"
-    assert h.bus.events[-1] == "cancelled"
+    assert h.bus.statuses[-1] == "cancelled"
 
 
 async def test_a_user_proxy_timeout_with_a_default_reply_answers_for_the_person() -> None:
