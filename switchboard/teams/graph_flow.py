@@ -23,7 +23,8 @@ from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.teams.digraph import DiGraph
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
-from switchboard.teams.nested import Team, as_participants
+from switchboard.teams.nested import as_participants
+from switchboard.teams.team import Team
 from switchboard.termination import RunDelta, TerminationCondition
 
 GRAPH_DONE = "Digraph execution is complete"

@@ -29,7 +29,8 @@ from switchboard.teams.errors import TeamError
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.magentic_state import MagenticOneState
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
-from switchboard.teams.nested import Team, as_participants
+from switchboard.teams.nested import as_participants
+from switchboard.teams.team import Team
 from switchboard.termination import RunDelta, TerminationCondition
 
 MAX_ROUNDS_REASON = "Max rounds reached."
