@@ -1,7 +1,7 @@
 """Builds the Azure Functions app from a deployment's teams: one Service Bus–triggered function per agent.
 
 Every agent (team managers included) gets a function on its own session-enabled queue; the `tasks` queue gets the
-ingress function; the HTTP API of DESIGN.md's contract table is added with function-level auth. Functions settle
+ingress function; the HTTP API of docs/hosting.md is added with function-level auth. Functions settle
 their messages themselves through the Service Bus SDK-type binding (`ServiceBusMessageActions`), because that is
 the only way a Python function can dead-letter bad input at once (`host.json` turns auto-complete off to match).
 
