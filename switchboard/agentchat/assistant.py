@@ -13,7 +13,6 @@ from switchboard.agentchat.approval import ApprovalRequiredError, PendingTurn, T
 from switchboard.agentchat.handoff import Handoff
 from switchboard.agentchat.memory_recall import Recall, recall
 from switchboard.agentchat.model_context import BufferedModelContext, ModelContext
-from switchboard.agentchat.observed import observed_chat, observed_tool
 from switchboard.errors import AgentDefinitionError
 from switchboard.memory.protocol import Memory
 from switchboard.models.chat import (
@@ -30,10 +29,11 @@ from switchboard.models.chat import (
     UserMessage,
 )
 from switchboard.models.errors import StructuredOutputError
+from switchboard.models.observed import observed_chat, observed_tool
 from switchboard.models.protocol import ModelClient
-from switchboard.teams.input_messages import InputProvided, InputTimedOut
-from switchboard.teams.messages import TurnCompleted, TurnRequested
-from switchboard.teams.transcript import EntryKind, TranscriptEntry
+from switchboard.protocol.input_messages import InputProvided, InputTimedOut
+from switchboard.protocol.messages import TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import EntryKind, TranscriptEntry
 from switchboard.tools import FunctionTool
 
 _MAX_REPAIRS = 1
