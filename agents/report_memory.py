@@ -15,9 +15,9 @@ from switchboard.agent import AgentContext
 from switchboard.agentchat import AssistantAgent, AssistantState
 from switchboard.memory import Memory, MemoryContent, MemoryMimeType
 from switchboard.models.chat import UserMessage
-from switchboard.teams.input_messages import InputProvided, InputTimedOut
-from switchboard.teams.messages import TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.input_messages import InputProvided, InputTimedOut
+from switchboard.protocol.messages import TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 
 REPORT_SCOPE = "team:research"
 RECALLED_REPORTS = 2

@@ -19,7 +19,7 @@ from switchboard.memory.content import MemoryContent
 from switchboard.memory.event import MemoryQueryEvent
 from switchboard.memory.protocol import ChatBuffer, Memory
 from switchboard.models.chat import ChatMessage, SystemMessage
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.transcript import TranscriptEntry
 
 
 class _Recalled(BaseModel):

@@ -13,8 +13,8 @@ from switchboard.agentchat import AssistantAgent
 from switchboard.memory.cosmos import CosmosVectorMemory
 from switchboard.models.chat import SystemMessage
 from switchboard.models.scripted import ScriptedModelClient
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.teams import RoundRobinGroupChat
-from switchboard.teams.transcript import TranscriptEntry
 from tests.support.emulators import CosmosEmulator
 from tests.support.hosted_teams import RUN as HOSTED_RUN
 from tests.support.hosted_teams import run_hosted

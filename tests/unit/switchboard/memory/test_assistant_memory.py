@@ -14,9 +14,9 @@ from switchboard.memory import ListMemory, MemoryContent, MemoryMimeType, Memory
 from switchboard.memory.protocol import ChatContext, update_with_query
 from switchboard.models.chat import SystemMessage, UserMessage
 from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.protocol.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import InProcessRuntime
-from switchboard.teams.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
 from tests.unit.switchboard.test_checkpoints import Crash, CrashingCommits
 
 RUN = "run-1"

@@ -90,7 +90,7 @@ def test_query_text_is_parameterised_and_filters_are_checked() -> None:
 
 def test_importing_the_package_loads_no_sdk_and_no_weights() -> None:
     code = (
-        "import sys, switchboard.memory, switchboard.teams.transcript\n"
+        "import sys, switchboard.memory, switchboard.protocol.transcript\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in ('azure', 'openai', 'all_minilm_l6_v2')]\n"
         "print(loaded)"
     )
