@@ -101,7 +101,14 @@ def test_a_term_of_several_words_is_a_phrase() -> None:
 
 
 def test_the_english_analyzer_lower_cases_splits_and_stems() -> None:
-    assert list(tokens("Running DOGS, swims; parties & classes jumped")) == ["run", "dog", "swim", "party", "class", "jump"]
+    assert list(tokens("Running DOGS, swims; parties & classes jumped")) == [
+        "run",
+        "dog",
+        "swim",
+        "party",
+        "class",
+        "jump",
+    ]
     assert list(tokens("bus is cat")) == ["bus", "is", "cat"]
 
 
