@@ -139,6 +139,18 @@ def test_full_text_score_ranks_by_bm25(
     assert oracle.values_of([row["id"] for row in rows], expected) == pytest.approx(oracle.top_values(expected, 6))
 
 
+@pytest.mark.parametrize("pk", [None, "p4"], ids=["cross-partition", "one-partition"])
+def test_offset_limit_pages_a_ranking(
+    searchable: tuple[ContainerProxy, str], corpus: list[dict[str, Any]], pk: str | None
+) -> None:
+    container, _ = searchable
+    query = "SELECT VALUE c.id FROM c ORDER BY RANK FullTextScore(c.text, 'bee', 'ant') OFFSET 2 LIMIT 3"
+    rows = _query(container, query, {}, pk)
+    docs = {d["id"]: d["text"] for d in corpus if pk is None or d["pk"] == pk}
+    expected = oracle.bm25_scores(docs, ["bee", "ant"])
+    assert oracle.values_of(rows, expected) == pytest.approx(oracle.top_values(expected, 5)[2:5])
+
+
 @pytest.mark.parametrize("weights", [None, [2, 1], [1, -0.5]], ids=["plain", "weighted", "negative-weight"])
 @pytest.mark.parametrize("pk", [None, "p3"], ids=["cross-partition", "one-partition"])
 def test_rrf_fuses_full_text_and_vector_ranks(
@@ -195,6 +207,9 @@ async def test_async_client_runs_vector_and_hybrid_queries(emulator: Emulator, c
             text = oracle.bm25_scores({d["id"]: d["text"] for d in corpus}, ["elk"])
             fused = oracle.rrf([oracle.dense_ranks(text, True), oracle.dense_ranks(expected, True)], [1, 1])
             assert oracle.values_of(fused_rows, fused) == pytest.approx(oracle.top_values(fused, 3))
+            one = [row async for row in container.query_items(query, parameters=params, partition_key="p5")]
+            in_partition = {d["id"]: expected[d["id"]] for d in corpus if d["pk"] == "p5"}
+            assert oracle.values_of(one, in_partition) == pytest.approx(oracle.top_values(in_partition, 3))
         finally:
             await client.delete_database(database)
 
