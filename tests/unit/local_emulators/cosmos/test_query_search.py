@@ -192,3 +192,16 @@ def test_rrf_weights_must_match_the_components() -> None:
     with pytest.raises(QueryRuntimeError) as caught:
         compiled.run(_rows())
     assert "array of 2 numbers" in caught.value.message
+
+
+@pytest.mark.parametrize("weight", [1, -1])
+def test_a_row_without_a_vector_ranks_last_in_its_component(weight: int) -> None:
+    rows = [*_rows(), {"id": "novector", "_rid": "rz", "text": "dog dog dog"}]
+    rank = f"RRF(FullTextScore(c.text, 'dog'), VectorDistance(c.v, [20, 100]), [1, {weight}])"
+    found = compile_query(f"SELECT VALUE c.id FROM c ORDER BY RANK {rank}", _policy("euclidean", 2)).run(rows)
+    text = oracle.bm25_scores({row["id"]: row["text"] for row in rows}, ["dog"])
+    distances = {row["id"]: oracle.distance(row["v"], [20, 100], "euclidean") for row in rows if "v" in row}
+    ascending = weight > 0  # nearest first; a negative weight reverses the component
+    distances["novector"] = 1.79769e308 if ascending else -1.79769e308  # the plan's default: always last
+    fused = oracle.rrf([oracle.dense_ranks(text, True), oracle.dense_ranks(distances, not ascending)], [1, weight])
+    assert oracle.values_of(found, fused) == pytest.approx(oracle.top_values(fused, len(rows)))
