@@ -102,9 +102,9 @@ def hybrid_search_info(
     component_top = max(120, 12 * ((skip or 0) + (take or 0)))
     alias = tree.source.alias if tree.source is not None else "root"
     scores = [_score_text(component, index, parameters) for index, component in enumerate(found)]
-    descending = [component.similar_first_descending() if component.full_text else True for component in found]
-    # _VectorScore is oriented "higher is more similar", so only a negative weight flips a component.
-    descending = [direction != (weight < 0) for direction, weight in zip(descending, weights, strict=True)]
+    # BM25 and _VectorScore both grow with relevance, so each component sorts descending unless its weight
+    # is negative (Azure's plans: "Ascending" and the weight's absolute value).
+    descending = [weight >= 0 for weight in weights]
     defaults = [
         _number(missing_score(component.full_text, direction))
         for component, direction in zip(found, descending, strict=True)

@@ -26,7 +26,7 @@ from local_emulators.cosmos.query.errors import QueryCompileError, QueryRuntimeE
 from local_emulators.cosmos.query.evaluator import Bindings, CompileContext, ExpressionCompiler, Fn, Params
 from local_emulators.cosmos.query.functions.text_analysis import bm25, phrase_count, tokens
 from local_emulators.cosmos.query.functions.vector import distance_name
-from local_emulators.cosmos.query.values import UNDEFINED, is_number
+from local_emulators.cosmos.query.values import is_number
 
 RRF_CONSTANT = 60  # the SDK's and the service's k
 MISSING_TEXT_SCORE = 1.0
@@ -208,4 +208,4 @@ def compile_ranked(context: CompileContext, query: ast.Query, rows: Rows, names:
     return ranked
 
 
-__all__ = ["UNDEFINED", "Component", "compile_ranked", "components", "term_values", "weight_values"]
+__all__ = ["Component", "compile_ranked", "components", "missing_score", "term_values", "weight_values"]
