@@ -91,13 +91,27 @@ def components(expr: ast.Expr, context: CompileContext | None = None) -> tuple[l
         weights = args.pop()
     if len(args) < 1:
         raise _error("RRF needs at least one FullTextScore or VectorDistance argument", expr, context)
-    return [_component(arg, context) for arg in args], weights
+    found = [_component(arg, context) for arg in args]
+    if weights is not None and not _constant(weights):
+        raise _error("The RRF weights must be an array literal or a parameter", weights, context)
+    return found, weights
+
+
+def _constant(node: ast.Expr) -> bool:
+    """Literals, parameters, signed numbers and arrays of them: the same for every row."""
+    if isinstance(node, ast.Literal | ast.Param):
+        return True
+    if isinstance(node, ast.Unary) and node.op in ("-", "+"):
+        return _constant(node.operand)
+    return isinstance(node, ast.ArrayLiteral) and all(_constant(item) for item in node.items)
 
 
 def _component(node: ast.Expr, context: CompileContext | None) -> Component:
     if isinstance(node, ast.Call) and node.name == "FULLTEXTSCORE":
         if len(node.args) < 2:
             raise _error("FullTextScore needs a property path and at least one term", node, context)
+        if not all(_constant(term) for term in node.args[1:]):
+            raise _error("FullTextScore terms must be string literals or parameters", node, context)
         return Component(node, full_text=True)
     if isinstance(node, ast.Call) and node.name == "VECTORDISTANCE":
         return Component(node, full_text=False)

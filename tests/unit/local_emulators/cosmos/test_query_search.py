@@ -169,6 +169,13 @@ RANK_ERRORS: list[tuple[str, type[Exception], str]] = [
     ("SELECT * FROM c ORDER BY RANK c.n", QueryCompileError, "FullTextScore or RRF"),
     ("SELECT * FROM c ORDER BY RANK RRF(c.n, c.m)", QueryCompileError, "RRF arguments"),
     ("SELECT * FROM c ORDER BY RANK FullTextScore(c.text)", QueryCompileError, "at least one term"),
+    ("SELECT * FROM c ORDER BY RANK FullTextScore(c.text, c.word)", QueryCompileError, "literals or parameters"),
+    (
+        "SELECT * FROM c ORDER BY RANK RRF(FullTextScore(c.text, 'a'), VectorDistance(c.v, [1]), c.w)",
+        QueryCompileError,
+        "array literal or a parameter",
+    ),
+    ("SELECT * FROM c ORDER BY RANK RRF()", QueryCompileError, "at least one"),
     (
         "SELECT * FROM c WHERE EXISTS(SELECT VALUE 1 FROM c ORDER BY RANK FullTextScore(c.text, 'a'))",
         QueryCompileError,
