@@ -24,7 +24,7 @@ from local_emulators.cosmos.query.functions.vector_arrays import as_array
 from local_emulators.cosmos.query.values import UNDEFINED
 
 BatchOrder = Callable[[list[Bindings], Params, bool], list[int]]
-_MATRIX_CACHE_SIZE = 8
+_MATRIX_CACHE_SIZE = 4  # a matrix per recently queried scope (10,000 x 384 is 30 MB)
 _matrices: list[tuple[list[int], int, list[Any], np.ndarray, np.ndarray, np.ndarray]] = []
 _cache_lock = threading.Lock()
 
