@@ -1,6 +1,7 @@
 """Run Microsoft's own azure-cosmos tests and samples against our Cosmos emulator and print pass/fail counts.
 
-Usage: ``python scripts/sdk_conformance/cosmos_sdk.py [--tests | --samples] [--keep-going-on-timeout]``
+Usage: ``python scripts/sdk_conformance/cosmos_sdk.py [--tests | --samples] [--marker M] [tests/test_x.py ...]``
+(``--marker cosmosSearchQuery`` runs Microsoft's vector, full-text and hybrid search tests instead.)
 
 The source archive of the installed azure-cosmos version is downloaded from PyPI once into
 ``.cache/sdk/`` (``pip download --no-binary``; never committed). The emulator is started on a free

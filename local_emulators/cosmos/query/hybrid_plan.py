@@ -20,11 +20,15 @@ from typing import Any
 from local_emulators.cosmos.query import ast, formatter
 from local_emulators.cosmos.query.errors import QueryCompileError
 from local_emulators.cosmos.query.projection import item_names
-from local_emulators.cosmos.query.ranking import Component, components, term_values, weight_values
+from local_emulators.cosmos.query.ranking import Component, components, missing_score, term_values, weight_values
 
 ORDER_BY_FILTER = "{documentdb-formattableorderbyquery-filter}"
 TOTAL_DOCUMENTS = "{documentdb-formattablehybridsearchquery-totaldocumentcount}"
-MAX_DOUBLE_TEXT = "1.79769e+308"
+
+
+def _number(value: float) -> str:
+    # Azure writes the largest double as 1.79769e+308 and the text score default as -1 or 1.
+    return f"{value:.5e}" if abs(value) > 1e300 else f"{value:g}"
 
 
 def _value(node: ast.Expr, parameters: Mapping[str, Any]) -> Any:
@@ -98,13 +102,11 @@ def hybrid_search_info(
     component_top = max(120, 12 * ((skip or 0) + (take or 0)))
     alias = tree.source.alias if tree.source is not None else "root"
     scores = [_score_text(component, index, parameters) for index, component in enumerate(found)]
-    descending = [component.similar_first_descending() if component.full_text else True for component in found]
-    # _VectorScore is oriented "higher is more similar", so only a negative weight flips a component.
-    descending = [direction != (weight < 0) for direction, weight in zip(descending, weights, strict=True)]
+    # BM25 and _VectorScore both grow with relevance, so each component sorts descending unless its weight
+    # is negative (Azure's plans: "Ascending" and the weight's absolute value).
+    descending = [weight >= 0 for weight in weights]
     defaults = [
-        ("-1" if component.full_text else f"-{MAX_DOUBLE_TEXT}")
-        if direction
-        else ("1" if component.full_text else MAX_DOUBLE_TEXT)
+        _number(missing_score(component.full_text, direction))
         for component, direction in zip(found, descending, strict=True)
     ]
     component_scores = ", ".join(f"({score} ?? {default})" for score, default in zip(scores, defaults, strict=True))

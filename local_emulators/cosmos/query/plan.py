@@ -34,13 +34,14 @@ class QueryPlan:
     """A query's plan and the query features an SDK must support to run it.
 
     Attributes:
-        query_info: The `queryInfo` member of Azure's plan.
+        query_info: The `queryInfo` member of Azure's plan (empty for a hybrid search plan, sent as null).
         features: Query features the plan needs, named as in `x-ms-cosmos-supported-query-features`.
         value_aggregate_only: False when the query aggregates without `SELECT VALUE` (or groups), which
             the gateway refuses to run across partitions at all.
+        hybrid_search_info: The `hybridSearchQueryInfo` of an `ORDER BY RANK` query (see `hybrid_plan`).
     """
 
-    query_info: dict[str, Any] | None
+    query_info: dict[str, Any]
     features: tuple[str, ...]
     value_aggregate_only: bool
     hybrid_search_info: dict[str, Any] | None = None
@@ -54,7 +55,8 @@ class QueryPlan:
         """The whole plan document the gateway returns."""
         return {
             "partitionedQueryExecutionInfoVersion": 2,
-            "queryInfo": self.query_info,
+            # A hybrid search plan has no `queryInfo` (null), as in Azure's plans.
+            "queryInfo": None if self.hybrid_search_info is not None else self.query_info,
             "queryRanges": query_ranges if query_ranges is not None else [dict(FULL_RANGE)],
             "hybridSearchQueryInfo": self.hybrid_search_info,
         }
@@ -231,7 +233,7 @@ def plan(tree: ast.Query, parameters: Mapping[str, Any] | None = None) -> QueryP
         hybrid: tuple[str, ...] = (
             ("HybridSearch", "WeightedRankFusion") if info["componentWeights"] else ("HybridSearch",)
         )
-        return QueryPlan(None, hybrid, value_aggregate_only=True, hybrid_search_info=info)
+        return QueryPlan({}, hybrid, value_aggregate_only=True, hybrid_search_info=info)
     aggregates = _aggregates(select)
     value_aggregate = isinstance(select.value, ast.Aggregate) and not tree.group_by
     aliases: list[str] = [] if select.value is not None or select.star else item_names(select.items)

@@ -11,7 +11,8 @@ on the server or across partitions by the SDK:
 - rows are ordered by `_rid`, then each component's scores are sorted (descending; ascending for a
   Euclidean distance; reversed by a negative weight), ranks are dense (equal scores share a rank), a
   row's RRF score is the sum of |weight| / (60 + rank), and rows are sorted by it, highest first;
-- a missing full-text score counts as -1 and a missing vector score as the worst possible value.
+- a missing score takes the plan's default for the component's final direction: -1 (full text) or
+  -1.79769e308 (vector) when sorted descending, 1 or 1.79769e308 when ascending.
 """
 
 from __future__ import annotations
@@ -25,11 +26,19 @@ from local_emulators.cosmos.query.errors import QueryCompileError, QueryRuntimeE
 from local_emulators.cosmos.query.evaluator import Bindings, CompileContext, ExpressionCompiler, Fn, Params
 from local_emulators.cosmos.query.functions.text_analysis import bm25, phrase_count, tokens
 from local_emulators.cosmos.query.functions.vector import distance_name
-from local_emulators.cosmos.query.values import UNDEFINED, is_number
+from local_emulators.cosmos.query.values import is_number
 
 RRF_CONSTANT = 60  # the SDK's and the service's k
-MISSING_TEXT_SCORE = -1.0
+MISSING_TEXT_SCORE = 1.0
 MAX_DOUBLE = 1.79769e308
+
+
+def missing_score(full_text: bool, descending: bool) -> float:
+    """What a row without a score counts as, as the hybrid plan's `?? default` says."""
+    magnitude = MISSING_TEXT_SCORE if full_text else MAX_DOUBLE
+    return -magnitude if descending else magnitude
+
+
 Rows = Callable[[Iterable[Any] | None, Bindings, Params], Iterator[Bindings]]
 
 
@@ -82,13 +91,27 @@ def components(expr: ast.Expr, context: CompileContext | None = None) -> tuple[l
         weights = args.pop()
     if len(args) < 1:
         raise _error("RRF needs at least one FullTextScore or VectorDistance argument", expr, context)
-    return [_component(arg, context) for arg in args], weights
+    found = [_component(arg, context) for arg in args]
+    if weights is not None and not _constant(weights):
+        raise _error("The RRF weights must be an array literal or a parameter", weights, context)
+    return found, weights
+
+
+def _constant(node: ast.Expr) -> bool:
+    """Literals, parameters, signed numbers and arrays of them: the same for every row."""
+    if isinstance(node, ast.Literal | ast.Param):
+        return True
+    if isinstance(node, ast.Unary) and node.op in ("-", "+"):
+        return _constant(node.operand)
+    return isinstance(node, ast.ArrayLiteral) and all(_constant(item) for item in node.items)
 
 
 def _component(node: ast.Expr, context: CompileContext | None) -> Component:
     if isinstance(node, ast.Call) and node.name == "FULLTEXTSCORE":
         if len(node.args) < 2:
             raise _error("FullTextScore needs a property path and at least one term", node, context)
+        if not all(_constant(term) for term in node.args[1:]):
+            raise _error("FullTextScore terms must be string literals or parameters", node, context)
         return Component(node, full_text=True)
     if isinstance(node, ast.Call) and node.name == "VECTORDISTANCE":
         return Component(node, full_text=False)
@@ -127,10 +150,10 @@ class _Scorer:
         else:
             self.vector = compiler.compile(component.call)
 
-    def prepare(self, documents: list[Any], b: Bindings, p: Params) -> Callable[[Bindings], float]:
+    def prepare(self, documents: list[Any], b: Bindings, p: Params) -> Callable[[Bindings], float | None]:
+        """The component's score of a row (None when it has none), with statistics over `documents`."""
         if not self.component.full_text:
-            missing = -MAX_DOUBLE if self.component.similar_first_descending() else MAX_DOUBLE
-            return lambda row: value if is_number(value := self.vector(row, p)) else missing
+            return lambda row: value if is_number(value := self.vector(row, p)) else None
         terms = term_values([fn(b, p) for fn in self.term_fns])
         if terms is None:
             raise QueryRuntimeError("FullTextScore terms must be strings (or one array of strings)")
@@ -141,10 +164,10 @@ class _Scorer:
         hits = [sum(1 for words in analysed if phrase_count(words, term) > 0) for term in term_tokens]
         count = len(documents)
 
-        def score(row: Bindings) -> float:
+        def score(row: Bindings) -> float | None:
             text = self.field(row, p)
             if not isinstance(text, str):
-                return MISSING_TEXT_SCORE
+                return None
             return bm25(tokens(text), term_tokens, count, total_words, hits)
 
         return score
@@ -177,14 +200,16 @@ def compile_ranked(context: CompileContext, query: ast.Query, rows: Rows, names:
         scores = [scorer.prepare(documents, b, p) for scorer in scorers]
         selected = sorted(rows(documents, b, p), key=lambda row: _rid(row, alias))
         if not fuse:
-            keyed = [(scores[0](row), row) for row in selected]
+            default = missing_score(True, True)
+            keyed = [(default if (value := scores[0](row)) is None else value, row) for row in selected]
             keyed.sort(key=lambda pair: pair[0], reverse=True)
             return iter([row for _, row in keyed])
         weights = [1.0] * len(scorers) if weights_fn is None else weight_values(weights_fn(b, p), len(scorers))
         fused = [0.0] * len(selected)
         for scorer, score, weight in zip(scorers, scores, weights, strict=True):
             descending = scorer.component.similar_first_descending() != (weight < 0)
-            values = [score(row) for row in selected]
+            default = missing_score(scorer.component.full_text, descending)
+            values = [default if (value := score(row)) is None else value for row in selected]
             order = sorted(range(len(selected)), key=lambda i: values[i], reverse=descending)
             rank = 0
             for position, index in enumerate(order):
@@ -197,4 +222,4 @@ def compile_ranked(context: CompileContext, query: ast.Query, rows: Rows, names:
     return ranked
 
 
-__all__ = ["UNDEFINED", "Component", "compile_ranked", "components", "term_values", "weight_values"]
+__all__ = ["Component", "compile_ranked", "components", "missing_score", "term_values", "weight_values"]

@@ -24,17 +24,42 @@ from local_emulators.cosmos.query.functions.vector_arrays import as_array
 from local_emulators.cosmos.query.values import UNDEFINED
 
 BatchOrder = Callable[[list[Bindings], Params, bool], list[int]]
-_MATRIX_CACHE_SIZE = 8
+_MATRIX_CACHE_SIZE = 4  # a matrix per recently queried scope (10,000 x 384 is 30 MB)
 _matrices: list[tuple[list[int], int, list[Any], np.ndarray, np.ndarray, np.ndarray]] = []
 _cache_lock = threading.Lock()
 
 
 def _constant(node: ast.Expr) -> bool:
+    """Whether the expression is the same for every row: literals, parameters and structures of them."""
     if isinstance(node, ast.Literal | ast.Param):
         return True
     if isinstance(node, ast.Unary):
         return _constant(node.operand)
+    if isinstance(node, ast.ObjectLiteral):
+        return all(_constant(value) for _, value in node.pairs)
     return isinstance(node, ast.ArrayLiteral) and all(_constant(item) for item in node.items)
+
+
+def _getter(compiler: ExpressionCompiler, expr: ast.Expr) -> Callable[[Bindings, Params], Any]:
+    """Reads `alias.a.b` straight from the row's dictionaries (most of a 10,000-row query's time otherwise)."""
+    parts: list[str] = []
+    node = expr
+    while isinstance(node, ast.Member):
+        parts.append(node.name)
+        node = node.target
+    if not parts or not isinstance(node, ast.Ident) or node.name not in compiler.names or compiler.group is not None:
+        return compiler.compile(expr)
+    alias, path = node.name, tuple(reversed(parts))
+
+    def read(row: Bindings, p: Params) -> Any:
+        value = row[alias]
+        for part in path:
+            if not isinstance(value, dict):
+                return UNDEFINED
+            value = value.get(part, UNDEFINED)
+        return value
+
+    return read
 
 
 def batch_order(compiler: ExpressionCompiler, item: ast.OrderItem) -> BatchOrder | None:
@@ -54,9 +79,9 @@ def batch_order(compiler: ExpressionCompiler, item: ast.OrderItem) -> BatchOrder
     else:
         return None
     extra = expr.args[2:]
-    if not all(_constant(arg) or isinstance(arg, ast.ObjectLiteral) for arg in extra):
+    if not all(_constant(arg) for arg in extra):
         return None
-    stored, query = compiler.compile(stored_expr), compiler.compile(query_expr)
+    stored, query = _getter(compiler, stored_expr), compiler.compile(query_expr)
     options = [compiler.compile(arg) for arg in extra]
 
     def order(rows: list[Bindings], p: Params, descending: bool) -> list[int]:

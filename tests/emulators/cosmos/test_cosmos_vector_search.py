@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from azure.cosmos import ContainerProxy, DatabaseProxy, PartitionKey, exceptions
+from azure.cosmos import ContainerProxy, PartitionKey, exceptions
 from azure.cosmos.aio import CosmosClient as AsyncCosmosClient
 
 from tests.emulators.cosmos.cosmos_harness import Emulator
 from tests.emulators.cosmos.signed_http import signed
 from tests.support import search_oracle as oracle
+from tests.support.search_containers import DIMENSIONS, search_settings
 
-DIMENSIONS = 4
 WORDS = ["cat", "dog", "sun", "sea", "red", "fox", "owl", "ant", "bee", "elk"]
 KEYS = ["p0", "p1", "p2", "p3", "p4", "p5"]
 
@@ -38,23 +38,6 @@ def _corpus(seed: int = 7, size: int = 36) -> list[dict[str, Any]]:
     ]
 
 
-def _settings(distance: str) -> dict[str, Any]:
-    return {
-        "vector_embedding_policy": {
-            "vectorEmbeddings": [
-                {"path": "/v", "dataType": "float32", "distanceFunction": distance, "dimensions": DIMENSIONS}
-            ]
-        },
-        "full_text_policy": {"defaultLanguage": "en-US", "fullTextPaths": [{"path": "/text", "language": "en-US"}]},
-        "indexing_policy": {
-            "includedPaths": [{"path": "/*"}],
-            "excludedPaths": [{"path": "/v/*"}],
-            "vectorIndexes": [{"path": "/v", "type": "flat"}],
-            "fullTextIndexes": [{"path": "/text"}],
-        },
-    }
-
-
 @pytest.fixture(scope="module")
 def corpus() -> list[dict[str, Any]]:
     return _corpus()
@@ -66,7 +49,7 @@ def searchable(
 ) -> Iterator[tuple[ContainerProxy, str]]:
     database = client.create_database(f"vec-{uuid.uuid4().hex[:8]}")
     try:
-        container = database.create_container("c", PartitionKey("/pk"), **_settings(request.param))
+        container = database.create_container("c", PartitionKey("/pk"), **search_settings(request.param))
         assert len(list(container.read_feed_ranges())) > 1  # cross-partition queries take the SDK pipeline
         for document in corpus:
             container.create_item(document)
@@ -139,6 +122,18 @@ def test_full_text_score_ranks_by_bm25(
     assert oracle.values_of([row["id"] for row in rows], expected) == pytest.approx(oracle.top_values(expected, 6))
 
 
+@pytest.mark.parametrize("pk", [None, "p4"], ids=["cross-partition", "one-partition"])
+def test_offset_limit_pages_a_ranking(
+    searchable: tuple[ContainerProxy, str], corpus: list[dict[str, Any]], pk: str | None
+) -> None:
+    container, _ = searchable
+    query = "SELECT VALUE c.id FROM c ORDER BY RANK FullTextScore(c.text, 'bee', 'ant') OFFSET 2 LIMIT 3"
+    rows = _query(container, query, {}, pk)
+    docs = {d["id"]: d["text"] for d in corpus if pk is None or d["pk"] == pk}
+    expected = oracle.bm25_scores(docs, ["bee", "ant"])
+    assert oracle.values_of(rows, expected) == pytest.approx(oracle.top_values(expected, 5)[2:5])
+
+
 @pytest.mark.parametrize("weights", [None, [2, 1], [1, -0.5]], ids=["plain", "weighted", "negative-weight"])
 @pytest.mark.parametrize("pk", [None, "p3"], ids=["cross-partition", "one-partition"])
 def test_rrf_fuses_full_text_and_vector_ranks(
@@ -161,27 +156,11 @@ def test_rrf_fuses_full_text_and_vector_ranks(
     assert oracle.values_of([row["id"] for row in rows], fused) == pytest.approx(oracle.top_values(fused, 4))
 
 
-def test_full_text_contains_functions_stem_english_words(database: DatabaseProxy) -> None:
-    container = database.create_container("ft", PartitionKey("/pk"), **_settings("cosine"))
-    container.create_item({"id": "a", "pk": "x", "text": "The dogs were running by the sea", "v": [1, 0, 0, 0]})
-    container.create_item({"id": "b", "pk": "y", "text": "A cat swims", "v": [0, 1, 0, 0]})
-
-    def ids(where: str) -> list[str]:
-        query = f"SELECT VALUE c.id FROM c WHERE {where} ORDER BY c.id"
-        return list(container.query_items(query, enable_cross_partition_query=True))
-
-    assert ids("FullTextContains(c.text, 'run')") == ["a"]
-    assert ids("FullTextContains(c.text, 'dog were runs')") == ["a"]
-    assert ids("FullTextContainsAll(c.text, 'swimming', 'cats')") == ["b"]
-    assert ids("FullTextContainsAll(c.text, 'swim', 'sea')") == []
-    assert ids("FullTextContainsAny(c.text, 'swim', 'sea')") == ["a", "b"]
-
-
 async def test_async_client_runs_vector_and_hybrid_queries(emulator: Emulator, corpus: list[dict[str, Any]]) -> None:
     async with AsyncCosmosClient(emulator.http, credential=emulator.key) as client:
         database = await client.create_database(f"vec-aio-{uuid.uuid4().hex[:8]}")
         try:
-            container = await database.create_container("c", PartitionKey("/pk"), **_settings("dotproduct"))
+            container = await database.create_container("c", PartitionKey("/pk"), **search_settings("dotproduct"))
             for document in corpus:
                 await container.create_item(document)
             params = [{"name": "@q", "value": QUERY_VECTOR}]
@@ -195,6 +174,9 @@ async def test_async_client_runs_vector_and_hybrid_queries(emulator: Emulator, c
             text = oracle.bm25_scores({d["id"]: d["text"] for d in corpus}, ["elk"])
             fused = oracle.rrf([oracle.dense_ranks(text, True), oracle.dense_ranks(expected, True)], [1, 1])
             assert oracle.values_of(fused_rows, fused) == pytest.approx(oracle.top_values(fused, 3))
+            one = [row async for row in container.query_items(query, parameters=params, partition_key="p5")]
+            in_partition = {d["id"]: expected[d["id"]] for d in corpus if d["pk"] == "p5"}
+            assert oracle.values_of(one, in_partition) == pytest.approx(oracle.top_values(in_partition, 3))
         finally:
             await client.delete_database(database)
 
@@ -237,69 +219,6 @@ def test_full_text_score_outside_order_by_rank_is_a_400(searchable: tuple[Contai
         _query(container, "SELECT FullTextScore(c.text, 'cat') AS s FROM c", {}, "p0")
     assert caught.value.status_code == 400
     assert "ORDER BY RANK" in str(caught.value.message)
-
-
-BAD_POLICIES = [
-    ({"vectorIndexes": [{"path": "/v", "type": "flat"}]}, 600, "cosine", "Index Type::flat supports at most 505"),
-    ({"vectorIndexes": [{"path": "/w", "type": "diskANN"}]}, 8, "cosine", "path::/w not matching in Embedding's path"),
-    ({"vectorIndexes": [{"path": "/v", "type": "hnsw"}]}, 8, "cosine", "Index Type::hnsw is invalid"),
-    ({}, 8, "manhattan", "invalid DistanceFunction:manhattan"),
-    ({}, 5000, "cosine", "Dimensions:5000 which is more than the maximum supported value"),
-    ({"fullTextIndexes": [{"path": "/body"}]}, 8, "cosine", "is not a path of the Full Text Policy"),
-    (
-        {"vectorIndexes": [{"path": "/v", "type": "quantizedFlat", "quantizationByteSize": 9}]},
-        8,
-        "cosine",
-        "QuantizationByteSize value :: 9 is out of range. The allowed range is between 1 and 8.",
-    ),
-]
-
-
-@pytest.mark.parametrize(("indexes", "dimensions", "distance", "message"), BAD_POLICIES)
-def test_invalid_search_policies_are_refused(
-    database: DatabaseProxy, indexes: dict[str, Any], dimensions: int, distance: str, message: str
-) -> None:
-    vector_policy = {
-        "vectorEmbeddings": [
-            {"path": "/v", "dataType": "float32", "distanceFunction": distance, "dimensions": dimensions}
-        ]
-    }
-    indexing = {"includedPaths": [{"path": "/*"}], "excludedPaths": [{"path": "/v/*"}], **indexes}
-    with pytest.raises(exceptions.CosmosHttpResponseError) as caught:
-        database.create_container(
-            "bad",
-            PartitionKey("/pk"),
-            vector_embedding_policy=vector_policy,
-            indexing_policy=indexing,
-            full_text_policy={"defaultLanguage": "en-US", "fullTextPaths": [{"path": "/text"}]},
-        )
-    assert caught.value.status_code == 400
-    assert message in str(caught.value.message)
-    assert "bad" not in [c["id"] for c in database.list_containers()]
-
-
-def test_replace_checks_the_policies_and_keeps_vector_settings(database: DatabaseProxy) -> None:
-    settings = _settings("cosine")
-    container = database.create_container("ok", PartitionKey("/pk"), **settings)
-    changed_index = {**settings["indexing_policy"], "vectorIndexes": [{"path": "/v", "type": "quantizedFlat"}]}
-    changed_policy = {
-        "vectorEmbeddings": [{"path": "/v", "dataType": "float32", "distanceFunction": "dotproduct", "dimensions": 4}]
-    }
-    attempts = [
-        (
-            {"indexing_policy": {"vectorIndexes": [{"path": "/nowhere", "type": "flat"}]}},
-            "not matching in Embedding's path",
-        ),
-        ({**settings, "indexing_policy": changed_index}, "existing vector indexing policy cannot be modified"),
-        ({**settings, "vector_embedding_policy": changed_policy}, "existing embedding policy cannot be modified"),
-    ]
-    for arguments, message in attempts:
-        with pytest.raises(exceptions.CosmosHttpResponseError) as caught:
-            database.replace_container(container, PartitionKey("/pk"), **arguments)
-        assert caught.value.status_code == 400
-        assert message in str(caught.value.message)
-    replaced = database.replace_container(container, PartitionKey("/pk"), **settings).read()
-    assert replaced["vectorEmbeddingPolicy"] == settings["vector_embedding_policy"]
 
 
 # ---------------------------------------------------------------- the plans the SDK pipelines run from

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-_MAX_FLOATS = 20_000_000  # about 160 MB of float64
+_MAX_FLOATS = 8_000_000  # 64 MB of float64 (e.g. 20,000 vectors of 384 dimensions)
 _NUMBER_TYPES = frozenset({int, float})
 _cache: dict[int, tuple[list[Any], np.ndarray | None]] = {}
 _held = 0

@@ -101,7 +101,14 @@ def test_a_term_of_several_words_is_a_phrase() -> None:
 
 
 def test_the_english_analyzer_lower_cases_splits_and_stems() -> None:
-    assert list(tokens("Running DOGS, swims; parties & classes jumped")) == ["run", "dog", "swim", "party", "class", "jump"]
+    assert list(tokens("Running DOGS, swims; parties & classes jumped")) == [
+        "run",
+        "dog",
+        "swim",
+        "party",
+        "class",
+        "jump",
+    ]
     assert list(tokens("bus is cat")) == ["bus", "is", "cat"]
 
 
@@ -162,6 +169,13 @@ RANK_ERRORS: list[tuple[str, type[Exception], str]] = [
     ("SELECT * FROM c ORDER BY RANK c.n", QueryCompileError, "FullTextScore or RRF"),
     ("SELECT * FROM c ORDER BY RANK RRF(c.n, c.m)", QueryCompileError, "RRF arguments"),
     ("SELECT * FROM c ORDER BY RANK FullTextScore(c.text)", QueryCompileError, "at least one term"),
+    ("SELECT * FROM c ORDER BY RANK FullTextScore(c.text, c.word)", QueryCompileError, "literals or parameters"),
+    (
+        "SELECT * FROM c ORDER BY RANK RRF(FullTextScore(c.text, 'a'), VectorDistance(c.v, [1]), c.w)",
+        QueryCompileError,
+        "array literal or a parameter",
+    ),
+    ("SELECT * FROM c ORDER BY RANK RRF()", QueryCompileError, "at least one"),
     (
         "SELECT * FROM c WHERE EXISTS(SELECT VALUE 1 FROM c ORDER BY RANK FullTextScore(c.text, 'a'))",
         QueryCompileError,
@@ -185,3 +199,16 @@ def test_rrf_weights_must_match_the_components() -> None:
     with pytest.raises(QueryRuntimeError) as caught:
         compiled.run(_rows())
     assert "array of 2 numbers" in caught.value.message
+
+
+@pytest.mark.parametrize("weight", [1, -1])
+def test_a_row_without_a_vector_ranks_last_in_its_component(weight: int) -> None:
+    rows = [*_rows(), {"id": "novector", "_rid": "rz", "text": "dog dog dog"}]
+    rank = f"RRF(FullTextScore(c.text, 'dog'), VectorDistance(c.v, [20, 100]), [1, {weight}])"
+    found = compile_query(f"SELECT VALUE c.id FROM c ORDER BY RANK {rank}", _policy("euclidean", 2)).run(rows)
+    text = oracle.bm25_scores({row["id"]: row["text"] for row in rows}, ["dog"])
+    distances = {row["id"]: oracle.distance(row["v"], [20, 100], "euclidean") for row in rows if "v" in row}
+    ascending = weight > 0  # nearest first; a negative weight reverses the component
+    distances["novector"] = 1.79769e308 if ascending else -1.79769e308  # the plan's default: always last
+    fused = oracle.rrf([oracle.dense_ranks(text, True), oracle.dense_ranks(distances, not ascending)], [1, weight])
+    assert oracle.values_of(found, fused) == pytest.approx(oracle.top_values(fused, len(rows)))
