@@ -1,4 +1,4 @@
-"""azd project file, .funcignore and the deploy guide (docs/deploy.md) agree with the templates and the app (offline)."""
+"""azd project file, .funcignore and docs/deploy.md agree with the templates and the app (offline)."""
 
 from __future__ import annotations
 
