@@ -12,7 +12,17 @@ README = REPO / "README.md"
 DOCS = sorted((REPO / "docs").glob("*.md"))
 PAGES = [README, *DOCS]
 # Top-level directories whose paths the docs quote; a quoted path under one of them must exist.
-TOP_DIRS = ("switchboard/", "agents/", "tests/", "local_emulators/", "scripts/", "infra/", "benchmarks/", "docs/", ".ci/")
+TOP_DIRS = (
+    "switchboard/",
+    "agents/",
+    "tests/",
+    "local_emulators/",
+    "scripts/",
+    "infra/",
+    "benchmarks/",
+    "docs/",
+    ".ci/",
+)
 # Paths inside the Azure SDKs' source archives that docs/emulators.md quotes (downloaded into .cache/sdk/, not ours).
 SDK_ARCHIVE_PATHS = {"tests/mgmt_tests"}
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
