@@ -28,9 +28,8 @@ PYEOF
   exit 0
 fi
 mkdir -p "$WHEELS"
-# The wheel is specific to the interpreter's version (cp311, cp312, ...): look for this one's.
-PYTAG=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
-if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-"$PYTAG"-*.whl >/dev/null 2>&1; then
+# The wheel is tagged py3-none-<platform> (the library is loaded through ctypes), so any Python 3 can reuse it.
+if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
   echo "local model: building llama-cpp-python $LLAMA_VERSION once (about 5 minutes)..." >&2
   # pip's own wheel cache ignores CMAKE_ARGS, hence --no-cache-dir and a wheel dir of our own.
   CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
