@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,22 @@ def test_the_architecture_diagram_is_a_committed_png_with_its_source() -> None:
     image = REPO / "docs" / "images" / "architecture.png"
     assert image.read_bytes()[:8] == PNG_SIGNATURE
     assert (REPO / "docs" / "images" / "architecture.html").is_file()
+
+
+def test_the_core_in_five_minutes_runs_as_printed() -> None:
+    readme = README.read_text(encoding="utf-8")
+    section = readme[readme.index("## The core in five minutes") :]
+    code = section[section.index("```python\n") + len("```python\n") : section.index("```\n\n")]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "user: Explain why agents talk through queues.",
+        "writer: Queues decouple agents; sessions keep each run in order.",
+        "editor: Short and clear. APPROVE",
+        "text 'APPROVE' mentioned by editor",
+    ]
 
 
 def test_docs_index_links_every_page() -> None:
