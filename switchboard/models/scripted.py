@@ -15,7 +15,8 @@ agent has none), scripted errors standing before the reply they delay; concurren
 script and a step asked again gets the same answer. A call without a step takes the agent's next entry.
 
 An entry holds `content`, `tool_calls`, `structured` (sent as JSON text), or `error` (an HTTP status to fail
-with, and an optional `retry_after` in seconds); `usage` is optional and otherwise estimated by the rule of `token_estimate` (the server's too);
+with, and an optional `retry_after` in seconds); `usage` is optional and otherwise estimated by the rule of
+`token_estimate` (the scripted server's rule too);
 `delay` (seconds) holds the reply back, to exercise timeouts.
 Asking past the end raises `ScriptExhaustedError`.
 """

@@ -27,7 +27,8 @@ def test_the_prompt_estimate_is_the_same_on_both_sides_of_the_wire() -> None:
 
 def test_the_completion_estimate_counts_content_and_arguments_alike() -> None:
     calls = (ToolCall(id="c2", name="search_notes", arguments='{"query": "duplicate detection"}'),)
-    wire_calls = [{"id": "c2", "type": "function", "function": {"name": "search_notes", "arguments": calls[0].arguments}}]
+    function = {"name": "search_notes", "arguments": calls[0].arguments}
+    wire_calls = [{"id": "c2", "type": "function", "function": function}]
     for content in ("Plan: 1. look", None, ""):
         expected = client.estimate_tokens(client.completion_text(content, calls))
         assert server.completion_tokens(content, wire_calls) == expected
