@@ -33,7 +33,7 @@ from switchboard.models.protocol import ModelClient
 from switchboard.teams.input_messages import InputProvided, InputTimedOut
 from switchboard.teams.messages import TurnCompleted, TurnRequested
 from switchboard.teams.transcript import EntryKind, TranscriptEntry
-from switchboard.tools import FunctionTool
+from switchboard.tools import FunctionTool, ToolLike, as_tool
 
 _MAX_REPAIRS = 1
 """Rounds of 'that was not valid JSON, try again' before a structured reply fails the turn."""
@@ -148,7 +148,7 @@ class AssistantAgent(Agent[AssistantState]):
         model_client: ModelClient,
         system_message: str = "You are a helpful assistant.",
         description: str = "",
-        tools: Sequence[FunctionTool] = (),
+        tools: Sequence[ToolLike] = (),
         max_tool_iterations: int = 1,
         tool_choice: ToolChoice = "auto",
         output_type: type[BaseModel] | None = None,
@@ -161,17 +161,18 @@ class AssistantAgent(Agent[AssistantState]):
     ) -> None:
         """Configure the assistant; see the class docstring for the loop."""
         super().__init__(name, description=description)
+        function_tools = [as_tool(t, owner=name) for t in tools]  # plain typed functions become tools, as in AutoGen
         if max_tool_iterations < 1:
             raise AgentDefinitionError(f"{name}: max_tool_iterations must be >= 1")
         self.handoffs = {h.name: h for h in map(Handoff.of, handoffs)}
-        names = [t.name for t in tools] + [h.name for h in map(Handoff.of, handoffs)]
+        names = [t.name for t in function_tools] + [h.name for h in map(Handoff.of, handoffs)]
         if len(set(names)) != len(names):
             raise AgentDefinitionError(f"{name}: tool and handoff names must be unique, got {names}")
         if tool_choice not in ("auto", "required", "none", *names):
             raise AgentDefinitionError(f"{name}: tool_choice {tool_choice!r} names no tool of this agent")
         self.model_client = model_client
         self.system_message = system_message
-        self.tools = {t.name: t for t in tools}
+        self.tools = {t.name: t for t in function_tools}
         self.max_tool_iterations = max_tool_iterations
         self.tool_choice = tool_choice
         self.output_type = output_type
