@@ -6,13 +6,13 @@ topics in the config format of Microsoft's Service Bus emulator.
 
 from __future__ import annotations
 
-import importlib
 import json
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from switchboard.cli.team_choice import DEFAULT_REGISTRY, load_registry
 from switchboard.errors import SwitchboardError
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from switchboard.hosting.entities import EntityList
     from switchboard.teams.spec import TeamSpec
 
-DEFAULT_REGISTRY = "agents.registry:TEAMS"
 EMULATOR_NAMESPACE = "sbemulatorns"
 EMULATOR_MAX_TTL = "PT1H"
 """Microsoft's Service Bus emulator refuses a longer DefaultMessageTimeToLive."""
@@ -65,19 +64,12 @@ def entities(
 
 
 def load_teams(reference: str) -> Mapping[str, TeamSpec]:
-    """Import the teams mapping named `module:attribute` (the application's registry).
+    """Import the teams mapping named `module:attribute` (the application's registry), from the current directory.
 
     Raises:
         typer.BadParameter: The reference does not name an importable mapping.
     """
-    module_name, _, attribute = reference.partition(":")
-    try:
-        teams = getattr(importlib.import_module(module_name), attribute or "TEAMS")
-    except (ImportError, AttributeError) as error:
-        raise typer.BadParameter(f"cannot load the registry {reference!r}: {error}") from error
-    if not isinstance(teams, dict):
-        raise typer.BadParameter(f"{reference!r} is not a mapping of team name to TeamSpec")
-    return teams
+    return load_registry(reference)
 
 
 def servicebus_emulator_config(listed: EntityList) -> dict[str, Any]:

@@ -14,7 +14,6 @@ never imports the application's agents.
 from __future__ import annotations
 
 import asyncio
-import importlib
 from contextlib import AsyncExitStack
 from enum import StrEnum
 from pathlib import Path
@@ -34,8 +33,7 @@ if TYPE_CHECKING:
     from switchboard.models.settings import ModelEndpoint
     from switchboard.teams.spec import TeamSpec
 
-REGISTRY_MODULE = "agents.registry"
-DEFAULT_TEAM = f"{REGISTRY_MODULE}:DEFAULT_TEAM"
+DEFAULT_TEAM = "agents.registry:DEFAULT_TEAM"
 _COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 
 
@@ -130,9 +128,11 @@ async def _run_serverless(
     console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str
 ) -> dict[str, Any]:
     from switchboard.cli.serverless_run import run_serverless
+    from switchboard.cli.team_choice import offered_by_app
     from switchboard.models.errors import ScriptInvalidError
 
     spec = _load_team(team_ref)
+    offered_by_app(spec)  # before any process starts: the app serves the registry, so the team must be in it
     async with AsyncExitStack() as stack:
         if choice is ModelChoice.SCRIPTED:
             chosen = script or spec.demo_script
@@ -161,24 +161,9 @@ async def _hosted_model_env(console: Console, choice: ModelChoice, stack: AsyncE
 
 
 def _load_team(ref: str) -> TeamSpec:
-    from switchboard.teams.spec import TeamSpec
+    from switchboard.cli.team_choice import resolve_team
 
-    if ":" not in ref:
-        # A bare name, as `submit --team` takes it: a team of the application's registry, if it has one so named.
-        try:
-            registered = importlib.import_module(REGISTRY_MODULE).TEAMS.get(ref)
-        except (ImportError, AttributeError):
-            registered = None
-        if isinstance(registered, TeamSpec):
-            return registered
-    module_name, _, attribute = ref.partition(":")
-    try:
-        spec = getattr(importlib.import_module(module_name), attribute or "DEFAULT_TEAM")
-    except (ImportError, AttributeError) as error:
-        raise typer.BadParameter(f"cannot load team {ref!r}: {error}", param_hint="--team") from error
-    if not isinstance(spec, TeamSpec):
-        raise typer.BadParameter(f"{ref!r} is not a TeamSpec", param_hint="--team")
-    return spec
+    return resolve_team(ref)
 
 
 async def _model_client(

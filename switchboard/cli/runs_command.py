@@ -17,9 +17,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from switchboard.cli.hosted_settings import DEFAULT_SETTINGS_FILE, SettingsFileOption, load_settings
-from switchboard.cli.infra_command import DEFAULT_REGISTRY, load_teams
+from switchboard.cli.infra_command import load_teams
 from switchboard.cli.run_client import RunClient
 from switchboard.cli.run_render import EntryPrinter, print_outcome, print_status
+from switchboard.cli.team_choice import DEFAULT_REGISTRY, registered_team
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.input_reply import answer_body
 
@@ -53,10 +54,8 @@ def submit(
 ) -> None:
     """Post TASK to the `tasks` queue as a new run (run id = MessageId); with --wait, follow it to its report."""
     console = Console()
-    teams = load_teams(registry)
-    chosen = team or next(iter(teams), None)
-    if chosen is None or chosen not in teams:
-        raise typer.BadParameter(f"unknown team {chosen!r}; the registry offers {sorted(teams)}", param_hint="--team")
+    spec = registered_team(team, load_teams(registry))  # the same message as `run` gives for a typo
+    chosen = spec.name
 
     async def work() -> dict[str, Any] | None:
         async with RunClient.open(load_settings(settings_file)) as client:
@@ -68,7 +67,7 @@ def submit(
 
     view = run_async(console, work)
     if view is not None:
-        print_outcome(console, view, teams[chosen].report_author)
+        print_outcome(console, view, spec.report_author)
         if view.get("status") != "completed":
             raise typer.Exit(1)
 

@@ -15,6 +15,7 @@ from switchboard.teams.nested import NestedTeam
 from switchboard.teams.result import TeamResult
 from switchboard.teams.round_robin import RoundRobinGroupChat, RoundRobinManager
 from switchboard.teams.selector import DEFAULT_SELECTOR_PROMPT, SelectorGroupChat, SelectorManager
+from switchboard.teams.spec import TeamSpec
 from switchboard.teams.swarm import Swarm, SwarmManager
 from switchboard.teams.transcript import TranscriptEntry
 
@@ -46,6 +47,7 @@ __all__ = [
     "TeamError",
     "TeamResult",
     "TeamRunError",
+    "TeamSpec",
     "TeamState",
     "TranscriptEntry",
     "TurnCompleted",
