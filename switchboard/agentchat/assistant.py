@@ -13,6 +13,7 @@ from switchboard.agentchat.approval import ApprovalRequiredError, PendingTurn, T
 from switchboard.agentchat.handoff import Handoff
 from switchboard.agentchat.model_context import BufferedModelContext, ModelContext
 from switchboard.agentchat.observed import observed_chat, observed_tool
+from switchboard.agentchat.scrubbing import transcript_scrubber
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import (
     AssistantMessage,
@@ -32,6 +33,7 @@ from switchboard.models.errors import StructuredOutputError
 from switchboard.models.protocol import ModelClient
 from switchboard.teams.input_messages import InputProvided, InputTimedOut
 from switchboard.teams.messages import TurnCompleted, TurnRequested
+from switchboard.teams.tool_activity import ToolActivity, tool_activity
 from switchboard.teams.transcript import EntryKind, TranscriptEntry
 from switchboard.tools import FunctionTool, ToolLike, as_tool
 
@@ -216,6 +218,13 @@ class AssistantAgent(Agent[AssistantState]):
         return await self._respond(history, _Steps(self.name, None, cancellation or CancellationToken()))
 
     async def _respond(self, history: Sequence[ChatMessage], steps: _Steps) -> TranscriptEntry:
+        activity: list[ToolActivity] = []
+        entry = await self._turn(history, steps, activity)
+        return entry.model_copy(update={"tool_activity": tuple(activity)}) if activity else entry
+
+    async def _turn(
+        self, history: Sequence[ChatMessage], steps: _Steps, activity: list[ToolActivity]
+    ) -> TranscriptEntry:
         working: list[ChatMessage] = [SystemMessage(content=self.system_message), *self.model_context.window(history)]
         usage = Usage()
         called: list[str] = []
@@ -241,6 +250,7 @@ class AssistantAgent(Agent[AssistantState]):
                         result = await self._run_tool(call, steps)
                     results.append(result)
                     working.append(result)
+                    activity.append(tool_activity(call, result, transcript_scrubber()))
                 rounds += 1
                 if handoff is not None:
                     return self._entry(handoff.message, "handoff", usage, called, reply, rounds, target=handoff.target)

@@ -22,9 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
-from rich.panel import Panel
 from rich.table import Table
-from rich.text import Text
 
 from switchboard.errors import SwitchboardError
 
@@ -82,6 +80,7 @@ def run(
 
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
     from switchboard.cli.human_prompt import TerminalPrompter
+    from switchboard.cli.run_render import EntryPrinter
     from switchboard.teams.transcript import TranscriptEntry
     from switchboard.telemetry import configure_telemetry, flush_telemetry
 
@@ -92,16 +91,11 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
         client: ModelClient = await _model_client(console, choice, script or spec.demo_script, stack)
         stack.push_async_callback(client.close)
         team = spec.build(client)
-        colours = {agent.name: _COLOURS[i % len(_COLOURS)] for i, agent in enumerate(team.participants)}
+        printer = EntryPrinter(console)
 
         def show(entry: TranscriptEntry) -> None:
-            colour = colours.get(entry.source, "white")
-            subtitle = f"used {', '.join(entry.tool_calls)}" if entry.tool_calls else None
-            tokens = f" · {entry.usage.total_tokens} tokens" if entry.usage.total_tokens else ""
-            console.print(
-                Panel(Text(entry.content or "(empty)"), title=f"[bold {colour}]{entry.source}[/]{tokens}",
-                      subtitle=subtitle, title_align="left", border_style=colour)
-            )  # fmt: skip
+            # The same panels (and tool calls with their arguments and results) as a serverless run prints.
+            printer(entry.model_dump(mode="json"))
 
         with console.status("[dim]agents at work…[/]") as status:
             prompter = TerminalPrompter(console, status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -86,3 +87,33 @@ def test_submit_to_a_team_whose_queue_is_missing_names_the_fix_and_posts_nothing
     assert "Service Bus has no queue 'helpdesk' for team 'helpdesk'" in out
     assert "switchboard infra entities --write" in out
     assert "queued" not in out
+
+
+def test_runs_show_prints_each_tool_calls_arguments_and_result_and_json_carries_them(deployment: Deployment) -> None:
+    from azure.cosmos import CosmosClient
+    from typer.testing import CliRunner
+
+    from switchboard.cli.app import app
+    from tests.cli.test_runs_cli import _api_view
+
+    values = deployment.values
+    runs = CosmosClient(values["COSMOS_ENDPOINT"], values["COSMOS_KEY"]).get_database_client("switchboard")
+    container = runs.get_container_client("runs")
+    run_id = "tool-activity-run"
+    container.upsert_item(
+        {"id": run_id, "run_id": run_id, "type": "run", "status": "completed", "team": "research", "task": "t"}
+    )
+    activity = {"name": "search_notes", "arguments": '{"query": "sessions"}', "result": "Session-enabled queues…"}
+    container.upsert_item(
+        {
+            **{"id": "entry:000000", "type": "entry", "run_id": run_id, "index": 0, "source": "researcher"},
+            **{"content": "found it", "kind": "text", "tool_calls": ["search_notes"], "tool_activity": [activity]},
+        }
+    )
+    shown = CliRunner().invoke(app, ["runs", "show", run_id, "--settings", str(deployment.settings_file)])
+    assert shown.exit_code == 0, shown.output
+    assert 'search_notes({"query": "sessions"}) → Session-enabled queues…' in " ".join(shown.output.split())
+    as_json = CliRunner().invoke(app, ["runs", "show", run_id, "--json", "--settings", str(deployment.settings_file)])
+    view = json.loads(as_json.stdout)
+    assert view["transcript"][0]["tool_activity"] == [activity]
+    assert view == json.loads(json.dumps(_api_view(deployment, run_id), default=str))  # GET /api/runs/{id}'s JSON
