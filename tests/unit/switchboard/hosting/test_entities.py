@@ -24,7 +24,7 @@ COMMITTED = REPO_ROOT / "infra" / "entities.json"
 
 
 def test_committed_entities_json_equals_the_list_generated_from_the_registry() -> None:
-    # On failure: `switchboard infra entities > infra/entities.json` and commit it with the registry change.
+    # On failure: `switchboard infra entities --write` and commit infra/entities.json with the registry change.
     assert COMMITTED.read_text(encoding="utf-8") == entities_for(TEAMS).to_json()
 
 
