@@ -97,7 +97,7 @@ async def slow(msg: func.ServiceBusMessage) -> None:
 
         from switchboard.hosting.shutdown import on_shutdown
 
-        client = ServiceBusClient.from_connection_string(os.environ["ToyServiceBus"])
+        client = ServiceBusClient.from_connection_string(os.environ["ToyServiceBus"])  # noqa: SIM112 - the setting's name
         sender = client.get_queue_sender("toy-sessions")
         await sender.__aenter__()  # an open link with its keep-alive task, like a publisher's
         _kept.append(client)
