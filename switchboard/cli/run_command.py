@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from switchboard.teams.spec import TeamSpec
 
 DEFAULT_TEAM = "agents.registry:DEFAULT_TEAM"
-_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 
 
 class ModelChoice(StrEnum):
