@@ -49,7 +49,7 @@ async def run_serverless(
         The finished run, as `GET /api/runs/{id}` returns it.
     """
     listed = entities_for(load_registry())
-    stale = drift(Path.cwd() / COMMITTED_ENTITIES, listed)
+    stale = drift(COMMITTED_ENTITIES, listed)  # relative: the app is the current directory
     if stale is not None:
         console.print(f"[yellow]note:[/] {stale}; this run creates the registry's entities", soft_wrap=True)
     stack = LocalStack(Path.cwd(), model_script=model_script, model_env=model_env, entities_json=listed.to_json())

@@ -2,8 +2,9 @@
 
 The guide's files are taken from the guide itself (each code block after a `<!-- file: PATH -->` or
 `<!-- append: PATH -->` marker), and its commands are run as real processes in the copy, with no `PYTHONPATH`: the
-entity list is written and checked, the guide's unit test passes, the team runs in-process and serverless (emulators,
-`switchboard host`, Service Bus, Cosmos DB) with the same token counts, and the host's log after its SIGTERM is clean.
+drift check finds the entity list stale, the guide's unit test passes, the team runs in-process and serverless
+(emulators, `switchboard host`, Service Bus, Cosmos DB) with the same token counts even before the list is rewritten,
+the host's log after its SIGTERM is clean, and `--write` makes the check pass.
 """
 
 from __future__ import annotations
@@ -88,12 +89,10 @@ def test_a_team_added_as_the_guide_says_runs_in_process_and_serverless(tmp_path:
     project = tmp_path / "project"
     follow_the_guide(project)
 
-    written = run_in(project, "switchboard", "infra", "entities", "--write")
-    assert written.returncode == 0, written.stdout + written.stderr
-    listed = json.loads((project / "infra" / "entities.json").read_text())
-    assert {"triage", "classifier", "responder"} <= {q["name"] for q in listed["serviceBus"]["queues"]}
-    checked = run_in(project, "switchboard", "infra", "entities", "--check")
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    # The step a newcomer forgets: the drift check says the committed entity list lacks the new team's queues.
+    stale = run_in(project, "switchboard", "infra", "entities", "--check")
+    assert stale.returncode == 1
+    assert "lacks the queues ['classifier', 'responder', 'triage']" in " ".join(stale.stderr.split())
 
     tested = run_in(project, "pytest", "tests/test_triage.py", "-q", "-p", "no:cacheprovider")
     assert tested.returncode == 0, tested.stdout + tested.stderr
@@ -119,6 +118,15 @@ def test_a_team_added_as_the_guide_says_runs_in_process_and_serverless(tmp_path:
     assert "stopping: no new messages" in host_log
     assert not [marker for marker in _UNCLEAN_STOP if marker in host_log], host_log[-3000:]
     assert time.monotonic() - started < 200
+    # Run before the entity list was rewritten: the run created the registry's entities and said the file is stale.
+    assert "note: infra/entities.json is stale: it lacks the queues" in " ".join(out.split())
+
+    written = run_in(project, "switchboard", "infra", "entities", "--write")
+    assert written.returncode == 0, written.stdout + written.stderr
+    listed = json.loads((project / "infra" / "entities.json").read_text())
+    assert {"triage", "classifier", "responder"} <= {q["name"] for q in listed["serviceBus"]["queues"]}
+    checked = run_in(project, "switchboard", "infra", "entities", "--check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
     typo = run_in(project, "switchboard", "run", "--in-process", "--team", "triag", "--model", "scripted", TASK)
     assert typo.returncode == 2
