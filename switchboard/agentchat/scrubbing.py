@@ -1,6 +1,6 @@
 """The scrubber an agent applies to tool arguments and results before they enter the run's transcript.
 
-The same one the traces use (`switchboard.telemetry.scrub`): the values of the process's secret settings, and
+The same one the traces use (`switchboard.instrumentation.scrub`): the values of the process's secret settings, and
 credential patterns. Built once per process, from the environment the agent runs in (the Function App's settings).
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from switchboard.telemetry.scrub import Scrubber
+from switchboard.instrumentation.scrub import Scrubber
 
 
 @cache

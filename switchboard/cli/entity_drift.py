@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from switchboard.hosting.entities import EntityList
+from switchboard.functions.entities import EntityList
 
 COMMITTED_ENTITIES = Path("infra") / "entities.json"
 """Where a project keeps its entity list, relative to its root."""

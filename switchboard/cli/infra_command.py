@@ -21,7 +21,7 @@ from switchboard.errors import SwitchboardError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from switchboard.hosting.entities import EntityList
+    from switchboard.functions.entities import EntityList
     from switchboard.teams.spec import TeamSpec
 
 EMULATOR_NAMESPACE = "sbemulatorns"
@@ -66,7 +66,7 @@ def entities(
     `--write` updates infra/entities.json (what the Bicep and `python -m local_emulators up` read) after a team
     is added; `--check` is the drift check for CI and pre-commit.
     """
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
 
     try:
         listed = entities_for(load_teams(registry))

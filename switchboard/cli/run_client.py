@@ -15,11 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.entity_names import TASKS_QUEUE
 from switchboard.hosting.input_reply import reply_envelope
+from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.hosting.settings import HostingSettings
 from switchboard.state import CosmosRunStore
 from switchboard.transport import (
-    TASKS_QUEUE,
     DeadLetters,
     EntityNotFoundError,
     ServiceBusPublisher,
@@ -27,9 +28,6 @@ from switchboard.transport import (
     service_bus_client,
 )
 from switchboard.transport.errors import ENTITY_FIX
-
-TERMINAL = frozenset({"completed", "failed", "cancelled"})
-
 
 DEAD_LETTER_CHECK_SECONDS = 1.0
 """How often a follower of a still-queued run looks for its task in the `tasks` dead-letter queue."""
@@ -142,10 +140,10 @@ class RunClient:
         run = await self.store.read_run(run_id)
         if run is None:
             raise RunLookupError(f"no run {run_id!r}")
-        if run.get("status") in TERMINAL:
+        if run.get("status") in TERMINAL_STATUSES:
             raise RunLookupError(f"run {run_id} already ended as {run.get('status')}")
         status = await self.store.request_cancel(run_id)
-        if status == "cancelled":
+        if status == RunStatus.CANCELLED:
             await self.publisher.publish_event(run_id, status)
         return status
 
@@ -195,7 +193,7 @@ class RunClient:
         next_letter_check = loop.time()
         while True:
             run = await self.store.read_run(run_id)
-            if (run is None or run.get("status") == "queued") and loop.time() >= next_letter_check:
+            if (run is None or run.get("status") == RunStatus.QUEUED) and loop.time() >= next_letter_check:
                 # A task the ingress refused leaves the run queued forever; its dead letter says why.
                 next_letter_check = loop.time() + DEAD_LETTER_CHECK_SECONDS
                 await self._raise_if_dead_lettered(run_id)
@@ -203,9 +201,10 @@ class RunClient:
             for entry in await self.store.read(run_id, shown):
                 on_entry(entry)
                 shown += 1
-            if run is not None and run.get("status") in TERMINAL:
+            if run is not None and run.get("status") in TERMINAL_STATUSES:
                 return await self.view(run_id)
-            pending = run.get("pending_input") if run is not None and run.get("status") == "awaiting_input" else None
+            waiting = run is not None and run.get("status") == RunStatus.AWAITING_INPUT
+            pending = run.get("pending_input") if run is not None and waiting else None
             if on_input is not None and isinstance(pending, Mapping) and pending.get("request_id") not in asked:
                 asked.add(pending.get("request_id"))
                 started = loop.time()

@@ -25,6 +25,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.run_status import RunStatus
 
 if TYPE_CHECKING:
     from switchboard.models.protocol import ModelClient
@@ -70,7 +71,7 @@ def run(
             asyncio.run(_run(console, task, model, script, team))
         else:
             view = asyncio.run(_run_serverless(console, task, model, script, team))
-            if view.get("status") != "completed":
+            if view.get("status") != RunStatus.COMPLETED:
                 raise typer.Exit(1)
     except SwitchboardError as error:
         console.print(f"[bold red]error:[/] {error.reason}")
@@ -80,7 +81,7 @@ def run(
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
     from switchboard.cli.human_prompt import TerminalPrompter
     from switchboard.cli.run_render import EntryPrinter
-    from switchboard.teams.transcript import TranscriptEntry
+    from switchboard.protocol.transcript import TranscriptEntry
     from switchboard.telemetry import configure_telemetry, flush_telemetry
 
     configure_telemetry()  # spans and metrics of this run, when APPLICATIONINSIGHTS_/OTLP settings say where

@@ -23,7 +23,7 @@ from switchboard.cli.local_stack import LocalStack
 from switchboard.cli.run_client import RunClient
 from switchboard.cli.run_render import EntryPrinter, print_outcome
 from switchboard.cli.team_choice import load_registry
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.entities import entities_for
 from switchboard.hosting.settings import HostingSettings
 
 if TYPE_CHECKING:

@@ -2,10 +2,10 @@
 
 `switchboard run` and `switchboard submit` take a registry name (`--team triage`) and `run` also a reference to a
 `TeamSpec` (`--team mymodule:TRIAGE`), imported from the current directory as `python -m` would (no `PYTHONPATH=.`
-needed). A name the registry lacks is `unknown team 'triag'; the registry offers [...]` for both commands, in-process
-too. A serverless run can only run a team the app serves — `function_app.py` serves the registry — so
-`offered_by_app` refuses a team the registry does not hold (or holds under another name) before anything is posted,
-instead of a run that waits forever on a dead-lettered task.
+needed). A name the registry lacks is `unknown team 'triag'; this app offers [...]` for both commands, in-process too
+(the ingress's and the HTTP API's message). A serverless run can only run a team the app serves — `function_app.py`
+serves the registry — so `offered_by_app` refuses a team the registry does not hold (or holds under another name)
+before anything is posted, instead of a run that waits forever on a dead-lettered task.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Mapping
 import typer
 
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.task_request import unknown_team_reason
 from switchboard.teams.spec import TeamSpec
 
 DEFAULT_REGISTRY = "agents.registry:TEAMS"
@@ -53,15 +54,15 @@ def load_registry(reference: str = DEFAULT_REGISTRY) -> Mapping[str, TeamSpec]:
 
 
 def unknown_team(name: object, teams: Mapping[str, TeamSpec]) -> typer.BadParameter:
-    """The one message for a team name the registry lacks."""
-    return typer.BadParameter(f"unknown team {name!r}; the registry offers {sorted(teams)}", param_hint="--team")
+    """The one message for a team name the registry lacks: the ingress's, the HTTP API's and `submit`'s."""
+    return typer.BadParameter(unknown_team_reason(name, teams), param_hint="--team")
 
 
 def registered_team(name: str | None, teams: Mapping[str, TeamSpec]) -> TeamSpec:
     """The registry's team so named (its first team when `name` is None).
 
     Raises:
-        typer.BadParameter: `unknown team '<name>'; the registry offers [...]`.
+        typer.BadParameter: `unknown team '<name>'; this app offers [...]`.
     """
     chosen = name if name is not None else next(iter(teams), None)
     spec = teams.get(chosen) if chosen is not None else None
@@ -107,13 +108,13 @@ def offered_by_app(spec: TeamSpec, registry: str = DEFAULT_REGISTRY) -> None:
     Raises:
         TeamChoiceError: The registry lacks the team or holds another team under its name.
     """
-    from switchboard.hosting.entities import agent_names_of
+    from switchboard.functions.entities import agent_names_of
 
     teams = load_registry(registry)
     if teams.get(spec.name) is not spec:
         where = "holds another team under that name" if spec.name in teams else "does not list it"
         raise TeamChoiceError(
-            f"unknown team {spec.name!r}; the registry offers {sorted(teams)} — function_app.py serves "
+            f"{unknown_team_reason(spec.name, teams)} — function_app.py serves "
             f"{registry}, which {where}: add the TeamSpec to it (docs/your-own-team.md) or run with --in-process"
         )
     manager = agent_names_of({spec.name: spec})[0]

@@ -15,9 +15,9 @@ from typing import Any
 
 from switchboard.agent import Agent
 from switchboard.models.scripted import Script, ScriptedModelClient
-from switchboard.teams.input_messages import INPUT_MESSAGES
-from switchboard.teams.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.input_messages import INPUT_MESSAGES
+from switchboard.protocol.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.testing.harness import AgentHarness
 
 

@@ -130,7 +130,7 @@ def test_a_team_added_as_the_guide_says_runs_in_process_and_serverless(tmp_path:
 
     typo = run_in(project, "switchboard", "run", "--in-process", "--team", "triag", "--model", "scripted", TASK)
     assert typo.returncode == 2
-    assert "unknown team 'triag'; the registry offers" in " ".join(typo.stderr.replace("│", " ").split())
+    assert "unknown team 'triag'; this app offers" in " ".join(typo.stderr.replace("│", " ").split())
 
 
 CLI_REGISTRY = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from switchboard.agentchat import AssistantAgent
 from switchboard.models.chat import ToolResultMessage
-from switchboard.teams import TEAM_MESSAGES
+from switchboard.protocol import TEAM_MESSAGES
 from switchboard.testing import AgentHarness, TranscriptEntry, scripted_model, take_turn
 
 

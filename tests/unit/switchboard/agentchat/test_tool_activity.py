@@ -10,7 +10,7 @@ from rich.console import Console
 from switchboard.agentchat import AssistantAgent
 from switchboard.agentchat.scrubbing import transcript_scrubber
 from switchboard.cli.run_render import EntryPrinter
-from switchboard.teams.tool_activity import TOOL_TEXT_LIMIT, capped
+from switchboard.protocol.tool_activity import TOOL_TEXT_LIMIT, capped
 from switchboard.testing import scripted_model, take_turn
 
 SECRET = "sup3r-s3cret-cosmos-key-value"

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from agents.registry import TEAMS
 from switchboard.cli.app import app
 from switchboard.cli.entity_drift import drift
-from switchboard.hosting.entities import build_entities, entities_for
+from switchboard.functions.entities import build_entities, entities_for
 
 
 def test_write_puts_the_registry_list_where_check_then_finds_it_current(tmp_path: Path) -> None:

@@ -39,12 +39,12 @@ def test_a_bare_registry_name_and_the_module_reference_name_the_same_team() -> N
 def test_an_unknown_name_lists_what_the_registry_offers() -> None:
     with pytest.raises(typer.BadParameter) as caught:
         _load_team("triag")
-    assert str(caught.value) == f"unknown team 'triag'; the registry offers {sorted(TEAMS)}"
+    assert str(caught.value) == f"unknown team 'triag'; this app offers {sorted(TEAMS)}"
 
 
 def test_run_in_process_and_submit_give_the_same_message_for_a_typo() -> None:
     runner = CliRunner()
-    expected = f"unknown team 'triag'; the registry offers {sorted(TEAMS)}"
+    expected = f"unknown team 'triag'; this app offers {sorted(TEAMS)}"
     ran = runner.invoke(app, ["run", "--in-process", "--model", "scripted", "--team", "triag", "t"])
     submitted = runner.invoke(app, ["submit", "--team", "triag", "t", "--settings", "/nonexistent.json"])
     for result in (ran, submitted):
@@ -71,7 +71,7 @@ def test_a_team_the_app_does_not_serve_is_refused_before_anything_is_posted(proj
     spec = resolve_team("helpdesk_team:HELPDESK")
     with pytest.raises(TeamChoiceError) as caught:
         offered_by_app(spec)
-    assert caught.value.reason.startswith(f"unknown team 'helpdesk'; the registry offers {sorted(TEAMS)}")
+    assert caught.value.reason.startswith(f"unknown team 'helpdesk'; this app offers {sorted(TEAMS)}")
     assert "function_app.py serves agents.registry:TEAMS" in caught.value.reason
     assert "--in-process" in caught.value.reason
 

@@ -20,8 +20,8 @@ from typing import Any
 import azure.functions as func
 import azure.functions._abc as func_abc
 
-from switchboard.hosting.local.validation import IndexedFunction
 from switchboard.hosting.shutdown import run_shutdown_hooks
+from switchboard.local_host.validation import IndexedFunction
 
 logger = logging.getLogger("switchboard.host")
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.models.chat import Usage
-from switchboard.teams.tool_activity import ToolActivity
+from switchboard.protocol.tool_activity import ToolActivity
 
 EntryKind = Literal["task", "text", "structured", "tool_summary", "handoff", "stop"]
 """What an entry is, after AutoGen's chat message types.

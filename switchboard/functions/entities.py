@@ -18,13 +18,10 @@ from pydantic.alias_generators import to_camel
 
 from switchboard.agent.naming import name_problem
 from switchboard.errors import AgentDefinitionError
+from switchboard.hosting.entity_names import INGRESS_FUNCTION, MONITOR_SUBSCRIPTION, RUN_EVENTS_TOPIC, TASKS_QUEUE
 from switchboard.models.chat import ModelRequest, ModelResponse
 from switchboard.teams.spec import TeamSpec
 
-TASKS_QUEUE = "tasks"
-INGRESS_FUNCTION = "ingress"
-RUN_EVENTS_TOPIC = "run-events"
-MONITOR_SUBSCRIPTION = "monitor"
 COSMOS_DATABASE = "switchboard"
 RUNS_CONTAINER = "runs"
 RUNS_PARTITION_KEY = "/run_id"
