@@ -14,7 +14,6 @@ never imports the application's agents.
 from __future__ import annotations
 
 import asyncio
-import importlib
 from contextlib import AsyncExitStack
 from enum import StrEnum
 from pathlib import Path
@@ -23,9 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
-from rich.panel import Panel
 from rich.table import Table
-from rich.text import Text
 
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.run_status import RunStatus
@@ -35,9 +32,7 @@ if TYPE_CHECKING:
     from switchboard.models.settings import ModelEndpoint
     from switchboard.teams.spec import TeamSpec
 
-REGISTRY_MODULE = "agents.registry"
-DEFAULT_TEAM = f"{REGISTRY_MODULE}:DEFAULT_TEAM"
-_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
+DEFAULT_TEAM = "agents.registry:DEFAULT_TEAM"
 
 
 class ModelChoice(StrEnum):
@@ -85,6 +80,7 @@ def run(
 
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
     from switchboard.cli.human_prompt import TerminalPrompter
+    from switchboard.cli.run_render import EntryPrinter
     from switchboard.protocol.transcript import TranscriptEntry
     from switchboard.telemetry import configure_telemetry, flush_telemetry
 
@@ -95,16 +91,11 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
         client: ModelClient = await _model_client(console, choice, script or spec.demo_script, stack)
         stack.push_async_callback(client.close)
         team = spec.build(client)
-        colours = {agent.name: _COLOURS[i % len(_COLOURS)] for i, agent in enumerate(team.participants)}
+        printer = EntryPrinter(console)
 
         def show(entry: TranscriptEntry) -> None:
-            colour = colours.get(entry.source, "white")
-            subtitle = f"used {', '.join(entry.tool_calls)}" if entry.tool_calls else None
-            tokens = f" · {entry.usage.total_tokens} tokens" if entry.usage.total_tokens else ""
-            console.print(
-                Panel(Text(entry.content or "(empty)"), title=f"[bold {colour}]{entry.source}[/]{tokens}",
-                      subtitle=subtitle, title_align="left", border_style=colour)
-            )  # fmt: skip
+            # The same panels (and tool calls with their arguments and results) as a serverless run prints.
+            printer(entry.model_dump(mode="json"))
 
         with console.status("[dim]agents at work…[/]") as status:
             prompter = TerminalPrompter(console, status)
@@ -131,9 +122,11 @@ async def _run_serverless(
     console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str
 ) -> dict[str, Any]:
     from switchboard.cli.serverless_run import run_serverless
+    from switchboard.cli.team_choice import offered_by_app
     from switchboard.models.errors import ScriptInvalidError
 
     spec = _load_team(team_ref)
+    offered_by_app(spec)  # before any process starts: the app serves the registry, so the team must be in it
     async with AsyncExitStack() as stack:
         if choice is ModelChoice.SCRIPTED:
             chosen = script or spec.demo_script
@@ -162,24 +155,9 @@ async def _hosted_model_env(console: Console, choice: ModelChoice, stack: AsyncE
 
 
 def _load_team(ref: str) -> TeamSpec:
-    from switchboard.teams.spec import TeamSpec
+    from switchboard.cli.team_choice import resolve_team
 
-    if ":" not in ref:
-        # A bare name, as `submit --team` takes it: a team of the application's registry, if it has one so named.
-        try:
-            registered = importlib.import_module(REGISTRY_MODULE).TEAMS.get(ref)
-        except (ImportError, AttributeError):
-            registered = None
-        if isinstance(registered, TeamSpec):
-            return registered
-    module_name, _, attribute = ref.partition(":")
-    try:
-        spec = getattr(importlib.import_module(module_name), attribute or "DEFAULT_TEAM")
-    except (ImportError, AttributeError) as error:
-        raise typer.BadParameter(f"cannot load team {ref!r}: {error}", param_hint="--team") from error
-    if not isinstance(spec, TeamSpec):
-        raise typer.BadParameter(f"{ref!r} is not a TeamSpec", param_hint="--team")
-    return spec
+    return resolve_team(ref)
 
 
 async def _model_client(

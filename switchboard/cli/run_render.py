@@ -18,6 +18,8 @@ from rich.text import Text
 from switchboard.hosting.run_status import RunStatus
 
 _COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
+TOOL_LINE_LIMIT = 300
+"""Characters of a tool's arguments or result on the terminal (`--json` has the transcript's full capped text)."""
 
 
 class EntryPrinter:
@@ -45,6 +47,22 @@ class EntryPrinter:
                 border_style=colour,
             )
         )
+        for call in entry.get("tool_activity") or []:
+            self._print_tool(call, colour)
+
+    def _print_tool(self, call: Mapping[str, Any], colour: str) -> None:
+        # What the tool was asked and answered (capped and scrubbed when the entry was committed).
+        line = Text("  ↳ ", style=colour)
+        line.append(f"{call.get('name')}", style="bold")
+        line.append(f"({_short(str(call.get('arguments') or ''))})")
+        line.append(" → " + ("error: " if call.get("is_error") else ""), style="red" if call.get("is_error") else "dim")
+        line.append(_short(str(call.get("result") or "")))
+        self.console.print(line)
+
+
+def _short(text: str, limit: int = TOOL_LINE_LIMIT) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def report_of(view: Mapping[str, Any], report_author: str | None) -> str | None:

@@ -19,6 +19,7 @@ from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.run_status import TERMINAL_STATUSES
 from switchboard.hosting.settings import HostingSettings
+from switchboard.hosting.shutdown import on_shutdown
 from switchboard.hosting.task_request import InvalidTaskError, task_request
 from switchboard.protocol import TEAM_MESSAGES
 from switchboard.protocol.input_messages import INPUT_MESSAGES
@@ -58,6 +59,17 @@ class HostedRuntime:
         self._store: CosmosRunStore | None = None
         self._publisher: ServiceBusPublisher | None = None
         self._lock = asyncio.Lock()
+        on_shutdown(self.close)  # a host that stops the process closes the clients first (`hosting/shutdown.py`)
+
+    async def close(self) -> None:
+        """Close the Service Bus, Cosmos and model clients this process opened (they reopen on the next use)."""
+        publisher, store = self._publisher, self._store
+        self._processor = self._store = self._publisher = None
+        if publisher is not None:
+            await publisher.close()
+        if store is not None:
+            await store.close()
+        await self.model_client.close()
 
     async def processor(self) -> MessageProcessor:
         """The process's message processor, opening the Cosmos and Service Bus clients on first use."""

@@ -22,9 +22,9 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 from switchboard.instrumentation import Content, trace_id_for
 from switchboard.instrumentation.port import AttributeValue
+from switchboard.instrumentation.scrub import Scrubber
 from switchboard.telemetry.ids import seeded_trace
 from switchboard.telemetry.metrics import Instruments
-from switchboard.telemetry.scrub import Scrubber
 from switchboard.telemetry.settings import ModelPrice, estimate_cost
 
 RUN_ID = "switchboard.run_id"
