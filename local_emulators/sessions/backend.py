@@ -84,8 +84,9 @@ class SessionsBackend:
         return session
 
     def _check_code(self, code: object, timeout: object) -> tuple[str, float]:
-        if not isinstance(code, str) or not code.strip():
-            raise BadRequestError("'code' must be a non-empty string")
+        # Blank code is a no-op that succeeds, as in a notebook (AutoGen sends "\n\n" when it has no functions).
+        if not isinstance(code, str):
+            raise BadRequestError("'code' must be a string")
         size = len(code.encode("utf-8"))
         if size > self.settings.max_code_bytes:
             raise PayloadTooLargeError(

@@ -116,13 +116,13 @@ def test_a_token_is_required(sessions: SessionsEmulator) -> None:
     ("identifier", "body", "status", "says"),
     [
         ("bad-1", {"code": "x = 1\n" * 1_700_000}, 413, "at most"),
-        ("bad-2", {"code": ""}, 400, "code"),
+        ("bad-2", {"kode": "1"}, 400, "'code' must be a string"),
         ("bad-3", {"code": "1", "timeoutInSeconds": 221}, 400, "timeoutInSeconds"),
         ("bad-4", {"code": "1", "codeInputType": "Url"}, 400, "Inline"),
         (None, {"code": "1"}, 400, "identifier"),
         ("abc", {"code": "1"}, 400, "4-128"),
     ],
-    ids=["10MB-of-code", "empty-code", "timeout-over-220", "not-inline", "no-identifier", "short-identifier"],
+    ids=["10MB-of-code", "no-code", "timeout-over-220", "not-inline", "no-identifier", "short-identifier"],
 )
 def test_bad_input_gets_a_clear_error_and_allocates_nothing(
     sessions: SessionsEmulator, identifier: str | None, body: dict[str, object], status: int, says: str
