@@ -52,6 +52,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! (cd / && "$PY" -c 
   fi
   echo "$want" > "$stamp"
 fi
+# Debian's bubblewrap: the sandbox of the local code executor and the sessions emulator (quiet when present).
+bash scripts/install_sandbox.sh
 if [ "$mode" = test ]; then
   # Debian's chromium and playwright for the browser test of the App Insights waterfall page (quiet when present).
   PYTHON="$PY" bash scripts/install_browser.sh
