@@ -84,6 +84,8 @@ def run(
 
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
     from switchboard.cli.human_prompt import TerminalPrompter
+    from switchboard.models.agent_models import assign_agent_clients
+    from switchboard.models.usage import models_by_agent
     from switchboard.teams.transcript import TranscriptEntry
     from switchboard.telemetry import configure_telemetry, flush_telemetry
 
@@ -94,6 +96,10 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
         client: ModelClient = await _model_client(console, choice, script or spec.demo_script, stack)
         stack.push_async_callback(client.close)
         team = spec.build(client)
+        if choice is not ModelChoice.SCRIPTED:
+            # A model per agent (`MODEL__<AGENT>__*`); the demo script answers every agent itself.
+            for agent_client in assign_agent_clients(team.agents(), client):
+                stack.push_async_callback(agent_client.close)
         colours = {agent.name: _COLOURS[i % len(_COLOURS)] for i, agent in enumerate(team.participants)}
 
         def show(entry: TranscriptEntry) -> None:
@@ -115,12 +121,20 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
     console.rule("[bold]Report")
     console.print(Markdown(report.content) if report else "[dim](no report was written)[/]")
     table = Table(title="Token usage", title_justify="left")
-    for column in ("agent", "prompt", "completion", "total"):
-        table.add_column(column, justify="left" if column == "agent" else "right")
+    # The model column comes last so the numeric columns keep their places for readers of the table.
+    for column in ("agent", "prompt", "completion", "total", "model"):
+        table.add_column(column, justify="left" if column in ("agent", "model") else "right")
+    models = models_by_agent((entry.source, entry.model) for entry in result.transcript)
     for agent, usage in result.usage.items():
-        table.add_row(agent, str(usage.prompt_tokens), str(usage.completion_tokens), str(usage.total_tokens))
+        table.add_row(
+            agent,
+            str(usage.prompt_tokens),
+            str(usage.completion_tokens),
+            str(usage.total_tokens),
+            models.get(agent, ""),
+        )
     total = result.total_usage
-    table.add_row("[bold]all", str(total.prompt_tokens), str(total.completion_tokens), str(total.total_tokens))
+    table.add_row("[bold]all", str(total.prompt_tokens), str(total.completion_tokens), str(total.total_tokens), "")
     console.print(table)
     console.print(f"[bold]Stop reason:[/] {result.stop_reason}")
     console.print(f"[dim]run {result.run_id} · {len(result.transcript)} messages[/]")

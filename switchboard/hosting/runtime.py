@@ -18,6 +18,7 @@ from switchboard.hosting.deferred_model import DeferredModelClient
 from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.settings import HostingSettings
+from switchboard.models.agent_models import assign_agent_clients
 from switchboard.runtime.router import Router
 from switchboard.state import CosmosRunStore
 from switchboard.teams import TEAM_MESSAGES
@@ -52,6 +53,8 @@ class HostedRuntime:
         self.agents: list[Agent[Any]] = [
             agent for spec in self.teams.values() for agent in spec.build(self.model_client).agents()
         ]
+        # A model per agent: `MODEL__<AGENT>__*` settings, read on each agent's first call like the team's.
+        self.agent_clients = assign_agent_clients(self.agents, self.model_client)
         self.router = Router(self.agents, extra_messages=(*TEAM_MESSAGES, *INPUT_MESSAGES))
         self._settings = settings
         self._processor: MessageProcessor | None = None
