@@ -77,7 +77,7 @@ def _merge_findings(infra: Infra) -> list[Finding]:
     for bicep in infra:
         if SETTINGS_PARAM not in bicep.declarations("param"):
             continue
-        for symbol, kind, declaration in bicep.resources("Microsoft.Web/sites/config"):
+        for symbol, _kind, declaration in bicep.resources("Microsoft.Web/sites/config"):
             settings = lookup(body(declaration), "properties")
             merged = settings is not None and any(
                 node.type == "identifier" and text(node) == SETTINGS_PARAM for node in walk(value_of(settings))
