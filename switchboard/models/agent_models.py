@@ -5,7 +5,8 @@
 the agent's name in upper case with every character other than a letter or digit written as `_`. An agent's settings
 are layered over the team's: `MODEL__REVIEWER__AZURE_OPENAI_DEPLOYMENT=gpt-4o-mini` sends the reviewer to another
 deployment of the same Azure OpenAI resource, with the team's credentials, API version and timeouts. An agent without
-settings of its own uses the team's model client, and an agent built in code with a client of its own keeps it.
+settings of its own (or only blank ones) uses the team's model client, and an agent built in code with a client of
+its own keeps it.
 
 The names are the same in `local.settings.json`, the Function App's settings and the environment (`__` is how Azure
 App Service spells a nested setting on Linux). The client is resolved on the agent's first model call, as
@@ -64,8 +65,8 @@ def agent_endpoint(agent: str, environ: Mapping[str, str] | None = None) -> Mode
         ModelNotConfiguredError: The layered settings name no complete endpoint, or a name is unknown.
     """
     overrides = agent_overrides(agent, environ)
-    if not overrides:
-        return None
+    if not any(value.strip() for value in overrides.values()):
+        return None  # none, or only blank ones (a settings file listing the names): the team's model
     # Keyword arguments win over the environment in pydantic-settings, so the team's values fill the rest.
     try:
         return ModelSettings(**overrides).resolve()  # type: ignore[arg-type]

@@ -81,6 +81,12 @@ def test_a_misspelt_setting_is_a_clear_error_not_a_silent_fallback(monkeypatch: 
     assert "AZURE_OPENAI_DEPLOYMENT" in info.value.reason
 
 
+def test_blank_agent_settings_leave_the_agent_on_the_teams_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODEL__REVIEWER__AZURE_OPENAI_DEPLOYMENT", "")
+    monkeypatch.setenv("MODEL__REVIEWER__OPENAI_MODEL", " ")
+    assert agent_endpoint("reviewer") is None
+
+
 def test_a_bad_value_or_an_incomplete_endpoint_names_the_agent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MODEL__REVIEWER__SWITCHBOARD_MODEL_MAX_TOKENS", "lots")
     with pytest.raises(ModelNotConfiguredError, match="agent 'reviewer': invalid model setting"):
@@ -128,9 +134,8 @@ async def test_two_agents_on_two_models_in_one_in_process_run() -> None:
 
 def test_an_agent_given_its_own_client_in_code_keeps_it() -> None:
     team_client, small, _ = _two_models()
-    team = research_team(team_client)
+    team = research_team(team_client, reviewer_model=small)
     reviewer = next(a for a in team.participants if a.name == "reviewer")
-    reviewer.model_client = small  # type: ignore[attr-defined]
     assigned = assign_agent_clients(team.agents(), team_client, lambda agent: None)
     assert reviewer.model_client is small  # type: ignore[attr-defined]
     assert sorted(c.agent for c in assigned) == ["planner", "researcher", "writer"]
