@@ -100,6 +100,7 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
             # A model per agent (`MODEL__<AGENT>__*`); the demo script answers every agent itself.
             for agent_client in assign_agent_clients(team.agents(), client):
                 stack.push_async_callback(agent_client.close)
+            _print_agent_models(console, [agent.name for agent in team.agents()])
         colours = {agent.name: _COLOURS[i % len(_COLOURS)] for i, agent in enumerate(team.participants)}
 
         def show(entry: TranscriptEntry) -> None:
@@ -155,6 +156,7 @@ async def _run_serverless(
             console.print(f"[dim]model: scripted replay of {chosen}[/]")
             return await run_serverless(console, task, spec, model_script=chosen, model_env={})
         model_env = await _hosted_model_env(console, choice, stack)
+        _print_agent_models(console, [agent.name for agent in spec.build(_NoModel()).agents()])
         return await run_serverless(console, task, spec, model_script=None, model_env=model_env)
 
 
@@ -172,6 +174,28 @@ async def _hosted_model_env(console: Console, choice: ModelChoice, stack: AsyncE
         "SWITCHBOARD_MODEL_JSON_MODE": endpoint.json_mode,
         "SWITCHBOARD_MODEL_TIMEOUT": str(endpoint.timeout),
     }
+
+
+def _print_agent_models(console: Console, agents: list[str]) -> None:
+    """One banner line per agent on a model of its own; bad per-agent settings stop the run before it starts."""
+    from switchboard.models.agent_models import agent_endpoint
+
+    for name in agents:
+        endpoint = agent_endpoint(name)
+        if endpoint is not None:
+            console.print(f"[dim]model for {name}: {endpoint.describe()}[/]")
+
+
+class _NoModel:
+    """A placeholder client for building a team only to list its agents' names (never called)."""
+
+    model_name = "none"
+
+    async def create(self, request: Any) -> Any:
+        raise AssertionError("the placeholder model is never called")
+
+    async def close(self) -> None:
+        """Nothing to close."""
 
 
 def _load_team(ref: str) -> TeamSpec:

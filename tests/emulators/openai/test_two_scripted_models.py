@@ -93,18 +93,37 @@ def test_a_bad_model_script_argument_is_a_clear_error(tmp_path: Path) -> None:
     assert "--model-script takes NAME=FILE, got 'small'" in done.stderr
 
 
-def test_an_in_process_run_puts_two_agents_on_two_scripted_models(tmp_path: Path) -> None:
-    port = free_port()
-    args = ["--script", str(RESEARCH_TEAM.demo_script), "--port", str(port), *server_args(tmp_path)]
+def _env(port: int, **settings: str) -> dict[str, str]:
     scrubbed = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_OPENAI", "OPENAI_", "MODEL__"))}
-    env = {
+    return {
         **scrubbed,
         "COLUMNS": "160",
         "PYTHONPATH": str(REPO_ROOT),
         "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
         "OPENAI_API_KEY": "scripted",
-        **MODEL_ENV,
+        **settings,
     }
+
+
+def test_a_misspelt_agent_setting_stops_the_run_before_any_model_call() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "switchboard", "run", "--in-process", TASK],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=_env(free_port(), MODEL__REVIEWER__DEPLOYMNT="small"),  # nothing listens: no call may be made
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "MODEL__REVIEWER__DEPLOYMNT: not a model setting" in done.stdout
+    assert "─ planner" not in done.stdout
+
+
+def test_an_in_process_run_puts_two_agents_on_two_scripted_models(tmp_path: Path) -> None:
+    port = free_port()
+    args = ["--script", str(RESEARCH_TEAM.demo_script), "--port", str(port), *server_args(tmp_path)]
+    env = _env(port, **MODEL_ENV)
     with running_module("local_emulators.openai", args, port=port, log_path=tmp_path / "server.log"):
         done = subprocess.run(
             [sys.executable, "-m", "switchboard", "run", "--in-process", TASK],
@@ -118,6 +137,8 @@ def test_an_in_process_run_puts_two_agents_on_two_scripted_models(tmp_path: Path
         small_requests = _get(port, f"/_script/requests?model={REVIEWER_MODEL}")[1]["requests"]
         big_requests = _get(port, "/_script/requests")[1]["requests"]
     assert done.returncode == 0, done.stdout + done.stderr
+    assert f"model for reviewer: compatible model '{REVIEWER_MODEL}'" in done.stdout
+    assert "model for planner" not in done.stdout  # on the team's model
     assert "Verdict: APPROVE" in done.stdout
     # The token table names each agent's model; the reviewer's tokens are the small model's, to the token.
     rows = dict(re.findall(r"│ (\w+)\s*│[^\n]*│ (\w*)\s*│\n", done.stdout))
