@@ -3,7 +3,7 @@
 Precedence: Azure OpenAI (`AZURE_OPENAI_ENDPOINT`), then OpenAI or any OpenAI-compatible `/v1` server
 (`OPENAI_API_KEY` and/or `OPENAI_BASE_URL`). With none of them set, `resolve()` raises
 `ModelNotConfiguredError` naming the settings to set; the CLI catches that and falls back to the embedded
-local model.
+local model. One agent can override any of these names as `MODEL__<AGENT>__<NAME>` (`agent_models.py`).
 """
 
 from __future__ import annotations
