@@ -49,7 +49,7 @@ def default_specs(
     model_port: int = 8089,
     appinsights_port: int = 8087,
 ) -> list[EmulatorSpec]:
-    """The emulators `up` starts, on the ports DESIGN.md fixes unless told otherwise.
+    """The emulators `up` starts, on their fixed default ports unless told otherwise.
 
     Args:
         servicebus_port: Service Bus AMQP port.

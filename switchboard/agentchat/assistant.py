@@ -12,7 +12,6 @@ from switchboard.agent import Agent, AgentContext, AgentState, CancellationToken
 from switchboard.agentchat.approval import ApprovalRequiredError, PendingTurn, TurnReplay, resume_turn
 from switchboard.agentchat.handoff import Handoff
 from switchboard.agentchat.model_context import BufferedModelContext, ModelContext
-from switchboard.agentchat.observed import observed_chat, observed_tool
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import (
     AssistantMessage,
@@ -29,10 +28,11 @@ from switchboard.models.chat import (
     UserMessage,
 )
 from switchboard.models.errors import StructuredOutputError
+from switchboard.models.observed import observed_chat, observed_tool
 from switchboard.models.protocol import ModelClient
-from switchboard.teams.input_messages import InputProvided, InputTimedOut
-from switchboard.teams.messages import TurnCompleted, TurnRequested
-from switchboard.teams.transcript import EntryKind, TranscriptEntry
+from switchboard.protocol.input_messages import InputProvided, InputTimedOut
+from switchboard.protocol.messages import TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import EntryKind, TranscriptEntry
 from switchboard.tools import FunctionTool
 
 _MAX_REPAIRS = 1

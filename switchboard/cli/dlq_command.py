@@ -27,7 +27,7 @@ dlq_app = typer.Typer(name="dlq", help="Dead-lettered messages per queue: list, 
 def _queues(queue: str | None, registry: str) -> list[str]:
     if queue is not None:
         return [queue]
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
 
     return [q.name for q in entities_for(load_teams(registry)).service_bus.queues]
 

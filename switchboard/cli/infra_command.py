@@ -18,7 +18,7 @@ from switchboard.errors import SwitchboardError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from switchboard.hosting.entities import EntityList
+    from switchboard.functions.entities import EntityList
     from switchboard.teams.spec import TeamSpec
 
 DEFAULT_REGISTRY = "agents.registry:TEAMS"
@@ -51,7 +51,7 @@ def entities(
     ] = DEFAULT_REGISTRY,
 ) -> None:
     """Print every queue, topic, subscription and Cosmos container the registry's agents need."""
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
 
     try:
         listed = entities_for(load_teams(registry))

@@ -16,11 +16,10 @@ from typing import Any
 
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.input_reply import reply_envelope
+from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.hosting.settings import HostingSettings
 from switchboard.state import CosmosRunStore
 from switchboard.transport import DeadLetters, ServiceBusPublisher, SubscriptionTable, service_bus_client
-
-TERMINAL = frozenset({"completed", "failed", "cancelled"})
 
 
 class RunLookupError(SwitchboardError):
@@ -91,10 +90,10 @@ class RunClient:
         run = await self.store.read_run(run_id)
         if run is None:
             raise RunLookupError(f"no run {run_id!r}")
-        if run.get("status") in TERMINAL:
+        if run.get("status") in TERMINAL_STATUSES:
             raise RunLookupError(f"run {run_id} already ended as {run.get('status')}")
         status = await self.store.request_cancel(run_id)
-        if status == "cancelled":
+        if status == RunStatus.CANCELLED:
             await self.publisher.publish_event(run_id, status)
         return status
 
@@ -146,9 +145,10 @@ class RunClient:
             for entry in await self.store.read(run_id, shown):
                 on_entry(entry)
                 shown += 1
-            if run is not None and run.get("status") in TERMINAL:
+            if run is not None and run.get("status") in TERMINAL_STATUSES:
                 return await self.view(run_id)
-            pending = run.get("pending_input") if run is not None and run.get("status") == "awaiting_input" else None
+            waiting = run is not None and run.get("status") == RunStatus.AWAITING_INPUT
+            pending = run.get("pending_input") if run is not None and waiting else None
             if on_input is not None and isinstance(pending, Mapping) and pending.get("request_id") not in asked:
                 asked.add(pending.get("request_id"))
                 started = loop.time()

@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.run_status import RunStatus
 
 if TYPE_CHECKING:
     from switchboard.models.protocol import ModelClient
@@ -75,7 +76,7 @@ def run(
             asyncio.run(_run(console, task, model, script, team))
         else:
             view = asyncio.run(_run_serverless(console, task, model, script, team))
-            if view.get("status") != "completed":
+            if view.get("status") != RunStatus.COMPLETED:
                 raise typer.Exit(1)
     except SwitchboardError as error:
         console.print(f"[bold red]error:[/] {error.reason}")
@@ -85,8 +86,9 @@ def run(
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
     from switchboard.cli.human_prompt import TerminalPrompter
     from switchboard.models.agent_models import assign_agent_clients
+    from switchboard.models.openai_client import settings_agent_client
     from switchboard.models.usage import models_by_agent
-    from switchboard.teams.transcript import TranscriptEntry
+    from switchboard.protocol.transcript import TranscriptEntry
     from switchboard.telemetry import configure_telemetry, flush_telemetry
 
     configure_telemetry()  # spans and metrics of this run, when APPLICATIONINSIGHTS_/OTLP settings say where
@@ -98,7 +100,7 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
         team = spec.build(client)
         if choice is not ModelChoice.SCRIPTED:
             # A model per agent (`MODEL__<AGENT>__*`); the demo script answers every agent itself.
-            for agent_client in assign_agent_clients(team.agents(), client):
+            for agent_client in assign_agent_clients(team.agents(), client, settings_agent_client):
                 stack.push_async_callback(agent_client.close)
             _print_agent_models(console, [agent.name for agent in team.agents()])
         colours = {agent.name: _COLOURS[i % len(_COLOURS)] for i, agent in enumerate(team.participants)}

@@ -15,6 +15,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from switchboard.hosting.run_status import RunStatus
+
 _COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 
 
@@ -78,7 +80,8 @@ def print_outcome(console: Console, view: Mapping[str, Any], report_author: str 
 def print_status(console: Console, view: Mapping[str, Any]) -> None:
     """One line: status, stop reason or error, run id and transcript length."""
     status = str(view.get("status"))
-    colour = {"completed": "green", "failed": "red", "cancelled": "yellow"}.get(status, "white")
+    colours: dict[str, str] = {RunStatus.COMPLETED: "green", RunStatus.FAILED: "red", RunStatus.CANCELLED: "yellow"}
+    colour = colours.get(status, "white")
     detail = view.get("error") or view.get("stop_reason")
     console.print(f"[bold {colour}]{status}[/]" + (f": {detail}" if detail else ""))
     console.print(f"[dim]run {view.get('id') or view.get('run_id')} · {len(view.get('transcript') or [])} messages[/]")

@@ -76,26 +76,17 @@ def agent_endpoint(agent: str, environ: Mapping[str, str] | None = None) -> Mode
         raise ModelNotConfiguredError(f"agent {agent!r}: invalid model setting: {error}") from error
 
 
-def settings_agent_client(agent: str) -> ModelClient | None:
-    """The OpenAI-compatible client `agent`'s own settings describe, or None without any."""
-    endpoint = agent_endpoint(agent)
-    if endpoint is None:
-        return None
-    from switchboard.models.openai_client import OpenAIChatClient
-
-    return OpenAIChatClient(endpoint)
-
-
 class AgentModelClient:
     """One agent's model client: its own when its settings name one (resolved on the first call), else the team's.
 
     Only a client it built itself is closed by `close`; the team's client belongs to whoever built the team.
     """
 
-    def __init__(
-        self, agent: str, team_client: ModelClient, factory: AgentClientFactory = settings_agent_client
-    ) -> None:
-        """Remember the agent and the fallback; nothing is read or connected yet."""
+    def __init__(self, agent: str, team_client: ModelClient, factory: AgentClientFactory) -> None:
+        """Remember the agent, the fallback, and how to build its own client; nothing is read or connected yet.
+
+        `factory` is usually `switchboard.models.openai_client.settings_agent_client` (the agent's settings).
+        """
         self.agent = agent
         self.team_client = team_client
         self._factory = factory
@@ -135,9 +126,12 @@ class AgentModelClient:
 
 
 def assign_agent_clients(
-    agents: Iterable[object], team_client: ModelClient, factory: AgentClientFactory = settings_agent_client
+    agents: Iterable[object], team_client: ModelClient, factory: AgentClientFactory
 ) -> list[AgentModelClient]:
     """Give every agent built around `team_client` an `AgentModelClient` that falls back to it.
+
+    `factory` builds an agent's own client (`openai_client.settings_agent_client` reads its settings); the model
+    SDK stays out of this module so agents and teams can use it without importing one.
 
     Agents whose `model_client` is another object (set in code) keep it, and so do agents without a model.
 

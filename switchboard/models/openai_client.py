@@ -12,6 +12,7 @@ from typing import Any
 import openai
 from openai import AsyncAzureOpenAI, AsyncOpenAI
 
+from switchboard.models.agent_models import agent_endpoint
 from switchboard.models.chat import (
     AssistantMessage,
     ChatMessage,
@@ -219,3 +220,13 @@ def _to_response(completion: Any) -> ModelResponse:
         ),
         model=completion.model or "",
     )
+
+
+def settings_agent_client(agent: str) -> OpenAIChatClient | None:
+    """The client `agent`'s own `MODEL__<AGENT>__*` settings describe, or None when it has none (see `agent_models`).
+
+    Raises:
+        ModelNotConfiguredError: The agent's settings are misspelt, invalid or add up to no endpoint.
+    """
+    endpoint = agent_endpoint(agent)
+    return OpenAIChatClient(endpoint) if endpoint is not None else None

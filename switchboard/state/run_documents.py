@@ -10,12 +10,14 @@ from azure.core.exceptions import AzureError
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
+from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.models.usage import models_by_agent
 from switchboard.state import items
 from switchboard.state.errors import StoreRequestError, store_error
 
 # A Cosmos patch condition that holds while the run may still change.
-ACTIVE_CONDITION = "from c where NOT (c.status IN ('completed', 'failed', 'cancelled'))"
+_ENDED = ", ".join(f"'{status}'" for status in RunStatus if status in TERMINAL_STATUSES)
+ACTIVE_CONDITION = f"from c where NOT (c.status IN ({_ENDED}))"
 
 
 def utc_now() -> datetime:
@@ -104,7 +106,7 @@ class CosmosRunDocuments:
         Raises:
             StoreRequestError: No such run (404).
         """
-        _, status = await self._end(run_id, "cancelled", {})
+        _, status = await self._end(run_id, RunStatus.CANCELLED, {})
         if status is None:
             raise StoreRequestError(f"cancel run {run_id}: no such run")
         return status
@@ -115,7 +117,7 @@ class CosmosRunDocuments:
         Returns:
             True when this call failed the run; False when it had ended already or has no document.
         """
-        changed, _ = await self._end(run_id, "failed", {"error": error})
+        changed, _ = await self._end(run_id, RunStatus.FAILED, {"error": error})
         return changed
 
     async def read(self, run_id: str, start: int, end: int | None = None) -> list[Mapping[str, Any]]:

@@ -22,7 +22,7 @@ from local_emulators.entities_file import load_entities, servicebus_emulator_con
 from local_emulators.provision import write_local_settings
 from local_emulators.up_errors import EntitiesFileError
 from switchboard.cli.infra_command import servicebus_emulator_config as cli_emulator_config
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.entities import entities_for
 from tests.support.processes import REPO_ROOT, free_port, port_open
 
 ENTITIES = REPO_ROOT / "infra" / "entities.json"

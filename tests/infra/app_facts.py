@@ -91,7 +91,7 @@ def settings_classes() -> list[type[BaseSettings]]:
 
     importlib.import_module("function_app")
     for module in pkgutil.walk_packages(switchboard.__path__, "switchboard."):
-        if not module.name.startswith(("switchboard.cli", "switchboard.hosting.local")) and not module.name.endswith(
+        if not module.name.startswith(("switchboard.cli", "switchboard.local_host")) and not module.name.endswith(
             "__main__"
         ):
             importlib.import_module(module.name)
@@ -221,7 +221,7 @@ def role_rules() -> list[RoleRule]:
 def needed_entities() -> list[Entity]:
     """Every entity the app uses: from its bindings, its publisher, and the entity list of its registry."""
     from agents.registry import TEAMS
-    from switchboard.hosting.entities import agent_names_of, entities_for
+    from switchboard.functions.entities import agent_names_of, entities_for
     from switchboard.transport.publisher import ServiceBusPublisher
 
     listed = entities_for(TEAMS)

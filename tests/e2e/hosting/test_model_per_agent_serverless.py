@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from switchboard.cli.run_render import print_outcome
-from tests.e2e.hosting.conftest import DEMO_SCRIPT, make_stack
-from tests.e2e.hosting.test_serverless_run import post
+from tests.e2e.hosting.conftest import make_stack
+from tests.support.hosted_runs import DEMO_SCRIPT, post
 from tests.support.stack import Stack, repo_script_root, scrub_env
 from tests.support.two_models import (
     MODEL_ENV,
@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 @pytest.fixture(scope="module")
 def two_model_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     from agents.registry import TEAMS
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
 
     scrub_env()
     root = tmp_path_factory.mktemp("two-models")

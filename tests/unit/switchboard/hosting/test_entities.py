@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from agents.registry import TEAMS
 from switchboard.cli.app import app
-from switchboard.hosting.entities import (
+from switchboard.functions.entities import (
     EntityList,
     EntityNameError,
     agent_names_of,

@@ -14,7 +14,7 @@ from switchboard.models.agent_models import (
 )
 from switchboard.models.chat import ModelRequest, UserMessage
 from switchboard.models.errors import ModelNotConfiguredError
-from switchboard.models.openai_client import OpenAIChatClient
+from switchboard.models.openai_client import OpenAIChatClient, settings_agent_client
 from switchboard.models.protocol import ModelClient
 from switchboard.models.scripted import Script, ScriptedModelClient
 from switchboard.models.settings import ModelEndpoint, TokenPrice
@@ -164,7 +164,7 @@ async def test_an_agent_client_falls_back_to_the_team_and_closes_only_its_own() 
 
 async def test_the_agents_settings_are_read_on_its_first_call_not_when_built(monkeypatch: pytest.MonkeyPatch) -> None:
     team_client = ScriptedModelClient(DEMO, model_name="big")
-    client = AgentModelClient("reviewer", team_client)  # the settings factory
+    client = AgentModelClient("reviewer", team_client, settings_agent_client)
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("MODEL__REVIEWER__OPENAI_MODEL", "small")
     resolved = await client.resolve()

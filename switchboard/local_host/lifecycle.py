@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from switchboard.hosting.local.app_loader import load_app
-from switchboard.hosting.local.app_settings import AppSettings
-from switchboard.hosting.local.host_config import HostConfig, load_host_config
-from switchboard.hosting.local.http_server import HOST_KEY_SETTING, HttpFunctions, start_http_server
-from switchboard.hosting.local.invoker import FunctionInvoker, InvocationContext
-from switchboard.hosting.local.message_invocation import InvocationSettings, MessageInvocation
-from switchboard.hosting.local.servicebus_listener import ServiceBusConnections, TriggerEntity, TriggerListener
-from switchboard.hosting.local.settlement import HeldMessages, start_settlement_server
-from switchboard.hosting.local.validation import IndexedFunction
 from switchboard.instrumentation import flush as flush_telemetry
+from switchboard.local_host.app_loader import load_app
+from switchboard.local_host.app_settings import AppSettings
+from switchboard.local_host.host_config import HostConfig, load_host_config
+from switchboard.local_host.http_server import HOST_KEY_SETTING, HttpFunctions, start_http_server
+from switchboard.local_host.invoker import FunctionInvoker, InvocationContext
+from switchboard.local_host.message_invocation import InvocationSettings, MessageInvocation
+from switchboard.local_host.servicebus_listener import ServiceBusConnections, TriggerEntity, TriggerListener
+from switchboard.local_host.settlement import HeldMessages, start_settlement_server
+from switchboard.local_host.validation import IndexedFunction
 
 logger = logging.getLogger("switchboard.host")
 GRPC_MAX_MESSAGE_LENGTH = 2147483647

@@ -1,7 +1,7 @@
 """Builds the Azure Functions app from a deployment's teams: one Service Bus–triggered function per agent.
 
 Every agent (team managers included) gets a function on its own session-enabled queue; the `tasks` queue gets the
-ingress function; the HTTP API of DESIGN.md's contract table is added with function-level auth. Functions settle
+ingress function; the HTTP API of docs/hosting.md is added with function-level auth. Functions settle
 their messages themselves through the Service Bus SDK-type binding (`ServiceBusMessageActions`), because that is
 the only way a Python function can dead-letter bad input at once (`host.json` turns auto-complete off to match).
 
@@ -18,10 +18,10 @@ from typing import Any
 import azure.functions as func
 from azurefunctions.extensions.bindings.servicebus import ServiceBusMessageActions, ServiceBusReceivedMessage
 
-from switchboard.hosting.entities import EntityList, function_name_for
-from switchboard.hosting.http_api import register_http_api
-from switchboard.hosting.processor import IncomingMessage, Settlement, SettlementKind
-from switchboard.hosting.runtime import HostedRuntime
+from switchboard.functions.entities import EntityList, function_name_for
+from switchboard.functions.http_api import register_http_api
+from switchboard.functions.runtime import HostedRuntime
+from switchboard.hosting.settlement import IncomingMessage, Settlement, SettlementKind
 from switchboard.teams.spec import TeamSpec
 
 CONNECTION = "ServiceBusConnection"
@@ -101,8 +101,7 @@ def incoming_message(msg: ServiceBusReceivedMessage) -> IncomingMessage:
     return IncomingMessage(
         body=b"".join(msg.body) if not isinstance(msg.body, bytes | bytearray) else bytes(msg.body),
         message_id=str(msg.message_id) if msg.message_id is not None else "",
-        # The Functions host hands the worker the .NET SDK's view of the message, whose header already counts this
-        # delivery (1 on the first), so no +1 here as a plain Python receiver would need.
+        # Already 1-based here: the rule is in switchboard.hosting.settlement.
         delivery_count=int(msg.delivery_count or 1),
         session_id=msg.session_id,
         application_properties=_text_properties(msg.application_properties),

@@ -19,10 +19,10 @@ from typing import Any
 from azure.servicebus import ServiceBusReceivedMessage
 from azure.servicebus.aio import AutoLockRenewer, ServiceBusReceiver, ServiceBusSession
 
-from switchboard.hosting.local.invoker import FunctionInvoker
-from switchboard.hosting.local.servicebus_binding import build_trigger_argument, worker_supplied_arguments
-from switchboard.hosting.local.settlement import HeldMessages
-from switchboard.hosting.local.validation import IndexedFunction
+from switchboard.local_host.invoker import FunctionInvoker
+from switchboard.local_host.servicebus_binding import build_trigger_argument, worker_supplied_arguments
+from switchboard.local_host.settlement import HeldMessages
+from switchboard.local_host.validation import IndexedFunction
 
 logger = logging.getLogger("switchboard.host")
 

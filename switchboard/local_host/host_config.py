@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from switchboard.hosting.local.errors import AppLoadError
+from switchboard.local_host.errors import AppLoadError
 
 # .NET TimeSpan text: [-][d.]hh:mm:ss[.fffffff]
 _TIMESPAN = re.compile(

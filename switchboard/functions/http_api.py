@@ -1,4 +1,4 @@
-"""The HTTP API of the Function App (DESIGN.md's contract table), function-level auth except the health probe.
+"""The HTTP API of the Function App (docs/hosting.md, "HTTP API"), function-level auth except the health probe.
 
     POST /api/runs             {"task", "team"?}  -> 202 {"run_id", "status_url"}
     GET  /api/runs/{run_id}                       -> 200 the run with `transcript` and `usage` (404 unknown)
@@ -18,8 +18,8 @@ from typing import Any
 import azure.functions as func
 
 import switchboard
+from switchboard.functions.runtime import HostedRuntime, RunNotFoundError, RunRequestError
 from switchboard.hosting.input_reply import InputReplyError, NotAwaitingInputError
-from switchboard.hosting.runtime import HostedRuntime, RunNotFoundError, RunRequestError
 
 _JSON = "application/json"
 

@@ -18,15 +18,12 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from switchboard.errors import AgentDefinitionError
+from switchboard.hosting.entity_names import INGRESS_FUNCTION, MONITOR_SUBSCRIPTION, RUN_EVENTS_TOPIC, TASKS_QUEUE
 from switchboard.models.chat import ModelRequest, ModelResponse
 from switchboard.teams.spec import TeamSpec
 
 AGENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,49}$")
 """A name that is a valid Service Bus queue name and, with `-` as `_`, a valid function name."""
-TASKS_QUEUE = "tasks"
-INGRESS_FUNCTION = "ingress"
-RUN_EVENTS_TOPIC = "run-events"
-MONITOR_SUBSCRIPTION = "monitor"
 COSMOS_DATABASE = "switchboard"
 RUNS_CONTAINER = "runs"
 RUNS_PARTITION_KEY = "/run_id"

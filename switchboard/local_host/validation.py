@@ -19,7 +19,7 @@ from typing import Any
 import azure.functions as func
 from azurefunctions.extensions.base import GrpcClientType, SdkType
 
-from switchboard.hosting.local.errors import FunctionValidationError
+from switchboard.local_host.errors import FunctionValidationError
 
 # Functions host Utility.cs: FunctionNameValidationRegex (case-insensitive) and the reserved name "host".
 FUNCTION_NAME = re.compile(r"^[a-z][a-z0-9_\-]{0,127}$", re.IGNORECASE)

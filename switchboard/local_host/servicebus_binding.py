@@ -26,7 +26,7 @@ from azurefunctions.extensions.base import Datum as ExtensionDatum
 from azurefunctions.extensions.base import GrpcClientType, SdkType
 from azurefunctions.extensions.bindings.servicebus import ServiceBusClientConverter, ServiceBusConverter
 
-from switchboard.hosting.local.validation import IndexedFunction
+from switchboard.local_host.validation import IndexedFunction
 
 _LOCK_TOKEN_MARK = b"x-opt-lock-token"
 _TIMESTAMP_ANNOTATIONS = frozenset({b"x-opt-enqueued-time", b"x-opt-locked-until", b"x-opt-scheduled-enqueue-time"})
@@ -86,7 +86,8 @@ def worker_supplied_arguments(function: IndexedFunction, context_factory: Any) -
 def trigger_metadata(message: ServiceBusReceivedMessage, locked_until: datetime | None) -> dict[str, func_meta.Datum]:
     """The trigger metadata the Functions host sends for one message (names and JSON typing of the host).
 
-    DeliveryCount counts this delivery (the .NET SDK adds one to the AMQP header's count of prior attempts).
+    DeliveryCount counts this delivery, 1 on the first (the .NET SDK adds one to the AMQP header's count of prior
+    attempts; the rule is in `switchboard.hosting.settlement`).
     """
     properties = _json_safe(message.application_properties or {})
     strings = {

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
-from switchboard.hosting.local.errors import AppLoadError, SettingMissingError
+from switchboard.local_host.errors import AppLoadError, SettingMissingError
 
 _EXPRESSION = re.compile(r"%([^%]+)%")
 

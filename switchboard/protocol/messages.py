@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from switchboard.messages import Message
 from switchboard.models.chat import Usage
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.transcript import TranscriptEntry
 
 
 class TaskSubmitted(Message):

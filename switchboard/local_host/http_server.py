@@ -19,9 +19,9 @@ from typing import Any
 import azure.functions as func
 from aiohttp import web
 
-from switchboard.hosting.local.errors import PortInUseError
-from switchboard.hosting.local.invoker import FunctionInvoker
-from switchboard.hosting.local.validation import IndexedFunction
+from switchboard.local_host.errors import PortInUseError
+from switchboard.local_host.invoker import FunctionInvoker
+from switchboard.local_host.validation import IndexedFunction
 
 logger = logging.getLogger("switchboard.host")
 HOST_KEY_SETTING = "SWITCHBOARD_HOST_KEY"

@@ -10,8 +10,8 @@ from types import ModuleType
 
 import azure.functions as func
 
-from switchboard.hosting.local.errors import AppLoadError
-from switchboard.hosting.local.validation import IndexedFunction, index_app
+from switchboard.local_host.errors import AppLoadError
+from switchboard.local_host.validation import IndexedFunction, index_app
 
 SCRIPT_FILE = "function_app.py"
 # What this host can run; anything else is refused at start-up rather than silently ignored.

@@ -6,7 +6,7 @@ library's own converter, settles messages as the host does (and serves the settl
 SDK-type binding), and serves HTTP triggers.
 """
 
-from switchboard.hosting.local.errors import (
+from switchboard.local_host.errors import (
     AppLoadError,
     FunctionValidationError,
     LocalHostError,

@@ -21,11 +21,11 @@ from azure.servicebus import NEXT_AVAILABLE_SESSION
 from azure.servicebus.aio import ServiceBusClient, ServiceBusReceiver
 from azure.servicebus.exceptions import OperationTimeoutError, SessionLockLostError
 
-from switchboard.hosting.local.app_settings import AppSettings
-from switchboard.hosting.local.host_config import ServiceBusOptions
-from switchboard.hosting.local.message_invocation import MessageInvocation
-from switchboard.hosting.local.settlement import HeldMessages
-from switchboard.hosting.local.validation import IndexedFunction
+from switchboard.local_host.app_settings import AppSettings
+from switchboard.local_host.host_config import ServiceBusOptions
+from switchboard.local_host.message_invocation import MessageInvocation
+from switchboard.local_host.settlement import HeldMessages
+from switchboard.local_host.validation import IndexedFunction
 
 logger = logging.getLogger("switchboard.host")
 T = TypeVar("T")

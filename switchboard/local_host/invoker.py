@@ -19,7 +19,7 @@ from typing import Any
 import azure.functions as func
 import azure.functions._abc as func_abc
 
-from switchboard.hosting.local.validation import IndexedFunction
+from switchboard.local_host.validation import IndexedFunction
 
 
 class FunctionInvoker:

@@ -14,20 +14,21 @@ from typing import Any
 
 from switchboard.agent import Agent
 from switchboard.errors import SwitchboardError
-from switchboard.hosting.deferred_model import DeferredModelClient
+from switchboard.functions.deferred_model import DeferredModelClient
 from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.processor import MessageProcessor
+from switchboard.hosting.run_status import TERMINAL_STATUSES
 from switchboard.hosting.settings import HostingSettings
+from switchboard.hosting.task_request import InvalidTaskError, task_request
 from switchboard.models.agent_models import assign_agent_clients
+from switchboard.models.openai_client import settings_agent_client
+from switchboard.protocol import TEAM_MESSAGES
+from switchboard.protocol.input_messages import INPUT_MESSAGES
 from switchboard.runtime.router import Router
 from switchboard.state import CosmosRunStore
-from switchboard.teams import TEAM_MESSAGES
-from switchboard.teams.input_messages import INPUT_MESSAGES
 from switchboard.teams.spec import TeamSpec
 from switchboard.telemetry import configure_telemetry
 from switchboard.transport import ServiceBusPublisher
-
-TERMINAL = frozenset({"completed", "failed", "cancelled"})
 
 
 class RunRequestError(SwitchboardError):
@@ -54,7 +55,7 @@ class HostedRuntime:
             agent for spec in self.teams.values() for agent in spec.build(self.model_client).agents()
         ]
         # A model per agent: `MODEL__<AGENT>__*` settings, read on each agent's first call like the team's.
-        self.agent_clients = assign_agent_clients(self.agents, self.model_client)
+        self.agent_clients = assign_agent_clients(self.agents, self.model_client, settings_agent_client)
         self.router = Router(self.agents, extra_messages=(*TEAM_MESSAGES, *INPUT_MESSAGES))
         self._settings = settings
         self._processor: MessageProcessor | None = None
@@ -95,16 +96,15 @@ class HostedRuntime:
         Raises:
             RunRequestError: The body is not `{"task": str, "team"?: str}` or names an unknown team.
         """
-        if not isinstance(body, dict) or not isinstance(body.get("task"), str) or not body["task"].strip():
-            raise RunRequestError('the body needs a non-empty "task" string')
-        team = body.get("team") or self.default_team
-        if not isinstance(team, str) or team not in self.teams:
-            raise RunRequestError(f"unknown team {team!r}; this app offers {sorted(self.teams)}")
+        try:
+            request = task_request(body, teams=self.teams, default_team=self.default_team)
+        except InvalidTaskError as error:
+            raise RunRequestError(error.reason) from None
         run_id = str(uuid.uuid4())
         store = await self.store()
-        await store.create_run(run_id, team=team, task=body["task"])
+        await store.create_run(run_id, team=request.team, task=request.task)
         assert self._publisher is not None
-        await self._publisher.send_task(run_id, task=body["task"], team=team)
+        await self._publisher.send_task(run_id, task=request.task, team=request.team)
         return run_id
 
     async def run_view(self, run_id: str) -> dict[str, Any]:
@@ -126,7 +126,7 @@ class HostedRuntime:
             RunRequestError: The run already ended.
         """
         view = await self.run_view(run_id)
-        if view["status"] in TERMINAL:
+        if view["status"] in TERMINAL_STATUSES:
             raise RunRequestError(f"run {run_id} already ended as {view['status']}")
         status = await (await self.store()).request_cancel(run_id)
         assert self._publisher is not None
