@@ -81,6 +81,9 @@ def run(
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
     from switchboard.cli.human_prompt import TerminalPrompter
     from switchboard.cli.run_render import EntryPrinter
+    from switchboard.models.agent_models import assign_agent_clients
+    from switchboard.models.openai_client import settings_agent_client
+    from switchboard.models.usage import models_by_agent
     from switchboard.protocol.transcript import TranscriptEntry
     from switchboard.telemetry import configure_telemetry, flush_telemetry
 
@@ -91,6 +94,11 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
         client: ModelClient = await _model_client(console, choice, script or spec.demo_script, stack)
         stack.push_async_callback(client.close)
         team = spec.build(client)
+        if choice is not ModelChoice.SCRIPTED:
+            # A model per agent (`MODEL__<AGENT>__*`); the demo script answers every agent itself.
+            for agent_client in assign_agent_clients(team.agents(), client, settings_agent_client):
+                stack.push_async_callback(agent_client.close)
+            _print_agent_models(console, [agent.name for agent in team.agents()])
         printer = EntryPrinter(console)
 
         def show(entry: TranscriptEntry) -> None:
@@ -107,12 +115,20 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
     console.rule("[bold]Report")
     console.print(Markdown(report.content) if report else "[dim](no report was written)[/]")
     table = Table(title="Token usage", title_justify="left")
-    for column in ("agent", "prompt", "completion", "total"):
-        table.add_column(column, justify="left" if column == "agent" else "right")
+    # The model column comes last so the numeric columns keep their places for readers of the table.
+    for column in ("agent", "prompt", "completion", "total", "model"):
+        table.add_column(column, justify="left" if column in ("agent", "model") else "right")
+    models = models_by_agent((entry.source, entry.model) for entry in result.transcript)
     for agent, usage in result.usage.items():
-        table.add_row(agent, str(usage.prompt_tokens), str(usage.completion_tokens), str(usage.total_tokens))
+        table.add_row(
+            agent,
+            str(usage.prompt_tokens),
+            str(usage.completion_tokens),
+            str(usage.total_tokens),
+            models.get(agent, ""),
+        )
     total = result.total_usage
-    table.add_row("[bold]all", str(total.prompt_tokens), str(total.completion_tokens), str(total.total_tokens))
+    table.add_row("[bold]all", str(total.prompt_tokens), str(total.completion_tokens), str(total.total_tokens), "")
     console.print(table)
     console.print(f"[bold]Stop reason:[/] {result.stop_reason}")
     console.print(f"[dim]run {result.run_id} · {len(result.transcript)} messages[/]")
@@ -135,6 +151,7 @@ async def _run_serverless(
             console.print(f"[dim]model: scripted replay of {chosen}[/]")
             return await run_serverless(console, task, spec, model_script=chosen, model_env={})
         model_env = await _hosted_model_env(console, choice, stack)
+        _print_agent_models(console, [agent.name for agent in spec.build(_NoModel()).agents()])
         return await run_serverless(console, task, spec, model_script=None, model_env=model_env)
 
 
@@ -152,6 +169,28 @@ async def _hosted_model_env(console: Console, choice: ModelChoice, stack: AsyncE
         "SWITCHBOARD_MODEL_JSON_MODE": endpoint.json_mode,
         "SWITCHBOARD_MODEL_TIMEOUT": str(endpoint.timeout),
     }
+
+
+def _print_agent_models(console: Console, agents: list[str]) -> None:
+    """One banner line per agent on a model of its own; bad per-agent settings stop the run before it starts."""
+    from switchboard.models.agent_models import agent_endpoint
+
+    for name in agents:
+        endpoint = agent_endpoint(name)
+        if endpoint is not None:
+            console.print(f"[dim]model for {name}: {endpoint.describe()}[/]")
+
+
+class _NoModel:
+    """A placeholder client for building a team only to list its agents' names (never called)."""
+
+    model_name = "none"
+
+    async def create(self, request: Any) -> Any:
+        raise AssertionError("the placeholder model is never called")
+
+    async def close(self) -> None:
+        """Nothing to close."""
 
 
 def _load_team(ref: str) -> TeamSpec:

@@ -21,6 +21,8 @@ from switchboard.hosting.run_status import TERMINAL_STATUSES
 from switchboard.hosting.settings import HostingSettings
 from switchboard.hosting.shutdown import on_shutdown
 from switchboard.hosting.task_request import InvalidTaskError, task_request
+from switchboard.models.agent_models import assign_agent_clients
+from switchboard.models.openai_client import settings_agent_client
 from switchboard.protocol import TEAM_MESSAGES
 from switchboard.protocol.input_messages import INPUT_MESSAGES
 from switchboard.runtime.router import Router
@@ -53,6 +55,8 @@ class HostedRuntime:
         self.agents: list[Agent[Any]] = [
             agent for spec in self.teams.values() for agent in spec.build(self.model_client).agents()
         ]
+        # A model per agent: `MODEL__<AGENT>__*` settings, read on each agent's first call like the team's.
+        self.agent_clients = assign_agent_clients(self.agents, self.model_client, settings_agent_client)
         self.router = Router(self.agents, extra_messages=(*TEAM_MESSAGES, *INPUT_MESSAGES))
         self._settings = settings
         self._processor: MessageProcessor | None = None
