@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.memory.event import MemoryQueryEvent
 from switchboard.models.chat import Usage
+from switchboard.protocol.tool_activity import ToolActivity
 
 EntryKind = Literal["task", "text", "structured", "tool_summary", "handoff", "stop"]
 """What an entry is, after AutoGen's chat message types.
@@ -32,6 +33,7 @@ class TranscriptEntry(BaseModel):
         target: The agent handed off to, for `handoff` entries.
         model: The model that answered the turn (for cost budgets), when known.
         tool_rounds: How many tool-call rounds the turn made (each is a request and an execution event in AutoGen).
+        tool_activity: Each tool call's arguments and result, capped and scrubbed (`tool_activity.py`).
         memory: What the agent's memories recalled before the turn's model calls (AutoGen's MemoryQueryEvent).
     """
 
@@ -46,6 +48,7 @@ class TranscriptEntry(BaseModel):
     target: str | None = None
     model: str | None = None
     tool_rounds: int = 0
+    tool_activity: tuple[ToolActivity, ...] = ()
     memory: tuple[MemoryQueryEvent, ...] = ()
 
     def to_text(self) -> str:
