@@ -66,8 +66,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=_positive,
         default=DEFAULT_PARTITIONS,
         help=(
-            "physical partitions (partition key ranges) per container; cross-partition queries then run through "
-            f"the SDK's own query pipeline as in Azure (default {DEFAULT_PARTITIONS}, like Microsoft's emulator)"
+            "physical partitions (partition key ranges) per container, at least; by default a container gets "
+            "Azure's layout from its throughput (one range up to 6,000 RU/s or in a shared-throughput database); "
+            "more ranges make cross-partition queries run through the SDK's own query pipeline"
         ),
     )
     parser.add_argument(

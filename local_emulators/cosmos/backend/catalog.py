@@ -109,14 +109,16 @@ class Catalog:
         """Create a container, filling in the service's defaults; 409 if it exists."""
         database = self.database(db_id)
         coll_id = _validate_id(body.get("id"), "container")
-        if coll_id in database.containers:
-            raise ConflictError(f"Entity with the specified id already exists in the system. ResourceId: {coll_id}")
         key = body.get("partitionKey") or {"paths": [], "kind": "Hash"}
         paths = key.get("paths") or []
-        if str(key.get("kind", "Hash")) == "MultiHash" and len(paths) > 3:
-            raise BadRequestError("A hierarchical partition key may have at most 3 paths.")
-        if str(key.get("kind", "Hash")) == "Hash" and len(paths) > 1:
-            raise BadRequestError("A Hash partition key has exactly one path; use kind MultiHash for more.")
+        # Azure validates the definition before it looks for the id: an invalid one is 400 even if it exists.
+        limit = 3 if str(key.get("kind", "Hash")) == "MultiHash" else 1
+        if len(paths) > limit:
+            raise BadRequestError(
+                f"Too many partition key paths ({len(paths)}) are specified. A maximum of {limit} is allowed."
+            )
+        if coll_id in database.containers:
+            raise ConflictError(f"Entity with the specified id already exists in the system. ResourceId: {coll_id}")
         rid = new_rid(database.rid)
         stored = copy.deepcopy(body)
         stored["indexingPolicy"] = complete_indexing_policy(stored.get("indexingPolicy"))

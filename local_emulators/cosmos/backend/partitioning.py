@@ -6,9 +6,11 @@ every hash. This is the split of `PartitionKeyHashRangeSplitterAndMerger` in the
 are 32 upper-case hex digits, compared as strings, which is how the SDK routes an EPK to a range.
 Range ids are `"0"`..`"N-1"`, as a new container's ranges are in Azure.
 
-A container gets `--partitions` ranges, or more when created with more throughput than they serve:
-Azure creates one physical partition per 6,000 RU/s (the SDK's own tests rely on 12,000 RU/s giving two
-and 30,000 giving five).
+A container's layout is Azure's, computed from the throughput of its own offer: a container of up to
+6,000 manual RU/s (or 10,000 autoscale RU/s), and every container of a shared-throughput database, has
+one physical partition; a new container gets one per 6,000 manual RU/s, or one per 10,000 RU/s of its
+autoscale maximum (the SDK's own tests rely on 12,000 RU/s giving two and 30,000 giving five).
+`--partitions N` forces at least N ranges per container, for testing cross-partition behaviour.
 
 A version-1 `Hash` container splits its 32-bit hash space (`0` to `2**32 - 1`) the same way; a boundary
 is the hash written as a V1 EPK number (two ranges meet at `05C1DFFFFFFFFC`, five start with
@@ -34,6 +36,7 @@ _V2_HASH_END = (1 << 126) - 1  # the largest V2 hash: 128 bits with the two top 
 _V1_HASH_END = (1 << 32) - 1  # the largest V1 hash: 32 bits
 _HEX_DIGITS = 32
 RU_PER_PARTITION = 6000
+AUTOSCALE_RU_PER_PARTITION = 10000
 
 
 @dataclass(frozen=True)
@@ -88,21 +91,27 @@ def epk_of(container: Container, components: Sequence[PartitionKeyValue]) -> str
     return effective_partition_key(components, multi_hash=container.multi_hash)
 
 
-def partitions_for_throughput(throughput: int) -> int:
-    """How many physical partitions Azure creates for a container's RU/s: one per 6,000 RU/s, rounded up."""
-    return max(1, -(-throughput // RU_PER_PARTITION))
+def partitions_for_throughput(throughput: int, *, autoscale: bool = False) -> int:
+    """How many physical partitions Azure creates for a new container's RU/s (0 for none of its own).
+
+    Manual throughput: one per 6,000 RU/s, rounded up; autoscale: one per 10,000 RU/s of the maximum.
+    """
+    per_partition = AUTOSCALE_RU_PER_PARTITION if autoscale else RU_PER_PARTITION
+    return max(1, -(-throughput // per_partition))
 
 
 class PartitionLayout:
     """The key ranges of every container for one emulator process.
 
     Args:
-        partitions: Physical partitions per (V2-hashed) container, at least; a container created with
-            more throughput than they serve gets Azure's count for it (`partitions_for_throughput`).
-        throughput_of: The RU/s (manual, or the autoscale maximum) of a container's own offer, or 0.
+        partitions: Physical partitions per (V2-hashed) container, at least (1: Azure's layout); a
+            container created with more throughput gets Azure's count for it (`partitions_for_throughput`).
+        throughput_of: The RU/s of a container's own offer (0 when it has none) and whether it autoscales.
     """
 
-    def __init__(self, partitions: int, throughput_of: Callable[[Container], int] = lambda _c: 0) -> None:
+    def __init__(
+        self, partitions: int, throughput_of: Callable[[Container], tuple[int, bool]] = lambda _c: (0, False)
+    ) -> None:
         self.partitions = partitions
         self._throughput_of = throughput_of
         self._by_shape: dict[tuple[int, int], tuple[list[KeyRange], list[str]]] = {}
@@ -113,7 +122,8 @@ class PartitionLayout:
         shape = self._by_container.get(container.rid)
         if shape is None:
             version = hash_version(container)
-            wanted = max(self.partitions, partitions_for_throughput(self._throughput_of(container)))
+            throughput, autoscale = self._throughput_of(container)
+            wanted = max(self.partitions, partitions_for_throughput(throughput, autoscale=autoscale))
             shape = self._by_container[container.rid] = (wanted if version else 1, version)
         return shape
 

@@ -13,9 +13,9 @@ from local_emulators.cosmos.backend.queries import QueryEngine
 from local_emulators.cosmos.backend.store import SqliteStore
 
 DATABASE_FILE = "cosmos.sqlite3"
-# Microsoft's emulator gives each partitioned container 5 physical partitions (25 by default, "5 unlimited
-# containers"), so code that only works on one partition fails locally as it would in Azure.
-DEFAULT_PARTITIONS = 5
+# Azure's layout: one physical partition unless the container's own throughput needs more
+# (`partitioning.partitions_for_throughput`); `--partitions N` forces more for testing.
+DEFAULT_PARTITIONS = 1
 
 
 class AccountState:
@@ -38,15 +38,15 @@ class AccountState:
         self.queries = QueryEngine(strict=strict_queries)
         self.layout = PartitionLayout(partitions, self._own_throughput)
 
-    def _own_throughput(self, container: Container) -> int:
-        """The RU/s of the container's own offer (the autoscale maximum when autoscaled), or 0."""
+    def _own_throughput(self, container: Container) -> tuple[int, bool]:
+        """The RU/s of the container's own offer (the autoscale maximum when autoscaled, then True), or 0."""
         for offer in self.catalog.offers.values():
             if offer.resource_rid == container.rid:
                 content = offer.body.get("content") or {}
                 autoscale = content.get("offerAutopilotSettings") or {}
                 value = autoscale.get("maxThroughput", content.get("offerThroughput", 0))
-                return int(value) if isinstance(value, int | float) else 0
-        return 0
+                return (int(value) if isinstance(value, int | float) else 0), bool(autoscale)
+        return 0, False
 
     def reset(self) -> None:
         """Delete every database, container, item and offer."""

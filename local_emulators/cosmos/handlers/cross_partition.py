@@ -2,7 +2,9 @@
 
 - A query scoped to one partition (partition key header, or the range header the SDK sends for each
   partition it queries itself) runs whole on the server, like the backend runs any single-partition query.
-- A query with neither goes to the gateway, which needs `x-ms-documentdb-query-enablecrosspartition: true`
+- A query with neither whose filter pins the full partition key (or any query on a container of one
+  range) is routed by the gateway to that one partition and runs there, cross-partition header or not.
+- Any other query with neither goes to the gateway, which needs `x-ms-documentdb-query-enablecrosspartition: true`
   (else 400, as the SDK's own tests expect of Microsoft's emulator). A plain one (filter and projection)
   is fanned out across the ranges in EPK order with the gateway's JSON continuation. One that needs
   merging (ORDER BY, `SELECT VALUE` aggregate, DISTINCT, TOP, OFFSET/LIMIT, GROUP BY) is refused with
@@ -23,7 +25,7 @@ from typing import Any
 
 from local_emulators.cosmos.backend.continuation import CompositeToken, PartitionToken
 from local_emulators.cosmos.backend.models import Container, ItemRecord
-from local_emulators.cosmos.backend.partitioning import MAX_EPK
+from local_emulators.cosmos.backend.partitioning import MAX_EPK, KeyRange
 from local_emulators.cosmos.backend.query_ranges import query_ranges
 from local_emulators.cosmos.errors import BadRequestError, CrossPartitionQueryNotServableError
 from local_emulators.cosmos.handlers.common import Context, container_headers, resource_response
@@ -92,6 +94,21 @@ def serve_query_plan(ctx: Context, container: Container, text: str, parameters: 
     return _plan_document(ctx, container, text, parameters)
 
 
+def single_target(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> KeyRange | None:
+    """The one physical partition a query can touch, when it touches only one, else None.
+
+    The gateway routes a query sent without a partition key or the cross-partition header by its
+    filter: one that pins the full partition key (or a container with one range) runs in that partition.
+    """
+    tree, _ = query_plan_for(ctx, container, text, parameters)
+    layout, found = ctx.state.layout, {}
+    for bounds in query_ranges(tree, container, parameters):
+        low, high = str(bounds["min"]), str(bounds["max"])
+        touched = [layout.range_of(container, low)] if low == high else layout.overlapping(container, low, high)
+        found.update((key_range.id, key_range) for key_range in touched)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def refuse_unless_streamable(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> None:
     """Raise what the gateway raises for a cross-partition query it will not fan out itself."""
     if not ctx.flag("x-ms-documentdb-query-enablecrosspartition"):
@@ -117,6 +134,8 @@ def scoped_page(
 ) -> tuple[list[str], PartitionToken | None]:
     """One page of a query within one scope, resumed from and returning a partition token."""
     previous = PartitionToken.decode(continuation) if continuation else None
+    if previous is not None and not previous.inner:
+        previous = None  # Azure's own token: no position in this emulator, so the query starts over
     page = ctx.state.queries.page(
         container, records, text, parameters, scope, max_items, previous.inner if previous else None
     )

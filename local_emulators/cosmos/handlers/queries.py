@@ -55,6 +55,8 @@ def query_items(ctx: Context) -> Response:
         prefix = effective_partition_key(header, multi_hash=True)
         header, epk_range = None, (prefix, prefix + "G")
     if header is None and key_range is None and epk_range is None:
+        key_range = cross_partition.single_target(ctx, container, text, parameters)
+    if header is None and key_range is None and epk_range is None:
         cross_partition.refuse_unless_streamable(ctx, container, text, parameters)
         rows, headers = cross_partition.fan_out(ctx, container, text, parameters)
         headers.update(metrics_headers(ctx, rows, (time.perf_counter() - started) * 1000))

@@ -176,6 +176,18 @@ def _order_by_rewrite(tree: ast.Query, top: int | None, offset: int | None, limi
     return "\n".join(lines)
 
 
+def _ordered_aggregate_rewrite(tree: ast.Query, aggregate: ast.Aggregate, top: ast.Expr | None) -> str:
+    """`SELECT VALUE AGG(...) ... ORDER BY ...`: the SDK's ORDER BY merge feeds its aggregate step.
+
+    Each partition answers one row, so its sort keys are left undefined (`{}`, equal everywhere) and
+    its payload is the aggregate's partial, as a plain `SELECT VALUE` aggregate returns it.
+    """
+    keys = ast.ArrayLiteral(tuple(ast.ObjectLiteral(()) for _ in tree.order_by))
+    items = (ast.SelectItem(keys, "orderByItems"), ast.SelectItem(ast.ArrayLiteral((_partial(aggregate),)), "payload"))
+    rewritten = ast.Select(False, top, False, None, items)
+    return formatter.query(dataclasses.replace(tree, select=rewritten, order_by=(), offset=None, limit=None))
+
+
 def _rewrite(tree: ast.Query, top: int | None, offset: int | None, limit: int | None) -> str:
     select = tree.select
     if select.distinct:
@@ -193,6 +205,8 @@ def _rewrite(tree: ast.Query, top: int | None, offset: int | None, limit: int | 
         rest = formatter.query(dataclasses.replace(tree, offset=None, limit=None)).split("\n")[1:]
         return "\n".join([head, *rest])
     if contains_aggregate(select):
+        if tree.order_by and isinstance(select.value, ast.Aggregate):
+            return _ordered_aggregate_rewrite(tree, select.value, bound_top)
         if select.value is not None:
             value = ast.ArrayLiteral((_partial(select.value),)) if isinstance(select.value, ast.Aggregate) else None
             rewritten = ast.Select(False, bound_top, False, value or _with_partials(select.value), ())

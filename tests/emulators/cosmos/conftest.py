@@ -13,8 +13,11 @@ from tests.emulators.cosmos.cosmos_harness import Emulator, start_emulator
 
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    """One emulator shared by the session's tests (each test uses its own database)."""
-    running = start_emulator(tmp_path_factory.mktemp("cosmos") / "data")
+    """One emulator shared by the session's tests (each test uses its own database).
+
+    Five ranges per container (Azure's layout gives one): these tests exercise cross-partition behaviour.
+    """
+    running = start_emulator(tmp_path_factory.mktemp("cosmos") / "data", "--partitions", "5")
     yield running
     running.process.stop()
 

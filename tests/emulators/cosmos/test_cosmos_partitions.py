@@ -238,7 +238,7 @@ def test_feed_range_change_feed_resumes_from_its_continuation(database: Database
 
 def test_gateway_continuation_is_azure_json_and_survives_a_restart(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    running = start_emulator(data)
+    running = start_emulator(data, "--partitions", "5")
     query = "SELECT c.id FROM c WHERE c.n >= 0"
     try:
         client = CosmosClient(running.http, credential=running.key)
@@ -270,7 +270,7 @@ def test_gateway_continuation_is_azure_json_and_survives_a_restart(tmp_path: Pat
     assert set(position["range"]) == {"min", "max"}
     assert scoped_token.startswith("+RID:~")
     assert "#RT:1#TRC:1#" in scoped_token
-    restarted = start_emulator(data, port=running.port)
+    restarted = start_emulator(data, "--partitions", "5", port=running.port)
     try:
         client = CosmosClient(restarted.http, credential=restarted.key)
         container = client.get_database_client("restart").get_container_client("c")

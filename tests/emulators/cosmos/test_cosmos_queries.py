@@ -82,7 +82,7 @@ def test_continuation_token_resumes(container: ContainerProxy) -> None:
 
 def test_continuation_survives_a_restart(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    running = start_emulator(data)
+    running = start_emulator(data, "--partitions", "5")
     query = "SELECT c.id FROM c WHERE c.n > 0 ORDER BY c.n DESC OFFSET 1 LIMIT 20"
     try:
         client = CosmosClient(running.http, credential=running.key)
@@ -93,7 +93,7 @@ def test_continuation_survives_a_restart(tmp_path: Path) -> None:
         token = cast(PageIterator[Any], pager).continuation_token
     finally:
         running.process.stop()
-    restarted = start_emulator(data, port=running.port)
+    restarted = start_emulator(data, "--partitions", "5", port=running.port)
     try:
         client = CosmosClient(restarted.http, credential=restarted.key)
         container = client.get_database_client("restart").get_container_client("c")
