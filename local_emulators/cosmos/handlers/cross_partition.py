@@ -101,7 +101,7 @@ def single_target(ctx: Context, container: Container, text: str, parameters: dic
     filter: one that pins the full partition key (or a container with one range) runs in that partition.
     """
     tree, _ = query_plan_for(ctx, container, text, parameters)
-    layout, found = ctx.state.layout, {}
+    layout, found = ctx.state.layout, dict[str, KeyRange]()
     for bounds in query_ranges(tree, container, parameters):
         low, high = str(bounds["min"]), str(bounds["max"])
         touched = [layout.range_of(container, low)] if low == high else layout.overlapping(container, low, high)

@@ -130,7 +130,9 @@ def test_foreign_continuation_token_is_400(emulator: Emulator, names: tuple[str,
 
 
 def test_strict_mode_refuses_cross_partition_group_by(tmp_path_factory: pytest.TempPathFactory) -> None:
-    strict = start_emulator(tmp_path_factory.mktemp("strict") / "data", "--in-memory", "--strict-queries")
+    strict = start_emulator(
+        tmp_path_factory.mktemp("strict") / "data", "--in-memory", "--strict-queries", "--partitions", "5"
+    )
     try:
         client = CosmosClient(strict.http, credential=strict.key)
         container = client.create_database("s").create_container("c", PartitionKey("/pk"))

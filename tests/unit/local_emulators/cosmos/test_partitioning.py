@@ -98,7 +98,8 @@ def test_version_1_containers_split_their_32_bit_hash_space_as_azure_writes_it()
 
 def test_throughput_adds_partitions_as_azure_does() -> None:
     assert [partitions_for_throughput(ru) for ru in (0, 400, 6000, 12000, 30000)] == [1, 1, 1, 2, 5]
-    layout = PartitionLayout(1, lambda container: 30000 if container.rid == "BAAAAA==" else 400)
+    assert [partitions_for_throughput(ru, autoscale=True) for ru in (1000, 10000, 30000)] == [1, 1, 3]
+    layout = PartitionLayout(1, lambda container: (30000 if container.rid == "BAAAAA==" else 400, False))
     assert len(layout.ranges(_container(rid="BAAAAA=="))) == 5
     assert len(layout.ranges(_container(rid="BQAAAA=="))) == 1
 
@@ -116,9 +117,11 @@ def test_partition_token_has_the_backend_shape_and_round_trips() -> None:
     text = token.encode()
     assert text.startswith("+RID:~abc=#RT:2#TRC:7#ISV:2#IEO:65567#QCF:8#")
     assert PartitionToken.decode(text) == token
-    for garbage in ("%%%", "+RID:~x#RT", "+RID:~x#RT:1#TRC:2", "+RID:~x#TRC:z#EMU:a"):
+    for garbage in ("%%%", "+RID:~x#RT", "+RID:~x#TRC:z#EMU:a"):
         with pytest.raises(BadRequestError):
             PartitionToken.decode(garbage)
+    # A token Azure handed out (no emulator state): accepted, naming no position.
+    assert PartitionToken.decode("-RID:~a0NPAOszCpOChB4AAAAAAA==#RT:1#TRC:2#ISV:2#IEO:65567#QCF:8").inner == ""
 
 
 def test_composite_token_is_the_gateways_json_object_or_list() -> None:
