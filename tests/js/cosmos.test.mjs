@@ -105,6 +105,17 @@ run("parameterised query", async () => {
   assert.deepEqual(found.map((d) => d.id), ["p1"]);
 });
 
+run("query pinned by its partition key filter, without a partitionKey option", async () => {
+  for (const n of [5, 7, 6]) await container.items.create({ id: `f${n}`, pk: "filtered", n });
+  await container.items.create({ id: "f-other", pk: "elsewhere", n: 100 });
+  const pinned = {
+    query: "SELECT VALUE c.n FROM c WHERE c.pk = @pk ORDER BY c.n",
+    parameters: [{ name: "@pk", value: "filtered" }],
+  };
+  assert.deepEqual(await queryAll(pinned), [5, 6, 7]);
+  assert.deepEqual(await queryAll("SELECT VALUE AVG(c.n) FROM c WHERE c.pk = 'filtered'"), [6]);
+});
+
 run("ORDER BY query", async () => {
   for (const n of [3, 1, 2]) await container.items.create({ id: `o${n}`, pk: "order", n });
   const found = await queryAll("SELECT VALUE c.n FROM c WHERE c.pk = 'order' ORDER BY c.n DESC", {

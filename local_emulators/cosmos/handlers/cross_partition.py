@@ -161,11 +161,12 @@ def _segments(ctx: Context, container: Container, start: str) -> list[tuple[str,
 
 def fan_out(
     ctx: Context, container: Container, text: str, parameters: dict[str, Any]
-) -> tuple[list[str], dict[str, str]]:
+) -> tuple[list[str], dict[str, str], Callable[[], list[ItemRecord]] | None]:
     """One page of a streamable query across every partition, one partition per round trip, in EPK order.
 
     Like the gateway, a page never mixes partitions: a drained partition's page (even an empty one) carries
-    the continuation to the next, so a client makes at least one round trip per partition.
+    the continuation to the next, so a client makes at least one round trip per partition. The third value
+    is the scan the page evaluated (None when it resumed an evaluation an earlier request ran).
     """
     raw = ctx.header("x-ms-continuation")
     position = CompositeToken.decode(raw) if raw else None
@@ -173,10 +174,11 @@ def fan_out(
         (low, high), token = _segments(ctx, container, "")[0], None
     else:
         (low, high), token = (position.min, position.max), position.token
+    scan = partial(ctx.state.records_in_scope, container, None, (low, high))
     rows, resume = scoped_page(
         ctx,
         container,
-        partial(ctx.state.records_in_scope, container, None, (low, high)),
+        scan,
         text,
         parameters,
         f"epk:{low}:{high}",
@@ -189,7 +191,7 @@ def fan_out(
         headers["x-ms-continuation"] = CompositeToken(resume.encode(), low, high).encode()
     elif following:
         headers["x-ms-continuation"] = CompositeToken(None, *following[0]).encode()
-    return rows, headers
+    return rows, headers, (scan if token is None else None)
 
 
 def plan_response(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> Response:

@@ -143,7 +143,7 @@ def read_feed(ctx: Context) -> Response:
     key_range = ctx.key_range(container)
     if header is None and key_range is None and ctx.epk_range() is None:
         # The whole container: the gateway reads partition after partition, as for a plain query.
-        rows, fanned = cross_partition.fan_out(ctx, container, "SELECT * FROM c", {})
+        rows, fanned, _ = cross_partition.fan_out(ctx, container, "SELECT * FROM c", {})
         return serialised_feed_response("Documents", container.rid, rows, fanned)
     pk = ContainerWrite(container).key_for(header, None)[0] if header is not None else None
     records = ctx.state.records_in_scope(container, pk, ctx.epk_range(), key_range=key_range)

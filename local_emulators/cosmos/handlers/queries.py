@@ -7,6 +7,7 @@ from typing import Any
 
 from local_emulators.cosmos.backend import partition_keys
 from local_emulators.cosmos.backend.epk import effective_partition_key
+from local_emulators.cosmos.backend.models import ItemRecord
 from local_emulators.cosmos.errors import BadRequestError
 from local_emulators.cosmos.handlers import cross_partition
 from local_emulators.cosmos.handlers.common import (
@@ -58,16 +59,21 @@ def query_items(ctx: Context) -> Response:
         key_range = cross_partition.single_target(ctx, container, text, parameters)
     if header is None and key_range is None and epk_range is None:
         cross_partition.refuse_unless_streamable(ctx, container, text, parameters)
-        rows, headers = cross_partition.fan_out(ctx, container, text, parameters)
-        headers.update(metrics_headers(ctx, rows, (time.perf_counter() - started) * 1000))
+        rows, headers, evaluated = cross_partition.fan_out(ctx, container, text, parameters)
+        elapsed = (time.perf_counter() - started) * 1000
+        headers.update(metrics_headers(ctx, container, text, parameters, rows, elapsed, evaluated))
         return serialised_feed_response("Documents", container.rid, rows, headers)
     pk = partition_keys.key_string(header) if header is not None else None
     where = f"range:{key_range.min_inclusive}:{key_range.max_exclusive}" if key_range is not None else "*"
     scope = pk if pk is not None else f"{where}:epk:{epk_range}"
+
+    def scan() -> list[ItemRecord]:
+        return ctx.state.records_in_scope(container, pk, epk_range, key_range=key_range)
+
     rows, token = cross_partition.scoped_page(
         ctx,
         container,
-        lambda: ctx.state.records_in_scope(container, pk, epk_range, key_range=key_range),
+        scan,
         text,
         parameters,
         scope,
@@ -80,5 +86,7 @@ def query_items(ctx: Context) -> Response:
         headers = partition_headers(ctx, container)
     if token is not None:
         headers["x-ms-continuation"] = token.encode()
-    headers.update(metrics_headers(ctx, rows, (time.perf_counter() - started) * 1000))
+    fresh = scan if not ctx.header("x-ms-continuation") else None  # a later page reads no document again
+    elapsed = (time.perf_counter() - started) * 1000
+    headers.update(metrics_headers(ctx, container, text, parameters, rows, elapsed, fresh, key_scoped=pk is not None))
     return serialised_feed_response("Documents", container.rid, rows, headers)
