@@ -11,7 +11,9 @@ emulator) are selected. The tests import ``devtools_testutils`` (Microsoft's rep
 tools, not on PyPI); a two-function stand-in is written next to them: key auth only, never live.
 
 Samples that need an Entra ID tenant are listed as not applicable; every other sample runs as a
-script with a timeout, and passes when it exits 0.
+script with a timeout, and passes when it exits 0 and prints no failure: most samples catch the SDK's
+error, print it and exit 0 anyway, so a printed error status, caught error or traceback fails the sample
+(`printed_failure`).
 """
 
 from __future__ import annotations
@@ -56,6 +58,12 @@ SHIM = {
     ),
 }
 PYTEST_INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\nfilterwarnings = ignore\n"
+# What a sample prints when an operation failed although it exits 0 (it caught the SDK's error).
+PRINTED_FAILURE = re.compile(
+    r"has caught an error|Traceback \(most recent call last\)|CosmosHttpResponseError"
+    r"|Status code: (?:400|5\d\d)\b|\((?:BadRequest|InternalServerError|ServiceUnavailable)\)"
+    r"|Error in (?:upserting|reading|deleting|querying|creating|replacing)"
+)
 RESULT_LINE = re.compile(r"^(\S+::\S+)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)")
 
 
@@ -161,8 +169,16 @@ def run_tests(
     return outcomes
 
 
+def printed_failure(output: str) -> str | None:
+    """The first line of a sample's output that shows a failed operation, or None."""
+    for line in output.splitlines():
+        if PRINTED_FAILURE.search(line):
+            return line.strip()[:200]
+    return None
+
+
 def run_samples(source: Path, env: dict[str, str], workdir: Path, per_sample: int, port: int) -> Counter[str]:
-    """Run every sample script with a timeout; a sample passes when it exits 0."""
+    """Run every sample script with a timeout; a sample passes when it exits 0 and prints no failure."""
     outcomes: Counter[str] = Counter()
     for sample in sorted((source / "samples").glob("*.py")):
         if sample.name in NOT_SAMPLES:
@@ -187,9 +203,11 @@ def run_samples(source: Path, env: dict[str, str], workdir: Path, per_sample: in
                     stderr=subprocess.STDOUT,
                     timeout=per_sample,
                 ).returncode
-            # Most samples catch CosmosHttpResponseError, print "...has caught an error" and exit 0.
-            caught = "has caught an error" in log.read_text(errors="replace")
-            result = "PASSED" if code == 0 and not caught else "FAILED"
+            # Most samples catch CosmosHttpResponseError, print it and exit 0: judge what they print.
+            printed = printed_failure(log.read_text(errors="replace"))
+            result = "PASSED" if code == 0 and printed is None else "FAILED"
+            if printed is not None:
+                print(f"    printed: {printed}")
         except subprocess.TimeoutExpired:
             result = "TIMEOUT"
         outcomes[result] += 1
