@@ -29,7 +29,7 @@ echo "{name}" >> "$STUB_LOG"
 
 @pytest.fixture
 def clone(tmp_path: Path) -> Path:
-    """A scratch copy of what scripts/setup.sh reads, with the browser, npm and sandbox installers replaced by recorders."""
+    """A scratch copy of what scripts/setup.sh reads; the browser, npm and sandbox installers become recorders."""
     root = tmp_path / "clone"
     (root / "scripts").mkdir(parents=True)
     for name in ("setup.sh", "install_local_model.sh"):
