@@ -51,6 +51,12 @@ param openAiDeploymentName string = ''
 @description('Azure OpenAI API version the agents call.')
 param openAiApiVersion string = '2024-10-21'
 
+@description('Create an Azure Container Apps dynamic sessions pool (Python, egress disabled) where agents run code.')
+param deploySessionPool bool = false
+
+@description('Pool management endpoint of an existing session pool, used when deploySessionPool is false (grant its Azure ContainerApps Session Executor role to the identity yourself). Empty for none.')
+param sessionPoolEndpoint string = ''
+
 @description('Upper bound of Function App instances.')
 param maximumInstanceCount int = 100
 
@@ -141,6 +147,19 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
   }
 }
 
+// Code execution (issue 16): the sandboxes where CodeExecutorAgent and PythonCodeExecutionTool run code.
+module sessions 'modules/sessions.bicep' = if (deploySessionPool) {
+  name: 'sessions'
+  params: {
+    name: 'sp-${resourceToken}'
+    location: location
+    tags: allTags
+    principalId: identity.outputs.principalId
+    userPrincipalId: userPrincipalId
+    userPrincipalType: userPrincipalType
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   params: {
@@ -160,6 +179,7 @@ module functionApp 'modules/functionapp.bicep' = {
     openAiEndpoint: deployOpenAi ? openAi.outputs.endpoint : openAiEndpoint
     openAiDeploymentName: deployOpenAi ? openAi.outputs.deploymentName : openAiDeploymentName
     openAiApiVersion: openAiApiVersion
+    sessionPoolEndpoint: deploySessionPool ? sessions.outputs.poolManagementEndpoint : sessionPoolEndpoint
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }
@@ -212,3 +232,6 @@ output AZURE_CLIENT_ID string = identity.outputs.clientId
 
 @description('Azure OpenAI endpoint the agents call (empty when no model is configured).')
 output AZURE_OPENAI_ENDPOINT string = deployOpenAi ? openAi.outputs.endpoint : openAiEndpoint
+
+@description('Pool management endpoint of the code-execution session pool (empty when none is configured).')
+output ACA_SESSIONS_ENDPOINT string = deploySessionPool ? sessions.outputs.poolManagementEndpoint : sessionPoolEndpoint

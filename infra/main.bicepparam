@@ -8,4 +8,5 @@ param userPrincipalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 param deployOpenAi = bool(readEnvironmentVariable('DEPLOY_OPENAI', 'false'))
 param openAiModelName = 'gpt-4o-mini'
 param openAiModelVersion = '2024-07-18'
+param deploySessionPool = bool(readEnvironmentVariable('DEPLOY_SESSION_POOL', 'false'))
 param alertEmail = readEnvironmentVariable('ALERT_EMAIL', '')

@@ -9,6 +9,7 @@ import pytest
 
 from tests.infra import app_facts
 from tests.infra.bicep_checks.entities import entity_findings
+from tests.infra.bicep_checks.pinned import pinned_findings
 from tests.infra.bicep_checks.resources import instances
 from tests.infra.bicep_checks.rules import (
     app_settings,
@@ -88,6 +89,10 @@ def test_the_service_bus_namespace_is_standard_for_sessions_and_topics(infra: In
 def test_cosmos_db_is_serverless(infra: Infra) -> None:
     (account,) = instances(infra, "Microsoft.DocumentDB/databaseAccounts")
     assert account.value("properties", "capabilities") == [{"name": "EnableServerless"}]
+
+
+def test_the_code_execution_session_pool_runs_python_without_egress(infra: Infra) -> None:
+    assert pinned_findings(infra, app_facts.SANDBOX_RULES, required=[app_facts.SESSION_POOL]) == []
 
 
 def test_alerts_watch_dead_letters_and_function_failures(infra: Infra) -> None:
