@@ -1,0 +1,103 @@
+"""Which executor runs a run's code: the run's own session, so its state outlives any one host process.
+
+A hosted agent is built once per process and serves many runs, and any process may handle a run's next message.
+So code state (Python variables in a sessions pool, files in a work directory) must be keyed by the run, not held
+by the process: an executor that can be scoped (`for_session(run_id)`, or `PerRunExecutor` around a factory) gets
+the run id as its session identifier, and the next message of the run — on this host or on another after a crash —
+reaches the same session. A plain executor (AutoGen's, say) is shared by every run and started once.
+
+The code-execution errors that mean "this code cannot be run as asked" (unsupported language, too large, bad
+request, missing file) come back to the model as a failed result; the others (sandbox or pool unavailable, bad
+credential) propagate and are retried or fail the run by their type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+from switchboard.agent import CancellationToken
+from switchboard.code_execution import (
+    CodeBlock,
+    CodeExecutor,
+    CodeFileNotFoundError,
+    CodeResult,
+    CodeTooLargeError,
+    InvalidCodeRequestError,
+    UnsupportedLanguageError,
+)
+
+REJECTED = (UnsupportedLanguageError, CodeTooLargeError, InvalidCodeRequestError, CodeFileNotFoundError)
+"""Errors about the code itself: the model gets them as a failed result (exit code 1) and may try again."""
+
+
+@runtime_checkable
+class SessionScoped(Protocol):
+    """An executor factory keyed by session: the same identifier reaches the same state."""
+
+    def for_session(self, session_id: str) -> CodeExecutor:
+        """An executor (not started) whose session identifier is `session_id`."""
+        ...
+
+
+class PerRunExecutor:
+    """Makes the executor of a run from a factory: `PerRunExecutor(lambda run_id: MyExecutor(session_id=run_id))`.
+
+    Each execution starts the run's executor, runs the blocks and stops it; whatever the executor keeps under the
+    session identifier (the pool's Python session, a work directory named after the run) stays for the next one.
+    """
+
+    def __init__(self, factory: Callable[[str], CodeExecutor]) -> None:
+        """Wrap `factory`, which builds an executor for a session identifier."""
+        self._factory = factory
+
+    def for_session(self, session_id: str) -> CodeExecutor:
+        """The executor of `session_id`."""
+        return self._factory(session_id)
+
+
+class SharedExecutor:
+    """A plain executor shared by every run: started on first use, once."""
+
+    def __init__(self, executor: CodeExecutor) -> None:
+        self.executor = executor
+        self._started = False
+        self._lock = asyncio.Lock()
+
+    async def ensure_started(self) -> CodeExecutor:
+        """The executor, started."""
+        async with self._lock:
+            if not self._started:
+                await self.executor.start()
+                self._started = True
+        return self.executor
+
+
+async def execute_for_run(
+    executor: CodeExecutor | SessionScoped | SharedExecutor,
+    session_id: str,
+    blocks: Sequence[CodeBlock],
+    cancellation: CancellationToken,
+) -> CodeResult:
+    """Run `blocks` in the session of `session_id` (or on the shared executor) and return the result.
+
+    Raises:
+        CodeExecutionError: The execution service failed (the code itself was not at fault).
+    """
+    try:
+        if isinstance(executor, SharedExecutor):
+            started = await executor.ensure_started()
+            return await started.execute_code_blocks(blocks, cancellation)
+        scoped = executor.for_session(session_id) if isinstance(executor, SessionScoped) else executor
+        async with scoped:
+            return await scoped.execute_code_blocks(blocks, cancellation)
+    except REJECTED as error:
+        return CodeResult(exit_code=1, output=f"The code was not run: {error}")
+
+
+def session_of(executor: CodeExecutor | SessionScoped) -> CodeExecutor | SessionScoped | SharedExecutor:
+    """How an agent holds `executor`: scoped per run when it can be, else shared and started once."""
+    if isinstance(executor, SessionScoped):
+        return executor
+    return SharedExecutor(executor)
