@@ -18,6 +18,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! (cd / && "$PY" -c 
 fi
 # Debian's chromium and playwright for the browser test of the App Insights waterfall page (quiet when present).
 bash scripts/install_browser.sh
+# Debian's bubblewrap: the sandbox of the local code executor and the sessions emulator (quiet when present).
+bash scripts/install_sandbox.sh
 # The pinned JavaScript SDKs of the conformance suite in tests/js (npm ci, skipped when current).
 bash scripts/install_js.sh
 # The embedded real model `switchboard run` uses when no endpoint is configured (compiled once, ~5 minutes).

@@ -18,8 +18,8 @@ from switchboard.agent import CancellationToken
 TIMEOUT_EXIT_CODE = 124
 """The exit code of a block stopped by the executor's timeout (as coreutils `timeout` reports it)."""
 
-CANCELLED_EXIT_CODE = 130
-"""The exit code of a block stopped because its cancellation token was cancelled."""
+CANCELLED_EXIT_CODE = 125
+"""The exit code of a block stopped because its cancellation token was cancelled (as AutoGen reports it)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class CodeResult:
     """The result of executing code blocks.
 
     Attributes:
-        exit_code: 0 on success; the failing block's exit code otherwise (124 on timeout, 130 on cancellation).
+        exit_code: 0 on success; the failing block's exit code otherwise (124 on timeout, 125 on cancellation).
         output: The blocks' combined stdout and stderr (truncated at the executor's output cap, with a note).
         files: The files produced or changed by this execution, sorted by name.
     """
@@ -74,7 +74,7 @@ class CodeExecutor(Protocol):
 
         Args:
             code_blocks: The blocks to run.
-            cancellation_token: Cancelling it stops the running block (the result's exit code is 130).
+            cancellation_token: Cancelling it stops the running block (the result's exit code is 125).
 
         Returns:
             The combined result.
