@@ -14,7 +14,10 @@ credential) propagate and are retried or fail the run by their type.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from switchboard.agent import CancellationToken
@@ -27,6 +30,8 @@ from switchboard.code_execution import (
     InvalidCodeRequestError,
     UnsupportedLanguageError,
 )
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
 REJECTED = (UnsupportedLanguageError, CodeTooLargeError, InvalidCodeRequestError, CodeFileNotFoundError)
 """Errors about the code itself: the model gets them as a failed result (exit code 1) and may try again."""
@@ -101,3 +106,14 @@ def session_of(executor: CodeExecutor | SessionScoped) -> CodeExecutor | Session
     if isinstance(executor, SessionScoped):
         return executor
     return SharedExecutor(executor)
+
+
+def session_directory(base: Path, session_id: str) -> Path:
+    """The directory of a session under `base`: its identifier when that is a plain name, else a hash of it.
+
+    Run ids come from clients (a task message's MessageId), so one such as `../x` must not name a path outside
+    `base`.
+    """
+    if _SAFE_NAME.fullmatch(session_id) and ".." not in session_id:
+        return base / session_id
+    return base / f"session-{hashlib.sha256(session_id.encode()).hexdigest()[:32]}"
