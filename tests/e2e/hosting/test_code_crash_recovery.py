@@ -1,0 +1,75 @@
+"""Crash test for code execution: `switchboard host` is killed after the code ran but before its hop committed.
+
+The redelivered message replays the journaled execution: the code's side-effect file has exactly one line, the model
+step that wrote the code is not asked again, and the run completes with the result of the one execution.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from switchboard.agentchat.code_sessions import session_directory
+from tests.e2e.hosting.conftest import app_stack, wait_run_ended
+from tests.e2e.hosting.test_serverless_run import post, transcript_items
+from tests.support.stack import Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+APP = Path(__file__).with_name("code_crash_app")
+
+
+@pytest.fixture
+def code_stack(tmp_path: Path) -> Iterator[Stack]:
+    stack = app_stack(tmp_path, APP)
+    stack.extra_env["CODE_CRASH_WORK_DIR"] = str(tmp_path / "work")
+    # A short lock, so the killed host's session comes back to the restarted host quickly.
+    config = json.loads(stack.servicebus_config.read_text())
+    for namespace in config["UserConfig"]["Namespaces"]:
+        for queue in namespace["Queues"]:
+            queue["Properties"]["LockDuration"] = "PT5S"
+    stack.servicebus_config.write_text(json.dumps(config))
+    try:
+        stack.start_all()
+        yield stack
+    finally:
+        stack.stop_all()
+
+
+def model_requests(stack: Stack) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{stack.model_url}/_script/requests", timeout=10) as response:
+        body = json.loads(response.read())
+    return list(body["requests"] if isinstance(body, dict) else body)
+
+
+def test_code_that_ran_before_a_host_kill_does_not_run_again(code_stack: Stack, tmp_path: Path) -> None:
+    status, body = post(code_stack, "/api/runs", {"task": "count yourself", "team": "codeteam"})
+    assert status == 202, body
+    run_id = str(body["run_id"])
+    executions = session_directory(tmp_path / "work", run_id) / "executions.txt"
+
+    deadline = time.monotonic() + 60
+    while not executions.exists():  # the code ran; the host now waits on the held-back reflection
+        assert time.monotonic() < deadline, code_stack.logs()
+        time.sleep(0.05)
+    code_stack.kill("host")
+    killed_at = time.time()
+    assert executions.read_text() == "ran\n"
+    code_stack.start_host()
+
+    run = wait_run_ended(code_stack, run_id, timeout=120)
+    assert run["status"] == "completed", code_stack.logs()
+    assert executions.read_text() == "ran\n"  # replayed from the journal, not run again
+    entries = transcript_items(code_stack, run_id)
+    assert [(e["source"], e["content"]) for e in entries[1:]] == [("coderunner", "It ran once.")]
+    asked = Counter((r["run_id"], r["agent"], r["index"]) for r in model_requests(code_stack))
+    assert asked[(run_id, "coderunner", 0)] == 1  # the code-writing step was journaled before the kill
+    assert asked[(run_id, "coderunner", 1)] == 2  # the reflection was cut off by the kill and asked again
+    assert min(r["at"] for r in model_requests(code_stack)) < killed_at
