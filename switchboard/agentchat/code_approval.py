@@ -11,6 +11,7 @@ and goes on past the decided execution — nothing waits in memory, and no execu
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
@@ -140,7 +141,7 @@ def approval_question(
         kind="approval",
         prompt=f"{agent} wants to run this code:\n{code}\nApprove?",
         tool="code_execution",
-        arguments=code,
+        arguments=json.dumps({"code": code}),
         timeout_seconds=timeout_seconds,
         on_timeout="deny",
     )
