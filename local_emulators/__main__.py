@@ -20,8 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m local_emulators",
         description=(
-            "Local emulators of Azure Service Bus, Cosmos DB and Application Insights that the unmodified Azure "
-            "SDKs connect to."
+            "Local emulators of Azure Service Bus, Cosmos DB, Application Insights and Container Apps dynamic "
+            "sessions that the unmodified Azure SDKs connect to."
         ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
             "without one Service Bus starts with its bundled demo entities and no Cosmos container is created)"
         ),
     )
+    up.add_argument(
+        "--sessions-port",
+        type=int,
+        default=8091,
+        help="Container Apps dynamic sessions (code interpreter) port (default 8091)",
+    )
     up.add_argument("--model-script", type=Path, help="also start the scripted OpenAI-compatible model on this script")
     up.add_argument("--model-port", type=int, default=8089, help="scripted model port (default 8089)")
     up.add_argument(
@@ -64,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="write the settings into this local.settings.json (for 'switchboard host' and 'func start')",
+    )
+    commands.add_parser(
+        "sessions",
+        add_help=False,
+        help="run only the Container Apps dynamic sessions emulator (see 'sessions --help')",
     )
     return parser
 
@@ -88,6 +99,7 @@ def _start(args: argparse.Namespace) -> EmulatorGroup:
             model_script=args.model_script,
             model_port=args.model_port,
             appinsights_port=args.appinsights_port,
+            sessions_port=args.sessions_port,
         ),
         host=args.host,
         data_dir=args.data_dir,
@@ -106,6 +118,11 @@ def _start(args: argparse.Namespace) -> EmulatorGroup:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sessions"]:
+        from local_emulators.sessions.__main__ import main as sessions_main
+
+        return sessions_main(argv[1:])
     args = _parser().parse_args(argv)
     started = time.monotonic()
     try:

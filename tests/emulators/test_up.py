@@ -32,6 +32,8 @@ SETTINGS = {
     "COSMOS_KEY",
     "OPENAI_BASE_URL",
     "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    "ACA_SESSIONS_ENDPOINT",
+    "ACA_SESSIONS_TOKEN",
 }
 
 
@@ -59,19 +61,21 @@ def _up(*args: str) -> list[str]:
 @pytest.mark.emulator
 def test_up_creates_every_entity_writes_settings_and_stops_on_sigterm(tmp_path: Path) -> None:
     sb_port, cosmos_port, model_port, ai_port = free_port(), free_port(), free_port(), free_port()
+    sessions_port = free_port()
     settings_file = tmp_path / "local.settings.json"
     proc = subprocess.Popen(
         _up(
             *("--servicebus-port", str(sb_port), "--cosmos-port", str(cosmos_port), "--data-dir", str(tmp_path)),
             *("--entities", str(ENTITIES), "--model-script", str(REPO_ROOT / "agents/scripts/research_demo.json")),
             *("--model-port", str(model_port), "--write-settings", str(settings_file)),
-            *("--appinsights-port", str(ai_port)),
+            *("--appinsights-port", str(ai_port), "--sessions-port", str(sessions_port)),
         ),
         cwd=tmp_path,  # not the repo: every path comes from the options
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # PYTHONPATH: this tree's emulators, not whichever checkout the interpreter has installed.
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT)},
     )
     try:
         printed = read_settings(proc, SETTINGS)
@@ -113,11 +117,20 @@ def test_up_creates_every_entity_writes_settings_and_stops_on_sigterm(tmp_path: 
         )
         with urllib.request.urlopen(f"{ai_endpoint}health", timeout=5) as reply:
             assert json.load(reply)["status"] == "healthy"
+
+        assert values["ACA_SESSIONS_ENDPOINT"] == f"http://127.0.0.1:{sessions_port}/"
+        execute = urllib.request.Request(
+            f"{values['ACA_SESSIONS_ENDPOINT']}executions?api-version=2025-02-02-preview&identifier=up-check",
+            data=json.dumps({"code": "6 * 7"}).encode(),
+            headers={"Authorization": f"Bearer {values['ACA_SESSIONS_TOKEN']}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(execute, timeout=30) as reply:
+            assert json.load(reply)["result"]["executionResult"] == 42
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     assert proc.returncode == 0
-    assert not any(port_open(port) for port in (sb_port, cosmos_port, model_port, ai_port))
+    assert not any(port_open(port) for port in (sb_port, cosmos_port, model_port, ai_port, sessions_port))
 
 
 @pytest.mark.emulator
