@@ -76,8 +76,8 @@ class SessionsBackend:
         if session is None:
             # Hashed: identifiers may hold characters that are not safe in file names.
             directory = self._root / hashlib.sha256(identifier.encode()).hexdigest()[:32]
+            # The sandbox maps its uid 65534 to this process's uid, so the code owns this directory: no chmod.
             directory.mkdir(exist_ok=True)
-            directory.chmod(0o777)  # the sandbox's uid 65534 writes here
             session = _Session(identifier, directory, SessionKernel(directory, self.settings.limits), self._clock())
             self._sessions[identifier] = session
         session.last_used = self._clock()
@@ -208,7 +208,6 @@ class SessionsBackend:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.upload")
         temporary.write_bytes(data)
-        temporary.chmod(0o666)
         temporary.replace(path)
         return self.file_entry(identifier, name, directory)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import os
 import signal
 import sys
@@ -35,13 +36,14 @@ def _drain(capture: int, limit: int) -> tuple[str, bool]:
     return data.decode("utf-8", errors="replace"), size > limit
 
 
-def _result_value(value: Any) -> Any:
-    if isinstance(value, _JSON_SCALARS) and not (isinstance(value, float) and value != value):
-        return value
-    return repr(value)
+def _result_value(value: Any, limit: int) -> Any:
+    if isinstance(value, _JSON_SCALARS) and not (isinstance(value, float) and not math.isfinite(value)):
+        return value if not isinstance(value, str) else value[:limit]
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _run(code: str, namespace: dict[str, Any]) -> tuple[Any, bool]:
+def _run(code: str, namespace: dict[str, Any], limit: int) -> tuple[Any, bool]:
     """Execute `code` in `namespace`; returns (the last expression's value or None, whether it raised)."""
     try:
         tree = ast.parse(code, filename="<session>")
@@ -51,7 +53,7 @@ def _run(code: str, namespace: dict[str, Any]) -> tuple[Any, bool]:
         if last is None:
             return None, False
         value = eval(compile(ast.Expression(body=last.value), "<session>", "eval"), namespace)
-        return (None if value is None else _result_value(value)), False
+        return (None if value is None else _result_value(value, limit)), False
     except SystemExit as stop:
         return None, stop.code not in (None, 0)
     except BaseException as error:
@@ -73,10 +75,10 @@ def main() -> None:
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
     for line in requests:
         request = json.loads(line)
-        result, failed = _run(request["code"], namespace)
+        limit = int(request.get("max_output", 1 << 20))
+        result, failed = _run(request["code"], namespace, limit)
         sys.stdout.flush()
         sys.stderr.flush()
-        limit = int(request.get("max_output", 1 << 20))
         stdout, out_cut = _drain(out, limit)
         stderr, err_cut = _drain(err, limit)
         reply = {

@@ -71,7 +71,7 @@ class LocalStack:
         """
         up = [sys.executable, "-m", "local_emulators", "up", "--data-dir", str(self.workdir / "data")]
         up += ["--servicebus-port", str(free_port()), "--cosmos-port", str(free_port())]
-        up += ["--appinsights-port", str(self.appinsights_port)]
+        up += ["--appinsights-port", str(self.appinsights_port), "--sessions-port", str(free_port())]
         up += ["--write-settings", str(self.settings_file)]
         entities = self.script_root / "infra" / "entities.json"
         if entities.exists():

@@ -145,3 +145,11 @@ def test_idle_sessions_expire_after_the_cooldown(tmp_path: Path) -> None:
         assert reply["result"]["executionResult"] is False
     finally:
         emulator.process.stop()
+
+
+def test_a_huge_result_value_is_capped_like_output(sessions: SessionsEmulator) -> None:
+    reply = sessions.execute("list(range(1_000_000))", "output-2")
+    assert reply["status"] == "Succeeded"
+    assert len(reply["result"]["executionResult"]) == 4003
+    assert reply["result"]["executionResult"].endswith("...")
+    assert sessions.execute("float('inf')", "output-2")["result"]["executionResult"] == "inf"
