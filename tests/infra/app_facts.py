@@ -67,6 +67,7 @@ NOT_IN_AZURE = {
     "FUNCTIONS_EXTENSION_VERSION": "Flex Consumption takes the runtime from functionAppConfig.runtime",
     "AzureWebJobsStorage": "a connection string with the account key; use AzureWebJobsStorage__accountName",
     "SWITCHBOARD_HOST_KEY": "the local host's function key; Azure keeps the app's function keys itself",
+    "ACA_SESSIONS_TOKEN": "the sessions emulator's static token; in Azure the identity gets Entra tokens",
 }
 """Settings of the local setup that a Function App must not have, and why."""
 OPTIONAL_IN_AZURE = {
@@ -124,6 +125,11 @@ def settings_read() -> dict[str, SettingFact]:
             name = str(alias.choices[0]) if isinstance(alias, AliasChoices) else str(alias or field_name.upper())
             secret = SecretStr in _flatten(info.annotation)
             facts[name] = SettingFact(name, secret, f"{cls.__module__}.{cls.__name__}.{field_name}")
+    # The code executors read their settings by name, not through a settings class.
+    from switchboard.code_execution import factory
+
+    facts[factory.ENDPOINT_SETTING] = SettingFact(factory.ENDPOINT_SETTING, False, "executor_from_settings")
+    facts[factory.TOKEN_SETTING] = SettingFact(factory.TOKEN_SETTING, False, "executor_from_settings")
     local = json.loads((REPO / "local.settings.example.json").read_text())["Values"]
     for name in local:
         facts.setdefault(name, SettingFact(name, False, "local.settings.example.json"))

@@ -40,6 +40,10 @@ def test_the_facts_come_from_the_code() -> None:
         required
     )
     assert {"COSMOS_KEY", "AZURE_OPENAI_API_KEY", "ServiceBusConnection"} <= set(app_facts.forbidden_settings())
+    # The code executor's pool endpoint (the name executor_from_settings reads); its emulator token stays local.
+    assert "ACA_SESSIONS_ENDPOINT" in required
+    assert "ACA_SESSIONS_TOKEN" in app_facts.forbidden_settings()
+    assert any(rule.resource_type == app_facts.SESSION_POOL for rule in app_facts.role_rules())
 
 
 def test_every_queue_topic_and_container_the_app_uses_is_deployed_as_listed(infra: Infra) -> None:

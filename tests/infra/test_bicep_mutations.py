@@ -144,6 +144,41 @@ BREAKAGES = {
         "ServiceBusConnection__credential",
         "must be 'managedidentity'",
     ),
+    "session pool endpoint setting dropped": Breakage(
+        "settings",
+        "modules/functionapp.bicep",
+        "    ACA_SESSIONS_ENDPOINT: sessionPoolEndpoint\n",
+        "",
+        "resource appSettings ",
+        "ACA_SESSIONS_ENDPOINT is not set",
+    ),
+    "sessions emulator token set in Azure": Breakage(
+        "settings",
+        "modules/functionapp.bicep",
+        "    ACA_SESSIONS_ENDPOINT: sessionPoolEndpoint\n",
+        "    ACA_SESSIONS_ENDPOINT: sessionPoolEndpoint\n    ACA_SESSIONS_TOKEN: 'local-sessions-emulator-token'\n",
+        "ACA_SESSIONS_TOKEN:",
+        "ACA_SESSIONS_TOKEN must not be set",
+    ),
+    "session executor role dropped": Breakage(
+        "roles",
+        "modules/sessions.bicep",
+        block("modules/sessions.bicep", "resource appSessionExecutor "),
+        "",
+        "resource pool ",
+        "Azure ContainerApps Session Executor",
+    ),
+    "session executor role granted to the developer only": Breakage(
+        "roles",
+        "main.bicep",
+        "    name: 'sp-${resourceToken}'\n    location: location\n    tags: allTags\n"
+        "    principalId: identity.outputs.principalId\n",
+        "    name: 'sp-${resourceToken}'\n    location: location\n    tags: allTags\n"
+        "    principalId: userPrincipalId\n",
+        "resource pool ",
+        "Azure ContainerApps Session Executor",
+        at_file="modules/sessions.bicep",
+    ),
     "role assignment dropped": Breakage(
         "roles",
         "modules/servicebus.bicep",
