@@ -13,7 +13,7 @@ is the run's: its files and variables outlive any one host process.
 
 from __future__ import annotations
 
-import shutil
+import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from switchboard.agentchat import AssistantAgent, BufferedModelContext, CodeExecutorAgent, PerRunExecutor
 from switchboard.agentchat.code_sessions import session_directory
 from switchboard.code_execution import CodeExecutor
+from switchboard.code_execution.factory import ENDPOINT_SETTING, executor_from_settings
 from switchboard.code_execution.local import LocalCommandLineCodeExecutor
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import RoundRobinGroupChat
@@ -68,12 +69,11 @@ class Verdict(BaseModel):
         return f"Verdict: {self.verdict} — {self.answer}"
 
 
-def local_executor(run_id: str) -> CodeExecutor:
-    """A sandboxed local executor whose work directory is the run's, with `sales.csv` in it."""
+def run_executor(run_id: str) -> CodeExecutor:
+    """The run's executor: its session in the `ACA_SESSIONS_ENDPOINT` pool, else a local work dir named after it."""
+    if os.environ.get(ENDPOINT_SETTING, "").strip():
+        return executor_from_settings(run_id, timeout=60)
     work_dir = session_directory(Path(tempfile.gettempdir()) / "switchboard-analysis", run_id)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    if not (work_dir / DATA.name).exists():
-        shutil.copyfile(DATA, work_dir / DATA.name)
     return LocalCommandLineCodeExecutor(work_dir=work_dir, timeout=60)
 
 
@@ -89,7 +89,7 @@ def analysis_team(model_client: ModelClient, *, max_rounds: int = MAX_ROUNDS) ->
     )
     executor = CodeExecutorAgent(
         "executor",
-        PerRunExecutor(local_executor),
+        PerRunExecutor(run_executor, files={DATA.name: DATA.read_bytes()}),
         sources=["coder"],
         supported_languages=["python"],
         approval_timeout=APPROVAL_TIMEOUT,

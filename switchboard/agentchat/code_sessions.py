@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -24,6 +24,7 @@ from switchboard.agent import CancellationToken
 from switchboard.code_execution import (
     CodeBlock,
     CodeExecutor,
+    CodeFile,
     CodeFileNotFoundError,
     CodeResult,
     CodeTooLargeError,
@@ -46,20 +47,55 @@ class SessionScoped(Protocol):
         ...
 
 
+@runtime_checkable
+class FileSession(Protocol):
+    """An executor whose session holds files it can list and receive (the sessions executor)."""
+
+    async def list_files(self, path: str = "") -> list[CodeFile]:
+        """The files in the session."""
+        ...
+
+    async def upload_file(self, name: str, content: bytes) -> CodeFile:
+        """Put `content` into the session as `name`."""
+        ...
+
+
 class PerRunExecutor:
     """Makes the executor of a run from a factory: `PerRunExecutor(lambda run_id: MyExecutor(session_id=run_id))`.
 
     Each execution starts the run's executor, runs the blocks and stops it; whatever the executor keeps under the
     session identifier (the pool's Python session, a work directory named after the run) stays for the next one.
+    `files` are put into every session that lacks them before its code runs (uploaded to a sessions pool, written
+    into a local work directory), so code can read the data it is asked about.
     """
 
-    def __init__(self, factory: Callable[[str], CodeExecutor]) -> None:
+    def __init__(self, factory: Callable[[str], CodeExecutor], *, files: Mapping[str, bytes] | None = None) -> None:
         """Wrap `factory`, which builds an executor for a session identifier."""
         self._factory = factory
+        self.files = dict(files or {})
 
     def for_session(self, session_id: str) -> CodeExecutor:
         """The executor of `session_id`."""
         return self._factory(session_id)
+
+    async def stage(self, executor: CodeExecutor) -> None:
+        """Put the missing `files` into the started `executor`'s session."""
+        if not self.files:
+            return
+        if isinstance(executor, FileSession):
+            present = {f.name for f in await executor.list_files()}
+            for name, content in self.files.items():
+                if name not in present:
+                    await executor.upload_file(name, content)
+            return
+        work_dir = getattr(executor, "work_dir", None)
+        if not isinstance(work_dir, Path):
+            raise InvalidCodeRequestError(
+                f"{type(executor).__name__} takes no files: it has no upload_file or work_dir"
+            )
+        for name, content in self.files.items():
+            if not (work_dir / name).exists():
+                (work_dir / name).write_bytes(content)
 
 
 class SharedExecutor:
@@ -96,6 +132,8 @@ async def execute_for_run(
             return await started.execute_code_blocks(blocks, cancellation)
         scoped = executor.for_session(session_id) if isinstance(executor, SessionScoped) else executor
         async with scoped:
+            if isinstance(executor, PerRunExecutor):
+                await executor.stage(scoped)
             return await scoped.execute_code_blocks(blocks, cancellation)
     except REJECTED as error:
         return CodeResult(exit_code=1, output=f"The code was not run: {error}")

@@ -1,9 +1,9 @@
 """The analysis desk through the real serverless path: the product's Function App in `switchboard host`, the
-Service Bus and Cosmos emulators and the scripted model as processes.
+Service Bus, Cosmos DB and sessions emulators and the scripted model as processes.
 
 The run pauses before the coder's code runs (`awaiting_input`, the code in `pending_input`), survives a host restart
-while it waits, runs the code once approved over HTTP, and completes with the critic's approval of the computed
-answer.
+while it waits, runs the code once approved over HTTP — in the sessions emulator, in the session named by the run
+id, where the CSV was uploaded — and completes with the critic's approval of the computed answer.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from agents.analysis import DATA
 from tests.e2e.hosting.conftest import make_stack, wait_run_ended
 from tests.e2e.hosting.test_serverless_run import post, transcript_items, wait_for_status
 from tests.support.processes import REPO_ROOT
+from tests.support.sessions import EMULATOR_TOKEN, SessionsEmulator, start_sessions_emulator
 from tests.support.stack import Stack, repo_script_root, scrub_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -25,12 +27,22 @@ QUESTION = "Which region had the highest total revenue in sales.csv, and how muc
 
 
 @pytest.fixture(scope="module")
-def analysis_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionsEmulator]:
+    emulator = start_sessions_emulator(tmp_path_factory.mktemp("analysis-sessions"))
+    try:
+        yield emulator
+    finally:
+        emulator.process.stop()
+
+
+@pytest.fixture(scope="module")
+def analysis_stack(tmp_path_factory: pytest.TempPathFactory, sessions: SessionsEmulator) -> Iterator[Stack]:
     from agents.registry import TEAMS
     from switchboard.hosting.entities import entities_for
 
     scrub_env()
     stack = make_stack(tmp_path_factory.mktemp("analysis"), repo_script_root(), SCRIPT, entities_for(TEAMS))
+    stack.extra_env.update({"ACA_SESSIONS_ENDPOINT": sessions.endpoint, "ACA_SESSIONS_TOKEN": EMULATOR_TOKEN})
     try:
         stack.start_all()
         yield stack
@@ -38,7 +50,9 @@ def analysis_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         stack.stop_all()
 
 
-def test_the_analysis_run_waits_for_approval_across_a_restart_then_runs_the_code(analysis_stack: Stack) -> None:
+def test_the_analysis_run_waits_for_approval_across_a_restart_then_runs_the_code_in_its_session(
+    analysis_stack: Stack, sessions: SessionsEmulator
+) -> None:
     stack = analysis_stack
     status, body = post(stack, "/api/runs", {"task": QUESTION, "team": "analysis"})
     assert status == 202, body
@@ -67,3 +81,8 @@ def test_the_analysis_run_waits_for_approval_across_a_restart_then_runs_the_code
     ]
     assert entries[3][1].startswith("Verdict: APPROVE")
     assert run["stop_reason"] == "text 'Verdict: APPROVE' mentioned by critic"
+    # The code ran in the emulator's session of this run, with the CSV uploaded into its /mnt/data.
+    listing = sessions.call("GET", "files", run_id)
+    assert listing.status == 200, listing.body
+    assert [f["name"] for f in listing.json()["value"]] == ["sales.csv"]
+    assert sessions.call("GET", "files/sales.csv/content", run_id).body == DATA.read_bytes()
