@@ -43,12 +43,8 @@ MAX_ROUNDS = 3
 CODER_SYSTEM = (
     "You answer questions about the file sales.csv (columns: month, region, units, revenue; one row per month and "
     "region) by writing one short Python program in a ```python code block. The program reads sales.csv from the "
-    "current directory and prints the answer with the numbers it is based on. Reply with the code block only. If "
-    "the critic or the executor reports a problem, reply with a corrected program.\n"
-    "Example. Question: which month sold the most units? Reply:\n"
-    "```python\nimport csv\ntotals = {}\nfor row in csv.DictReader(open('sales.csv')):\n"
-    "    totals[row['month']] = totals.get(row['month'], 0) + int(row['units'])\n"
-    "best = max(totals, key=totals.get)\nprint('month', best, 'units', totals[best])\n```"
+    "current directory with the csv module or pandas and prints the answer with the numbers it is based on. Reply "
+    "with the code block only. If the critic or the executor reports a problem, reply with a corrected program."
 )
 CRITIC_SYSTEM = (
     "You check the answer to the user's question about sales.csv. Read the program's output from the executor. "
