@@ -19,6 +19,7 @@ from switchboard.agentchat import (
     PerRunExecutor,
 )
 from switchboard.agentchat.code_blocks import NO_CODE_BLOCKS
+from switchboard.agentchat.code_sessions import session_directory
 from switchboard.code_execution.local import LocalCommandLineCodeExecutor
 from switchboard.errors import AgentDefinitionError
 from switchboard.messages import Message
@@ -278,3 +279,28 @@ def test_descriptions_follow_autogen(tmp_path: Path) -> None:
     assert terminal.description.startswith("A computer terminal")
     writer = CodeExecutorAgent("executor", per_run(tmp_path), model_client=coder_model())
     assert writer.description.startswith("A Code Execution Agent")
+
+
+async def test_a_plain_executor_is_shared_by_every_run_and_started_once(tmp_path: Path) -> None:
+    shared = LocalCommandLineCodeExecutor(work_dir=tmp_path / "shared", timeout=20)
+    runtime = runtime_for(CodeExecutorAgent("executor", shared, approval_func=approve_all))
+    for number, run_id in enumerate([RUN, "run-2"]):
+        runtime.send(turn(("coder", fence(COUNT)), number=number), to="executor", run_id=run_id)
+        await runtime.run_until_idle()
+    assert (tmp_path / "shared" / "runs.txt").read_text() == "ran\nran\n"
+    await shared.stop()
+
+
+@pytest.mark.parametrize("run_id", ["../escape", "a/b", ".hidden", "x" * 200, "..", "ok..no"])
+def test_a_run_id_never_names_a_directory_outside_the_base(tmp_path: Path, run_id: str) -> None:
+    directory = session_directory(tmp_path, run_id)
+    assert directory.parent == tmp_path
+    assert directory.name.startswith("session-")
+    assert session_directory(tmp_path, run_id) == directory  # stable: the same run finds its directory again
+
+
+def test_a_plain_run_id_names_its_directory(tmp_path: Path) -> None:
+    assert (
+        session_directory(tmp_path, "0b6f3c1e-7d2a-4f7e-9a51-2f4d8e6c1a90").name
+        == "0b6f3c1e-7d2a-4f7e-9a51-2f4d8e6c1a90"
+    )
