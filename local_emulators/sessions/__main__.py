@@ -12,6 +12,7 @@ from aiohttp import web
 from local_emulators.sessions.app import build_app
 from local_emulators.sessions.auth import DEFAULT_TOKEN
 from local_emulators.sessions.backend import BackendSettings, SessionsBackend
+from local_emulators.sessions.models import MAX_TIMEOUT_SECONDS
 from local_emulators.sessions.sandbox import SandboxLimits, SandboxMissingError, check_sandbox
 
 DEFAULT_PORT = 8091
@@ -41,7 +42,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Check the sandbox, then serve until interrupted."""
-    args = parser().parse_args(argv)
+    command = parser()
+    args = command.parse_args(argv)
+    if not 0 < args.default_timeout <= MAX_TIMEOUT_SECONDS:
+        command.error(f"--default-timeout must be in (0, {MAX_TIMEOUT_SECONDS}] seconds")
+    if args.cooldown <= 0 or args.memory_mb <= 0 or args.max_code_bytes <= 0 or args.max_output_chars <= 0:
+        command.error("--cooldown, --memory-mb, --max-code-bytes and --max-output-chars must be positive")
     try:
         with tempfile.TemporaryDirectory() as scratch:
             check_sandbox(Path(scratch))

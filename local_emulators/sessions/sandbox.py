@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 MOUNT_POINT = "/mnt/data"
@@ -57,12 +58,25 @@ def kernel_environment() -> dict[str, str]:
     }
 
 
+@cache
+def _nested_userns_flags() -> tuple[str, ...]:
+    """`--disable-userns` where this bubblewrap has it (0.8+).
+
+    With it, code cannot make a user namespace of its own, so it cannot regain capabilities inside the sandbox.
+    """
+    try:
+        done = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return ("--disable-userns",) if "--disable-userns" in done.stdout + done.stderr else ()
+
+
 def bubblewrap_argv(session_dir: Path, limits: SandboxLimits) -> list[str]:
     """The `bwrap` argv prefix that runs a command in a session's sandbox."""
     argv = [shutil.which("bwrap") or "bwrap", "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     argv += ["--unshare-cgroup-try", "--share-net" if limits.egress else "--unshare-net"]
     argv += ["--die-with-parent", "--new-session", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL"]
-    argv += ["--ro-bind-try", "/usr", "/usr"]
+    argv += [*_nested_userns_flags(), "--ro-bind-try", "/usr", "/usr"]
     for link in ("bin", "sbin", "lib", "lib64", "lib32"):
         if Path("/", link).is_symlink():
             argv += ["--symlink", os.readlink(Path("/", link)), f"/{link}"]

@@ -11,8 +11,10 @@ Settings (the same names in the environment, local.settings.json and the Functio
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from switchboard.code_execution.protocol import CodeExecutor
 
@@ -21,7 +23,11 @@ TOKEN_SETTING = "ACA_SESSIONS_TOKEN"
 
 
 def executor_from_settings(
-    session_id: str, *, settings: Mapping[str, str] | None = None, timeout: float = 60.0
+    session_id: str,
+    *,
+    settings: Mapping[str, str] | None = None,
+    timeout: float = 60.0,
+    local_work_root: Path | None = None,
 ) -> CodeExecutor:
     """The executor for one run.
 
@@ -29,10 +35,12 @@ def executor_from_settings(
         session_id: The run's session identifier (use the run id: the session then survives host restarts).
         settings: Where to read the settings; default the environment.
         timeout: Seconds a block may run.
+        local_work_root: Without a pool: keep each session's work directory under this directory (named by a hash
+            of `session_id`, so the files survive a host restart); default a temporary directory per executor.
 
     Returns:
         An `ACADynamicSessionsCodeExecutor` on the configured pool, or a sandboxed `LocalCommandLineCodeExecutor`
-        when no pool is configured (its work directory is then per executor, not per run id).
+        when no pool is configured.
     """
     values = os.environ if settings is None else settings
     endpoint = values.get(ENDPOINT_SETTING, "").strip()
@@ -44,4 +52,8 @@ def executor_from_settings(
         return ACADynamicSessionsCodeExecutor(endpoint, static_token=token, session_id=session_id, timeout=timeout)
     from switchboard.code_execution.local import LocalCommandLineCodeExecutor
 
-    return LocalCommandLineCodeExecutor(timeout=timeout)
+    if local_work_root is None:
+        return LocalCommandLineCodeExecutor(timeout=timeout)
+    # Hashed: a session identifier may hold characters that are not safe in a file name.
+    work_dir = local_work_root / hashlib.sha256(session_id.encode()).hexdigest()[:32]
+    return LocalCommandLineCodeExecutor(timeout=timeout, work_dir=work_dir)

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 SANDBOX_WORK_DIR = "/mnt/data"
@@ -83,6 +84,19 @@ def sandbox_environment(home: str, extra: Mapping[str, str] | None = None) -> di
     return env
 
 
+@cache
+def _nested_userns_flags() -> tuple[str, ...]:
+    """`--disable-userns` where this bubblewrap has it (0.8+).
+
+    With it, code cannot make a user namespace of its own, so it cannot regain capabilities inside the sandbox.
+    """
+    try:
+        done = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return ("--disable-userns",) if "--disable-userns" in done.stdout + done.stderr else ()
+
+
 def bubblewrap_command(work_dir: Path, code_dir: Path, policy: SandboxPolicy) -> list[str]:
     """The `bwrap` argument prefix that runs a command inside the sandbox.
 
@@ -98,6 +112,7 @@ def bubblewrap_command(work_dir: Path, code_dir: Path, policy: SandboxPolicy) ->
     argv = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     argv += ["--share-net"] if policy.network else ["--unshare-net"]
     argv += ["--die-with-parent", "--new-session", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL"]
+    argv += _nested_userns_flags()
     for mount in _SYSTEM_MOUNTS:
         argv += ["--ro-bind-try", mount, mount]
     for link in ("bin", "sbin", "lib", "lib64", "lib32"):

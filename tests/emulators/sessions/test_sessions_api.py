@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from tests.support.processes import REPO_ROOT, free_port
 from tests.support.sessions import LEGACY_API, SessionsEmulator, entra_shaped_token
 
 pytestmark = pytest.mark.emulator
@@ -141,3 +146,17 @@ def test_file_names_outside_mnt_data_are_refused(sessions: SessionsEmulator, nam
     assert "inside /mnt/data" in reply.json()["error"]["message"]
     assert not (sessions.data_dir / "escape.txt").exists()
     assert not (sessions.data_dir / "sessions" / "escape.txt").exists()
+
+
+def test_without_a_sandbox_the_emulator_refuses_to_start(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "local_emulators", "sessions", "--port", str(free_port()), "--data-dir", str(tmp_path)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(REPO_ROOT)},  # no bwrap on PATH
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "refusing to start: bubblewrap (bwrap) is not installed" in done.stderr

@@ -153,3 +153,16 @@ def test_a_huge_result_value_is_capped_like_output(sessions: SessionsEmulator) -
     assert len(reply["result"]["executionResult"]) == 4003
     assert reply["result"]["executionResult"].endswith("...")
     assert sessions.execute("float('inf')", "output-2")["result"]["executionResult"] == "inf"
+
+
+def test_code_cannot_make_a_user_namespace(sessions: SessionsEmulator) -> None:
+    code = (
+        "import subprocess\n"
+        "done = subprocess.run(['unshare', '--user', '--map-root-user', 'id'], capture_output=True, text=True)\n"
+        "[done.returncode, done.stdout]"
+    )
+    reply = sessions.execute(code, "userns-1")
+    assert reply["status"] == "Succeeded"
+    returncode, stdout = ast.literal_eval(reply["result"]["executionResult"])
+    assert returncode != 0
+    assert "uid=0" not in stdout

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from switchboard.agent import CancellationToken
 from switchboard.code_execution import (
+    CodeBlock,
     CodeExecutionError,
     CodeFileNotFoundError,
     CodeTooLargeError,
@@ -31,6 +35,22 @@ def test_a_configured_pool_gives_the_sessions_executor_with_the_run_as_session()
 
 def test_no_pool_gives_the_local_sandboxed_executor() -> None:
     assert isinstance(executor_from_settings("run-42", settings={}), LocalCommandLineCodeExecutor)
+
+
+async def test_a_local_work_root_keeps_the_session_files_across_executors(tmp_path: Path) -> None:
+    first = executor_from_settings("run|42", settings={}, local_work_root=tmp_path)
+    async with first:
+        await first.execute_code_blocks(
+            [CodeBlock("open('state.txt', 'w').write('kept')", "python")], CancellationToken()
+        )
+    again = executor_from_settings("run|42", settings={}, local_work_root=tmp_path)
+    async with again:
+        result = await again.execute_code_blocks([CodeBlock("cat state.txt", "sh")], CancellationToken())
+    assert (result.exit_code, result.output) == (0, "kept")
+    other = executor_from_settings("run|43", settings={}, local_work_root=tmp_path)
+    async with other:
+        result = await other.execute_code_blocks([CodeBlock("ls", "sh")], CancellationToken())
+    assert (result.exit_code, result.output) == (0, "")
 
 
 @pytest.mark.parametrize(

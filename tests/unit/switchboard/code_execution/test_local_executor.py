@@ -250,3 +250,9 @@ async def test_without_namespaces_it_refuses_loudly_unless_allowed(
         assert (code, output) == (0, f"{executor.work_dir}\nNone\n")
     finally:
         await executor.stop()
+
+
+async def test_code_cannot_make_a_user_namespace_to_regain_privileges(executor: LocalCommandLineCodeExecutor) -> None:
+    code, output = await run(executor, CodeBlock("unshare --user --map-root-user id", "sh"))
+    assert code != 0
+    assert "uid=0" not in output
