@@ -13,7 +13,6 @@ is the run's: its files and variables outlive any one host process.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -21,10 +20,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.agentchat import AssistantAgent, BufferedModelContext, CodeExecutorAgent, PerRunExecutor
-from switchboard.agentchat.code_sessions import session_directory
 from switchboard.code_execution import CodeExecutor
-from switchboard.code_execution.factory import ENDPOINT_SETTING, executor_from_settings
-from switchboard.code_execution.local import LocalCommandLineCodeExecutor
+from switchboard.code_execution.factory import executor_from_settings
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import RoundRobinGroupChat
 from switchboard.termination import MaxMessageTermination, TextMentionTermination
@@ -39,6 +36,9 @@ APPROVAL_TIMEOUT = 3600.0
 """Seconds an execution waits for a person before it is denied."""
 
 MAX_ROUNDS = 3
+
+WORK_ROOT = "switchboard-analysis"
+"""Without a sessions pool: the directory (under the system's temporary one) holding each run's work directory."""
 
 CODER_SYSTEM = (
     "You answer questions about the file sales.csv (columns: month, region, units, revenue; one row per month and "
@@ -66,11 +66,8 @@ class Verdict(BaseModel):
 
 
 def run_executor(run_id: str) -> CodeExecutor:
-    """The run's executor: its session in the `ACA_SESSIONS_ENDPOINT` pool, else a local work dir named after it."""
-    if os.environ.get(ENDPOINT_SETTING, "").strip():
-        return executor_from_settings(run_id, timeout=60)
-    work_dir = session_directory(Path(tempfile.gettempdir()) / "switchboard-analysis", run_id)
-    return LocalCommandLineCodeExecutor(work_dir=work_dir, timeout=60)
+    """The run's executor: its session in the `ACA_SESSIONS_ENDPOINT` pool, else a local work dir kept for the run."""
+    return executor_from_settings(run_id, timeout=60, local_work_root=Path(tempfile.gettempdir()) / WORK_ROOT)
 
 
 def analysis_team(model_client: ModelClient, *, max_rounds: int = MAX_ROUNDS) -> RoundRobinGroupChat:
