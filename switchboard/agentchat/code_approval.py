@@ -140,7 +140,7 @@ def approval_question(
         team=turn.team,
         kind="approval",
         prompt=f"{agent} wants to run this code:\n{code}\nApprove?",
-        tool="code_execution",
+        tool="code_execution",  # CODE_TOOL of the agent module
         arguments=json.dumps({"code": code}),
         timeout_seconds=timeout_seconds,
         on_timeout="deny",

@@ -46,6 +46,7 @@ from switchboard.agentchat.model_context import BufferedModelContext, ModelConte
 from switchboard.agentchat.observed import observed_chat
 from switchboard.code_execution import CodeBlock, CodeExecutor, CodeResult
 from switchboard.errors import AgentDefinitionError
+from switchboard.instrumentation import current
 from switchboard.models.chat import (
     AssistantMessage,
     ChatMessage,
@@ -76,6 +77,8 @@ SYSTEM_MESSAGE = (
     "code should be provided in ```python code blocks, and sh shell scripts should be provided in ```sh code blocks "
     "for execution."
 )
+CODE_TOOL = "code_execution"
+"""The tool name of executions in spans and approval questions."""
 RETRY_PROMPT = (
     "The most recent code execution resulted in an error:\n{output}\n\nShould we attempt to resolve it? Please "
     "respond with:\n- A boolean value for 'retry' indicating whether it should be retried.\n- A detailed explanation "
@@ -349,10 +352,22 @@ class _Steps:
     async def _run(self, blocks: list[CodeBlock]) -> CodeResult:
         ctx = self.ctx
         executor = self.agent.code_executor
+        call_id = f"code-{ctx.state.executions}"
         ctx.state.executions += 1
-        return await ctx.checkpoint(
-            "code",
-            lambda: execute_for_run(executor, ctx.run_id, blocks, ctx.cancellation),
-            encode=encode_result,
-            decode=decode_result,
-        )
+
+        async def run() -> CodeResult:
+            # An `execute_tool code_execution` span per real execution (a replayed one makes none); the code is
+            # exported only when content capture is opted in, as tool arguments are.
+            with current().execute_tool(
+                agent=self.agent.name,
+                run_id=ctx.run_id,
+                tool=CODE_TOOL,
+                call_id=call_id,
+                arguments=lambda: json.dumps({"code": fenced(blocks)}),
+            ) as span:
+                result = await execute_for_run(executor, ctx.run_id, blocks, ctx.cancellation)
+                if result.exit_code != 0:
+                    span.fail("CodeError")
+            return result
+
+        return await ctx.checkpoint("code", run, encode=encode_result, decode=decode_result)
