@@ -304,3 +304,19 @@ def test_a_plain_run_id_names_its_directory(tmp_path: Path) -> None:
         session_directory(tmp_path, "0b6f3c1e-7d2a-4f7e-9a51-2f4d8e6c1a90").name
         == "0b6f3c1e-7d2a-4f7e-9a51-2f4d8e6c1a90"
     )
+
+
+def test_it_takes_autogens_parameters() -> None:
+    import inspect
+
+    from autogen_agentchat.agents import CodeExecutorAgent as AutoGenCodeExecutorAgent
+    from autogen_ext.tools.code_execution import PythonCodeExecutionTool as AutoGenTool
+
+    from switchboard.agentchat import PythonCodeExecutionTool
+
+    theirs = set(inspect.signature(AutoGenCodeExecutorAgent.__init__).parameters) - {"self"}
+    ours = set(inspect.signature(CodeExecutorAgent.__init__).parameters) - {"self"}
+    # Streaming has no place in a hop that commits its whole turn at once.
+    assert theirs - ours == {"model_client_stream"}
+    tool_theirs = set(inspect.signature(AutoGenTool.__init__).parameters) - {"self"}
+    assert tool_theirs <= set(inspect.signature(PythonCodeExecutionTool.__init__).parameters)
