@@ -24,6 +24,21 @@ from switchboard.teams.input_messages import InputProvided, InputRequested, Inpu
 from switchboard.teams.messages import TurnRequested
 from switchboard.teams.transcript import TranscriptEntry
 
+MAX_REVIEW_BYTES = 32 * 1024
+"""The most code a person is asked to review at once: the question carries it twice (prompt and arguments) in a
+Service Bus message and on the run document, both of which have size limits; longer code is refused unasked."""
+
+
+def too_long_to_review(code: str) -> CodeResult | None:
+    """The refusal of code too long to put before a person, or None when it fits."""
+    size = len(code.encode("utf-8"))
+    if size <= MAX_REVIEW_BYTES:
+        return None
+    return CodeResult(
+        exit_code=1,
+        output=f"The code was not run: it is {size} bytes, and a person reviews at most {MAX_REVIEW_BYTES} bytes.",
+    )
+
 
 class ApprovalRequest(BaseModel):
     """What an approval function decides on (AutoGen's shape).

@@ -30,6 +30,7 @@ from switchboard.agentchat.code_approval import (
     decide,
     not_approved,
     resume_code_turn,
+    too_long_to_review,
 )
 from switchboard.agentchat.code_blocks import (
     DEFAULT_LANGUAGES,
@@ -341,6 +342,10 @@ class _Steps:
             if answer is not None:
                 decision = True if answer.approved else answer.reason
         if decision is None:
+            refused = too_long_to_review(fenced(blocks))
+            if refused is not None:
+                self.turn.results.append(encode_result(refused))
+                return refused
             raise CodeApprovalRequiredError(index, blocks)
         if decision is not True:
             result = not_approved(str(decision))

@@ -320,3 +320,15 @@ def test_it_takes_autogens_parameters() -> None:
     assert theirs - ours == {"model_client_stream"}
     tool_theirs = set(inspect.signature(AutoGenTool.__init__).parameters) - {"self"}
     assert tool_theirs <= set(inspect.signature(PythonCodeExecutionTool.__init__).parameters)
+
+
+async def test_code_too_long_for_a_person_to_review_is_refused_without_asking(tmp_path: Path) -> None:
+    runtime = runtime_for(CodeExecutorAgent("executor", per_run(tmp_path)))
+    huge = COUNT + "# padding\n" * 10_000
+    runtime.send(turn(("coder", fence(huge))), to="executor", run_id=RUN)
+    await runtime.run_until_idle()
+    assert questions(runtime) == []
+    (answer,) = answers(runtime)
+    assert "The code was not run: it is" in answer
+    assert "a person reviews at most 32768 bytes" in answer
+    assert runs(tmp_path) == 0
