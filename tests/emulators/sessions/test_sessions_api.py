@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,24 @@ def test_without_a_sandbox_the_emulator_refuses_to_start(tmp_path: Path) -> None
     )
     assert done.returncode == 2
     assert "refusing to start: bubblewrap (bwrap) is not installed" in done.stderr
+
+
+def test_sessions_run_in_parallel_and_one_session_runs_in_order(sessions: SessionsEmulator) -> None:
+    for identifier in ("parallel-a", "parallel-b"):
+        sessions.execute("import time\norder = []", identifier)  # warm: each kernel is started
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        replies = list(
+            pool.map(
+                lambda args: sessions.execute(f"time.sleep(2)\norder.append({args[1]})\norder", args[0]),
+                [("parallel-a", 1), ("parallel-b", 1), ("parallel-a", 2)],
+            )
+        )
+    elapsed = time.monotonic() - started
+    assert all(reply["status"] == "Succeeded" for reply in replies)
+    # a's two executions ran one after the other (4 s), b's alongside them: under the 6 s of all in series.
+    assert 4.0 <= elapsed < 5.6
+    assert sorted(sessions.execute("order", "parallel-a")["result"]["executionResult"].strip("[]").split(", ")) == [
+        "1",
+        "2",
+    ]
