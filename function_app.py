@@ -10,7 +10,7 @@ the agent, sessions on, SessionId = run id), the `ingress` function on the `task
 from __future__ import annotations
 
 from agents.registry import TEAMS
-from switchboard.hosting.app_builder import build_function_app
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.app_builder import build_function_app
+from switchboard.functions.entities import entities_for
 
 app = build_function_app(TEAMS, entities_for(TEAMS))

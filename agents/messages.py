@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from switchboard.messages import Message
-from switchboard.teams.messages import TEAM_MESSAGES
+from switchboard.protocol.messages import TEAM_MESSAGES
 
 APPROVED = "Verdict: APPROVE"
 """What the reviewer's rendered verdict says when the report is done (the team stops on it)."""

@@ -20,39 +20,25 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from switchboard.agentchat import AssistantAgent
 from switchboard.agentchat.model_context import BufferedModelContext
-from switchboard.hosting.processor import IncomingMessage, MessageProcessor
+from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.settings import HostingSettings
-from switchboard.messages import Envelope
+from switchboard.hosting.settlement import IncomingMessage
 from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.protocol import TEAM_MESSAGES
 from switchboard.runtime import Router
 from switchboard.state import CosmosRunStore
-from switchboard.teams import TEAM_MESSAGES, RoundRobinGroupChat
+from switchboard.teams import RoundRobinGroupChat
 from switchboard.termination import MaxMessageTermination
+from switchboard.testing import InMemoryRunEvents
 
 KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 REPO = Path(__file__).resolve().parents[1]
-
-
-class MemoryBus:
-    """The publisher port in memory: every delivery queued in order."""
-
-    def __init__(self, router: Router) -> None:
-        self.router = router
-        self.queue: list[Envelope] = []
-
-    async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        for envelope in envelopes:
-            self.queue.extend(self.router.expand(envelope))
-
-    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
-        return None
 
 
 def team_router(turns: int, window: int) -> Router:
@@ -78,15 +64,15 @@ async def measure(endpoint: str, turns: int, window: int) -> tuple[list[int], li
     store = CosmosRunStore.from_settings(settings)
     await store.create_if_missing()
     router = team_router(turns, window)
-    bus = MemoryBus(router)
+    bus = InMemoryRunEvents(router)
     processor = MessageProcessor(
         router=router, store=store, journal=store, transcript=store, runs=store, publisher=bus, teams={"team": "team"}
     )
     run_id = f"run-{turns}"
     await processor.process_task(IncomingMessage(body=json.dumps({"task": "report"}).encode(), message_id=run_id))
     requests, written = [], []
-    while bus.queue:
-        envelope = bus.queue.pop(0)
+    while bus.sent:
+        envelope = bus.sent.pop(0)
         assert envelope.target is not None
         before = store.counter.snapshot()
         settlement = await processor.process(envelope.target, IncomingMessage(envelope.to_json(), envelope.message_id))

@@ -44,7 +44,7 @@ from openai import AsyncOpenAI
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.cosmos_hop_cost import measure as measure_store
 from switchboard.cli.infra_command import servicebus_emulator_config
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.entities import entities_for
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
 from tests.support.processes import free_port, port_open, start_python_module
 from tests.support.stack import Stack, load_app_module, scrub_env

@@ -3,7 +3,8 @@
 // connection uses one user-assigned managed identity; Service Bus, Cosmos DB, App Insights, storage and Azure OpenAI
 // all have local (key) auth turned off, and no output carries a secret.
 //
-// Deploy: `azd up`, or `az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam`.
+// Deploy: `azd up` (azd reads infra/main.bicepparam, which reads the azd environment's variables), or
+// `az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam` (see docs/deploy.md).
 // Resources are raw `Microsoft.*` declarations rather than `br/public:` AVM modules so the offline checks of
 // tests/infra (tree-sitter-bicep; no Bicep compiler can run here) see every property they assert on.
 targetScope = 'resourceGroup'
@@ -13,13 +14,13 @@ targetScope = 'resourceGroup'
 @description('Environment name (azd AZURE_ENV_NAME): part of every resource name and the azd-env-name tag.')
 param environmentName string
 
-@description('Azure region of every resource; Flex Consumption must be offered there.')
+@description('Azure region of every resource; Flex Consumption must be offered there. Empty (AZURE_LOCATION unset) means the region of the resource group.')
 param location string = resourceGroup().location
 
 @description('Object id of the developer or CI principal running the deployment (azd AZURE_PRINCIPAL_ID): granted send/receive on Service Bus, Cosmos DB data access and Azure OpenAI use, so `switchboard submit` works after `az login`. Empty for none.')
 param userPrincipalId string = ''
 
-@description('Type of userPrincipalId.')
+@description('Type of userPrincipalId (azd AZURE_PRINCIPAL_TYPE): ServicePrincipal when a CI pipeline deploys, else ARM rejects its role assignments with UnmatchedPrincipalType.')
 @allowed([
   'User'
   'Group'
@@ -48,6 +49,18 @@ param openAiEndpoint string = ''
 @description('Deployment name on the existing account, used when deployOpenAi is false.')
 param openAiDeploymentName string = ''
 
+@description('A second model for some agents (a model per agent), e.g. gpt-4.1-nano for the reviewer: with deployOpenAi it is deployed as a second deployment of this name, else it names a deployment on the existing account. Empty for none.')
+param openAiSecondModelName string = ''
+
+@description('Version of the second model to deploy.')
+param openAiSecondModelVersion string = ''
+
+@description('Capacity of the second model deployment, in thousands of tokens per minute.')
+param openAiSecondCapacity int = 10
+
+@description('Agents that call the second model; each gets the app setting MODEL__<AGENT>__AZURE_OPENAI_DEPLOYMENT.')
+param openAiSecondModelAgents array = []
+
 @description('Azure OpenAI API version the agents call.')
 param openAiApiVersion string = '2024-10-21'
 
@@ -69,18 +82,29 @@ param alertEmail string = ''
 @description('Tags added to every resource.')
 param tags object = {}
 
-var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+// The .bicepparam passes '' when AZURE_LOCATION is unset: the resource group's region, as without a parameter file.
+var region = empty(location) ? resourceGroup().location : location
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, region))
 var allTags = union(tags, {
   'azd-env-name': environmentName
 })
 var appName = 'func-${resourceToken}'
+// A model per agent: the setting that sends each listed agent to the second deployment. The agent's part of the name
+// is its name in upper case with `-` as `_`, as switchboard/models/agent_models.py reads it.
+var agentModelSettings = empty(openAiSecondModelName)
+  ? {}
+  : toObject(
+      openAiSecondModelAgents,
+      agent => 'MODEL__${toUpper(replace(agent, '-', '_'))}__AZURE_OPENAI_DEPLOYMENT',
+      agent => openAiSecondModelName
+    )
 var entities = loadJsonContent('entities.json')
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
     name: 'id-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
   }
 }
@@ -90,7 +114,7 @@ module monitoring 'modules/monitoring.bicep' = {
   params: {
     logAnalyticsName: 'log-${resourceToken}'
     appInsightsName: 'appi-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     principalId: identity.outputs.principalId
   }
@@ -100,7 +124,7 @@ module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
     name: 'st${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     deploymentContainerName: 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
     principalId: identity.outputs.principalId
@@ -111,7 +135,7 @@ module serviceBus 'modules/servicebus.bicep' = {
   name: 'servicebus'
   params: {
     name: 'sb-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     principalId: identity.outputs.principalId
     userPrincipalId: userPrincipalId
@@ -123,18 +147,19 @@ module cosmos 'modules/cosmos.bicep' = {
   name: 'cosmos'
   params: {
     name: 'cosmos-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     principalId: identity.outputs.principalId
     userPrincipalId: userPrincipalId
   }
 }
 
+// Read only through `openAi.?outputs.x ?? fallback`: a plain `openAi.outputs.x` fails validation when it is not deployed.
 module openAi 'modules/openai.bicep' = if (deployOpenAi) {
   name: 'openai'
   params: {
     name: 'oai-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     principalId: identity.outputs.principalId
     userPrincipalId: userPrincipalId
@@ -144,6 +169,10 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
     modelVersion: openAiModelVersion
     skuName: openAiSkuName
     capacity: openAiCapacity
+    secondDeploymentName: openAiSecondModelName
+    secondModelName: openAiSecondModelName
+    secondModelVersion: openAiSecondModelVersion
+    secondCapacity: openAiSecondCapacity
   }
 }
 
@@ -152,7 +181,7 @@ module sessions 'modules/sessions.bicep' = if (deploySessionPool) {
   name: 'sessions'
   params: {
     name: 'sp-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     principalId: identity.outputs.principalId
     userPrincipalId: userPrincipalId
@@ -165,7 +194,7 @@ module functionApp 'modules/functionapp.bicep' = {
   params: {
     name: appName
     planName: 'plan-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
@@ -176,10 +205,11 @@ module functionApp 'modules/functionapp.bicep' = {
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabase: entities.cosmos.database
     cosmosContainer: entities.cosmos.containers[0].name
-    openAiEndpoint: deployOpenAi ? openAi.outputs.endpoint : openAiEndpoint
-    openAiDeploymentName: deployOpenAi ? openAi.outputs.deploymentName : openAiDeploymentName
+    openAiEndpoint: openAi.?outputs.endpoint ?? openAiEndpoint
+    openAiDeploymentName: openAi.?outputs.deploymentName ?? openAiDeploymentName
     openAiApiVersion: openAiApiVersion
-    sessionPoolEndpoint: deploySessionPool ? sessions.outputs.poolManagementEndpoint : sessionPoolEndpoint
+    sessionPoolEndpoint: sessions.?outputs.poolManagementEndpoint ?? sessionPoolEndpoint
+    agentModelSettings: agentModelSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }
@@ -200,7 +230,7 @@ module alerts 'modules/alerts.bicep' = {
 module workbook 'modules/workbook.bicep' = {
   name: 'workbook'
   params: {
-    location: location
+    location: region
     tags: allTags
     appInsightsId: monitoring.outputs.appInsightsId
     queryPackName: 'pack-${resourceToken}'
@@ -231,7 +261,7 @@ output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 output AZURE_CLIENT_ID string = identity.outputs.clientId
 
 @description('Azure OpenAI endpoint the agents call (empty when no model is configured).')
-output AZURE_OPENAI_ENDPOINT string = deployOpenAi ? openAi.outputs.endpoint : openAiEndpoint
+output AZURE_OPENAI_ENDPOINT string = openAi.?outputs.endpoint ?? openAiEndpoint
 
 @description('Pool management endpoint of the code-execution session pool (empty when none is configured).')
-output ACA_SESSIONS_ENDPOINT string = deploySessionPool ? sessions.outputs.poolManagementEndpoint : sessionPoolEndpoint
+output ACA_SESSIONS_ENDPOINT string = sessions.?outputs.poolManagementEndpoint ?? sessionPoolEndpoint

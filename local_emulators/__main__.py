@@ -12,6 +12,7 @@ from types import FrameType
 from local_emulators.entities_file import EntityFile, load_entities, write_servicebus_config
 from local_emulators.launcher import EmulatorGroup, LaunchError, default_specs
 from local_emulators.provision import create_cosmos_entities, write_local_settings
+from local_emulators.registry_entities import registry_entities
 
 DEFAULT_ENTITIES = Path("infra") / "entities.json"
 
@@ -53,8 +54,10 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help=(
-            f"entity list written by 'switchboard infra entities' (default {DEFAULT_ENTITIES} when it exists; "
-            "without one Service Bus starts with its bundled demo entities and no Cosmos container is created)"
+            "entity list written by 'switchboard infra entities' (default: in a folder with function_app.py, the "
+            f"list its registry needs, as 'python -m switchboard infra entities' prints it; else {DEFAULT_ENTITIES} "
+            "when it exists; without one Service Bus starts with its bundled demo entities and no Cosmos container "
+            "is created)"
         ),
     )
     up.add_argument(
@@ -79,9 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _entities(path: Path | None) -> EntityFile | None:
+def _entities(path: Path | None, data_dir: Path) -> EntityFile | None:
     if path is not None:
         return load_entities(path)
+    # In an app's folder, the registry decides: a team added there gets its queues even before the file is rewritten.
+    generated, note = registry_entities(Path.cwd(), data_dir / "registry-entities.json")
+    if note is not None:
+        print(f"note: {note}", flush=True)
+    if generated is not None:
+        return load_entities(generated)
     if DEFAULT_ENTITIES.is_file():
         return load_entities(DEFAULT_ENTITIES)
     print(f"note: no {DEFAULT_ENTITIES} here; Service Bus starts with its bundled demo entities", flush=True)
@@ -89,7 +98,7 @@ def _entities(path: Path | None) -> EntityFile | None:
 
 
 def _start(args: argparse.Namespace) -> EmulatorGroup:
-    entities = _entities(args.entities)
+    entities = _entities(args.entities, args.data_dir)
     config = write_servicebus_config(entities, args.data_dir / "servicebus-config.json") if entities else None
     group = EmulatorGroup(
         default_specs(

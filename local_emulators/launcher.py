@@ -51,7 +51,7 @@ def default_specs(
     appinsights_port: int = 8087,
     sessions_port: int = 8091,
 ) -> list[EmulatorSpec]:
-    """The emulators `up` starts, on the ports DESIGN.md fixes unless told otherwise.
+    """The emulators `up` starts, on their fixed default ports unless told otherwise.
 
     Args:
         servicebus_port: Service Bus AMQP port.

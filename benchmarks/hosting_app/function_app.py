@@ -6,8 +6,8 @@ Each turn is one model call, so a run of N turns is 2N+1 Service Bus hops (ingre
 from __future__ import annotations
 
 from switchboard.agentchat import AssistantAgent, BufferedModelContext
-from switchboard.hosting.app_builder import build_function_app
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.app_builder import build_function_app
+from switchboard.functions.entities import entities_for
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import RoundRobinGroupChat
 from switchboard.teams.spec import TeamSpec

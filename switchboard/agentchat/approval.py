@@ -13,9 +13,9 @@ from pydantic import BaseModel, Field
 
 from switchboard.errors import PermanentError
 from switchboard.models.chat import ModelResponse, ToolCall, ToolResultMessage
-from switchboard.teams.input_messages import InputProvided, InputRequested, InputTimedOut, request_id_for
-from switchboard.teams.messages import TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.input_messages import InputProvided, InputRequested, InputTimedOut, request_id_for
+from switchboard.protocol.messages import TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.tools import FunctionTool
 
 APPROVED = "approved"

@@ -20,9 +20,9 @@ from pydantic import BaseModel, Field
 from switchboard.code_execution import CodeBlock, CodeResult
 from switchboard.errors import PermanentError
 from switchboard.models.chat import ChatMessage
-from switchboard.teams.input_messages import InputProvided, InputRequested, InputTimedOut, request_id_for
-from switchboard.teams.messages import TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.input_messages import InputProvided, InputRequested, InputTimedOut, request_id_for
+from switchboard.protocol.messages import TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 
 MAX_REVIEW_BYTES = 32 * 1024
 """The most code a person is asked to review at once: the question carries it twice (prompt and arguments) in a

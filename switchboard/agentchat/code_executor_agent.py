@@ -44,7 +44,6 @@ from switchboard.agentchat.code_blocks import (
 )
 from switchboard.agentchat.code_sessions import SessionScoped, execute_for_run, session_of
 from switchboard.agentchat.model_context import BufferedModelContext, ModelContext
-from switchboard.agentchat.observed import observed_chat
 from switchboard.code_execution import CodeBlock, CodeExecutor, CodeResult
 from switchboard.errors import AgentDefinitionError
 from switchboard.instrumentation import current
@@ -59,10 +58,11 @@ from switchboard.models.chat import (
     Usage,
     UserMessage,
 )
+from switchboard.models.observed import observed_chat
 from switchboard.models.protocol import ModelClient
-from switchboard.teams.input_messages import InputProvided, InputTimedOut
-from switchboard.teams.messages import TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.input_messages import InputProvided, InputTimedOut
+from switchboard.protocol.messages import TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 
 TERMINAL_DESCRIPTION = (
     "A computer terminal that performs no other action than running Python scripts (provided to it quoted in "

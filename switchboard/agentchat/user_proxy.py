@@ -16,9 +16,9 @@ from pydantic import BaseModel
 
 from switchboard.agent import Agent, AgentContext, AgentState
 from switchboard.errors import AgentDefinitionError
-from switchboard.teams.input_messages import InputProvided, InputRequested, InputTimedOut, RunStopped, request_id_for
-from switchboard.teams.messages import TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.input_messages import InputProvided, InputRequested, InputTimedOut, RunStopped, request_id_for
+from switchboard.protocol.messages import TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 
 InputFunc = Callable[[str], str | Awaitable[str]]
 """AutoGen's `input_func`: the prompt in, the person's answer out (sync or async); used by in-process runs."""

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from switchboard.hosting.local.errors import LocalHostError
-from switchboard.hosting.local.lifecycle import HostOptions, LocalHost
+from switchboard.local_host.errors import LocalHostError
+from switchboard.local_host.lifecycle import HostOptions, LocalHost
 
 
 def host(

@@ -21,7 +21,7 @@ from rich.panel import Panel
 from rich.status import Status
 from rich.text import Text
 
-from switchboard.teams.input_messages import InputRequested
+from switchboard.protocol.input_messages import InputRequested
 
 APPROVALS = frozenset({"y", "yes", "approve", "approved"})
 """Answers that approve a tool call; anything else (an empty line, a closed stdin) denies it."""

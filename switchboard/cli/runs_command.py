@@ -17,11 +17,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from switchboard.cli.hosted_settings import DEFAULT_SETTINGS_FILE, SettingsFileOption, load_settings
-from switchboard.cli.infra_command import DEFAULT_REGISTRY, load_teams
+from switchboard.cli.infra_command import load_teams
 from switchboard.cli.run_client import RunClient
 from switchboard.cli.run_render import EntryPrinter, print_outcome, print_status
+from switchboard.cli.team_choice import DEFAULT_REGISTRY
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.input_reply import answer_body
+from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
+from switchboard.hosting.task_request import InvalidTaskError, task_request
 
 T = TypeVar("T")
 RegistryOption = Annotated[str, typer.Option(help="module:attribute of the teams mapping (name → TeamSpec)")]
@@ -54,9 +57,11 @@ def submit(
     """Post TASK to the `tasks` queue as a new run (run id = MessageId); with --wait, follow it to its report."""
     console = Console()
     teams = load_teams(registry)
-    chosen = team or next(iter(teams), None)
-    if chosen is None or chosen not in teams:
-        raise typer.BadParameter(f"unknown team {chosen!r}; the registry offers {sorted(teams)}", param_hint="--team")
+    try:
+        request = task_request({"task": task, "team": team}, teams=teams, default_team=next(iter(teams), None))
+    except InvalidTaskError as error:
+        raise typer.BadParameter(error.reason, param_hint="--team" if "team" in error.reason else "TASK") from None
+    chosen = request.team
 
     async def work() -> dict[str, Any] | None:
         async with RunClient.open(load_settings(settings_file)) as client:
@@ -69,7 +74,7 @@ def submit(
     view = run_async(console, work)
     if view is not None:
         print_outcome(console, view, teams[chosen].report_author)
-        if view.get("status") != "completed":
+        if view.get("status") != RunStatus.COMPLETED:
             raise typer.Exit(1)
 
 
@@ -132,12 +137,12 @@ def show_run(
     printer = EntryPrinter(console)
     for entry in view.get("transcript") or []:
         printer(entry)
-    if view.get("status") in ("completed", "failed", "cancelled"):
+    if view.get("status") in TERMINAL_STATUSES:
         print_outcome(console, view, _report_author(registry, view.get("team")))
     else:
         print_status(console, view)
         pending = view.get("pending_input")
-        if view.get("status") == "awaiting_input" and isinstance(pending, dict):
+        if view.get("status") == RunStatus.AWAITING_INPUT and isinstance(pending, dict):
             how = "--approve | --deny" if pending.get("kind") == "approval" else '"your answer"'
             console.print(f"[yellow]{pending.get('agent')} asks:[/] {escape(str(pending.get('prompt') or ''))}")
             console.print(f"  switchboard runs reply {run_id} {how}")

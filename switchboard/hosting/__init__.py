@@ -1,1 +1,1 @@
-"""Hosting: agents as Service Bus-triggered Azure Functions, state in Cosmos DB, and the local Functions host."""
+"""The SDK-free hop: the message processor, its ports, the run document, human input and cancellation."""

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 
 from switchboard.agent import CancellationToken
 from switchboard.hosting.ports import RunDocuments
+from switchboard.hosting.run_status import RunStatus
 
 DEFAULT_POLL_SECONDS = 2.0
 """How often a running handler's run document is read for a cancel."""
@@ -33,7 +34,7 @@ async def watch_cancellation(
                 run = await runs.read_run(run_id)
             except Exception:  # a failed read is retried at the next interval; the handler goes on
                 continue
-            if run is not None and run.get("status") == "cancelled":
+            if run is not None and run.get("status") == RunStatus.CANCELLED:
                 token.cancel()
 
     watcher = asyncio.ensure_future(poll())

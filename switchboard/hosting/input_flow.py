@@ -17,23 +17,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
+from switchboard.hosting.run_status import RunStatus
 from switchboard.messages import Envelope
 from switchboard.messages.frozen import thaw
-from switchboard.teams.input_messages import InputProvided, InputRequested, InputTimedOut, RunStopped
+from switchboard.protocol.input_messages import InputProvided, InputRequested, InputTimedOut, RunStopped
 
 _TIMEOUT_IDS = uuid.UUID("a4c9e1b2-7d3f-4e8a-b6c5-0f9d2e1a3b57")
 _ANSWERS = frozenset({InputProvided.message_type, InputTimedOut.message_type})
-
-
-@runtime_checkable
-class Scheduler(Protocol):
-    """Sends envelopes to be delivered later (`ServiceBusPublisher.schedule`: `scheduled_enqueue_time_utc`)."""
-
-    async def schedule(self, envelopes: Sequence[Envelope], at: datetime) -> None:
-        """Have every envelope delivered at `at` (UTC), not before."""
-        ...
 
 
 def _of_type(outgoing: Sequence[Envelope], type_name: str) -> list[Envelope]:
@@ -59,30 +51,33 @@ def input_patch(incoming: Envelope, outgoing: Sequence[Envelope]) -> dict[str, A
     stopped = _of_type(outgoing, RunStopped.message_type)
     if stopped:
         payload = stopped[0].payload
-        return {"status": payload.get("status", "cancelled"), "stop_reason": payload.get("stop_reason")}
+        return {
+            "status": RunStatus(payload.get("status", RunStatus.CANCELLED)),
+            "stop_reason": payload.get("stop_reason"),
+        }
     asked = _of_type(outgoing, InputRequested.message_type)
     if asked:
-        return {"status": "awaiting_input", "pending_input": pending_input(asked[-1])}
+        return {"status": RunStatus.AWAITING_INPUT, "pending_input": pending_input(asked[-1])}
     if _resumed(incoming, outgoing):
-        return {"status": "running", "pending_input": None}
+        return {"status": RunStatus.RUNNING, "pending_input": None}
     return {}
 
 
 def merge_patch(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """`base` (the team's own status change) with `extra`; a run the team completed stays completed."""
-    if base.get("status") == "completed" and extra.get("status") == "running":
+    if base.get("status") == RunStatus.COMPLETED and extra.get("status") == RunStatus.RUNNING:
         extra = {name: value for name, value in extra.items() if name != "status"}
     return {**base, **extra}
 
 
-def input_events(incoming: Envelope, outgoing: Sequence[Envelope]) -> list[str]:
+def input_events(incoming: Envelope, outgoing: Sequence[Envelope]) -> list[RunStatus]:
     """The run statuses this hop announces on `run-events` beyond the team's own."""
     if _of_type(outgoing, RunStopped.message_type):
-        return [str(_of_type(outgoing, RunStopped.message_type)[0].payload.get("status", "cancelled"))]
+        return [RunStatus(_of_type(outgoing, RunStopped.message_type)[0].payload.get("status", RunStatus.CANCELLED))]
     if _of_type(outgoing, InputRequested.message_type):
-        return ["awaiting_input"]
+        return [RunStatus.AWAITING_INPUT]
     if _resumed(incoming, outgoing):
-        return ["running"]
+        return [RunStatus.RUNNING]
     return []
 
 

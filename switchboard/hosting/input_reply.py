@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.run_status import RunStatus
 from switchboard.messages import Envelope
+from switchboard.protocol.input_messages import InputProvided
 from switchboard.runtime.inprocess import CLIENT
-from switchboard.teams.input_messages import InputProvided
 
-AWAITING_INPUT = "awaiting_input"
 _ANSWER_IDS = uuid.UUID("1e7b3c59-2f4d-4a86-8c0e-6b9a5d3f2e18")
 
 
@@ -46,7 +46,7 @@ def reply_envelope(run_id: str, run: Mapping[str, Any], body: Any, *, now: datet
         InputReplyError: The body is not an object, or lacks the answer its question needs.
     """
     pending = run.get("pending_input")
-    if run.get("status") != AWAITING_INPUT or not isinstance(pending, Mapping):
+    if run.get("status") != RunStatus.AWAITING_INPUT or not isinstance(pending, Mapping):
         raise NotAwaitingInputError(f"run {run_id} is {run.get('status')}, not waiting for input")
     if not isinstance(body, Mapping):
         raise InputReplyError('the body must be a JSON object: {"input": "..."} or {"approve": true|false}')

@@ -7,8 +7,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from switchboard.hosting.ports import TERMINAL_STATUSES, HopSnapshot, RunEndedError
+from switchboard.hosting.ports import HopSnapshot, RunEndedError
 from switchboard.hosting.run_document import new_run_document
+from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.runtime.memory_store import InMemoryStateStore
 from switchboard.runtime.protocols import Commit
 
@@ -62,14 +63,14 @@ class InMemoryHostStore(InMemoryStateStore):
 
     async def fail_run(self, run_id: str, error: str) -> bool:
         """Fail a run that has not ended."""
-        return self._end(run_id, "failed", error=error)
+        return self._end(run_id, RunStatus.FAILED, error=error)
 
     async def request_cancel(self, run_id: str) -> str:
         """Cancel a run that has not ended; returns its status afterwards."""
-        self._end(run_id, "cancelled")
+        self._end(run_id, RunStatus.CANCELLED)
         return str(self.runs_by_id[run_id]["status"])
 
-    def _end(self, run_id: str, status: str, **fields: Any) -> bool:
+    def _end(self, run_id: str, status: RunStatus, **fields: Any) -> bool:
         run = self.runs_by_id.get(run_id)
         if run is None or run.get("status") in TERMINAL_STATUSES:
             return False

@@ -1,21 +1,21 @@
-"""The hosting layer's own ports: run documents and the one read a hop starts with, SDK-free.
+"""The ports a hop declares, SDK-free: its store, the run documents, and where it sends envelopes and events.
 
-`switchboard.state.CosmosRunStore` implements them on Cosmos, `switchboard.hosting.memory.InMemoryHostStore` in
-memory (unit tests of the processor). Keeping them here lets `MessageProcessor` stay free of any Azure SDK.
+`switchboard.state.CosmosRunStore` implements the store and run documents on Cosmos and
+`switchboard.transport.ServiceBusPublisher` the events on Service Bus; `switchboard.hosting.memory.InMemoryHostStore`
+and `switchboard.testing.InMemoryRunEvents` are their in-memory twins. Keeping the ports here lets
+`MessageProcessor` stay free of any Azure SDK, and the adapters import them downward.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from datetime import datetime
+from typing import Any, Protocol
 
 from switchboard.errors import TransientError
 from switchboard.messages import Envelope
-from switchboard.runtime.protocols import StoredState
-
-TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
-"""A run in one of these statuses takes no more work: its messages are completed untouched."""
+from switchboard.runtime.protocols import Inbox, StateStore, StoredState
 
 REPLAY_OF = "replay_of"
 """Application property of a message replayed from a dead-letter queue: the original MessageId."""
@@ -52,9 +52,12 @@ class HopSnapshot:
         return None if self.run is None else self.run.get("status")
 
 
-@runtime_checkable
+class HopStore(StateStore, Inbox, Protocol):
+    """Agent state with its atomic commit, and the outbox a handled message left (read back on a duplicate)."""
+
+
 class RunDocuments(Protocol):
-    """The run documents of DESIGN.md's contract (`queued` → `running` → `completed`/`failed`/`cancelled`)."""
+    """The run documents of docs/hosting.md's contract (`queued` → `running` → `completed`/`failed`/`cancelled`)."""
 
     async def snapshot(self, run_id: str, agent: str, message_id: str) -> HopSnapshot:
         """Read the run document, the agent's state, and the outbox and steps `message_id` left, all at once."""
@@ -73,9 +76,8 @@ class RunDocuments(Protocol):
         ...
 
 
-@runtime_checkable
 class RunEvents(Protocol):
-    """Sends envelopes on and announces run status changes (`ServiceBusPublisher` is one)."""
+    """Sends envelopes on, schedules them, and announces run status changes (`ServiceBusPublisher` is one)."""
 
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
         """Send every envelope; targeted ones to their agent, the others to each subscriber of their type."""
@@ -83,4 +85,8 @@ class RunEvents(Protocol):
 
     async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
         """Announce that `run_id` is now `status`; `event_id` makes a repeated announcement a duplicate."""
+        ...
+
+    async def schedule(self, envelopes: Sequence[Envelope], at: datetime) -> None:
+        """Send every envelope at `at` (an input request's timeout), not before."""
         ...

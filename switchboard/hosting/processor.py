@@ -1,17 +1,17 @@
 """`MessageProcessor`: the correctness model of docs/hosting.md for one Service Bus message, free of any SDK.
 
 A host turns a received message into an `IncomingMessage`, calls `process` (agent queues) or `process_task` (the
-`tasks` queue), and settles the message as the returned `Settlement` says. Everything else goes through ports,
-so the same code runs on Cosmos and Service Bus in Azure and on the in-memory ports in unit tests.
+`tasks` queue), and settles the message as the returned `Settlement` says. Everything else goes through the ports
+of `switchboard.hosting.ports`, so the same code runs on Cosmos and Service Bus in Azure and on the in-memory
+ports in unit tests. A hop is one way: the message is decoded once, here, and the decoded message goes on to the
+dispatcher.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from switchboard.agent import CancellationToken, Clock, SystemClock
 from switchboard.errors import (
@@ -23,72 +23,25 @@ from switchboard.errors import (
     disposition_for,
 )
 from switchboard.hosting.cancel_watch import DEFAULT_POLL_SECONDS, watch_cancellation
-from switchboard.hosting.input_flow import Scheduler, input_events, input_patch, merge_patch, timeouts
-from switchboard.hosting.ports import REPLAY_OF, TERMINAL_STATUSES, RunDocuments, RunEndedError, RunEvents
+from switchboard.hosting.entity_names import INGRESS_FUNCTION, TASKS_QUEUE
+from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, timeouts
+from switchboard.hosting.ports import REPLAY_OF, HopStore, RunDocuments, RunEndedError, RunEvents
 from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
-from switchboard.hosting.run_status import run_patch, status_changes
+from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus, run_patch, status_changes
+from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
 from switchboard.hosting.task_request import parse_task
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.instrumentation import message_traceparent
-from switchboard.messages import Envelope
+from switchboard.messages import Envelope, Message
+from switchboard.protocol.messages import TaskSubmitted
 from switchboard.runtime.dispatcher import Dispatcher
 from switchboard.runtime.inprocess import CLIENT
-from switchboard.runtime.protocols import Inbox, StateStore, StepJournal, TranscriptLog
+from switchboard.runtime.protocols import StepJournal, TranscriptLog
 from switchboard.runtime.router import Router
-from switchboard.teams.messages import TaskSubmitted
 
 # TaskSubmitted ids derive from the run id, so a re-posted task re-sends the same message (dropped as duplicate).
 _TASK_IDS = uuid.UUID("0b8f7a52-3c1e-4d7b-9f55-2a6e1d4c9b30")
 _MAX_REASON = 1024
-TASKS_QUEUE = "tasks"
-INGRESS = "ingress"
-
-
-class SettlementKind(enum.Enum):
-    """How a host settles a message."""
-
-    COMPLETE = "complete"
-    ABANDON = "abandon"
-    DEAD_LETTER = "dead_letter"
-
-
-@dataclass(frozen=True)
-class Settlement:
-    """The processor's verdict on one message.
-
-    Attributes:
-        kind: Complete, abandon (Service Bus redelivers) or dead-letter.
-        reason: The dead-letter reason (the error class name), or the error class of an abandon.
-        description: The dead-letter description (the error's reason).
-        outcome: What happened, for logs and tests: `handled`, `resent`, `duplicate`, `run-ended`, `run-failed`,
-            `started`, `already-started`, `bad-input`, `retry`, `cancelled` (the run was cancelled while the
-            handler worked).
-    """
-
-    kind: SettlementKind
-    reason: str | None = None
-    description: str | None = None
-    outcome: str = "handled"
-
-
-@dataclass(frozen=True)
-class IncomingMessage:
-    """A received Service Bus message as the processor sees it (no SDK type).
-
-    Attributes:
-        body: The body bytes.
-        message_id: The Service Bus MessageId.
-        delivery_count: 1 on the first delivery (the Python SDK's `delivery_count` is the AMQP header's count
-            of earlier attempts, 0 on the first: add 1). Informational: redeliveries are recognised from the store.
-        session_id: The session (the run id on agent queues).
-        application_properties: The application properties as text.
-    """
-
-    body: bytes
-    message_id: str
-    delivery_count: int = 1
-    session_id: str | None = None
-    application_properties: Mapping[str, str] = field(default_factory=dict)
 
 
 class MessageProcessor:
@@ -98,13 +51,12 @@ class MessageProcessor:
         self,
         *,
         router: Router,
-        store: StateStore,
+        store: HopStore,
         journal: StepJournal,
         transcript: TranscriptLog,
         runs: RunDocuments,
         publisher: RunEvents,
         teams: Mapping[str, str],
-        inbox: Inbox | None = None,
         default_team: str | None = None,
         clock: Clock | None = None,
         cancel_poll_seconds: float = DEFAULT_POLL_SECONDS,
@@ -113,13 +65,12 @@ class MessageProcessor:
 
         Args:
             router: The agents of this app and their message types.
-            store: Agent state and the atomic commit.
+            store: Agent state, the atomic commit, and the outbox a handled message left.
             journal: The step journal.
             transcript: The transcript log.
             runs: The run documents.
             publisher: Sends envelopes and run events.
             teams: Team name → the agent (manager) that takes its `TaskSubmitted`.
-            inbox: Where a handled message's outbox is read back; defaults to `store`.
             default_team: The team of a task that names none; defaults to the first of `teams`.
             clock: The time source.
             cancel_poll_seconds: How often a running handler's run document is read for a cancel.
@@ -136,16 +87,14 @@ class MessageProcessor:
         self.default_team = default_team or next(iter(self.teams))
         self.clock: Clock = clock or SystemClock()
         self.cancel_poll_seconds = cancel_poll_seconds
-        if inbox is None and not isinstance(store, Inbox):
-            raise TypeError(f"{type(store).__name__} does not implement Inbox: pass one explicitly")
-        self.inbox: Inbox = inbox if inbox is not None else store  # type: ignore[assignment]
 
     async def process(self, agent: str, incoming: IncomingMessage) -> Settlement:
         """Handle one message from `agent`'s queue (the steps of docs/hosting.md's "Processing one message")."""
         envelope: Envelope | None = None
+        message: Message | None = None
         bad: BadMessageError | None = None
         try:
-            envelope = self._decode(agent, incoming)
+            envelope, message = self._decode(agent, incoming)
         except BadMessageError as error:
             bad = error
         # The span continues the producer's trace: the message's traceparent, else the one in its envelope.
@@ -158,17 +107,17 @@ class MessageProcessor:
             delivery_count=incoming.delivery_count,
             traceparent=traceparent or None,
         ) as span:
-            if envelope is not None:
-                settlement = await self._settle(agent, envelope)
+            if envelope is not None and message is not None:
+                settlement = await self._settle(agent, envelope, message)
             else:
                 assert bad is not None
                 settlement = _dead_letter(bad)
             span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
         return settlement
 
-    async def _settle(self, agent: str, envelope: Envelope) -> Settlement:
+    async def _settle(self, agent: str, envelope: Envelope, message: Message) -> Settlement:
         try:
-            return await self._handle(agent, envelope)
+            return await self._handle(agent, envelope, message)
         except Exception as error:
             return await self._on_error(envelope.run_id, envelope.message_id, error)
 
@@ -180,7 +129,7 @@ class MessageProcessor:
         run_id = incoming.application_properties.get(REPLAY_OF) or incoming.message_id
         with current_telemetry().process(
             queue=TASKS_QUEUE,
-            agent=INGRESS,
+            agent=INGRESS_FUNCTION,
             run_id=run_id,
             message_id=incoming.message_id,
             delivery_count=incoming.delivery_count,
@@ -199,8 +148,8 @@ class MessageProcessor:
             run = await self.runs.read_run(run_id)
             if run is None:
                 await self.runs.create_run(run_id, task=request.task, team=request.team)
-            elif run.get("status") != "queued":
-                return Settlement(SettlementKind.COMPLETE, outcome="already-started")
+            elif run.get("status") != RunStatus.QUEUED:
+                return Settlement(SettlementKind.COMPLETE, outcome=Outcome.ALREADY_STARTED)
             start = Envelope.wrap(
                 TaskSubmitted(task=request.task),
                 run_id=run_id,
@@ -210,33 +159,31 @@ class MessageProcessor:
                 created_at=self.clock.now(),
             )
             await self.publisher.publish([start])
-            await self.publisher.publish_event(run_id, "queued", event_id=f"{run_id}/queued")
-            return Settlement(SettlementKind.COMPLETE, outcome="started")
+            await self.publisher.publish_event(run_id, RunStatus.QUEUED, event_id=f"{run_id}/{RunStatus.QUEUED}")
+            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.STARTED)
         except Exception as error:
             return await self._on_error(run_id, incoming.message_id, error)
 
-    def _decode(self, agent: str, incoming: IncomingMessage) -> Envelope:
+    def _decode(self, agent: str, incoming: IncomingMessage) -> tuple[Envelope, Message]:
         envelope = Envelope.from_json(incoming.body)
         if envelope.target is None:
             envelope = envelope.retarget(agent)
         elif envelope.target != agent:
             raise UnroutableMessageError(f"{envelope.type} message for {envelope.target!r} arrived at {agent!r}")
-        # Decoding here, before any I/O, dead-letters bad input without touching the store.
-        message = self.router.registry.decode(envelope)
-        if not self.router.agent(agent).accepts(message):
-            raise UnroutableMessageError(f"agent {agent!r} does not handle {envelope.type} messages")
-        return envelope
+        # Decoding here, before any I/O, dead-letters bad input without touching the store; the dispatcher then
+        # takes the decoded message as it is.
+        return envelope, self.router.decode(envelope)
 
-    async def _handle(self, agent: str, envelope: Envelope) -> Settlement:
+    async def _handle(self, agent: str, envelope: Envelope, message: Message) -> Settlement:
         run_id, message_id = envelope.run_id, envelope.message_id
         # One read serves every delivery: run status, state, and this message's outbox and steps if it left any.
-        # So the delivery count (whose base differs between SDKs) never decides whether to look.
+        # So the delivery count (informational: see switchboard.hosting.settlement) never decides whether to look.
         snapshot = await self.runs.snapshot(run_id, agent, message_id)
         if snapshot.status in TERMINAL_STATUSES:
-            return Settlement(SettlementKind.COMPLETE, outcome="run-ended")
+            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
         if snapshot.outbox is not None:
             await self._flush(envelope, snapshot.outbox)
-            return Settlement(SettlementKind.COMPLETE, outcome="resent")
+            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RESENT)
         if snapshot.run is None:
             # A run started without the ingress (a message sent straight to an agent): give it a document.
             await self.runs.create_run(run_id, task="", team=None)
@@ -250,36 +197,32 @@ class MessageProcessor:
         token = CancellationToken()
         try:
             async with watch_cancellation(self.runs, run_id, token, interval=self.cancel_poll_seconds):
-                result = await dispatcher.dispatch(envelope, cancellation=token)
+                result = await dispatcher.dispatch_decoded(envelope, message, cancellation=token)
         except CancelledError:
             if not token.is_cancelled:
                 raise
-            return Settlement(SettlementKind.COMPLETE, outcome="cancelled")
+            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.CANCELLED)
         patch = run_patch(envelope, result.commit.outgoing, status=snapshot.status, now=self.clock.now())
         patch = merge_patch(patch, input_patch(envelope, result.commit.outgoing))
         commit = dataclasses.replace(result.commit, run_patch=patch)
         try:
             await self.store.commit(commit)
         except DuplicateMessageError:
-            stored = await self.inbox.outbox(agent, run_id, message_id)
+            stored = await self.store.outbox(agent, run_id, message_id)
             if stored is None:
                 raise
             await self._flush(envelope, stored)
-            return Settlement(SettlementKind.COMPLETE, outcome="duplicate")
+            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.DUPLICATE)
         except RunEndedError:
-            return Settlement(SettlementKind.COMPLETE, outcome="run-ended")
+            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
         await self._flush(envelope, commit.outgoing)
-        return Settlement(SettlementKind.COMPLETE, outcome="handled")
+        return Settlement(SettlementKind.COMPLETE, outcome=Outcome.HANDLED)
 
     async def _flush(self, incoming: Envelope, outgoing: Sequence[Envelope]) -> None:
         """Send the outbox, then announce the status changes it implies (both with deterministic ids)."""
         await self.publisher.publish([envelope for envelope in outgoing if envelope.target != CLIENT])
-        due = timeouts(outgoing)
-        if due:
-            if not isinstance(self.publisher, Scheduler):
-                raise TypeError(f"{type(self.publisher).__name__} cannot schedule the timeout of an input request")
-            for timeout, at in due:
-                await self.publisher.schedule([timeout], at)
+        for timeout, at in timeouts(outgoing):
+            await self.publisher.schedule([timeout], at)
         for status in [*status_changes(incoming, outgoing), *input_events(incoming, outgoing)]:
             await self.publisher.publish_event(
                 incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
@@ -289,24 +232,27 @@ class MessageProcessor:
         disposition = disposition_for(error)
         reason = _bounded(getattr(error, "reason", None) or str(error))
         if disposition is Disposition.DEAD_LETTER:
-            return Settlement(SettlementKind.DEAD_LETTER, type(error).__name__, reason, outcome="bad-input")
+            return Settlement(SettlementKind.DEAD_LETTER, type(error).__name__, reason, outcome=Outcome.BAD_INPUT)
         if disposition is Disposition.FAIL_RUN:
             try:
                 if await self.runs.fail_run(run_id, f"{type(error).__name__}: {reason}"):
-                    await self.publisher.publish_event(run_id, "failed", event_id=f"{run_id}/{message_id}/failed")
+                    failed = RunStatus.FAILED
+                    await self.publisher.publish_event(run_id, failed, event_id=f"{run_id}/{message_id}/{failed}")
             except Exception as failure:
-                return Settlement(SettlementKind.ABANDON, type(failure).__name__, str(failure), outcome="retry")
-            return Settlement(SettlementKind.COMPLETE, type(error).__name__, reason, outcome="run-failed")
-        return Settlement(SettlementKind.ABANDON, type(error).__name__, reason, outcome="retry")
+                return Settlement(SettlementKind.ABANDON, type(failure).__name__, str(failure), outcome=Outcome.RETRY)
+            return Settlement(SettlementKind.COMPLETE, type(error).__name__, reason, outcome=Outcome.RUN_FAILED)
+        return Settlement(SettlementKind.ABANDON, type(error).__name__, reason, outcome=Outcome.RETRY)
 
 
 def _error_type(settlement: Settlement) -> str | None:
-    failed = settlement.kind is not SettlementKind.COMPLETE or settlement.outcome == "run-failed"
+    failed = settlement.kind is not SettlementKind.COMPLETE or settlement.outcome is Outcome.RUN_FAILED
     return (settlement.reason or settlement.kind.value) if failed else None
 
 
 def _dead_letter(error: BadMessageError) -> Settlement:
-    return Settlement(SettlementKind.DEAD_LETTER, type(error).__name__, _bounded(error.reason), outcome="bad-input")
+    return Settlement(
+        SettlementKind.DEAD_LETTER, type(error).__name__, _bounded(error.reason), outcome=Outcome.BAD_INPUT
+    )
 
 
 def _bounded(reason: str) -> str:

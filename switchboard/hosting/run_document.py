@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from switchboard.hosting.run_status import RunStatus
 from switchboard.instrumentation import trace_id_for
 
 
 def new_run_document(run_id: str, *, task: str, team: str | None, now: str) -> dict[str, Any]:
-    """A new run document, `queued` (DESIGN.md's run document fields, plus usage and the trace id).
+    """A new run document, `queued` (docs/hosting.md's run document fields, plus usage and the trace id).
 
     Args:
         run_id: The run's id (also the document id and the partition key).
@@ -20,7 +21,7 @@ def new_run_document(run_id: str, *, task: str, team: str | None, now: str) -> d
         "id": run_id,
         "run_id": run_id,
         "type": "run",
-        "status": "queued",
+        "status": RunStatus.QUEUED,
         "team": team,
         "task": task,
         "stop_reason": None,

@@ -1,4 +1,4 @@
-"""`HostingSettings`: where the bus and the run store are, under the one name per setting of DESIGN.md.
+"""`HostingSettings`: where the bus and the run store are, one setting name each (docs/hosting.md).
 
 The names are identical in the environment, `local.settings.json` `Values` and the Function App's settings.
 Locally the Service Bus setting is a connection string and Cosmos gets a key; in Azure the namespace's host name

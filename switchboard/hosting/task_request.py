@@ -1,16 +1,16 @@
-"""The ingress's input: a `tasks` message body `{"task": str, "team"?: str}` from any SDK, validated."""
+"""The one parser of a task request `{"task": str, "team"?: str}`: a `tasks` message body, an HTTP body, the CLI."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from switchboard.errors import BadMessageError
 
 
 class InvalidTaskError(BadMessageError):
-    """A `tasks` message that can never start a run: not JSON, no task, an unknown team, or no MessageId."""
+    """A task request that can never start a run: not JSON, no task, an unknown team, or no MessageId."""
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,34 @@ def parse_task(body: bytes, *, teams: Mapping[str, str], default_team: str, run_
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidTaskError(f"the body is not JSON ({error.__class__.__name__} at {_where(error)})") from None
-    if not isinstance(data, dict):
+    return task_request(data, teams=teams, default_team=default_team)
+
+
+def task_request(data: object, *, teams: Collection[str], default_team: str | None) -> TaskRequest:
+    """Validate a decoded task request (the JSON object, or the CLI's arguments as one).
+
+    Args:
+        data: The decoded request.
+        teams: The team names this app offers.
+        default_team: The team of a task that names none.
+
+    Raises:
+        InvalidTaskError: The reason says what is wrong.
+    """
+    if not isinstance(data, Mapping):
         raise InvalidTaskError('the body must be a JSON object: {"task": "...", "team": "..."}')
     task = data.get("task")
     if not isinstance(task, str) or not task.strip():
         raise InvalidTaskError('"task" must be a non-empty string')
     team = data.get("team") or default_team
     if not isinstance(team, str) or team not in teams:
-        raise InvalidTaskError(f"unknown team {team!r}; this app offers {sorted(teams)}")
+        raise InvalidTaskError(unknown_team_reason(team, teams))
     return TaskRequest(task=task, team=team)
+
+
+def unknown_team_reason(team: object, teams: Collection[str]) -> str:
+    """The one message for a team the app does not offer (ingress, HTTP API, `submit` and `run` alike)."""
+    return f"unknown team {team!r}; this app offers {sorted(teams)}"
 
 
 def _where(error: UnicodeDecodeError | json.JSONDecodeError) -> str:

@@ -83,19 +83,27 @@ class Dispatcher:
         return cls(Router(agents), store, clock=clock)
 
     async def dispatch(self, envelope: Envelope, *, cancellation: CancellationToken | None = None) -> DispatchResult:
-        """Handle one envelope addressed to one agent.
+        """Decode one envelope addressed to one agent and handle it.
 
         Raises:
             UnroutableMessageError: No target, an unknown target, or a target that does not take this type.
             BadMessageError: Any other decoding failure (unknown type, version, invalid payload).
             Exception: Whatever the handler raised; nothing is committed or emitted then (journaled steps stay).
         """
+        return await self.dispatch_decoded(envelope, self.router.decode(envelope), cancellation=cancellation)
+
+    async def dispatch_decoded(
+        self, envelope: Envelope, message: Message, *, cancellation: CancellationToken | None = None
+    ) -> DispatchResult:
+        """Handle an envelope whose message the host decoded already (`Router.decode`), so it is decoded once.
+
+        Raises:
+            UnroutableMessageError: The envelope has no target or an unknown one.
+            Exception: Whatever the handler raised; nothing is committed or emitted then (journaled steps stay).
+        """
         if envelope.target is None:
             raise UnroutableMessageError(f"{envelope.type} message {envelope.message_id} has no target agent")
         agent = self.router.agent(envelope.target)
-        message = self.router.registry.decode(envelope)
-        if not agent.accepts(message):
-            raise UnroutableMessageError(f"agent {agent.name!r} does not handle {envelope.type} messages")
         stored = await self.store.load(agent.name, envelope.run_id)
         state_type = agent.state_type
         state = state_type() if stored is None else state_type.restore(stored.data, stored.schema_version)

@@ -45,6 +45,21 @@ class Router:
         except KeyError:
             raise UnroutableMessageError(f"no agent named {name!r}") from None
 
+    def decode(self, envelope: Envelope) -> Message:
+        """Decode a targeted envelope's message, checking that its target agent takes it.
+
+        Raises:
+            UnroutableMessageError: No target, an unknown target, or a target that does not take this type.
+            BadMessageError: Any other decoding failure (unknown type, version, invalid payload).
+        """
+        if envelope.target is None:
+            raise UnroutableMessageError(f"{envelope.type} message {envelope.message_id} has no target agent")
+        agent = self.agent(envelope.target)
+        message = self.registry.decode(envelope)
+        if not agent.accepts(message):
+            raise UnroutableMessageError(f"agent {agent.name!r} does not handle {envelope.type} messages")
+        return message
+
     def subscribers(self, type_name: str) -> tuple[str, ...]:
         """The names of the agents that handle `type_name`, in registration order."""
         return tuple(self._subscribers.get(type_name, ()))

@@ -9,8 +9,6 @@ from switchboard.hosting.run_document import new_run_document
 from switchboard.messages import Envelope
 
 PARTITION_KEY_PATH = "/run_id"
-TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
-ACTIVE_STATUSES = ("queued", "running", "awaiting_input")
 RUN_FIELDS = (
     "run_id",
     "status",

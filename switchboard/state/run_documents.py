@@ -10,11 +10,14 @@ from azure.core.exceptions import AzureError
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
+from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
+from switchboard.models.usage import models_by_agent
 from switchboard.state import items
 from switchboard.state.errors import StoreRequestError, store_error
 
 # A Cosmos patch condition that holds while the run may still change.
-ACTIVE_CONDITION = "from c where NOT (c.status IN ('completed', 'failed', 'cancelled'))"
+_ENDED = ", ".join(f"'{status}'" for status in RunStatus if status in TERMINAL_STATUSES)
+ACTIVE_CONDITION = f"from c where NOT (c.status IN ({_ENDED}))"
 
 
 def utc_now() -> datetime:
@@ -63,7 +66,8 @@ class CosmosRunDocuments:
 
         Returns:
             The run document's fields, `transcript` (the entries in index order) and `usage` (per agent: the run
-            document's, or summed from the transcript while the run has not recorded it), or None for no run.
+            document's, or summed from the transcript while the run has not recorded it, with the `model` its turns
+            used), or None for no run.
         """
         run = await self.read_run(run_id)
         if run is None:
@@ -72,7 +76,13 @@ class CosmosRunDocuments:
         view = {name: run.get(name) for name in items.RUN_FIELDS}
         view["id"] = run_id
         view["transcript"] = transcript
-        view["usage"] = run.get("usage") or _usage_of(transcript)
+        usage = run.get("usage") or _usage_of(transcript)
+        # Each agent's usage names the model(s) its turns were answered by (a model per agent).
+        models = models_by_agent((str(e.get("source")), e.get("model")) for e in transcript)
+        view["usage"] = {
+            agent: {**spent, "model": models[agent]} if agent in models and isinstance(spent, Mapping) else spent
+            for agent, spent in usage.items()
+        }
         return view
 
     async def list_runs(self, *, limit: int = 50, status: str | None = None) -> list[dict[str, Any]]:
@@ -96,7 +106,7 @@ class CosmosRunDocuments:
         Raises:
             StoreRequestError: No such run (404).
         """
-        _, status = await self._end(run_id, "cancelled", {})
+        _, status = await self._end(run_id, RunStatus.CANCELLED, {})
         if status is None:
             raise StoreRequestError(f"cancel run {run_id}: no such run")
         return status
@@ -107,7 +117,7 @@ class CosmosRunDocuments:
         Returns:
             True when this call failed the run; False when it had ended already or has no document.
         """
-        changed, _ = await self._end(run_id, "failed", {"error": error})
+        changed, _ = await self._end(run_id, RunStatus.FAILED, {"error": error})
         return changed
 
     async def read(self, run_id: str, start: int, end: int | None = None) -> list[Mapping[str, Any]]:

@@ -1,4 +1,4 @@
-"""Teams under AutoGen's names: `RoundRobinGroupChat`, `SelectorGroupChat`, `Swarm`, on the team protocol messages.
+"""Teams under AutoGen's names: `RoundRobinGroupChat`, `SelectorGroupChat`, `Swarm`, speaking `switchboard.protocol`.
 
 Every team is a manager agent plus its participants, so the same code runs in the in-process runtime and hosted
 (one Service Bus–triggered function per agent, state in Cosmos DB).
@@ -10,17 +10,15 @@ from switchboard.teams.graph_flow import GraphFlow, GraphFlowManager
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.magentic_one import MagenticOneGroupChat, MagenticOneOrchestrator
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
-from switchboard.teams.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
 from switchboard.teams.nested import NestedTeam
 from switchboard.teams.result import TeamResult
 from switchboard.teams.round_robin import RoundRobinGroupChat, RoundRobinManager
 from switchboard.teams.selector import DEFAULT_SELECTOR_PROMPT, SelectorGroupChat, SelectorManager
+from switchboard.teams.spec import TeamSpec
 from switchboard.teams.swarm import Swarm, SwarmManager
-from switchboard.teams.transcript import TranscriptEntry
 
 __all__ = [
     "DEFAULT_SELECTOR_PROMPT",
-    "TEAM_MESSAGES",
     "DiGraph",
     "DiGraphBuilder",
     "DiGraphEdge",
@@ -35,19 +33,15 @@ __all__ = [
     "NestedTeam",
     "RoundRobinGroupChat",
     "RoundRobinManager",
-    "RunCompleted",
     "SelectorGroupChat",
     "SelectorManager",
     "SpeakerSelection",
     "SpeakerSelectionError",
     "Swarm",
     "SwarmManager",
-    "TaskSubmitted",
     "TeamError",
     "TeamResult",
     "TeamRunError",
+    "TeamSpec",
     "TeamState",
-    "TranscriptEntry",
-    "TurnCompleted",
-    "TurnRequested",
 ]

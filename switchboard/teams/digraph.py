@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from switchboard.errors import AgentDefinitionError
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.transcript import TranscriptEntry
 
 Activation = Literal["all", "any"]
 EdgeCondition = str | Callable[[TranscriptEntry], bool] | None

@@ -18,12 +18,13 @@ from pydantic import Field
 
 from switchboard.agent import Agent, AgentContext
 from switchboard.errors import AgentDefinitionError
+from switchboard.protocol.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.teams.digraph import DiGraph
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
-from switchboard.teams.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
-from switchboard.teams.nested import Team, as_participants
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.teams.nested import as_participants
+from switchboard.teams.team import Team
 from switchboard.termination import RunDelta, TerminationCondition
 
 GRAPH_DONE = "Digraph execution is complete"

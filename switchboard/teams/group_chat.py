@@ -7,15 +7,15 @@ from typing import Any
 
 from switchboard.agent import Agent, CancellationToken, Clock
 from switchboard.errors import AgentDefinitionError
+from switchboard.protocol.messages import RunCompleted
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import InProcessRuntime, StateStore
 from switchboard.runtime.protocols import TranscriptLog
 from switchboard.teams.errors import TeamRunError
 from switchboard.teams.interactive import ApprovalFunc, InputFunc, run_team
 from switchboard.teams.manager import GroupChatManager
-from switchboard.teams.messages import RunCompleted
 from switchboard.teams.nested import NestedTeam
 from switchboard.teams.result import TeamResult
-from switchboard.teams.transcript import TranscriptEntry
 
 OnEntry = Callable[[TranscriptEntry], None]
 

@@ -14,19 +14,20 @@ import asyncio
 import functools
 import inspect
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
-from switchboard.agent import Agent, CancellationToken, Clock
+from switchboard.agent import CancellationToken, Clock
 from switchboard.errors import CancelledError, SwitchboardError
 from switchboard.messages import Message
+from switchboard.protocol.input_messages import INPUT_MESSAGES, InputProvided, InputRequested, InputTimedOut, RunStopped
+from switchboard.protocol.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import InMemoryStateStore, InProcessRuntime, StateStore
 from switchboard.runtime.protocols import TranscriptLog
 from switchboard.teams.errors import TeamRunError
-from switchboard.teams.input_messages import INPUT_MESSAGES, InputProvided, InputRequested, InputTimedOut, RunStopped
-from switchboard.teams.messages import TEAM_MESSAGES, RunCompleted, TaskSubmitted, TurnCompleted
 from switchboard.teams.result import TeamResult
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.teams.team import Team
 
 OnEntry = Callable[[TranscriptEntry], None]
 InputFunc = Callable[[str], str | Awaitable[str]]
@@ -36,19 +37,6 @@ M = TypeVar("M", bound=Message)
 
 class InputRequiredError(SwitchboardError):
     """An in-process run needs a person's answer and was given no callback to ask with."""
-
-
-class Team(Protocol):
-    """What a run needs of a team: its name (the manager's) and every actor."""
-
-    @property
-    def name(self) -> str:
-        """The team's (manager's) name."""
-        ...
-
-    def agents(self) -> Sequence[Agent[Any]]:
-        """The manager and the participants."""
-        ...
 
 
 async def run_team(

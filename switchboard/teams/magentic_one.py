@@ -22,14 +22,15 @@ from switchboard.agent import Agent, AgentContext
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import AssistantMessage, ChatMessage, ModelRequest, UserMessage
 from switchboard.models.protocol import ModelClient
+from switchboard.protocol.messages import RunCompleted, TaskSubmitted, TurnCompleted
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.teams import magentic_prompts as prompts
 from switchboard.teams.errors import TeamError
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.magentic_state import MagenticOneState
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
-from switchboard.teams.messages import RunCompleted, TaskSubmitted, TurnCompleted
-from switchboard.teams.nested import Team, as_participants
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.teams.nested import as_participants
+from switchboard.teams.team import Team
 from switchboard.termination import RunDelta, TerminationCondition
 
 MAX_ROUNDS_REASON = "Max rounds reached."

@@ -19,13 +19,13 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from switchboard.agent import Agent, AgentContext, AgentState
-from switchboard.agentchat.observed import observed_chat
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import ModelRequest, ModelResponse, ModelStep, Usage
+from switchboard.models.observed import observed_chat
 from switchboard.models.protocol import ModelClient
+from switchboard.protocol.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.teams.errors import SpeakerSelectionError
-from switchboard.teams.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
 from switchboard.termination import ConditionState, ModelCall, RunDelta, TerminationCondition
 
 

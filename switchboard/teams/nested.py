@@ -16,33 +16,23 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import Field
 
 from switchboard.agent import Agent, AgentContext, AgentState
 from switchboard.agent.transcript_buffer import EmptyTranscript, TranscriptBuffer
 from switchboard.models.chat import Usage
-from switchboard.teams.manager import GroupChatManager, TeamState
-from switchboard.teams.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
+from switchboard.teams.manager import TeamState
+from switchboard.teams.team import Team
 
 _RANGE = 1_000_000
 """Transcript indexes per nested team: an outer run never reaches this many entries."""
 
 _RANGES = 1_000_000
 """Ranges the default offsets spread over, so two teams' names rarely share one (indexes stay below 2**53)."""
-
-
-class Team(Protocol):
-    """What a team offers to be nested: its manager, its participants and every actor."""
-
-    @property
-    def name(self) -> str: ...  # noqa: D102
-
-    manager: GroupChatManager
-
-    def agents(self) -> list[Agent[Any]]: ...  # noqa: D102
 
 
 def default_offset(name: str) -> int:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from switchboard.models.chat import Usage
-from switchboard.teams.messages import RunCompleted
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.messages import RunCompleted
+from switchboard.protocol.transcript import TranscriptEntry
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from switchboard.agent import Agent
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import AssistantMessage, ChatMessage, ModelRequest, UserMessage
 from switchboard.models.protocol import ModelClient
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.teams.errors import SpeakerSelectionError
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection
-from switchboard.teams.transcript import TranscriptEntry
 from switchboard.termination import TerminationCondition
 
 SelectorFunc = Callable[[Sequence[TranscriptEntry]], "str | Awaitable[str | None] | None"]

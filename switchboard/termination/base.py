@@ -18,15 +18,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.models.chat import Usage
-
-if TYPE_CHECKING:
-    # Only a type here: importing the teams package at run time would be circular.
-    from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.transcript import TranscriptEntry
 
 
 @dataclass(frozen=True)

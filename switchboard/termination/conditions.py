@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
 
 from switchboard.errors import AgentDefinitionError
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.termination.base import ConditionState, RunDelta, TerminationCondition
-
-if TYPE_CHECKING:
-    # Only a type here: importing the teams package at run time would be circular.
-    from switchboard.teams.transcript import TranscriptEntry
 
 TerminationFunc = Callable[["Sequence[TranscriptEntry]"], "bool | Awaitable[bool]"]
 """A `FunctionalTermination` predicate over the new entries, plain or async."""

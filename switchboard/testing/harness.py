@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 from switchboard.agent import Agent, AgentState, ManualClock
 from switchboard.messages import Envelope, Message
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import InMemoryStateStore, InProcessRuntime
-from switchboard.teams.transcript import TranscriptEntry
 
 M = TypeVar("M", bound=Message)
 S = TypeVar("S", bound=AgentState)

@@ -1,8 +1,8 @@
 """The Service Bus adapter: the one module outside hosting that imports `azure.servicebus`."""
 
 from switchboard.transport.connection import service_bus_client
-from switchboard.transport.dead_letters import REPLAY_OF, DeadLetter, DeadLetters
-from switchboard.transport.errors import BusConfigurationError, BusUnavailableError
+from switchboard.transport.dead_letters import DeadLetter, DeadLetters
+from switchboard.transport.errors import BusConfigurationError, BusUnavailableError, EntityNotFoundError
 from switchboard.transport.mapping import (
     delivery_attempt,
     envelope_from_message,
@@ -11,21 +11,17 @@ from switchboard.transport.mapping import (
     text_properties,
 )
 from switchboard.transport.publisher import (
-    RUN_EVENTS_TOPIC,
-    TASKS_QUEUE,
     Routes,
     ServiceBusPublisher,
     SubscriptionTable,
 )
 
 __all__ = [
-    "REPLAY_OF",
-    "RUN_EVENTS_TOPIC",
-    "TASKS_QUEUE",
     "BusConfigurationError",
     "BusUnavailableError",
     "DeadLetter",
     "DeadLetters",
+    "EntityNotFoundError",
     "Routes",
     "ServiceBusPublisher",
     "SubscriptionTable",

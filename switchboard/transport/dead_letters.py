@@ -12,11 +12,9 @@ from azure.servicebus import ServiceBusMessage, ServiceBusReceivedMessage, Servi
 from azure.servicebus.aio import ServiceBusClient
 from azure.servicebus.exceptions import ServiceBusError
 
+from switchboard.hosting.ports import REPLAY_OF
 from switchboard.transport.errors import bus_error
 from switchboard.transport.mapping import body_bytes, text_properties
-
-REPLAY_OF = "replay_of"
-"""Application property a replayed copy carries: the original MessageId (the ingress keeps it as the run id)."""
 
 
 @dataclass(frozen=True)

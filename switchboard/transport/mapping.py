@@ -71,10 +71,9 @@ def text_properties(properties: Mapping[Any, Any] | None) -> dict[str, str]:
 
 
 def delivery_attempt(message: ServiceBusReceivedMessage) -> int:
-    """Which delivery of the message this is, 1 for the first.
+    """Which delivery of the message this is, 1 for the first: the SDK's count of earlier attempts plus one.
 
-    The Python SDK (and the Functions SDK-type binding, which decodes the raw AMQP message with it) reports the AMQP
-    header's delivery count: the number of earlier attempts, 0 on the first delivery. .NET reports it plus one.
+    The rule for every adapter is in `switchboard.hosting.settlement`.
     """
     return int(message.delivery_count or 0) + 1
 

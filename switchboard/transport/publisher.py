@@ -14,15 +14,13 @@ from azure.servicebus import ServiceBusMessage
 from azure.servicebus.aio import ServiceBusClient, ServiceBusSender
 from azure.servicebus.exceptions import ServiceBusError
 
+from switchboard.hosting.entity_names import RUN_EVENTS_TOPIC, TASKS_QUEUE
 from switchboard.hosting.settings import HostingSettings
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.messages import Envelope
 from switchboard.transport.connection import identity_credential, service_bus_client
 from switchboard.transport.errors import bus_error
 from switchboard.transport.mapping import CONTENT_TYPE, message_for
-
-TASKS_QUEUE = "tasks"
-RUN_EVENTS_TOPIC = "run-events"
 
 
 class Routes(Protocol):

@@ -22,7 +22,7 @@ from local_emulators.entities_file import load_entities, servicebus_emulator_con
 from local_emulators.provision import write_local_settings
 from local_emulators.up_errors import EntitiesFileError
 from switchboard.cli.infra_command import servicebus_emulator_config as cli_emulator_config
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.entities import agent_names_of, entities_for
 from tests.support.processes import REPO_ROOT, free_port, port_open
 
 ENTITIES = REPO_ROOT / "infra" / "entities.json"
@@ -88,11 +88,12 @@ def test_up_creates_every_entity_writes_settings_and_stops_on_sigterm(tmp_path: 
 
         with ServiceBusClient.from_connection_string(values["ServiceBusConnection"]) as client:
             # An agent queue needs a session; the ingress queue takes plain messages; the topic fans out to monitor.
-            with client.get_queue_sender("planner") as sender:
-                sender.send_messages(ServiceBusMessage(b"to the planner", session_id="run-1"))
-            with client.get_queue_receiver("planner", session_id="run-1", max_wait_time=5) as receiver:
+            agent = agent_names_of(TEAMS)[-1]  # any agent of the registry, whichever teams it holds
+            with client.get_queue_sender(agent) as sender:
+                sender.send_messages(ServiceBusMessage(b"to the agent", session_id="run-1"))
+            with client.get_queue_receiver(agent, session_id="run-1", max_wait_time=5) as receiver:
                 (received,) = receiver.receive_messages(max_message_count=1, max_wait_time=5)
-                assert b"".join(received.body) == b"to the planner"
+                assert b"".join(received.body) == b"to the agent"
                 receiver.complete_message(received)
             with client.get_queue_sender("tasks") as sender:
                 sender.send_messages(ServiceBusMessage(b'{"task": "t"}', message_id="run-2"))

@@ -78,6 +78,11 @@ OPTIONAL_IN_AZURE = {
     "OTEL_SERVICE_NAME": "App Insights' cloud role; defaults to the Function App's name (WEBSITE_SITE_NAME)",
     "SWITCHBOARD_TELEMETRY_CAPTURE_CONTENT": "prompt and completion text on spans: off unless opted in",
     "SWITCHBOARD_MODEL_PRICES": "prices over the built-in per-model price table (switchboard.cost_usd)",
+    # Call options of a model endpoint (switchboard/models/settings.py): unset means the agent's own or the model's.
+    "SWITCHBOARD_MODEL_TEMPERATURE": "a default temperature for agents that set none",
+    "SWITCHBOARD_MODEL_MAX_TOKENS": "a cap on completion tokens per call",
+    "SWITCHBOARD_MODEL_PRICE_INPUT": "the endpoint's own price instead of the price table",
+    "SWITCHBOARD_MODEL_PRICE_OUTPUT": "the endpoint's own price instead of the price table",
 }
 """Settings the app reads that a Function App may leave unset, and why."""
 IDENTITY_SETTINGS = {
@@ -102,7 +107,7 @@ def settings_classes() -> list[type[BaseSettings]]:
 
     importlib.import_module("function_app")
     for module in pkgutil.walk_packages(switchboard.__path__, "switchboard."):
-        if not module.name.startswith(("switchboard.cli", "switchboard.hosting.local")) and not module.name.endswith(
+        if not module.name.startswith(("switchboard.cli", "switchboard.local_host")) and not module.name.endswith(
             "__main__"
         ):
             importlib.import_module(module.name)
@@ -238,7 +243,7 @@ def role_rules() -> list[RoleRule]:
 def needed_entities() -> list[Entity]:
     """Every entity the app uses: from its bindings, its publisher, and the entity list of its registry."""
     from agents.registry import TEAMS
-    from switchboard.hosting.entities import agent_names_of, entities_for
+    from switchboard.functions.entities import agent_names_of, entities_for
     from switchboard.transport.publisher import ServiceBusPublisher
 
     listed = entities_for(TEAMS)

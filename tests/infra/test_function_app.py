@@ -12,8 +12,8 @@ import azure.functions as func
 
 import function_app
 from agents.registry import TEAMS
-from switchboard.hosting.entities import agent_names_of, entities_for, function_name_for
-from switchboard.hosting.local.validation import IndexedFunction, validate_function
+from switchboard.functions.entities import agent_names_of, entities_for, function_name_for
+from switchboard.local_host.validation import IndexedFunction, validate_function
 
 REPO = Path(__file__).resolve().parents[2]
 # The host's function-name rule (Utility.cs) and the binding-name rule (host >= 4.1038).

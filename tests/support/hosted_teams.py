@@ -9,39 +9,24 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any
 
 from switchboard.hosting.memory import InMemoryHostStore
-from switchboard.hosting.processor import IncomingMessage, MessageProcessor, SettlementKind
+from switchboard.hosting.processor import MessageProcessor
+from switchboard.hosting.settlement import IncomingMessage, SettlementKind
 from switchboard.messages import Envelope
+from switchboard.protocol import TEAM_MESSAGES
 from switchboard.runtime import Router
-from switchboard.teams import TEAM_MESSAGES
+from switchboard.testing import InMemoryRunEvents
 
 RUN = "run-hosted"
 
 
-class Bus:
-    """The processor's `RunEvents` port in memory, fanning publishes out like the Service Bus publisher."""
-
-    def __init__(self, router: Router) -> None:
-        self.router = router
-        self.sent: list[Envelope] = []
-        self.events: list[str] = []
-
-    async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        for envelope in envelopes:
-            self.sent.extend(self.router.expand(envelope))
-
-    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
-        self.events.append(status)
-
-
-async def run_hosted(team: Any, task: str = "split") -> tuple[InMemoryHostStore, Bus]:
+async def run_hosted(team: Any, task: str = "split") -> tuple[InMemoryHostStore, InMemoryRunEvents]:
     """Run `task` through a processor for `team`'s agents until no message is left; returns the store and bus."""
     router = Router(team.agents(), extra_messages=TEAM_MESSAGES)
     store = InMemoryHostStore()
-    bus = Bus(router)
+    bus = InMemoryRunEvents(router)
     processor = MessageProcessor(
         router=router,
         store=store,

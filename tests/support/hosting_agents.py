@@ -9,8 +9,9 @@ from switchboard.agentchat import AssistantAgent
 from switchboard.errors import PermanentError, TransientError
 from switchboard.messages import Message
 from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.protocol import TEAM_MESSAGES
 from switchboard.runtime import Router
-from switchboard.teams import TEAM_MESSAGES, RoundRobinGroupChat
+from switchboard.teams import RoundRobinGroupChat
 from switchboard.termination import MaxMessageTermination
 
 TEAM = "team"

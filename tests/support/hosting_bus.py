@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from azure.servicebus import ServiceBusReceivedMessage
 from azure.servicebus.aio import ServiceBusReceiver
 
-from switchboard.hosting.processor import IncomingMessage, Settlement, SettlementKind
+from switchboard.hosting.settlement import IncomingMessage, Settlement, SettlementKind
 from switchboard.transport.mapping import body_bytes, delivery_attempt, text_properties
 
 

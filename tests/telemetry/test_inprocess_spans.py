@@ -7,55 +7,23 @@ import pytest
 from opentelemetry.trace import SpanKind, StatusCode
 
 from switchboard.agent import Agent, AgentContext, AgentState
-from switchboard.agentchat import AssistantAgent, BufferedModelContext
-from switchboard.agentchat.observed import observed_chat
 from switchboard.instrumentation import trace_id_for, use
 from switchboard.messages import Message
 from switchboard.models.chat import ModelRequest, ModelResponse, UserMessage
+from switchboard.models.observed import observed_chat
 from switchboard.runtime import InProcessRuntime
-from switchboard.teams import RoundRobinGroupChat
 from switchboard.termination import MaxMessageTermination
-from switchboard.tools import FunctionTool
-from tests.support.teams import scripted
+from tests.support.teams import scripted, weather_team
 from tests.telemetry.spans_harness import assert_one_connected_trace, attributes, capture
 
 RUN = "7f2d3c4b-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
 SECRET = "sk-live-0123456789abcdefghij"
 
 
-def lookup(city: str) -> str:
-    """Look a city up.
-
-    Args:
-        city: The city.
-    """
-    return f"{city} is sunny"
-
-
-def team() -> RoundRobinGroupChat:
-    model = scripted(
-        {
-            "worker": [
-                {
-                    "tool_calls": [{"name": "lookup", "arguments": {"city": "Oslo"}}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 2},
-                },
-                {"content": "Oslo is sunny", "usage": {"prompt_tokens": 20, "completion_tokens": 4}},
-            ],
-            "checker": [{"content": "checked", "usage": {"prompt_tokens": 30, "completion_tokens": 3}}],
-        }
-    )
-    worker = AssistantAgent(
-        "worker", model_client=model, tools=[FunctionTool(lookup)], model_context=BufferedModelContext(6)
-    )
-    checker = AssistantAgent("checker", model_client=model, model_context=BufferedModelContext(6))
-    return RoundRobinGroupChat([worker, checker], termination=MaxMessageTermination(3), name="duo")
-
-
 async def test_a_team_run_is_one_trace_with_the_conventions() -> None:
     captured = capture()
     with use(captured.telemetry):
-        await team().run(f"weather in Oslo, key {SECRET}", run_id=RUN)
+        await weather_team().run(f"weather in Oslo, key {SECRET}", run_id=RUN)
     spans = captured.finished()
     assert_one_connected_trace(spans, trace_id_for(RUN))
     names = [s.name for s in spans]
@@ -118,7 +86,7 @@ async def test_a_team_run_is_one_trace_with_the_conventions() -> None:
 async def test_content_is_captured_only_when_opted_in_and_scrubbed() -> None:
     captured = capture(capture_content=True, secrets=[SECRET])
     with use(captured.telemetry):
-        await team().run(f"weather in Oslo, key {SECRET}", run_id=RUN)
+        await weather_team().run(f"weather in Oslo, key {SECRET}", run_id=RUN)
     spans = captured.finished()
     chat = next(
         attributes(s) for s in spans if s.name.startswith("chat ") and attributes(s)["switchboard.agent"] == "worker"

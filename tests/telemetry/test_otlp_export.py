@@ -21,10 +21,10 @@ RUN = "0b7c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3"
 CHILD = f"""
 import asyncio
 from switchboard.telemetry import configure_telemetry, flush_telemetry
-from tests.telemetry.test_inprocess_spans import team
+from tests.support.teams import weather_team
 
 configure_telemetry()
-asyncio.run(team().run("weather in Oslo", run_id="{RUN}"))
+asyncio.run(weather_team().run("weather in Oslo", run_id="{RUN}"))
 flush_telemetry()
 """
 

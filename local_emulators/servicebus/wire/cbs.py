@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from local_emulators.servicebus.amqp.types import Int
 from local_emulators.servicebus.sas import SasTokenError, verify_sas_token
 from local_emulators.servicebus.wire.context import entity_path
-
-if TYPE_CHECKING:
-    from local_emulators.servicebus.wire.connection import Connection
+from local_emulators.servicebus.wire.ports import ConnectionPort
 
 ACCEPTED = 202
 UNAUTHORIZED = 401
 BAD_REQUEST = 400
 
 
-def put_token(conn: Connection, application: dict[Any, Any], body: Any) -> tuple[dict[Any, Any], Any]:
+def put_token(conn: ConnectionPort, application: dict[Any, Any], body: Any) -> tuple[dict[Any, Any], Any]:
     """Handle a CBS request.
 
     Returns:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from local_emulators.servicebus.amqp import performatives as p
 from local_emulators.servicebus.amqp.types import UInt, ULong
 from local_emulators.servicebus.broker.messages import MAX_MESSAGE_SIZE
 from local_emulators.servicebus.errors import ProtocolError, ServiceBusEmulatorError, UnauthorizedError
-
-if TYPE_CHECKING:
-    from local_emulators.servicebus.wire.session import Session
+from local_emulators.servicebus.wire.ports import SessionPort
 
 CREDIT = 5000
 
@@ -18,7 +16,7 @@ CREDIT = 5000
 class Link:
     """Base of every link; ``path`` is the normalised entity path of the broker side's terminus."""
 
-    def __init__(self, session: Session, fields: list[Any], path: str) -> None:
+    def __init__(self, session: SessionPort, fields: list[Any], path: str) -> None:
         self.session = session
         self.conn = session.conn
         self.ctx = session.conn.ctx
@@ -109,7 +107,7 @@ class Link:
         self.session.send(p.DETACH, [UInt(self.handle), True, p.error(exc.condition, str(exc))])
 
 
-def refuse_attach(session: Session, fields: list[Any], exc: ServiceBusEmulatorError, detach: bool = True) -> None:
+def refuse_attach(session: SessionPort, fields: list[Any], exc: ServiceBusEmulatorError, detach: bool = True) -> None:
     """Refuse an attach as Service Bus does: attach with null terminus, then a closing detach with the error.
 
     ``detach`` is False when the client already detached (the session answers that detach). A

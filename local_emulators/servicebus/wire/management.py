@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from local_emulators.servicebus.amqp.message import parse_message
 from local_emulators.servicebus.amqp.types import Array, Int, Symbol, Timestamp
@@ -13,10 +13,8 @@ from local_emulators.servicebus.broker.queue import Queue
 from local_emulators.servicebus.broker.sessions import SessionState
 from local_emulators.servicebus.errors import ArgumentError, ServiceBusEmulatorError, UnauthorizedError
 from local_emulators.servicebus.wire.delivery import encode_delivery
+from local_emulators.servicebus.wire.ports import ConnectionPort
 from local_emulators.servicebus.wire.sending import OutgoingLink
-
-if TYPE_CHECKING:
-    from local_emulators.servicebus.wire.connection import Connection
 
 _DISPOSITIONS = {
     "completed": q.COMPLETE,
@@ -30,7 +28,7 @@ _ARGUMENT_ERRORS = (TypeError, ValueError, KeyError, AttributeError, OverflowErr
 
 
 class _Request:
-    def __init__(self, conn: Connection, node: str, application: dict[Any, Any], body: Any) -> None:
+    def __init__(self, conn: ConnectionPort, node: str, application: dict[Any, Any], body: Any) -> None:
         self.conn = conn
         self.node = node
         self.body: dict[Any, Any] = body if isinstance(body, dict) else {}
@@ -55,7 +53,7 @@ class _Request:
         return self.link if isinstance(self.link, OutgoingLink) else None
 
 
-def handle(conn: Connection, node: str, application: dict[Any, Any], body: Any) -> tuple[dict[Any, Any], Any]:
+def handle(conn: ConnectionPort, node: str, application: dict[Any, Any], body: Any) -> tuple[dict[Any, Any], Any]:
     """Run one management operation on entity ``node``.
 
     Returns:

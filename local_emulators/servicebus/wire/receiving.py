@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from local_emulators.servicebus.amqp import codec
 from local_emulators.servicebus.amqp import performatives as p
@@ -14,9 +14,7 @@ from local_emulators.servicebus.broker.messages import MAX_MESSAGE_SIZE
 from local_emulators.servicebus.errors import MessageTooLargeError, ServiceBusEmulatorError
 from local_emulators.servicebus.wire.assembly import Assembler
 from local_emulators.servicebus.wire.links import Link
-
-if TYPE_CHECKING:
-    from local_emulators.servicebus.wire.session import Session
+from local_emulators.servicebus.wire.ports import SessionPort
 
 _ACCEPTED_BYTES = codec.encode(p.described(p.ACCEPTED, []))
 BATCH_OVERHEAD = 4096
@@ -25,7 +23,7 @@ BATCH_OVERHEAD = 4096
 class IncomingLink(Link):
     """Receives messages a client sends to a queue or topic."""
 
-    def __init__(self, session: Session, fields: list[Any], path: str) -> None:
+    def __init__(self, session: SessionPort, fields: list[Any], path: str) -> None:
         super().__init__(session, fields, path)
         self.require_authorization()
         self.entity = self.ctx.broker.sender_entity(path)

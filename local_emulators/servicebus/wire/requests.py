@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from local_emulators.servicebus.amqp import codec
 from local_emulators.servicebus.amqp import performatives as p
@@ -14,9 +14,7 @@ from local_emulators.servicebus.errors import MessageTooLargeError
 from local_emulators.servicebus.wire import cbs, management
 from local_emulators.servicebus.wire.assembly import Assembler
 from local_emulators.servicebus.wire.links import Link
-
-if TYPE_CHECKING:
-    from local_emulators.servicebus.wire.session import Session
+from local_emulators.servicebus.wire.ports import SessionPort
 
 _ACCEPTED = p.described(p.ACCEPTED, [])
 # A schedule request carries several whole messages; more than this is refused rather than held.
@@ -42,7 +40,7 @@ def _address(terminus: Any) -> str | None:
 class ReplyLink(Link):
     """The client's receiver link on a node: responses go out on it."""
 
-    def __init__(self, session: Session, fields: list[Any], path: str) -> None:
+    def __init__(self, session: SessionPort, fields: list[Any], path: str) -> None:
         super().__init__(session, fields, path)
         self.target_address = _address(self.target)
         self.delivery_count = 0
@@ -58,7 +56,7 @@ class ReplyLink(Link):
 class RequestLink(Link):
     """The client's sender link on a node: each message is a request (put-token or a management operation)."""
 
-    def __init__(self, session: Session, fields: list[Any], path: str) -> None:
+    def __init__(self, session: SessionPort, fields: list[Any], path: str) -> None:
         super().__init__(session, fields, path)
         self._assembler = Assembler(REQUEST_LIMIT)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from local_emulators.servicebus.amqp import codec
 from local_emulators.servicebus.amqp import performatives as p
@@ -16,9 +16,7 @@ from local_emulators.servicebus.broker.sessions import SessionState
 from local_emulators.servicebus.errors import NotAllowedError, OperationTimeoutError, ServiceBusEmulatorError
 from local_emulators.servicebus.wire.delivery import encode_delivery
 from local_emulators.servicebus.wire.links import Link, refuse_attach
-
-if TYPE_CHECKING:
-    from local_emulators.servicebus.wire.session import Session
+from local_emulators.servicebus.wire.ports import SessionPort
 
 SESSION_FILTER = Symbol("com.microsoft:session-filter")
 _TICKS_AT_EPOCH = 621355968000000000
@@ -50,7 +48,7 @@ def _outcome(state: Any) -> tuple[str, str | None, str | None]:
 class OutgoingLink(Link):
     """Delivers messages from a queue, subscription or dead-letter queue to a receiving client."""
 
-    def __init__(self, session: Session, fields: list[Any], path: str) -> None:
+    def __init__(self, session: SessionPort, fields: list[Any], path: str) -> None:
         super().__init__(session, fields, path)
         self.require_authorization()
         self.entity = self.ctx.broker.receiver_entity(path)

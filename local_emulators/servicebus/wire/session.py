@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from local_emulators.servicebus.amqp import performatives as p
 from local_emulators.servicebus.amqp.frames import transfer_frame
@@ -11,12 +11,10 @@ from local_emulators.servicebus.amqp.types import Described, UInt, UShort
 from local_emulators.servicebus.errors import InvalidFieldError, ProtocolError, ServiceBusEmulatorError
 from local_emulators.servicebus.wire.context import TRACE, entity_path
 from local_emulators.servicebus.wire.links import Link, refuse_attach
+from local_emulators.servicebus.wire.ports import ConnectionPort
 from local_emulators.servicebus.wire.receiving import IncomingLink
 from local_emulators.servicebus.wire.requests import ReplyLink, RequestLink
 from local_emulators.servicebus.wire.sending import OutgoingLink
-
-if TYPE_CHECKING:
-    from local_emulators.servicebus.wire.connection import Connection
 
 WINDOW = 0x7FFFFFFF
 HANDLE_MAX = 0xFFFFFFFF
@@ -25,7 +23,7 @@ HANDLE_MAX = 0xFFFFFFFF
 class Session:
     """Serve one session of a connection."""
 
-    def __init__(self, conn: Connection, channel: int, begin: list[Any]) -> None:
+    def __init__(self, conn: ConnectionPort, channel: int, begin: list[Any]) -> None:
         self.conn = conn
         self.channel = channel
         self.links: dict[int, Link] = {}

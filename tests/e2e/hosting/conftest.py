@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from switchboard.cli.infra_command import servicebus_emulator_config
-from switchboard.hosting.entities import EntityList
-from tests.support.processes import REPO_ROOT
-from tests.support.stack import Stack, repo_script_root, scrub_env
+from switchboard.functions.entities import EntityList
+from tests.support.hosted_runs import DEMO_SCRIPT
+from tests.support.stack import Stack, load_app_module, repo_script_root, scrub_env
 
-DEMO_SCRIPT = REPO_ROOT / "agents" / "scripts" / "research_demo.json"
 CRASH_APP = Path(__file__).with_name("crash_app")
+HITL_APP = Path(__file__).with_name("hitl_app")
 
 
 def make_stack(
@@ -35,7 +35,7 @@ def make_stack(
 def product_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The product's function_app.py with the research team on the scripted demo model."""
     from agents.registry import TEAMS
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
 
     scrub_env()
     stack = make_stack(tmp_path_factory.mktemp("stack"), repo_script_root(), DEMO_SCRIPT, entities_for(TEAMS))
@@ -48,7 +48,7 @@ def product_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 def app_stack(root: Path, app: Path) -> Stack:
     """A stack for the app folder `app` (its function_app.py and script.json), entities from its TEAMS."""
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
     from tests.support.stack import load_app_module
 
     module = load_app_module(app / "function_app.py")
@@ -78,3 +78,19 @@ def wait_run_ended(stack: Stack, run_id: str, timeout: float = 120.0) -> dict[st
             return dict(item)
         time.sleep(0.2)
     raise AssertionError(f"run {run_id} did not end: {item}\n{stack.logs()}")
+
+
+@pytest.fixture(scope="module")
+def hitl_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    module = load_app_module(HITL_APP / "function_app.py")
+    from switchboard.functions.entities import entities_for
+
+    scrub_env()
+    root = tmp_path_factory.mktemp("hitl")
+    stack = make_stack(root, HITL_APP, HITL_APP / "script.json", entities_for(module.TEAMS))
+    stack.extra_env["HITL_MARKS"] = str(root / "marks.txt")
+    try:
+        stack.start_all()
+        yield stack
+    finally:
+        stack.stop_all()

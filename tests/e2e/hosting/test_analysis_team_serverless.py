@@ -15,7 +15,7 @@ import pytest
 
 from agents.analysis import DATA
 from tests.e2e.hosting.conftest import make_stack, wait_run_ended
-from tests.e2e.hosting.test_serverless_run import post, transcript_items, wait_for_status
+from tests.support.hosted_runs import post, transcript_items, wait_for_status
 from tests.support.processes import REPO_ROOT
 from tests.support.sessions import EMULATOR_TOKEN, SessionsEmulator, start_sessions_emulator
 from tests.support.stack import Stack, repo_script_root, scrub_env
@@ -38,7 +38,7 @@ def sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionsEmula
 @pytest.fixture(scope="module")
 def analysis_stack(tmp_path_factory: pytest.TempPathFactory, sessions: SessionsEmulator) -> Iterator[Stack]:
     from agents.registry import TEAMS
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
 
     scrub_env()
     stack = make_stack(tmp_path_factory.mktemp("analysis"), repo_script_root(), SCRIPT, entities_for(TEAMS))

@@ -11,13 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from switchboard.cli.app import app as cli_app
-from tests.e2e.hosting.test_human_in_the_loop import hitl_stack, marks, start, wait_until
-from tests.e2e.hosting.test_serverless_run import wait_for_status
+from tests.support.hosted_runs import marks, start, wait_for_status, wait_until
 from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
-
-__all__ = ["hitl_stack"]  # the module-scoped stack fixture, used here under its own name
 
 
 def test_runs_cancel_reaches_the_running_tool_and_the_run_ends_cancelled(hitl_stack: Stack, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ import pytest
 
 from switchboard.agentchat.code_sessions import session_directory
 from tests.e2e.hosting.conftest import app_stack, wait_run_ended
-from tests.e2e.hosting.test_serverless_run import post, transcript_items, wait_for_status
+from tests.support.hosted_runs import post, transcript_items, wait_for_status
 from tests.support.sessions import EMULATOR_TOKEN, start_sessions_emulator
 from tests.support.stack import Stack
 

@@ -41,7 +41,7 @@ EXPECTED = [
 @pytest.fixture
 def crash_stack(tmp_path: Path) -> Iterator[Stack]:
     module = load_app_module(CRASH_APP / "function_app.py")
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
 
     scrub_env()
     # A short lock so a killed host's sessions come back quickly (the restarted host takes them over).

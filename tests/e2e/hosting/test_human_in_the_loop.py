@@ -11,61 +11,24 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from switchboard.cli.app import app as cli_app
-from tests.e2e.hosting.conftest import make_stack
-from tests.e2e.hosting.test_serverless_run import post, run_item, transcript_items, wait_for_status
-from tests.support.stack import Stack, load_app_module, scrub_env
+from tests.support.hosted_runs import (
+    asked_agent,
+    marks,
+    post,
+    start,
+    transcript_items,
+    wait_for_status,
+    wait_until,
+)
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
-
-APP = Path(__file__).with_name("hitl_app")
-
-
-@pytest.fixture(scope="module")
-def hitl_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    module = load_app_module(APP / "function_app.py")
-    from switchboard.hosting.entities import entities_for
-
-    scrub_env()
-    root = tmp_path_factory.mktemp("hitl")
-    stack = make_stack(root, APP, APP / "script.json", entities_for(module.TEAMS))
-    stack.extra_env["HITL_MARKS"] = str(root / "marks.txt")
-    try:
-        stack.start_all()
-        yield stack
-    finally:
-        stack.stop_all()
-
-
-def marks(stack: Stack) -> list[str]:
-    path = Path(stack.extra_env["HITL_MARKS"])
-    return path.read_text().splitlines() if path.exists() else []
-
-
-def asked_agent(stack: Stack, run_id: str) -> str | None:
-    pending = (run_item(stack, run_id) or {}).get("pending_input") or {}
-    return pending.get("agent")
-
-
-def start(stack: Stack, team: str, task: str) -> str:
-    status, body = post(stack, "/api/runs", {"task": task, "team": team})
-    assert status == 202, body
-    return str(body["run_id"])
-
-
-def wait_until(condition: Any, what: str, stack: Stack, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout}s\n{stack.logs()}")
-        time.sleep(0.2)
 
 
 def test_a_paused_run_survives_a_host_restart_and_resumes_by_http_and_cli(hitl_stack: Stack, tmp_path: Path) -> None:

@@ -8,83 +8,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
 
 import pytest
-from azure.cosmos import CosmosClient
 from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
-from agents.registry import RESEARCH_TEAM
-from switchboard.models.scripted import ScriptedModelClient
-from tests.e2e.hosting.conftest import DEMO_SCRIPT
-from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
-from tests.support.stack import HOST_KEY, Stack
+from tests.support.hosted_runs import expected_transcript, post, transcript_items, wait_for_status
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
-
-
-def run_item(stack: Stack, run_id: str) -> dict[str, Any] | None:
-    container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard")
-    items = list(
-        container.get_container_client("runs").query_items(
-            "SELECT * FROM c WHERE c.id = @id", parameters=[{"name": "@id", "value": run_id}], partition_key=run_id
-        )
-    )
-    return items[0] if items else None
-
-
-def transcript_items(stack: Stack, run_id: str) -> list[dict[str, Any]]:
-    container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard")
-    return list(
-        container.get_container_client("runs").query_items(
-            "SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id
-        )
-    )
-
-
-def wait_for_status(stack: Stack, run_id: str, status: str, timeout: float = 90.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    item: dict[str, Any] | None = None
-    while time.monotonic() < deadline:
-        item = run_item(stack, run_id)
-        if item is not None and item["status"] == status:
-            return item
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} not {status} after {timeout}s: {item}\n{stack.logs()}")
-
-
-async def expected_transcript(task: str) -> list[tuple[str, str]]:
-    team = RESEARCH_TEAM.build(ScriptedModelClient.from_file(DEMO_SCRIPT))
-    result = await team.run(task)
-    return [(entry.source, entry.content) for entry in result.transcript]
-
-
-def post(stack: Stack, path: str, body: Any | None = None, key: str | None = HOST_KEY) -> tuple[int, Any]:
-    headers = {"Content-Type": "application/json"}
-    if key is not None:
-        headers["x-functions-key"] = key
-    data = json.dumps(body).encode() if body is not None else None
-    method = "POST" if body is not None or path.endswith("/cancel") else "GET"
-    request = urllib.request.Request(
-        f"{stack.host_url}{path}", data=data if method == "POST" else None, headers=headers, method=method
-    )
-    if method == "POST" and data is None:
-        request.data = b""
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, _body(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, _body(error.read())
-
-
-def _body(raw: bytes) -> Any:
-    try:
-        return json.loads(raw or b"null")
-    except ValueError:
-        return raw.decode(errors="replace")
 
 
 async def test_task_posted_with_the_plain_sdk_completes_with_the_expected_transcript(product_stack: Stack) -> None:

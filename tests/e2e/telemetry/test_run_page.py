@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.emulators.appinsights.test_ai_waterfall_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.processes import REPO_ROOT, port_open, start_python_module
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]

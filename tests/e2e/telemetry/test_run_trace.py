@@ -52,7 +52,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         ready=lambda: port_open(ai_port),
     )
     module = load_app_module(CRASH_APP / "function_app.py")
-    from switchboard.hosting.entities import entities_for
+    from switchboard.functions.entities import entities_for
 
     script = json.loads((CRASH_APP / "script.json").read_text())
     # The checker's second answer takes a while: the host is killed while it waits, mid-hop.

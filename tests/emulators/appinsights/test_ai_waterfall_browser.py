@@ -12,20 +12,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.emulators.appinsights.conftest import AppInsights
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.processes import REPO_ROOT
 
 pytestmark = pytest.mark.emulator
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT = REPO_ROOT / "tests" / "artifacts" / "waterfall.png"
 AGENTS = {"manager": 445, "planner": 800, "researcher": 2630, "writer": 2370, "reviewer": 2005}
 

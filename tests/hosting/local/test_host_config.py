@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.hosting.local.app_settings import AppSettings
-from switchboard.hosting.local.errors import AppLoadError, SettingMissingError
-from switchboard.hosting.local.host_config import load_host_config, parse_timespan
+from switchboard.local_host.app_settings import AppSettings
+from switchboard.local_host.errors import AppLoadError, SettingMissingError
+from switchboard.local_host.host_config import load_host_config, parse_timespan
 
 
 @pytest.mark.parametrize(

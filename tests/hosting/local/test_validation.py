@@ -9,9 +9,9 @@ import azure.functions as func
 import azurefunctions.extensions.bindings.servicebus as sb
 import pytest
 
-from switchboard.hosting.local.app_loader import load_app
-from switchboard.hosting.local.errors import FunctionValidationError
-from switchboard.hosting.local.validation import index_app
+from switchboard.local_host.app_loader import load_app
+from switchboard.local_host.errors import FunctionValidationError
+from switchboard.local_host.validation import index_app
 from tests.hosting.local.conftest import TOY_APP
 from tests.support.processes import REPO_ROOT
 

@@ -13,7 +13,8 @@ from azure.servicebus import ServiceBusMessage, ServiceBusReceivedMessage
 from azure.servicebus.aio import ServiceBusClient, ServiceBusReceiver
 
 from switchboard.errors import TransientError
-from switchboard.hosting.processor import IncomingMessage, MessageProcessor, Settlement, SettlementKind
+from switchboard.hosting.processor import MessageProcessor
+from switchboard.hosting.settlement import IncomingMessage, Settlement, SettlementKind
 from switchboard.messages import Envelope
 from switchboard.runtime.protocols import Commit
 from switchboard.state import CosmosRunStore, RequestCounts, StoreUnavailableError

@@ -9,10 +9,10 @@ import pytest
 from azure.servicebus import ServiceBusMessage, ServiceBusReceivedMessage
 from azure.servicebus.aio import ServiceBusClient
 
+from switchboard.hosting.ports import REPLAY_OF
 from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
 from switchboard.transport import (
-    REPLAY_OF,
     DeadLetters,
     ServiceBusPublisher,
     SubscriptionTable,

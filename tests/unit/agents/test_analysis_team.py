@@ -10,7 +10,7 @@ from agents.analysis import APPROVED, DATA, Verdict
 from agents.registry import ANALYSIS_TEAM, TEAMS
 from switchboard.cli.app import app
 from switchboard.models.scripted import ScriptedModelClient
-from switchboard.teams.input_messages import InputRequested
+from switchboard.protocol.input_messages import InputRequested
 
 QUESTION = "Which region had the highest total revenue in sales.csv, and how much was it?"
 

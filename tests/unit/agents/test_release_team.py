@@ -6,7 +6,7 @@ import pytest
 
 from agents.registry import RELEASE_TEAM
 from switchboard.models.scripted import ScriptedModelClient
-from switchboard.teams.input_messages import InputRequested
+from switchboard.protocol.input_messages import InputRequested
 from switchboard.teams.interactive import InputRequiredError
 
 

@@ -10,9 +10,9 @@ from switchboard.agent import AgentContext, AgentState, function_agent
 from switchboard.agentchat import AssistantAgent, AssistantState
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.protocol.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import Commit, InMemoryStateStore, InProcessRuntime
-from switchboard.teams.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
 from switchboard.tools import FunctionTool
 from tests.unit.switchboard.sample_agents import Ping
 

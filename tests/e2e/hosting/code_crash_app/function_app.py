@@ -25,8 +25,8 @@ from switchboard.agentchat.code_sessions import session_directory
 from switchboard.code_execution import CodeExecutor
 from switchboard.code_execution.factory import executor_from_settings
 from switchboard.code_execution.local import LocalCommandLineCodeExecutor
-from switchboard.hosting.app_builder import build_function_app
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.app_builder import build_function_app
+from switchboard.functions.entities import entities_for
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import RoundRobinGroupChat
 from switchboard.teams.spec import TeamSpec

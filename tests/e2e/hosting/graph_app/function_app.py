@@ -9,8 +9,8 @@ parallel, then merge).
 from __future__ import annotations
 
 from switchboard.agentchat import AssistantAgent
-from switchboard.hosting.app_builder import build_function_app
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.app_builder import build_function_app
+from switchboard.functions.entities import entities_for
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import DiGraphBuilder, GraphFlow, MagenticOneGroupChat
 from switchboard.teams.spec import TeamSpec

@@ -16,8 +16,8 @@ import os
 
 from switchboard.agent import CancellationToken
 from switchboard.agentchat import AssistantAgent, UserProxyAgent
-from switchboard.hosting.app_builder import build_function_app
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.app_builder import build_function_app
+from switchboard.functions.entities import entities_for
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import RoundRobinGroupChat
 from switchboard.teams.spec import TeamSpec

@@ -7,8 +7,8 @@ are counted in the run's usage under the team's name.
 from __future__ import annotations
 
 from switchboard.agentchat import AssistantAgent
-from switchboard.hosting.app_builder import build_function_app
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.app_builder import build_function_app
+from switchboard.functions.entities import entities_for
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import SelectorGroupChat
 from switchboard.teams.spec import TeamSpec

@@ -8,8 +8,8 @@ of the speaker's own turn, in its own function; the manager only follows the `ha
 from __future__ import annotations
 
 from switchboard.agentchat import AssistantAgent
-from switchboard.hosting.app_builder import build_function_app
-from switchboard.hosting.entities import entities_for
+from switchboard.functions.app_builder import build_function_app
+from switchboard.functions.entities import entities_for
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import Swarm
 from switchboard.teams.spec import TeamSpec

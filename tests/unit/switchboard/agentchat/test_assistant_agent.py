@@ -10,8 +10,8 @@ from switchboard.agentchat import AssistantAgent, AssistantState, BufferedModelC
 from switchboard.models.chat import AssistantMessage, SystemMessage, ToolResultMessage, UserMessage
 from switchboard.models.errors import StructuredOutputError
 from switchboard.models.scripted import Script, ScriptedModelClient
-from switchboard.teams.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.testing import AgentHarness
 from switchboard.tools import FunctionTool
 

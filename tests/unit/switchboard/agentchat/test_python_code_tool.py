@@ -10,10 +10,10 @@ from switchboard.agentchat import AssistantAgent, PerRunExecutor, PythonCodeExec
 from switchboard.code_execution.local import LocalCommandLineCodeExecutor
 from switchboard.models.chat import ToolCall
 from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.protocol.input_messages import INPUT_MESSAGES, InputProvided, InputRequested
+from switchboard.protocol.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import InProcessRuntime
-from switchboard.teams.input_messages import INPUT_MESSAGES, InputProvided, InputRequested
-from switchboard.teams.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
-from switchboard.teams.transcript import TranscriptEntry
 from tests.unit.switchboard.test_checkpoints import Crash, CrashingCommits
 
 RUN = "run-1"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from switchboard.hosting.input_reply import NotAwaitingInputError, reply_envelope
-from tests.unit.switchboard.hosting.test_input_processor import RUN, START, Harness
+from tests.support.pausing_desk import RUN, START, PausingDesk
 
 
 async def test_a_paused_run_cancelled_stays_cancelled_whatever_arrives_later() -> None:
-    h = Harness()
+    h = PausingDesk()
     await h.start()
     paused = await h.run()
     assert paused["status"] == "awaiting_input"

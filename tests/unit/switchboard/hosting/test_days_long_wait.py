@@ -8,7 +8,6 @@ week's end), and delivered after the answer it changes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from switchboard.agent import ManualClock
@@ -16,38 +15,20 @@ from switchboard.agentchat import AssistantAgent
 from switchboard.agentchat.user_proxy import UserProxyAgent
 from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.memory import InMemoryHostStore
-from switchboard.hosting.processor import IncomingMessage, MessageProcessor, SettlementKind
-from switchboard.messages import Envelope
+from switchboard.hosting.processor import MessageProcessor
+from switchboard.hosting.settlement import IncomingMessage, SettlementKind
+from switchboard.protocol.input_messages import INPUT_MESSAGES, InputTimedOut
+from switchboard.protocol.messages import TEAM_MESSAGES
 from switchboard.runtime import Router
 from switchboard.teams import RoundRobinGroupChat
-from switchboard.teams.input_messages import INPUT_MESSAGES, InputTimedOut
-from switchboard.teams.messages import TEAM_MESSAGES
 from switchboard.termination import MaxMessageTermination
+from switchboard.testing import InMemoryRunEvents
 from switchboard.tools import FunctionTool
 from tests.support.teams import scripted
 
 RUN = "run-days"
 START = datetime(2026, 11, 29, tzinfo=UTC)
 WEEK = 7 * 24 * 3600.0
-
-
-class Bus:
-    """The `RunEvents` port plus `schedule`, in memory."""
-
-    def __init__(self, router: Router) -> None:
-        self.router = router
-        self.sent: list[Envelope] = []
-        self.scheduled: list[tuple[Envelope, datetime]] = []
-
-    async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        for envelope in envelopes:
-            self.sent.extend(self.router.expand(envelope))
-
-    async def schedule(self, envelopes: Sequence[Envelope], at: datetime) -> None:
-        self.scheduled.extend((envelope, at) for envelope in envelopes)
-
-    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
-        return None
 
 
 async def test_a_run_paused_for_days_resumes_on_the_answer_and_a_late_timeout_changes_nothing() -> None:
@@ -75,7 +56,7 @@ async def test_a_run_paused_for_days_resumes_on_the_answer_and_a_late_timeout_ch
     router = Router(team.agents(), extra_messages=(*TEAM_MESSAGES, *INPUT_MESSAGES))
     clock = ManualClock(START)
     store = InMemoryHostStore(now=clock.now)
-    bus = Bus(router)
+    bus = InMemoryRunEvents(router)
 
     def host() -> MessageProcessor:
         # A fresh processor for every delivery: whichever host instance takes the answer, days later.

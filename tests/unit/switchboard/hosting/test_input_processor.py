@@ -8,129 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from switchboard.agent import CancellationToken, ManualClock
-from switchboard.agentchat import AssistantAgent
-from switchboard.agentchat.user_proxy import UserProxyAgent
 from switchboard.hosting.input_reply import InputReplyError, NotAwaitingInputError, reply_envelope
-from switchboard.hosting.memory import InMemoryHostStore
-from switchboard.hosting.processor import IncomingMessage, MessageProcessor, Settlement
-from switchboard.messages import Envelope
-from switchboard.models.scripted import Script, ScriptedModelClient
-from switchboard.runtime import Router
-from switchboard.teams import RoundRobinGroupChat
-from switchboard.teams.input_messages import INPUT_MESSAGES, InputTimedOut
-from switchboard.teams.messages import TEAM_MESSAGES
-from switchboard.termination import MaxMessageTermination
-from switchboard.tools import FunctionTool
-
-RUN = "run-h"
-START = datetime(2026, 11, 29, tzinfo=UTC)
-
-
-class Bus:
-    """The `RunEvents` port plus `schedule`, in memory; scheduled messages wait until `due` hands them out."""
-
-    def __init__(self, router: Router) -> None:
-        self.router = router
-        self.sent: list[Envelope] = []
-        self.scheduled: list[tuple[Envelope, datetime]] = []
-        self.events: list[str] = []
-
-    async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        for envelope in envelopes:
-            self.sent.extend(self.router.expand(envelope))
-
-    async def schedule(self, envelopes: Sequence[Envelope], at: datetime) -> None:
-        self.scheduled.extend((envelope, at) for envelope in envelopes)
-
-    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
-        self.events.append(status)
-
-
-class Harness:
-    def __init__(self, *, tool_blocks: bool = False, proxy_timeout_reply: str | None = None) -> None:
-        self.calls: list[str] = []
-        self.saw_cancel = asyncio.Event()
-        self.tool_started = asyncio.Event()
-
-        async def publish_note(text: str, cancellation_token: CancellationToken) -> str:
-            """Publish the note.
-
-            Args:
-                text: The note.
-            """
-            self.calls.append(text)
-            self.tool_started.set()
-            if tool_blocks:
-                cancellation_token.add_callback(self.saw_cancel.set)
-                await asyncio.sleep(60)
-            return f"published {text!r}"
-
-        script = {
-            "agents": {
-                "writer": [
-                    {"tool_calls": [{"name": "publish_note", "arguments": {"text": "v1"}}]},
-                    {"content": "The note is out."},
-                ]
-            }
-        }
-        model = ScriptedModelClient(Script.model_validate(script))
-        tool = FunctionTool(publish_note, approval="always", approval_timeout=60)
-        writer = AssistantAgent("writer", model_client=model, tools=[tool])
-        editor = UserProxyAgent("editor", timeout=120, timeout_reply=proxy_timeout_reply)
-        team = RoundRobinGroupChat([writer, editor], termination=MaxMessageTermination(3), name="desk")
-        self.router = Router(team.agents(), extra_messages=(*TEAM_MESSAGES, *INPUT_MESSAGES))
-        self.clock = ManualClock(START)
-        self.store = InMemoryHostStore(now=self.clock.now)
-        self.bus = Bus(self.router)
-        self.processor = MessageProcessor(
-            router=self.router,
-            store=self.store,
-            journal=self.store,
-            transcript=self.store,
-            runs=self.store,
-            publisher=self.bus,
-            teams={"desk": "desk"},
-            clock=self.clock,
-            cancel_poll_seconds=0.01,
-        )
-
-    async def start(self) -> None:
-        await self.processor.process_task(
-            IncomingMessage(body=json.dumps({"task": "announce"}).encode(), message_id=RUN)
-        )
-        await self.pump()
-
-    async def deliver(self, envelope: Envelope) -> Settlement:
-        assert envelope.target is not None
-        message = IncomingMessage(body=envelope.to_json(), message_id=envelope.message_id, session_id=RUN)
-        return await self.processor.process(envelope.target, message)
-
-    async def pump(self) -> list[Settlement]:
-        settled = []
-        while self.bus.sent:
-            settled.append(await self.deliver(self.bus.sent.pop(0)))
-        return settled
-
-    async def answer(self, body: object) -> None:
-        run = await self.store.read_run(RUN)
-        assert run is not None
-        self.bus.sent.append(reply_envelope(RUN, run, body, now=self.clock.now()))
-        await self.pump()
-
-    async def run(self) -> dict[str, object]:
-        run = await self.store.read_run(RUN)
-        assert run is not None
-        return dict(run)
+from switchboard.protocol.input_messages import InputTimedOut
+from tests.support.pausing_desk import RUN, START, PausingDesk
 
 
 async def test_an_approval_pauses_the_run_holds_nothing_and_resumes_on_the_answer() -> None:
-    h = Harness()
+    h = PausingDesk()
     await h.start()
     run = await h.run()
     assert run["status"] == "awaiting_input"
@@ -144,7 +32,7 @@ async def test_an_approval_pauses_the_run_holds_nothing_and_resumes_on_the_answe
     assert timeout.type == InputTimedOut.message_type
     assert timeout.target == "writer"
     assert at == START + timedelta(seconds=60)
-    assert h.bus.events == ["queued", "running", "awaiting_input"]
+    assert h.bus.statuses == ["queued", "running", "awaiting_input"]
 
     await h.answer({"approve": True})
     assert h.calls == ["v1"]
@@ -157,11 +45,11 @@ async def test_an_approval_pauses_the_run_holds_nothing_and_resumes_on_the_answe
     assert run["status"] == "completed"
     entries = await h.store.read(RUN, 0)
     assert [(e["source"], e["content"]) for e in entries][1:] == [("writer", "The note is out."), ("editor", "Ship it")]
-    assert h.bus.events[-4:] == ["running", "awaiting_input", "running", "completed"]
+    assert h.bus.statuses[-4:] == ["running", "awaiting_input", "running", "completed"]
 
 
 async def test_the_approval_timeout_denies_the_call_and_a_late_answer_is_ignored() -> None:
-    h = Harness()
+    h = PausingDesk()
     await h.start()
     ((timeout, _),) = h.bus.scheduled
     assert (await h.deliver(timeout)).outcome == "handled"
@@ -182,20 +70,20 @@ async def test_the_approval_timeout_denies_the_call_and_a_late_answer_is_ignored
 
 
 async def test_a_timeout_after_the_answer_is_ignored() -> None:
-    h = Harness()
+    h = PausingDesk()
     await h.start()
     ((timeout, _),) = h.bus.scheduled
     await h.answer({"approve": True})
     before = await h.run()
-    events = list(h.bus.events)
+    events = list(h.bus.statuses)
     await h.deliver(timeout)
     assert await h.run() == before  # still waiting for the editor, with the editor's question
-    assert h.bus.events == events
+    assert h.bus.statuses == events
     assert h.calls == ["v1"]
 
 
 async def test_a_user_proxy_timeout_stops_the_run_as_cancelled() -> None:
-    h = Harness()
+    h = PausingDesk()
     await h.start()
     await h.answer({"approve": True})
     proxy_timeout = h.bus.scheduled[-1][0]
@@ -205,11 +93,11 @@ async def test_a_user_proxy_timeout_stops_the_run_as_cancelled() -> None:
     run = await h.run()
     assert run["status"] == "cancelled"
     assert run["stop_reason"] == "no input from editor within 120 s"
-    assert h.bus.events[-1] == "cancelled"
+    assert h.bus.statuses[-1] == "cancelled"
 
 
 async def test_a_user_proxy_timeout_with_a_default_reply_answers_for_the_person() -> None:
-    h = Harness(proxy_timeout_reply="(no objection)")
+    h = PausingDesk(proxy_timeout_reply="(no objection)")
     await h.start()
     await h.answer({"approve": False})
     assert h.calls == []
@@ -222,7 +110,7 @@ async def test_a_user_proxy_timeout_with_a_default_reply_answers_for_the_person(
 
 
 async def test_replies_that_do_not_fit_are_refused() -> None:
-    h = Harness()
+    h = PausingDesk()
     await h.start()
     run = await h.run()
     with pytest.raises(InputReplyError):
@@ -240,7 +128,7 @@ async def test_replies_that_do_not_fit_are_refused() -> None:
 
 
 async def test_a_cancel_reaches_a_running_tool_and_the_message_completes_without_work() -> None:
-    h = Harness(tool_blocks=True)
+    h = PausingDesk(tool_blocks=True)
     await h.start()
     run = await h.run()
     approval = reply_envelope(RUN, run, {"approve": True}, now=START)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -12,45 +11,22 @@ from switchboard.agent import ManualClock
 from switchboard.errors import TransientError
 from switchboard.hosting.memory import InMemoryHostStore
 from switchboard.hosting.ports import HopSnapshot
-from switchboard.hosting.processor import IncomingMessage, MessageProcessor, Settlement, SettlementKind
+from switchboard.hosting.processor import MessageProcessor
+from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
 from switchboard.messages import Envelope
-from switchboard.runtime import Router
-from switchboard.teams.messages import TaskSubmitted
+from switchboard.protocol.messages import TaskSubmitted
+from switchboard.testing import InMemoryRunEvents
 from tests.support.hosting_agents import TEAM, Job, JobDone, Worker, hosting_router
 
 RUN = "run-1"
 TRACE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
 
-class RecordingBus:
-    """The `RunEvents` port in memory: fans publishes out like the Service Bus publisher."""
-
-    def __init__(self, router: Router) -> None:
-        self.router = router
-        self.sent: list[Envelope] = []
-        self.events: list[tuple[str, str, str | None]] = []
-        self.fail_next_publish = 0
-
-    async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        if self.fail_next_publish:
-            self.fail_next_publish -= 1
-            raise TransientError("the bus went away")
-        for envelope in envelopes:
-            self.sent.extend(self.router.expand(envelope))
-
-    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
-        self.events.append((run_id, status, event_id))
-
-    def take(self) -> list[Envelope]:
-        sent, self.sent = self.sent, []
-        return sent
-
-
-def build(worker: Worker | None = None) -> tuple[MessageProcessor, InMemoryHostStore, RecordingBus, Worker]:
+def build(worker: Worker | None = None) -> tuple[MessageProcessor, InMemoryHostStore, InMemoryRunEvents, Worker]:
     router, worker, _ = hosting_router(worker)
     clock = ManualClock(datetime(2026, 11, 29, tzinfo=UTC))
     store = InMemoryHostStore(now=clock.now)
-    bus = RecordingBus(router)
+    bus = InMemoryRunEvents(router)
     processor = MessageProcessor(
         router=router,
         store=store,
@@ -79,7 +55,7 @@ def job(kind: str = "ok", n: int = 1, message_id: str = "job-1") -> Envelope:
     )
 
 
-async def pump(processor: MessageProcessor, bus: RecordingBus, limit: int = 50) -> list[Settlement]:
+async def pump(processor: MessageProcessor, bus: InMemoryRunEvents, limit: int = 50) -> list[Settlement]:
     settlements: list[Settlement] = []
     for _ in range(limit):
         batch = bus.take()
@@ -95,7 +71,7 @@ async def test_a_task_runs_the_team_to_completed_with_events_and_transcript() ->
     processor, store, bus, _ = build()
     task = IncomingMessage(body=json.dumps({"task": "write a haiku"}).encode(), message_id=RUN)
     started = await processor.process_task(task)
-    assert started == Settlement(SettlementKind.COMPLETE, outcome="started")
+    assert started == Settlement(SettlementKind.COMPLETE, outcome=Outcome.STARTED)
     assert [e.type for e in bus.sent] == [TaskSubmitted.message_type]
     settlements = await pump(processor, bus)
     assert {s.kind for s in settlements} == {SettlementKind.COMPLETE}
@@ -269,7 +245,7 @@ async def test_a_cancelled_run_completes_its_messages_without_work() -> None:
     await store.create_run(RUN, task="t", team=TEAM)
     assert await store.request_cancel(RUN) == "cancelled"
     settlement = await processor.process("worker", incoming(job()))
-    assert settlement == Settlement(SettlementKind.COMPLETE, outcome="run-ended")
+    assert settlement == Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
     assert worker.effects == []
     assert bus.sent == []
 
@@ -285,7 +261,7 @@ async def test_a_run_cancelled_while_its_handler_works_refuses_the_commit_and_se
 
     store.snapshot = read_before_the_cancel  # type: ignore[method-assign]
     settlement = await processor.process("worker", incoming(job()))
-    assert settlement == Settlement(SettlementKind.COMPLETE, outcome="run-ended")
+    assert settlement == Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
     assert len(worker.effects) == 1  # the work ran, but none of its results were stored or sent
     assert store.commits == 0
     assert bus.sent == []
@@ -293,3 +269,22 @@ async def test_a_run_cancelled_while_its_handler_works_refuses_the_commit_and_se
     run = await store.read_run(RUN)
     assert run is not None
     assert run["status"] == "cancelled"
+
+
+async def test_a_hop_decodes_its_message_once_and_hands_the_decoded_message_to_the_dispatcher(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    processor, _store, _bus, worker = build()
+    registry = processor.router.registry
+    decode = registry.decode
+    decoded: list[str] = []
+
+    def counting(envelope: Envelope) -> object:
+        decoded.append(envelope.message_id)
+        return decode(envelope)
+
+    monkeypatch.setattr(registry, "decode", counting)
+    settlement = await processor.process("worker", incoming(job()))
+    assert settlement.outcome is Outcome.HANDLED
+    assert decoded == ["job-1"]
+    assert len(worker.effects) == 1

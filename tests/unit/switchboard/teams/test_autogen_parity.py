@@ -36,9 +36,10 @@ from switchboard.agent import Agent, AgentContext, ManualClock
 from switchboard.agentchat import AssistantAgent
 from switchboard.models.chat import ModelRequest, ModelResponse
 from switchboard.models.scripted import ScriptedModelClient
-from switchboard.teams import RoundRobinGroupChat, SelectorGroupChat, Swarm, TurnCompleted, TurnRequested
+from switchboard.protocol import TurnCompleted, TurnRequested
+from switchboard.protocol.transcript import TranscriptEntry
+from switchboard.teams import RoundRobinGroupChat, SelectorGroupChat, Swarm
 from switchboard.teams.group_chat import GroupChat
-from switchboard.teams.transcript import TranscriptEntry
 from switchboard.tools import FunctionTool
 from tests.support.teams import scripted
 

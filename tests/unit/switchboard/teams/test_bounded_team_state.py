@@ -7,9 +7,10 @@ from typing import Any
 
 from switchboard.agentchat import AssistantAgent
 from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.protocol import RunCompleted, TaskSubmitted, TurnRequested
+from switchboard.protocol.messages import TEAM_MESSAGES
 from switchboard.runtime import Commit, InMemoryStateStore, InProcessRuntime
-from switchboard.teams import RoundRobinGroupChat, RunCompleted, TaskSubmitted, TurnRequested
-from switchboard.teams.messages import TEAM_MESSAGES
+from switchboard.teams import RoundRobinGroupChat
 from switchboard.termination import MaxMessageTermination
 from switchboard.testing import AgentHarness
 

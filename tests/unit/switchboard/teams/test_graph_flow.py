@@ -9,8 +9,9 @@ import pytest
 from switchboard.agentchat import AssistantAgent, AssistantState
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.scripted import Script, ScriptedModelClient
+from switchboard.protocol import TurnRequested
 from switchboard.runtime import InMemoryStateStore
-from switchboard.teams import DiGraphBuilder, GraphFlow, TeamState, TurnRequested
+from switchboard.teams import DiGraphBuilder, GraphFlow, TeamState
 from switchboard.teams.graph_flow import GRAPH_DONE, GraphFlowState
 from switchboard.termination import MaxMessageTermination
 
@@ -110,8 +111,8 @@ async def test_the_graph_counters_are_persisted_between_hops() -> None:
     builder = DiGraphBuilder().add_node(a).add_node(b).add_node(c).add_node(d)
     builder.add_edge(a, b).add_edge(a, c).add_edge(b, d).add_edge(c, d)
     flow = GraphFlow([a, b, c, d], graph=builder.build(), name="flow")
+    from switchboard.protocol import TEAM_MESSAGES, TaskSubmitted
     from switchboard.runtime import InProcessRuntime
-    from switchboard.teams import TEAM_MESSAGES, TaskSubmitted
 
     runtime = InProcessRuntime(flow.agents(), extra_messages=TEAM_MESSAGES, keep_history=True)
     runtime.send(TaskSubmitted(task="split"), to="flow", run_id="r")

@@ -66,7 +66,7 @@ async def test_hosted_fan_out_runs_the_branches_concurrently_and_joins_them() ->
     assert run is not None
     assert run["status"] == "completed"
     assert run["stop_reason"] == GRAPH_DONE
-    assert bus.events == ["queued", "running", "completed"]
+    assert bus.statuses == ["queued", "running", "completed"]
     entries = await store.read(RUN, 0)
     assert [e["source"] for e in entries[:2]] == ["user", "a"]
     assert sorted(e["source"] for e in entries[2:4]) == ["b", "c"]

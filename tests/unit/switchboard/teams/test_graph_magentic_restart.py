@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from switchboard.messages import Envelope
+from switchboard.protocol.messages import TEAM_MESSAGES, TaskSubmitted
 from switchboard.runtime import InMemoryStateStore, InProcessRuntime
 from switchboard.teams import (
     DiGraphBuilder,
@@ -18,7 +19,6 @@ from switchboard.teams import (
     TeamResult,
 )
 from switchboard.teams.group_chat import GroupChat, completed_result
-from switchboard.teams.messages import TEAM_MESSAGES, TaskSubmitted
 from switchboard.termination import MaxMessageTermination, TokenUsageTermination
 from tests.support.teams import assistants, scripted, text
 

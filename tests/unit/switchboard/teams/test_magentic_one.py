@@ -181,13 +181,13 @@ async def test_hosted_magentic_one_runs_through_the_processor() -> None:
     entries = await store.read(RUN, 0)
     assert [e["source"] for e in entries] == ["user", ORCHESTRATOR, ORCHESTRATOR, "coder", ORCHESTRATOR]
     assert entries[-1]["content"] == "shipped"
-    assert bus.events == ["queued", "running", "completed"]
+    assert bus.statuses == ["queued", "running", "completed"]
 
 
 async def test_a_failed_orchestrator_hop_replays_its_finished_calls_when_retried() -> None:
     from switchboard.models.errors import ModelError
+    from switchboard.protocol import TEAM_MESSAGES, TaskSubmitted
     from switchboard.runtime import InProcessRuntime
-    from switchboard.teams import TEAM_MESSAGES, TaskSubmitted
 
     model = scripted(
         {

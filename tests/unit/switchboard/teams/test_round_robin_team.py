@@ -8,8 +8,9 @@ from switchboard.agentchat import AssistantAgent
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import Usage
 from switchboard.models.scripted import Script, ScriptedModelClient
-from switchboard.teams import RoundRobinGroupChat, RunCompleted, TaskSubmitted, TeamState, TranscriptEntry
-from switchboard.teams.messages import TEAM_MESSAGES
+from switchboard.protocol import RunCompleted, TaskSubmitted, TranscriptEntry
+from switchboard.protocol.messages import TEAM_MESSAGES
+from switchboard.teams import RoundRobinGroupChat, TeamState
 from switchboard.termination import MaxMessageTermination, TextMentionTermination
 from switchboard.testing import AgentHarness
 

@@ -9,10 +9,11 @@ import pytest
 
 from switchboard.errors import AgentDefinitionError, StateConflictError
 from switchboard.models.chat import Usage
+from switchboard.protocol import TranscriptEntry
+from switchboard.protocol.messages import TEAM_MESSAGES, TaskSubmitted
 from switchboard.runtime import Commit, InMemoryStateStore, InProcessRuntime
-from switchboard.teams import SelectorGroupChat, SpeakerSelectionError, TeamState, TranscriptEntry
+from switchboard.teams import SelectorGroupChat, SpeakerSelectionError, TeamState
 from switchboard.teams.group_chat import completed_result
-from switchboard.teams.messages import TEAM_MESSAGES, TaskSubmitted
 from switchboard.termination import (
     CostBudgetTermination,
     MaxMessageTermination,

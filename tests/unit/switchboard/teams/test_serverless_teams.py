@@ -4,42 +4,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from switchboard.agent import ManualClock
 from switchboard.agentchat import AssistantAgent
 from switchboard.hosting.memory import InMemoryHostStore
-from switchboard.hosting.processor import IncomingMessage, MessageProcessor, SettlementKind
-from switchboard.messages import Envelope
+from switchboard.hosting.processor import MessageProcessor
+from switchboard.hosting.settlement import IncomingMessage, SettlementKind
 from switchboard.models.scripted import ScriptedModelClient
+from switchboard.protocol import TEAM_MESSAGES
 from switchboard.runtime import Router
-from switchboard.teams import TEAM_MESSAGES, SelectorGroupChat, Swarm
+from switchboard.teams import SelectorGroupChat, Swarm
 from switchboard.teams.group_chat import GroupChat
 from switchboard.termination import HandoffTermination, MaxMessageTermination, TokenUsageTermination
+from switchboard.testing import InMemoryRunEvents
 from tests.support.teams import assistants, scripted, text
 
 RUN = "hosted-run"
 
 
-class Bus:
-    """The `RunEvents` port in memory: fans publishes out as the Service Bus publisher does."""
-
-    def __init__(self) -> None:
-        self.router: Router | None = None
-        self.sent: list[Envelope] = []
-        self.events: list[str] = []
-
-    async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        assert self.router is not None
-        for envelope in envelopes:
-            self.sent.extend(self.router.expand(envelope))
-
-    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
-        self.events.append(status)
-
-
-def _host(team: GroupChat, store: InMemoryHostStore, bus: Bus) -> MessageProcessor:
+def _host(team: GroupChat, store: InMemoryHostStore, bus: InMemoryRunEvents) -> MessageProcessor:
     """One host process: its own agents and router, the shared store and bus."""
     router = Router(team.agents(), extra_messages=TEAM_MESSAGES)
     bus.router = router
@@ -57,8 +42,8 @@ def _host(team: GroupChat, store: InMemoryHostStore, bus: Bus) -> MessageProcess
 
 async def _serve(
     build: Callable[[], GroupChat], *, restart_after: int | None = None, redeliver: bool = False
-) -> tuple[InMemoryHostStore, Bus, list[str]]:
-    store, bus = InMemoryHostStore(), Bus()
+) -> tuple[InMemoryHostStore, InMemoryRunEvents, list[str]]:
+    store, bus = InMemoryHostStore(), InMemoryRunEvents()
     processor = _host(build(), store, bus)
     task = IncomingMessage(body=json.dumps({"task": "go"}).encode(), message_id=RUN)
     assert (await processor.process_task(task)).outcome == "started"
@@ -127,7 +112,7 @@ async def test_a_selector_team_completes_serverless_with_selector_tokens_in_the_
     assert await _speakers(store) == ["user", "a", "b", "c", "a"]
     assert run["usage"]["team"] == {"prompt_tokens": 120, "completion_tokens": 8}
     assert run["stop_reason"].startswith("maximum number of messages 5")
-    assert bus.events == ["queued", "running", "completed"]
+    assert bus.statuses == ["queued", "running", "completed"]
     assert set(outcomes) == {"handled"}
     # The same transcript as the in-process runtime gives.
     in_process = await _selector().run("go", run_id=RUN)

@@ -8,10 +8,10 @@ from datetime import timedelta
 from switchboard.agent import ManualClock
 from switchboard.agentchat import AssistantAgent
 from switchboard.messages import Envelope
+from switchboard.protocol.messages import TEAM_MESSAGES, TaskSubmitted
 from switchboard.runtime import InMemoryStateStore, InProcessRuntime
 from switchboard.teams import SelectorGroupChat, Swarm, TeamResult, TeamState
 from switchboard.teams.group_chat import GroupChat, completed_result
-from switchboard.teams.messages import TEAM_MESSAGES, TaskSubmitted
 from switchboard.termination import (
     MaxMessageTermination,
     TerminationCondition,

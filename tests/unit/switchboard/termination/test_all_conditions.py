@@ -9,7 +9,7 @@ import pytest
 
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import Usage
-from switchboard.teams.transcript import EntryKind, TranscriptEntry
+from switchboard.protocol.transcript import EntryKind, TranscriptEntry
 from switchboard.termination import (
     ConditionState,
     CostBudgetTermination,

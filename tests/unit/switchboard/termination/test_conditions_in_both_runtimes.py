@@ -7,7 +7,7 @@ three runs must give the same speakers, stop reason, usage and status: the condi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -17,15 +17,16 @@ import pytest
 from switchboard.agent import Agent, AgentContext, ManualClock
 from switchboard.agentchat import AssistantAgent
 from switchboard.hosting.memory import InMemoryHostStore
-from switchboard.hosting.processor import IncomingMessage, MessageProcessor, SettlementKind
-from switchboard.messages import Envelope
+from switchboard.hosting.processor import MessageProcessor
+from switchboard.hosting.settlement import IncomingMessage, SettlementKind
 from switchboard.models.chat import ModelRequest, ModelResponse
 from switchboard.models.scripted import ScriptedModelClient
+from switchboard.protocol import TurnCompleted, TurnRequested
+from switchboard.protocol.messages import TEAM_MESSAGES
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import Router
-from switchboard.teams import RoundRobinGroupChat, Swarm, TeamResult, TurnCompleted, TurnRequested
+from switchboard.teams import RoundRobinGroupChat, Swarm, TeamResult
 from switchboard.teams.group_chat import GroupChat
-from switchboard.teams.messages import TEAM_MESSAGES
-from switchboard.teams.transcript import TranscriptEntry
 from switchboard.termination import (
     CostBudgetTermination,
     ExternalTermination,
@@ -45,6 +46,7 @@ from switchboard.termination import (
     TokenUsageTermination,
     ToolCallBudgetTermination,
 )
+from switchboard.testing import InMemoryRunEvents
 from switchboard.tools import FunctionTool
 from tests.support.teams import scripted
 
@@ -130,23 +132,7 @@ def _build(case: Case, clock: ManualClock, live: list[TerminationCondition]) -> 
     return RoundRobinGroupChat(agents, termination=live[-1], max_turns=12, name="team")
 
 
-class Bus:
-    """The `RunEvents` port in memory, fanning publishes out as the Service Bus publisher does."""
-
-    def __init__(self) -> None:
-        self.router: Router | None = None
-        self.sent: list[Envelope] = []
-
-    async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        assert self.router is not None
-        for envelope in envelopes:
-            self.sent.extend(self.router.expand(envelope))
-
-    async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
-        return None
-
-
-def _host(team: GroupChat, store: InMemoryHostStore, bus: Bus, clock: ManualClock) -> MessageProcessor:
+def _host(team: GroupChat, store: InMemoryHostStore, bus: InMemoryRunEvents, clock: ManualClock) -> MessageProcessor:
     bus.router = Router(team.agents(), extra_messages=TEAM_MESSAGES)
     return MessageProcessor(
         router=bus.router,
@@ -163,7 +149,7 @@ def _host(team: GroupChat, store: InMemoryHostStore, bus: Bus, clock: ManualCloc
 async def _hosted(case: Case, restart_after: int | None) -> dict[str, Any]:
     """Serve the run hop by hop; after `restart_after` hops a new host (all objects rebuilt) takes over."""
     clock, live = ManualClock(), list[TerminationCondition]()
-    store, bus = InMemoryHostStore(now=clock.now), Bus()
+    store, bus = InMemoryHostStore(now=clock.now), InMemoryRunEvents()
     processor = _host(_build(case, clock, live), store, bus, clock)
     task = IncomingMessage(body=json.dumps({"task": "the task"}).encode(), message_id=RUN)
     assert (await processor.process_task(task)).outcome == "started"
@@ -289,7 +275,7 @@ async def test_each_condition_stops_at_the_same_point_in_process_hosted_and_acro
     # A restart after every possible hop count gives the same run: counters, latches, start time and the
     # external flag's effect all come from the stored state, not from the (new) condition objects.
     # Not for ExternalTermination: its flag lives in the process that called set() until the manager's next check
-    # (a hosted run is stopped across processes through its cancel API, README "Deliberate differences").
+    # (a hosted run is stopped across processes through its cancel API, docs/teams.md "Deliberate differences").
     hops = len(in_process["speakers"]) * 2 if name != "external" else 0
     for cut in range(1, hops):
         restarted = await _hosted(case, restart_after=cut)

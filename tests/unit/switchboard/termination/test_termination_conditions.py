@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from switchboard.teams.transcript import TranscriptEntry
+from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.termination import (
     ConditionState,
     MaxMessageTermination,

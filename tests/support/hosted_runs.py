@@ -1,0 +1,106 @@
+"""Helpers of the end-to-end tests of hosted runs: read a run from Cosmos, call the HTTP API, wait for a state."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from azure.cosmos import CosmosClient
+
+from agents.registry import RESEARCH_TEAM
+from switchboard.models.scripted import ScriptedModelClient
+from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
+from tests.support.processes import REPO_ROOT
+from tests.support.stack import HOST_KEY, Stack
+
+DEMO_SCRIPT = REPO_ROOT / "agents" / "scripts" / "research_demo.json"
+"""The scripted model's answers for the research team's demo run."""
+
+
+def run_item(stack: Stack, run_id: str) -> dict[str, Any] | None:
+    container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard")
+    items = list(
+        container.get_container_client("runs").query_items(
+            "SELECT * FROM c WHERE c.id = @id", parameters=[{"name": "@id", "value": run_id}], partition_key=run_id
+        )
+    )
+    return items[0] if items else None
+
+
+def transcript_items(stack: Stack, run_id: str) -> list[dict[str, Any]]:
+    container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard")
+    return list(
+        container.get_container_client("runs").query_items(
+            "SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id
+        )
+    )
+
+
+def wait_for_status(stack: Stack, run_id: str, status: str, timeout: float = 90.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    item: dict[str, Any] | None = None
+    while time.monotonic() < deadline:
+        item = run_item(stack, run_id)
+        if item is not None and item["status"] == status:
+            return item
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} not {status} after {timeout}s: {item}\n{stack.logs()}")
+
+
+async def expected_transcript(task: str) -> list[tuple[str, str]]:
+    team = RESEARCH_TEAM.build(ScriptedModelClient.from_file(DEMO_SCRIPT))
+    result = await team.run(task)
+    return [(entry.source, entry.content) for entry in result.transcript]
+
+
+def post(stack: Stack, path: str, body: Any | None = None, key: str | None = HOST_KEY) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if key is not None:
+        headers["x-functions-key"] = key
+    data = json.dumps(body).encode() if body is not None else None
+    method = "POST" if body is not None or path.endswith("/cancel") else "GET"
+    request = urllib.request.Request(
+        f"{stack.host_url}{path}", data=data if method == "POST" else None, headers=headers, method=method
+    )
+    if method == "POST" and data is None:
+        request.data = b""
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, _body(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, _body(error.read())
+
+
+def _body(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        return raw.decode(errors="replace")
+
+
+def marks(stack: Stack) -> list[str]:
+    path = Path(stack.extra_env["HITL_MARKS"])
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def asked_agent(stack: Stack, run_id: str) -> str | None:
+    pending = (run_item(stack, run_id) or {}).get("pending_input") or {}
+    return pending.get("agent")
+
+
+def start(stack: Stack, team: str, task: str) -> str:
+    status, body = post(stack, "/api/runs", {"task": task, "team": team})
+    assert status == 202, body
+    return str(body["run_id"])
+
+
+def wait_until(condition: Any, what: str, stack: Stack, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout}s\n{stack.logs()}")
+        time.sleep(0.2)
