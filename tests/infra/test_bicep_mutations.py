@@ -148,9 +148,9 @@ BREAKAGES = {
     "session executor role granted to the developer only": Breakage(
         "roles",
         "main.bicep",
-        "    name: 'sp-${resourceToken}'\n    location: location\n    tags: allTags\n"
+        "    name: 'sp-${resourceToken}'\n    location: region\n    tags: allTags\n"
         "    principalId: identity.outputs.principalId\n",
-        "    name: 'sp-${resourceToken}'\n    location: location\n    tags: allTags\n"
+        "    name: 'sp-${resourceToken}'\n    location: region\n    tags: allTags\n"
         "    principalId: userPrincipalId\n",
         "resource pool ",
         "Azure ContainerApps Session Executor",
