@@ -150,8 +150,7 @@ BREAKAGES = {
         "main.bicep",
         "    name: 'sp-${resourceToken}'\n    location: region\n    tags: allTags\n"
         "    principalId: identity.outputs.principalId\n",
-        "    name: 'sp-${resourceToken}'\n    location: region\n    tags: allTags\n"
-        "    principalId: userPrincipalId\n",
+        "    name: 'sp-${resourceToken}'\n    location: region\n    tags: allTags\n    principalId: userPrincipalId\n",
         "resource pool ",
         "Azure ContainerApps Session Executor",
         at_file="modules/sessions.bicep",
