@@ -3,7 +3,8 @@
 // connection uses one user-assigned managed identity; Service Bus, Cosmos DB, App Insights, storage and Azure OpenAI
 // all have local (key) auth turned off, and no output carries a secret.
 //
-// Deploy: `azd up`, or `az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam`.
+// Deploy: `azd up` (azd reads infra/main.bicepparam, which reads the azd environment's variables), or
+// `az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam` (see docs/deploy.md).
 // Resources are raw `Microsoft.*` declarations rather than `br/public:` AVM modules so the offline checks of
 // tests/infra (tree-sitter-bicep; no Bicep compiler can run here) see every property they assert on.
 targetScope = 'resourceGroup'
@@ -13,13 +14,13 @@ targetScope = 'resourceGroup'
 @description('Environment name (azd AZURE_ENV_NAME): part of every resource name and the azd-env-name tag.')
 param environmentName string
 
-@description('Azure region of every resource; Flex Consumption must be offered there.')
+@description('Azure region of every resource; Flex Consumption must be offered there. Empty (AZURE_LOCATION unset) means the region of the resource group.')
 param location string = resourceGroup().location
 
 @description('Object id of the developer or CI principal running the deployment (azd AZURE_PRINCIPAL_ID): granted send/receive on Service Bus, Cosmos DB data access and Azure OpenAI use, so `switchboard submit` works after `az login`. Empty for none.')
 param userPrincipalId string = ''
 
-@description('Type of userPrincipalId.')
+@description('Type of userPrincipalId (azd AZURE_PRINCIPAL_TYPE): ServicePrincipal when a CI pipeline deploys, else ARM rejects its role assignments with UnmatchedPrincipalType.')
 @allowed([
   'User'
   'Group'
@@ -63,7 +64,9 @@ param alertEmail string = ''
 @description('Tags added to every resource.')
 param tags object = {}
 
-var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+// The .bicepparam passes '' when AZURE_LOCATION is unset: the resource group's region, as without a parameter file.
+var region = empty(location) ? resourceGroup().location : location
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, region))
 var allTags = union(tags, {
   'azd-env-name': environmentName
 })
@@ -74,7 +77,7 @@ module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
     name: 'id-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
   }
 }
@@ -84,7 +87,7 @@ module monitoring 'modules/monitoring.bicep' = {
   params: {
     logAnalyticsName: 'log-${resourceToken}'
     appInsightsName: 'appi-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     principalId: identity.outputs.principalId
   }
@@ -94,7 +97,7 @@ module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
     name: 'st${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     deploymentContainerName: 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
     principalId: identity.outputs.principalId
@@ -105,7 +108,7 @@ module serviceBus 'modules/servicebus.bicep' = {
   name: 'servicebus'
   params: {
     name: 'sb-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     principalId: identity.outputs.principalId
     userPrincipalId: userPrincipalId
@@ -117,18 +120,19 @@ module cosmos 'modules/cosmos.bicep' = {
   name: 'cosmos'
   params: {
     name: 'cosmos-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     principalId: identity.outputs.principalId
     userPrincipalId: userPrincipalId
   }
 }
 
+// Read only through `openAi.?outputs.x ?? fallback`: a plain `openAi.outputs.x` fails validation when it is not deployed.
 module openAi 'modules/openai.bicep' = if (deployOpenAi) {
   name: 'openai'
   params: {
     name: 'oai-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     principalId: identity.outputs.principalId
     userPrincipalId: userPrincipalId
@@ -146,7 +150,7 @@ module functionApp 'modules/functionapp.bicep' = {
   params: {
     name: appName
     planName: 'plan-${resourceToken}'
-    location: location
+    location: region
     tags: allTags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
@@ -157,8 +161,8 @@ module functionApp 'modules/functionapp.bicep' = {
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabase: entities.cosmos.database
     cosmosContainer: entities.cosmos.containers[0].name
-    openAiEndpoint: deployOpenAi ? openAi.outputs.endpoint : openAiEndpoint
-    openAiDeploymentName: deployOpenAi ? openAi.outputs.deploymentName : openAiDeploymentName
+    openAiEndpoint: openAi.?outputs.endpoint ?? openAiEndpoint
+    openAiDeploymentName: openAi.?outputs.deploymentName ?? openAiDeploymentName
     openAiApiVersion: openAiApiVersion
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
@@ -180,7 +184,7 @@ module alerts 'modules/alerts.bicep' = {
 module workbook 'modules/workbook.bicep' = {
   name: 'workbook'
   params: {
-    location: location
+    location: region
     tags: allTags
     appInsightsId: monitoring.outputs.appInsightsId
     queryPackName: 'pack-${resourceToken}'
@@ -211,4 +215,4 @@ output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 output AZURE_CLIENT_ID string = identity.outputs.clientId
 
 @description('Azure OpenAI endpoint the agents call (empty when no model is configured).')
-output AZURE_OPENAI_ENDPOINT string = deployOpenAi ? openAi.outputs.endpoint : openAiEndpoint
+output AZURE_OPENAI_ENDPOINT string = openAi.?outputs.endpoint ?? openAiEndpoint

@@ -36,9 +36,10 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(a
   }
 }
 
+// `.?id ?? ''`: actionGroup is conditional, and a plain `.id` on it fails validation when it is not deployed.
 var actions = empty(alertEmail) ? [] : [
   {
-    actionGroupId: actionGroup.id
+    actionGroupId: actionGroup.?id ?? ''
   }
 ]
 

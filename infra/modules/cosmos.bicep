@@ -77,6 +77,8 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
   }
 }]
 
+// Cosmos DB takes one control-plane write per account at a time and answers 412 ("another operation ... requires an
+// exclusive lock") to the rest, so the role assignments wait for the containers (hence the database) and each other.
 resource appDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
   parent: account
   name: guid(account.id, principalId, dataContributor)
@@ -85,6 +87,9 @@ resource appDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssign
     roleDefinitionId: '${account.id}/sqlRoleDefinitions/${dataContributor}'
     scope: account.id
   }
+  dependsOn: [
+    containers
+  ]
 }
 
 // `switchboard submit` creates the run document; `switchboard runs` reads runs.
@@ -96,6 +101,10 @@ resource userDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssig
     roleDefinitionId: '${account.id}/sqlRoleDefinitions/${dataContributor}'
     scope: account.id
   }
+  dependsOn: [
+    containers
+    appDataContributor
+  ]
 }
 
 @description('Name of the account.')

@@ -27,6 +27,8 @@ param userPrincipalId string = ''
 param userPrincipalType string = 'User'
 
 var entities = loadJsonContent('../entities.json')
+// 2024-01-01 is the GA API version of Microsoft.ServiceBus (namespaces, queues, topics, subscriptions): every property
+// used here (disableLocalAuth, minimumTlsVersion, publicNetworkAccess and the entity list's) is part of it.
 // Sessions and topics need Standard (Basic has neither); Premium is not needed at this scale.
 var skuName = 'Standard'
 // The app both receives (triggers, settlement) and sends (agent to agent, run events, tasks): Data Sender and Data
@@ -39,7 +41,7 @@ var subscriptions = flatten(map(entities.serviceBus.topics, topic => map(topic.s
   properties: subscription.properties
 })))
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
+resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: name
   location: location
   tags: tags
@@ -54,13 +56,13 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   }
 }
 
-resource queues 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = [for queue in entities.serviceBus.queues: {
+resource queues 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = [for queue in entities.serviceBus.queues: {
   parent: namespace
   name: queue.name
   properties: queue.properties
 }]
 
-resource topics 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = [for topic in entities.serviceBus.topics: {
+resource topics 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = [for topic in entities.serviceBus.topics: {
   parent: namespace
   name: topic.name
   properties: topic.properties
@@ -68,7 +70,7 @@ resource topics 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = [f
 
 // A subscription's parent is one of the looped topics; the full name form avoids indexing the topic loop.
 #disable-next-line use-parent-property
-resource topicSubscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-preview' = [for subscription in subscriptions: {
+resource topicSubscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = [for subscription in subscriptions: {
   name: '${namespace.name}/${subscription.topic}/${subscription.name}'
   properties: subscription.properties
   dependsOn: [

@@ -26,7 +26,7 @@ var queries = [
   }
   {
     name: 'error_rates'
-    displayName: 'Switchboard: error, dead-letter and retry rates per agent'
+    displayName: 'Switchboard: error, dead-letter, run-failure and retry rates per agent'
     body: loadTextContent('../queries/error_rates.kql')
   }
   {
@@ -54,7 +54,13 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
   properties: {
     displayName: 'Switchboard agents'
     category: 'workbook'
-    serializedData: loadTextContent('../workbook.json')
+    // The component as fallback resource: opened from the Workbooks gallery (not from the component), the panels
+    // still know what to query.
+    serializedData: string(union(json(loadTextContent('../workbook.json')), {
+      fallbackResourceIds: [
+        appInsightsId
+      ]
+    }))
     sourceId: appInsightsId
   }
 }

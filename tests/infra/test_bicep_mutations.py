@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,7 @@ from tests.infra.bicep_checks.entities import entity_findings
 from tests.infra.bicep_checks.rules import app_settings_findings, local_auth_findings, role_findings, secret_findings
 from tests.infra.bicep_checks.symbols import parameter_file_findings, symbol_findings
 from tests.infra.bicep_checks.syntax import Finding, Infra, syntax_findings
-
-INFRA = Path(__file__).resolve().parents[2] / "infra"
+from tests.infra.mutations import INFRA, Breakage, block, break_copy, reported
 
 CHECKS: dict[str, Callable[[Infra], list[Finding]]] = {
     "syntax": syntax_findings,
@@ -30,27 +28,6 @@ CHECKS: dict[str, Callable[[Infra], list[Finding]]] = {
     "secrets": secret_findings,
     "params": lambda infra: parameter_file_findings(infra, infra.root / "main.bicepparam"),
 }
-
-
-@dataclass(frozen=True)
-class Breakage:
-    """Replace `old` by `new` in `file`; the `check` must report `expected` at the line holding `at` afterwards."""
-
-    check: str
-    file: str
-    old: str
-    new: str
-    at: str
-    expected: str
-    at_file: str = ""
-    """The file of the finding when it is not the edited one."""
-
-
-def block(file: str, start: str) -> str:
-    """The text of the top-level declaration of `file` that starts with `start` (through its closing brace)."""
-    source = (INFRA / file).read_text()
-    begin = source.index(start)
-    return source[begin : source.index("\n}\n", begin) + 3]
 
 
 ONE_AGENT_QUEUE = """[for name in ['research', 'planner', 'researcher', 'writer', 'reviewer']: {
@@ -161,9 +138,9 @@ BREAKAGES = {
     "module given another principal than the identity": Breakage(
         "roles",
         "main.bicep",
-        "    name: 'cosmos-${resourceToken}'\n    location: location\n    tags: allTags\n"
+        "    name: 'cosmos-${resourceToken}'\n    location: region\n    tags: allTags\n"
         "    principalId: identity.outputs.principalId\n",
-        "    name: 'cosmos-${resourceToken}'\n    location: location\n    tags: allTags\n"
+        "    name: 'cosmos-${resourceToken}'\n    location: region\n    tags: allTags\n"
         "    principalId: userPrincipalId\n",
         "resource account ",
         "Cosmos DB Built-in Data Contributor",
@@ -238,27 +215,12 @@ BREAKAGES = {
 }
 
 
-def break_copy(tmp_path: Path, breakage: Breakage) -> tuple[Infra, int]:
-    """A copy of infra/ with one breakage applied, and the line the finding must name."""
-    copy = tmp_path / "infra"
-    shutil.copytree(INFRA, copy)
-    target = copy / breakage.file
-    source = target.read_text()
-    assert source.count(breakage.old) == 1, f"{breakage.old!r} must occur once in {breakage.file}"
-    changed = source.replace(breakage.old, breakage.new)
-    target.write_text(changed)
-    located = (copy / breakage.at_file).read_text() if breakage.at_file else changed
-    line = next(number for number, content in enumerate(located.splitlines(), 1) if breakage.at in content)
-    return Infra.load(copy), line
-
-
 @pytest.mark.parametrize("name", sorted(BREAKAGES))
 def test_the_matching_check_reports_the_breakage_at_its_file_and_line(tmp_path: Path, name: str) -> None:
     breakage = BREAKAGES[name]
     infra, line = break_copy(tmp_path, breakage)
-    findings = [str(finding) for finding in CHECKS[breakage.check](infra)]
-    where = f"infra/{breakage.at_file or breakage.file}:{line}: ["
-    assert any(f.startswith(where) and breakage.expected in f for f in findings), (where, findings)
+    findings = CHECKS[breakage.check](infra)
+    assert reported(breakage, line, findings), (line, [str(f) for f in findings])
 
 
 def test_a_queue_removed_from_the_entity_json_the_bicep_loads_is_reported(tmp_path: Path) -> None:
