@@ -26,8 +26,15 @@ MAX_ROUNDS = 3
 PARTICIPANTS = 4
 
 
-def research_team(model_client: ModelClient, *, max_rounds: int = MAX_ROUNDS) -> RoundRobinGroupChat:
-    """Build the research-and-report team around one model client."""
+def research_team(
+    model_client: ModelClient, *, max_rounds: int = MAX_ROUNDS, reviewer_model: ModelClient | None = None
+) -> RoundRobinGroupChat:
+    """Build the research-and-report team around one model client.
+
+    Two models in one team: pass `reviewer_model` (e.g. a cheaper model) and the reviewer keeps it, while the
+    others use `model_client`. Without code, the setting `MODEL__REVIEWER__AZURE_OPENAI_DEPLOYMENT` (or
+    `MODEL__REVIEWER__OPENAI_MODEL`) does the same for a deployed or local run (docs/models.md).
+    """
     termination = TextMentionTermination(APPROVED, sources=["reviewer"]) | MaxMessageTermination(
         1 + PARTICIPANTS * max_rounds
     )
@@ -36,7 +43,7 @@ def research_team(model_client: ModelClient, *, max_rounds: int = MAX_ROUNDS) ->
             make_planner(model_client),
             make_researcher(model_client),
             make_writer(model_client),
-            make_reviewer(model_client),
+            make_reviewer(reviewer_model or model_client),
         ],
         termination=termination,
         name="research",

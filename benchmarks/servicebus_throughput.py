@@ -2,7 +2,7 @@
 
 Sends N messages in batches, receives them with PEEK_LOCK and completes each one, then prints
 messages/s and the CPU time per message of the emulator process against the client's, measured in
-the same run. Run: ``python3 benchmarks/servicebus_throughput.py [--messages 20000]``.
+the same run. Run: ``python benchmarks/servicebus_throughput.py [--messages 20000]``.
 """
 
 from __future__ import annotations

@@ -49,6 +49,18 @@ param openAiEndpoint string = ''
 @description('Deployment name on the existing account, used when deployOpenAi is false.')
 param openAiDeploymentName string = ''
 
+@description('A second model for some agents (a model per agent), e.g. gpt-4.1-nano for the reviewer: with deployOpenAi it is deployed as a second deployment of this name, else it names a deployment on the existing account. Empty for none.')
+param openAiSecondModelName string = ''
+
+@description('Version of the second model to deploy.')
+param openAiSecondModelVersion string = ''
+
+@description('Capacity of the second model deployment, in thousands of tokens per minute.')
+param openAiSecondCapacity int = 10
+
+@description('Agents that call the second model; each gets the app setting MODEL__<AGENT>__AZURE_OPENAI_DEPLOYMENT.')
+param openAiSecondModelAgents array = []
+
 @description('Azure OpenAI API version the agents call.')
 param openAiApiVersion string = '2024-10-21'
 
@@ -71,6 +83,15 @@ var allTags = union(tags, {
   'azd-env-name': environmentName
 })
 var appName = 'func-${resourceToken}'
+// A model per agent: the setting that sends each listed agent to the second deployment. The agent's part of the name
+// is its name in upper case with `-` as `_`, as switchboard/models/agent_models.py reads it.
+var agentModelSettings = empty(openAiSecondModelName)
+  ? {}
+  : toObject(
+      openAiSecondModelAgents,
+      agent => 'MODEL__${toUpper(replace(agent, '-', '_'))}__AZURE_OPENAI_DEPLOYMENT',
+      agent => openAiSecondModelName
+    )
 var entities = loadJsonContent('entities.json')
 
 module identity 'modules/identity.bicep' = {
@@ -142,6 +163,10 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
     modelVersion: openAiModelVersion
     skuName: openAiSkuName
     capacity: openAiCapacity
+    secondDeploymentName: openAiSecondModelName
+    secondModelName: openAiSecondModelName
+    secondModelVersion: openAiSecondModelVersion
+    secondCapacity: openAiSecondCapacity
   }
 }
 
@@ -164,6 +189,7 @@ module functionApp 'modules/functionapp.bicep' = {
     openAiEndpoint: openAi.?outputs.endpoint ?? openAiEndpoint
     openAiDeploymentName: openAi.?outputs.deploymentName ?? openAiDeploymentName
     openAiApiVersion: openAiApiVersion
+    agentModelSettings: agentModelSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

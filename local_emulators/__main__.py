@@ -12,6 +12,7 @@ from types import FrameType
 from local_emulators.entities_file import EntityFile, load_entities, write_servicebus_config
 from local_emulators.launcher import EmulatorGroup, LaunchError, default_specs
 from local_emulators.provision import create_cosmos_entities, write_local_settings
+from local_emulators.registry_entities import registry_entities
 
 DEFAULT_ENTITIES = Path("infra") / "entities.json"
 
@@ -20,8 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m local_emulators",
         description=(
-            "Local emulators of Azure Service Bus, Cosmos DB and Application Insights that the unmodified Azure "
-            "SDKs connect to."
+            "Local emulators of Azure Service Bus, Cosmos DB, Application Insights and Container Apps dynamic "
+            "sessions that the unmodified Azure SDKs connect to."
         ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -53,9 +54,17 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help=(
-            f"entity list written by 'switchboard infra entities' (default {DEFAULT_ENTITIES} when it exists; "
-            "without one Service Bus starts with its bundled demo entities and no Cosmos container is created)"
+            "entity list written by 'switchboard infra entities' (default: in a folder with function_app.py, the "
+            f"list its registry needs, as 'python -m switchboard infra entities' prints it; else {DEFAULT_ENTITIES} "
+            "when it exists; without one Service Bus starts with its bundled demo entities and no Cosmos container "
+            "is created)"
         ),
+    )
+    up.add_argument(
+        "--sessions-port",
+        type=int,
+        default=8091,
+        help="Container Apps dynamic sessions (code interpreter) port (default 8091)",
     )
     up.add_argument("--model-script", type=Path, help="also start the scripted OpenAI-compatible model on this script")
     up.add_argument("--model-port", type=int, default=8089, help="scripted model port (default 8089)")
@@ -65,12 +74,23 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="write the settings into this local.settings.json (for 'switchboard host' and 'func start')",
     )
+    commands.add_parser(
+        "sessions",
+        add_help=False,
+        help="run only the Container Apps dynamic sessions emulator (see 'sessions --help')",
+    )
     return parser
 
 
-def _entities(path: Path | None) -> EntityFile | None:
+def _entities(path: Path | None, data_dir: Path) -> EntityFile | None:
     if path is not None:
         return load_entities(path)
+    # In an app's folder, the registry decides: a team added there gets its queues even before the file is rewritten.
+    generated, note = registry_entities(Path.cwd(), data_dir / "registry-entities.json")
+    if note is not None:
+        print(f"note: {note}", flush=True)
+    if generated is not None:
+        return load_entities(generated)
     if DEFAULT_ENTITIES.is_file():
         return load_entities(DEFAULT_ENTITIES)
     print(f"note: no {DEFAULT_ENTITIES} here; Service Bus starts with its bundled demo entities", flush=True)
@@ -78,7 +98,7 @@ def _entities(path: Path | None) -> EntityFile | None:
 
 
 def _start(args: argparse.Namespace) -> EmulatorGroup:
-    entities = _entities(args.entities)
+    entities = _entities(args.entities, args.data_dir)
     config = write_servicebus_config(entities, args.data_dir / "servicebus-config.json") if entities else None
     group = EmulatorGroup(
         default_specs(
@@ -88,6 +108,7 @@ def _start(args: argparse.Namespace) -> EmulatorGroup:
             model_script=args.model_script,
             model_port=args.model_port,
             appinsights_port=args.appinsights_port,
+            sessions_port=args.sessions_port,
         ),
         host=args.host,
         data_dir=args.data_dir,
@@ -106,6 +127,11 @@ def _start(args: argparse.Namespace) -> EmulatorGroup:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sessions"]:
+        from local_emulators.sessions.__main__ import main as sessions_main
+
+        return sessions_main(argv[1:])
     args = _parser().parse_args(argv)
     started = time.monotonic()
     try:

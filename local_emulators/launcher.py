@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from local_emulators.sessions.auth import DEFAULT_TOKEN as SESSIONS_EMULATOR_TOKEN
 from local_emulators.up_errors import LaunchError
 
 __all__ = ["APPINSIGHTS_IKEY", "EMULATOR_COSMOS_KEY", "EmulatorGroup", "EmulatorSpec", "LaunchError", "default_specs"]
@@ -48,6 +49,7 @@ def default_specs(
     model_script: Path | None = None,
     model_port: int = 8089,
     appinsights_port: int = 8087,
+    sessions_port: int = 8091,
 ) -> list[EmulatorSpec]:
     """The emulators `up` starts, on their fixed default ports unless told otherwise.
 
@@ -58,6 +60,7 @@ def default_specs(
         model_script: When given, the scripted OpenAI-compatible model server also starts, replaying it.
         model_port: That server's port.
         appinsights_port: The Application Insights emulator's port (ingestion, run pages).
+        sessions_port: The Container Apps dynamic sessions emulator's port (code execution).
     """
     config = ["--config", str(servicebus_config)] if servicebus_config is not None else []
     specs = [
@@ -98,6 +101,17 @@ def default_specs(
                     f"InstrumentationKey={APPINSIGHTS_IKEY};IngestionEndpoint=http://{host}:{port}/;"
                     f"LiveEndpoint=http://{host}:{port}/"
                 )
+            },
+        ),
+        EmulatorSpec(
+            name="sessions",
+            module="local_emulators.sessions",
+            port=sessions_port,
+            arguments=lambda host, port, data: ["--host", host, "--port", str(port), "--data-dir", str(data)],
+            # The pool management endpoint, and the emulator's static token (in Azure: an Entra token instead).
+            settings=lambda host, port: {
+                "ACA_SESSIONS_ENDPOINT": f"http://{host}:{port}/",
+                "ACA_SESSIONS_TOKEN": SESSIONS_EMULATOR_TOKEN,
             },
         ),
     ]

@@ -4,7 +4,11 @@
 # download is not used: the test launches /usr/bin/chromium through `executable_path`. Quiet when both are present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
+# The interpreter to install into: PYTHON (scripts/setup.sh passes the project venv's), else .venv's, else python3.
+PY=${PYTHON:-}
+if [ -z "$PY" ]; then
+  if [ -x .venv/bin/python ]; then PY=.venv/bin/python; else PY=python3; fi
+fi
 if ! command -v chromium >/dev/null 2>&1; then
   echo "install_browser: installing Debian's chromium (apt)..." >&2
   SUDO=""

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: set up, then run the whole test suite.
+# The README's test command: set up everything in .venv (first run only), then run pytest with the given arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-PY=${PYTHON:-python3}
-exec "$PY" -m pytest "$@"
+bash scripts/setup.sh test
+exec .venv/bin/python -m pytest "$@"

@@ -54,6 +54,9 @@ param openAiDeploymentName string = ''
 @description('Azure OpenAI API version.')
 param openAiApiVersion string = '2024-10-21'
 
+@description('Per-agent model settings (MODEL__<AGENT>__<SETTING> → value), e.g. agents on a second deployment.')
+param agentModelSettings object = {}
+
 @description('Seconds allowed for one model call.')
 param modelTimeoutSeconds int = 60
 
@@ -150,7 +153,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: {
+  // The per-agent model settings come after the fixed ones, so they can only add names (MODEL__*), never replace.
+  properties: union({
     AzureWebJobsStorage__accountName: storage.name
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
@@ -173,7 +177,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SWITCHBOARD_MODEL_JSON_MODE: 'json_schema'
     PYTHON_ENABLE_OPENTELEMETRY: 'true'
     PYTHON_ISOLATE_WORKER_DEPENDENCIES: '1'
-  }
+  }, agentModelSettings)
 }
 
 @description('Name of the Function App.')

@@ -1,5 +1,6 @@
-// An optional Azure OpenAI account (key auth off, Entra ID only) with one model deployment; the identity and the
-// developer get Cognitive Services OpenAI User (inference only: no deployment or account management).
+// An optional Azure OpenAI account (key auth off, Entra ID only) with one model deployment, and optionally a second
+// one for agents on another model (a model per agent); the identity and the developer get Cognitive Services OpenAI
+// User (inference only: no deployment or account management).
 
 @description('Name of the account; also its custom subdomain, which Entra ID auth requires.')
 param name string
@@ -39,6 +40,18 @@ param skuName string = 'GlobalStandard'
 @description('Capacity in thousands of tokens per minute.')
 param capacity int = 10
 
+@description('Name of a second model deployment, for agents on another model (e.g. a cheaper reviewer); empty for none.')
+param secondDeploymentName string = ''
+
+@description('Model of the second deployment.')
+param secondModelName string = ''
+
+@description('Model version of the second deployment.')
+param secondModelVersion string = ''
+
+@description('Capacity of the second deployment in thousands of tokens per minute.')
+param secondCapacity int = 10
+
 var cognitiveServicesOpenAiUser = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
 
 resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
@@ -72,6 +85,26 @@ resource deployment 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01
   }
 }
 
+// An account changes one deployment at a time: created together, the second fails with a conflict on the parent.
+resource secondDeployment 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = if (!empty(secondDeploymentName)) {
+  parent: account
+  name: secondDeploymentName
+  dependsOn: [
+    deployment
+  ]
+  sku: {
+    name: skuName
+    capacity: secondCapacity
+  }
+  properties: {
+    model: {
+      format: 'OpenAI'
+      name: secondModelName
+      version: secondModelVersion
+    }
+  }
+}
+
 resource appOpenAiUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account.id, principalId, cognitiveServicesOpenAiUser)
   scope: account
@@ -97,3 +130,6 @@ output endpoint string = account.properties.endpoint
 
 @description('Name of the model deployment.')
 output deploymentName string = deployment.name
+
+@description('Name of the second model deployment (empty when there is none).')
+output secondDeploymentName string = secondDeploymentName

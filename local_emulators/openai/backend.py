@@ -11,6 +11,7 @@ from typing import Any
 
 from local_emulators.openai.errors import BadRequestError, ScriptExhaustedError, ScriptInvalidError
 from local_emulators.openai.steps import ScriptPlan, Step
+from local_emulators.openai.token_estimate import completion_tokens, prompt_tokens
 
 _ENTRY_KEYS = {"content", "tool_calls", "structured", "error", "usage", "delay"}
 
@@ -154,8 +155,8 @@ class ScriptBackend:
         if calls:
             message["tool_calls"] = calls
         usage = entry.get("usage") or {
-            "prompt_tokens": _estimate(json.dumps(body.get("messages"))),
-            "completion_tokens": _estimate((content or "") + json.dumps(calls) if calls else content or ""),
+            "prompt_tokens": prompt_tokens(body.get("messages")),
+            "completion_tokens": completion_tokens(content, calls),
         }
         usage = {**usage, "total_tokens": usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)}
         return {
@@ -166,7 +167,3 @@ class ScriptBackend:
             "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop"}],
             "usage": usage,
         }
-
-
-def _estimate(text: str) -> int:
-    return max(1, (len(text) + 3) // 4) if text else 0

@@ -3,14 +3,21 @@
 Control plane: `GET /_script/requests` (every request: agent, body, and run_id/index when the step was sent),
 `GET /_script/steps` (each step with how often it was requested), `POST /_script/reset` (forget requests and
 counters; a body `{"agents": {...}}` also replaces the script).
+
+Several models: besides its default script the server can serve more, each under a model name. A chat request is
+answered by the script of the model its body names (`"model"`), and by the default script for any other name, so
+two agents configured with two model names get two scripted models from one server. The control plane addresses a
+named model's script with `?model=NAME`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from local_emulators.openai.backend import ScriptBackend, ScriptedFailure, check_script
 from local_emulators.openai.errors import BadRequestError, ScriptExhaustedError, ScriptInvalidError
@@ -26,10 +33,34 @@ class ScriptedOpenAIServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, backend: ScriptBackend) -> None:
-        """Listen on host:port and answer from `backend`."""
+    def __init__(
+        self, host: str, port: int, backend: ScriptBackend, models: Mapping[str, ScriptBackend] | None = None
+    ) -> None:
+        """Listen on host:port and answer from `backend`, or from `models[name]` for a request naming a model."""
         super().__init__((host, port), _Handler)
         self.backend = backend
+        self.models = dict(models or {})
+
+    def backend_for(self, model: object) -> ScriptBackend:
+        """The script that answers requests for `model`: its own when served, else the default."""
+        return self.models.get(model, self.backend) if isinstance(model, str) else self.backend
+
+    def named(self, query: str) -> ScriptBackend:
+        """The backend a control-plane query (`model=NAME`) addresses.
+
+        Raises:
+            BadRequestError: The query names a model the server does not serve.
+        """
+        names = parse_qs(query).get("model")
+        if not names:
+            return self.backend
+        if names[0] not in self.models and names[0] != self.backend.model:
+            raise BadRequestError(f"no scripted model {names[0]!r}; serving {self.model_names()}")
+        return self.models.get(names[0], self.backend)
+
+    def model_names(self) -> list[str]:
+        """Every model id served: the default's first."""
+        return [self.backend.model, *(name for name in self.models if name != self.backend.model)]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -43,25 +74,33 @@ class _Handler(BaseHTTPRequestHandler):
         sys.stderr.write(f"openai-emulator {self.command} {self.path} {args[1] if len(args) > 1 else ''}\n")
 
     def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0].rstrip("/")
+        path, _, query = self.path.partition("?")
+        path = path.rstrip("/")
         if path in ("/v1/models", "/models"):
-            model = {"id": self.server.backend.model, "object": "model", "owned_by": "switchboard"}
-            self._json(200, {"object": "list", "data": [model]})
-        elif path == "/_script/requests":
-            self._json(200, {"requests": self.server.backend.requests})
-        elif path == "/_script/steps":
-            self._json(200, {"steps": self.server.backend.step_counts()})
+            models = [{"id": name, "object": "model", "owned_by": "switchboard"} for name in self.server.model_names()]
+            self._json(200, {"object": "list", "data": models})
+        elif path in ("/_script/requests", "/_script/steps"):
+            try:
+                backend = self.server.named(query)
+            except BadRequestError as error:
+                self._error(404, str(error), "model_not_found")
+                return
+            if path == "/_script/requests":
+                self._json(200, {"requests": backend.requests})
+            else:
+                self._json(200, {"steps": backend.step_counts()})
         elif path == "/health":
             self._json(200, {"status": "ok"})
         else:
             self._error(404, f"no route {path}", "not_found")
 
     def do_POST(self) -> None:
-        path = self.path.split("?", 1)[0].rstrip("/")
+        path, _, query = self.path.partition("?")
+        path = path.rstrip("/")
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         if path == "/_script/reset":
-            self._reset(raw)
+            self._reset(raw, query)
             return
         if not path.endswith("/chat/completions"):
             self._error(404, f"no route {path}", "not_found")
@@ -71,7 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict):
                 raise BadRequestError("request body must be a JSON object")
             agent = self.headers.get(AGENT_HEADER) or "*"
-            reply = self.server.backend.complete(agent, body, self._step(agent))
+            reply = self.server.backend_for(body.get("model")).complete(agent, body, self._step(agent))
         except ValueError:
             self._error(400, "request body is not JSON", "invalid_request_error")
             return
@@ -97,14 +136,15 @@ class _Handler(BaseHTTPRequestHandler):
             raise BadRequestError(f"{RUN_HEADER} and {STEP_HEADER} (a number) must be sent together")
         return Step(run_id=run_id, agent=agent, index=int(index))
 
-    def _reset(self, raw: bytes) -> None:
+    def _reset(self, raw: bytes, query: str) -> None:
         try:
+            backend = self.server.named(query)
             body = json.loads(raw) if raw.strip() else {}
             agents = check_script(body, "reset body") if body else None
-        except (ValueError, ScriptInvalidError) as error:
+        except (ValueError, ScriptInvalidError, BadRequestError) as error:
             self._error(400, str(error), "invalid_request_error")
             return
-        self.server.backend.reset(agents)
+        backend.reset(agents)
         self._json(200, {"reset": True})
 
     def _error(self, status: int, message: str, code: str, headers: dict[str, str] | None = None) -> None:

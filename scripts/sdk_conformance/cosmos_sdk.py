@@ -1,6 +1,7 @@
 """Run Microsoft's own azure-cosmos tests and samples against our Cosmos emulator and print pass/fail counts.
 
-Usage: ``python scripts/sdk_conformance/cosmos_sdk.py [--tests | --samples] [--keep-going-on-timeout]``
+Usage: ``python scripts/sdk_conformance/cosmos_sdk.py [--tests | --samples] [--marker M] [tests/test_x.py ...]``
+(``--marker cosmosSearchQuery`` runs Microsoft's vector, full-text and hybrid search tests instead.)
 
 The source archive of the installed azure-cosmos version is downloaded from PyPI once into
 ``.cache/sdk/`` (``pip download --no-binary``; never committed). The emulator is started on a free
@@ -115,15 +116,21 @@ def sdk_env(port: int, shim: Path) -> dict[str, str]:
 
 
 def run_tests(
-    source: Path, env: dict[str, str], workdir: Path, per_test: int, total: int, selection: list[str] | None = None
+    source: Path,
+    env: dict[str, str],
+    workdir: Path,
+    per_test: int,
+    total: int,
+    selection: list[str] | None = None,
+    marker: str = "cosmosEmulator",
 ) -> Counter[str]:
-    """Run the emulator-marked tests (all, or the given files/node ids) in one pytest process; count outcomes."""
+    """Run the tests with `marker` (all, or the given files/node ids) in one pytest process; count outcomes."""
     ini = workdir / "pytest.ini"
     ini.write_text(PYTEST_INI)
     command = [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(source / "tests")]
     command += [
         "-m",
-        "cosmosEmulator",
+        marker,
         "-v",
         "-p",
         "no:cacheprovider",
@@ -207,6 +214,11 @@ def main() -> int:
         default=REPO_ROOT,
         help="run the emulator from this checkout (e.g. an older commit's `git archive`, for before/after counts)",
     )
+    parser.add_argument(
+        "--marker",
+        default="cosmosEmulator",
+        help="pytest marker of the SDK tests to run (cosmosSearchQuery: vector, full-text and hybrid search)",
+    )
     parser.add_argument("only", nargs="*", help="SDK test files or node ids to run instead of all (tests/test_x.py)")
     args = parser.parse_args()
     source = sdk_source("azure-cosmos", CACHE, marker="tests")
@@ -222,9 +234,9 @@ def main() -> int:
         env = sdk_env(port, shim)
         print(f"azure-cosmos {version('azure-cosmos')} against our emulator on port {port}; logs in {workdir}")
         if not args.samples:
-            print("== tests marked cosmosEmulator", flush=True)
+            print(f"== tests marked {args.marker}", flush=True)
             summary["tests"] = run_tests(
-                source, env, workdir, args.per_test_timeout, args.tests_timeout, args.only or None
+                source, env, workdir, args.per_test_timeout, args.tests_timeout, args.only or None, args.marker
             )
         if not args.tests:
             print("== samples", flush=True)

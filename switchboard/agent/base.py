@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import typing
 from typing import Any, Generic
 
 from switchboard.agent.context import AgentContext, StateT
+from switchboard.agent.naming import check_agent_name
 from switchboard.agent.routing import handled_types
 from switchboard.agent.state import AgentState, NoState
 from switchboard.errors import AgentDefinitionError
 from switchboard.messages import Message
-
-# The Azure Functions host's function-name rule, so every agent can become one function (`agent_<name>`).
-_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,100}$")
 
 
 class Agent(Generic[StateT]):
@@ -29,7 +26,8 @@ class Agent(Generic[StateT]):
         ...         ctx.send(Pong(n=message.n), to=ctx.sender or "client")
 
     Attributes:
-        name: The agent's name: unique in a deployment, lowercase, the address for `send`.
+        name: The agent's name: unique in a deployment, the address for `send`, and hosted its queue's name
+            (`switchboard.agent.naming`: lower-case letters, digits and `-`).
         description: What it does, for humans and for LLM speaker selection.
     """
 
@@ -38,10 +36,10 @@ class Agent(Generic[StateT]):
     handles: tuple[type[Message], ...] = ()
 
     def __init__(self, name: str, *, description: str = "") -> None:
-        if not _NAME.match(name):
-            raise AgentDefinitionError(
-                f"agent name {name!r} must be lowercase letters, digits, '-' or '_', starting with a letter"
-            )
+        try:
+            check_agent_name(name)  # hosting's queue/function rule, checked when the agent is built
+        except ValueError as error:
+            raise AgentDefinitionError(str(error)) from None
         if not self.handles:
             raise AgentDefinitionError(f"{type(self).__name__} defines no handle(message, ctx) method")
         self.name = name

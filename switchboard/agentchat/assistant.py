@@ -12,6 +12,7 @@ from switchboard.agent import Agent, AgentContext, AgentState, CancellationToken
 from switchboard.agentchat.approval import ApprovalRequiredError, PendingTurn, TurnReplay, resume_turn
 from switchboard.agentchat.handoff import Handoff
 from switchboard.agentchat.model_context import BufferedModelContext, ModelContext
+from switchboard.agentchat.scrubbing import transcript_scrubber
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import (
     AssistantMessage,
@@ -32,8 +33,9 @@ from switchboard.models.observed import observed_chat, observed_tool
 from switchboard.models.protocol import ModelClient
 from switchboard.protocol.input_messages import InputProvided, InputTimedOut
 from switchboard.protocol.messages import TurnCompleted, TurnRequested
+from switchboard.protocol.tool_activity import ToolActivity, tool_activity
 from switchboard.protocol.transcript import EntryKind, TranscriptEntry
-from switchboard.tools import FunctionTool
+from switchboard.tools import FunctionTool, ToolLike, as_tool
 
 _MAX_REPAIRS = 1
 """Rounds of 'that was not valid JSON, try again' before a structured reply fails the turn."""
@@ -148,7 +150,7 @@ class AssistantAgent(Agent[AssistantState]):
         model_client: ModelClient,
         system_message: str = "You are a helpful assistant.",
         description: str = "",
-        tools: Sequence[FunctionTool] = (),
+        tools: Sequence[ToolLike] = (),
         max_tool_iterations: int = 1,
         tool_choice: ToolChoice = "auto",
         output_type: type[BaseModel] | None = None,
@@ -161,17 +163,18 @@ class AssistantAgent(Agent[AssistantState]):
     ) -> None:
         """Configure the assistant; see the class docstring for the loop."""
         super().__init__(name, description=description)
+        function_tools = [as_tool(t, owner=name) for t in tools]  # plain typed functions become tools, as in AutoGen
         if max_tool_iterations < 1:
             raise AgentDefinitionError(f"{name}: max_tool_iterations must be >= 1")
         self.handoffs = {h.name: h for h in map(Handoff.of, handoffs)}
-        names = [t.name for t in tools] + [h.name for h in map(Handoff.of, handoffs)]
+        names = [t.name for t in function_tools] + [h.name for h in map(Handoff.of, handoffs)]
         if len(set(names)) != len(names):
             raise AgentDefinitionError(f"{name}: tool and handoff names must be unique, got {names}")
         if tool_choice not in ("auto", "required", "none", *names):
             raise AgentDefinitionError(f"{name}: tool_choice {tool_choice!r} names no tool of this agent")
         self.model_client = model_client
         self.system_message = system_message
-        self.tools = {t.name: t for t in tools}
+        self.tools = {t.name: t for t in function_tools}
         self.max_tool_iterations = max_tool_iterations
         self.tool_choice = tool_choice
         self.output_type = output_type
@@ -215,6 +218,13 @@ class AssistantAgent(Agent[AssistantState]):
         return await self._respond(history, _Steps(self.name, None, cancellation or CancellationToken()))
 
     async def _respond(self, history: Sequence[ChatMessage], steps: _Steps) -> TranscriptEntry:
+        activity: list[ToolActivity] = []
+        entry = await self._turn(history, steps, activity)
+        return entry.model_copy(update={"tool_activity": tuple(activity)}) if activity else entry
+
+    async def _turn(
+        self, history: Sequence[ChatMessage], steps: _Steps, activity: list[ToolActivity]
+    ) -> TranscriptEntry:
         working: list[ChatMessage] = [SystemMessage(content=self.system_message), *self.model_context.window(history)]
         usage = Usage()
         called: list[str] = []
@@ -240,6 +250,7 @@ class AssistantAgent(Agent[AssistantState]):
                         result = await self._run_tool(call, steps)
                     results.append(result)
                     working.append(result)
+                    activity.append(tool_activity(call, result, transcript_scrubber()))
                 rounds += 1
                 if handoff is not None:
                     return self._entry(handoff.message, "handoff", usage, called, reply, rounds, target=handoff.target)

@@ -16,9 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from switchboard.cli.hosted_settings import DEFAULT_SETTINGS_FILE, SettingsFileOption, load_settings
-from switchboard.cli.infra_command import DEFAULT_REGISTRY, load_teams
+from switchboard.cli.infra_command import load_teams
 from switchboard.cli.run_client import dead_letters
 from switchboard.cli.runs_command import RegistryOption, run_async
+from switchboard.cli.team_choice import DEFAULT_REGISTRY
 from switchboard.transport import DeadLetter
 
 dlq_app = typer.Typer(name="dlq", help="Dead-lettered messages per queue: list, show, replay.", no_args_is_help=True)

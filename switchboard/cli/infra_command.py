@@ -1,18 +1,21 @@
 """`switchboard infra ...`: what the deployment needs in Azure, generated from the registry.
 
 `infra entities` prints the entity list (`infra/entities.json` is its committed copy), or the same queues and
-topics in the config format of Microsoft's Service Bus emulator.
+topics in the config format of Microsoft's Service Bus emulator; `--write` updates the committed copy and `--check`
+says whether it is stale.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from switchboard.cli.entity_drift import COMMITTED_ENTITIES, drift
+from switchboard.cli.team_choice import DEFAULT_REGISTRY, load_registry
 from switchboard.errors import SwitchboardError
 
 if TYPE_CHECKING:
@@ -21,7 +24,6 @@ if TYPE_CHECKING:
     from switchboard.functions.entities import EntityList
     from switchboard.teams.spec import TeamSpec
 
-DEFAULT_REGISTRY = "agents.registry:TEAMS"
 EMULATOR_NAMESPACE = "sbemulatorns"
 EMULATOR_MAX_TTL = "PT1H"
 """Microsoft's Service Bus emulator refuses a longer DefaultMessageTimeToLive."""
@@ -49,8 +51,21 @@ def entities(
     registry: Annotated[
         str, typer.Option(help="module:attribute of the teams mapping (name → TeamSpec)")
     ] = DEFAULT_REGISTRY,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the JSON list to --path instead of printing it.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1, saying what differs, when --path is not the registry's list.")
+    ] = False,
+    path: Annotated[Path, typer.Option(help="The committed entity list for --write and --check.")] = (
+        COMMITTED_ENTITIES
+    ),
 ) -> None:
-    """Print every queue, topic, subscription and Cosmos container the registry's agents need."""
+    """Print every queue, topic, subscription and Cosmos container the registry's agents need.
+
+    `--write` updates infra/entities.json (what the Bicep and `python -m local_emulators up` read) after a team
+    is added; `--check` is the drift check for CI and pre-commit.
+    """
     from switchboard.functions.entities import entities_for
 
     try:
@@ -58,6 +73,18 @@ def entities(
     except SwitchboardError as error:
         typer.echo(f"error: {error.reason}", err=True)
         raise typer.Exit(1) from error
+    if check:
+        problem = drift(path, listed)
+        if problem is not None:
+            typer.echo(f"error: {problem}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{path} matches the registry ({len(listed.agent_queues())} agent queues)")
+        return
+    if write:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(listed.to_json(), encoding="utf-8")
+        typer.echo(f"wrote {path}: {', '.join(q.name for q in listed.service_bus.queues)}")
+        return
     if output_format is EntitiesFormat.JSON:
         typer.echo(listed.to_json(), nl=False)
     else:
@@ -65,19 +92,12 @@ def entities(
 
 
 def load_teams(reference: str) -> Mapping[str, TeamSpec]:
-    """Import the teams mapping named `module:attribute` (the application's registry).
+    """Import the teams mapping named `module:attribute` (the application's registry), from the current directory.
 
     Raises:
         typer.BadParameter: The reference does not name an importable mapping.
     """
-    module_name, _, attribute = reference.partition(":")
-    try:
-        teams = getattr(importlib.import_module(module_name), attribute or "TEAMS")
-    except (ImportError, AttributeError) as error:
-        raise typer.BadParameter(f"cannot load the registry {reference!r}: {error}") from error
-    if not isinstance(teams, dict):
-        raise typer.BadParameter(f"{reference!r} is not a mapping of team name to TeamSpec")
-    return teams
+    return load_registry(reference)
 
 
 def servicebus_emulator_config(listed: EntityList) -> dict[str, Any]:

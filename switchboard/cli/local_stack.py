@@ -37,9 +37,25 @@ def free_port() -> int:
 class LocalStack:
     """Starts the emulators, then the host; `values` are the app settings both were given."""
 
-    def __init__(self, script_root: Path, *, model_script: Path | None = None, model_env: dict[str, str]) -> None:
-        """Prepare ports and a temporary data directory; nothing starts before `start()`."""
+    def __init__(
+        self,
+        script_root: Path,
+        *,
+        model_script: Path | None = None,
+        model_env: dict[str, str],
+        entities_json: str | None = None,
+    ) -> None:
+        """Prepare ports and a temporary data directory; nothing starts before `start()`.
+
+        Args:
+            script_root: The app's folder (`function_app.py`).
+            model_script: With the scripted model, its script.
+            model_env: Model settings for the host.
+            entities_json: The entity list to create (generated from the registry); without it, the app's
+                `infra/entities.json` when there is one.
+        """
         self.script_root = script_root
+        self.entities_json = entities_json
         self.model_script = model_script
         self.model_env = model_env
         self.workdir = Path(tempfile.mkdtemp(prefix="switchboard-run-"))
@@ -71,9 +87,13 @@ class LocalStack:
         """
         up = [sys.executable, "-m", "local_emulators", "up", "--data-dir", str(self.workdir / "data")]
         up += ["--servicebus-port", str(free_port()), "--cosmos-port", str(free_port())]
-        up += ["--appinsights-port", str(self.appinsights_port)]
+        up += ["--appinsights-port", str(self.appinsights_port), "--sessions-port", str(free_port())]
         up += ["--write-settings", str(self.settings_file)]
         entities = self.script_root / "infra" / "entities.json"
+        if self.entities_json is not None:
+            # The registry's own list, so a team added to it gets its queues even before the file is rewritten.
+            entities = self.workdir / "entities.json"
+            entities.write_text(self.entities_json, encoding="utf-8")
         if entities.exists():
             up += ["--entities", str(entities)]
         if self.model_script is not None:

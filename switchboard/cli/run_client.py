@@ -15,24 +15,49 @@ from datetime import UTC, datetime
 from typing import Any
 
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.entity_names import TASKS_QUEUE
 from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.hosting.settings import HostingSettings
 from switchboard.state import CosmosRunStore
-from switchboard.transport import DeadLetters, ServiceBusPublisher, SubscriptionTable, service_bus_client
+from switchboard.transport import (
+    DeadLetters,
+    EntityNotFoundError,
+    ServiceBusPublisher,
+    SubscriptionTable,
+    service_bus_client,
+)
+from switchboard.transport.errors import ENTITY_FIX
+
+DEAD_LETTER_CHECK_SECONDS = 1.0
+"""How often a follower of a still-queued run looks for its task in the `tasks` dead-letter queue."""
 
 
 class RunLookupError(SwitchboardError):
     """No run has this id, or the run cannot do what was asked (it has ended)."""
 
 
+class TaskDeadLetteredError(SwitchboardError):
+    """The ingress dead-lettered the run's task: the run never started, and never will."""
+
+
+class TeamNotDeployedError(SwitchboardError):
+    """The namespace has no queue for the team: its entities are older than the registry."""
+
+
 class RunClient:
     """Submit, read, list, cancel and follow runs; open with `RunClient.open(settings)`."""
 
-    def __init__(self, store: CosmosRunStore, publisher: ServiceBusPublisher | None) -> None:
-        """Use an open store and, for commands that send, a publisher."""
+    def __init__(
+        self, store: CosmosRunStore, publisher: ServiceBusPublisher | None, dead_letters: DeadLetters | None = None
+    ) -> None:
+        """Use an open store and, for commands that send, a publisher and a dead-letter reader.
+
+        The reader lets `submit` check the team's queue and `follow` notice a task the ingress refused.
+        """
         self.store = store
         self._publisher = publisher
+        self._dead_letters = dead_letters
 
     @classmethod
     @asynccontextmanager
@@ -42,11 +67,15 @@ class RunClient:
             store = CosmosRunStore.from_settings(settings)
             stack.push_async_callback(store.close)
             publisher = None
+            letters = None
             if bus:
                 # The CLI only posts tasks and events; no agent routing is needed.
                 publisher = ServiceBusPublisher.from_settings(settings, SubscriptionTable({}))
                 stack.push_async_callback(publisher.close)
-            yield cls(store, publisher)
+                bus_client = service_bus_client(settings)
+                stack.push_async_callback(bus_client.close)
+                letters = DeadLetters(bus_client)
+            yield cls(store, publisher, letters)
 
     @property
     def publisher(self) -> ServiceBusPublisher:
@@ -55,12 +84,33 @@ class RunClient:
             raise TypeError("this RunClient was opened without Service Bus")
         return self._publisher
 
+    async def check_team_queue(self, team: str) -> None:
+        """Check, before posting, that the namespace has the team's queue (its manager's, named as the team).
+
+        Peeking the queue's dead-letter queue reads nothing and works for session-enabled queues too.
+
+        Raises:
+            TeamNotDeployedError: No such queue; the reason says which command writes the entity list.
+        """
+        if self._dead_letters is None:
+            return
+        try:
+            await self._dead_letters.peek(team, limit=1)
+        except EntityNotFoundError as error:
+            raise TeamNotDeployedError(f"Service Bus has no queue {team!r} for team {team!r}: {ENTITY_FIX}") from error
+
     async def submit(self, task: str, team: str, *, run_id: str | None = None) -> str:
         """Create the run (`queued`) and post `{"task","team"}` to `tasks` with MessageId = run id.
 
+        The team's queue is checked first, so a namespace older than the registry fails here, not in the ingress.
+
         Returns:
             The run id.
+
+        Raises:
+            TeamNotDeployedError: The namespace has no queue for the team.
         """
+        await self.check_team_queue(team)
         run_id = run_id or str(uuid.uuid4())
         await self.store.create_run(run_id, task=task, team=team)
         await self.publisher.send_task(run_id, task=task, team=team)
@@ -133,14 +183,20 @@ class RunClient:
 
         Raises:
             RunLookupError: The run did not appear within `max_wait` seconds.
+            TaskDeadLetteredError: The ingress dead-lettered the run's task (the reason is its dead-letter reason).
             TimeoutError: It had not ended after `max_wait` seconds.
         """
         loop = asyncio.get_running_loop()
         deadline = None if max_wait is None else loop.time() + max_wait
         shown = 0
         asked: set[Any] = set()
+        next_letter_check = loop.time()
         while True:
             run = await self.store.read_run(run_id)
+            if (run is None or run.get("status") == RunStatus.QUEUED) and loop.time() >= next_letter_check:
+                # A task the ingress refused leaves the run queued forever; its dead letter says why.
+                next_letter_check = loop.time() + DEAD_LETTER_CHECK_SECONDS
+                await self._raise_if_dead_lettered(run_id)
             # Entries are read after the status, so the last poll of an ended run sees all of them.
             for entry in await self.store.read(run_id, shown):
                 on_entry(entry)
@@ -160,6 +216,17 @@ class RunClient:
                     raise RunLookupError(f"no run {run_id!r}")
                 raise TimeoutError(f"run {run_id} is still {run.get('status')} after {max_wait:g}s")
             await asyncio.sleep(poll_seconds)
+
+    async def _raise_if_dead_lettered(self, run_id: str) -> None:
+        if self._dead_letters is None:
+            return
+        letter = await self._dead_letters.show(TASKS_QUEUE, run_id)
+        if letter is not None:
+            why = letter.description or letter.reason or "no reason given"
+            raise TaskDeadLetteredError(
+                f"the ingress dead-lettered the task of run {run_id}: {why} "
+                f"(switchboard dlq show {TASKS_QUEUE} {run_id})"
+            )
 
 
 @asynccontextmanager

@@ -14,7 +14,6 @@ never imports the application's agents.
 from __future__ import annotations
 
 import asyncio
-import importlib
 from contextlib import AsyncExitStack
 from enum import StrEnum
 from pathlib import Path
@@ -23,9 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
-from rich.panel import Panel
 from rich.table import Table
-from rich.text import Text
 
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.run_status import RunStatus
@@ -35,9 +32,7 @@ if TYPE_CHECKING:
     from switchboard.models.settings import ModelEndpoint
     from switchboard.teams.spec import TeamSpec
 
-REGISTRY_MODULE = "agents.registry"
-DEFAULT_TEAM = f"{REGISTRY_MODULE}:DEFAULT_TEAM"
-_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
+DEFAULT_TEAM = "agents.registry:DEFAULT_TEAM"
 
 
 class ModelChoice(StrEnum):
@@ -85,6 +80,10 @@ def run(
 
 async def _run(console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str) -> None:
     from switchboard.cli.human_prompt import TerminalPrompter
+    from switchboard.cli.run_render import EntryPrinter
+    from switchboard.models.agent_models import assign_agent_clients
+    from switchboard.models.openai_client import settings_agent_client
+    from switchboard.models.usage import models_by_agent
     from switchboard.protocol.transcript import TranscriptEntry
     from switchboard.telemetry import configure_telemetry, flush_telemetry
 
@@ -95,16 +94,16 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
         client: ModelClient = await _model_client(console, choice, script or spec.demo_script, stack)
         stack.push_async_callback(client.close)
         team = spec.build(client)
-        colours = {agent.name: _COLOURS[i % len(_COLOURS)] for i, agent in enumerate(team.participants)}
+        if choice is not ModelChoice.SCRIPTED:
+            # A model per agent (`MODEL__<AGENT>__*`); the demo script answers every agent itself.
+            for agent_client in assign_agent_clients(team.agents(), client, settings_agent_client):
+                stack.push_async_callback(agent_client.close)
+            _print_agent_models(console, [agent.name for agent in team.agents()])
+        printer = EntryPrinter(console)
 
         def show(entry: TranscriptEntry) -> None:
-            colour = colours.get(entry.source, "white")
-            subtitle = f"used {', '.join(entry.tool_calls)}" if entry.tool_calls else None
-            tokens = f" · {entry.usage.total_tokens} tokens" if entry.usage.total_tokens else ""
-            console.print(
-                Panel(Text(entry.content or "(empty)"), title=f"[bold {colour}]{entry.source}[/]{tokens}",
-                      subtitle=subtitle, title_align="left", border_style=colour)
-            )  # fmt: skip
+            # The same panels (and tool calls with their arguments and results) as a serverless run prints.
+            printer(entry.model_dump(mode="json"))
 
         with console.status("[dim]agents at work…[/]") as status:
             prompter = TerminalPrompter(console, status)
@@ -116,12 +115,20 @@ async def _run(console: Console, task: str, choice: ModelChoice, script: Path | 
     console.rule("[bold]Report")
     console.print(Markdown(report.content) if report else "[dim](no report was written)[/]")
     table = Table(title="Token usage", title_justify="left")
-    for column in ("agent", "prompt", "completion", "total"):
-        table.add_column(column, justify="left" if column == "agent" else "right")
+    # The model column comes last so the numeric columns keep their places for readers of the table.
+    for column in ("agent", "prompt", "completion", "total", "model"):
+        table.add_column(column, justify="left" if column in ("agent", "model") else "right")
+    models = models_by_agent((entry.source, entry.model) for entry in result.transcript)
     for agent, usage in result.usage.items():
-        table.add_row(agent, str(usage.prompt_tokens), str(usage.completion_tokens), str(usage.total_tokens))
+        table.add_row(
+            agent,
+            str(usage.prompt_tokens),
+            str(usage.completion_tokens),
+            str(usage.total_tokens),
+            models.get(agent, ""),
+        )
     total = result.total_usage
-    table.add_row("[bold]all", str(total.prompt_tokens), str(total.completion_tokens), str(total.total_tokens))
+    table.add_row("[bold]all", str(total.prompt_tokens), str(total.completion_tokens), str(total.total_tokens), "")
     console.print(table)
     console.print(f"[bold]Stop reason:[/] {result.stop_reason}")
     console.print(f"[dim]run {result.run_id} · {len(result.transcript)} messages[/]")
@@ -131,9 +138,11 @@ async def _run_serverless(
     console: Console, task: str, choice: ModelChoice, script: Path | None, team_ref: str
 ) -> dict[str, Any]:
     from switchboard.cli.serverless_run import run_serverless
+    from switchboard.cli.team_choice import offered_by_app
     from switchboard.models.errors import ScriptInvalidError
 
     spec = _load_team(team_ref)
+    offered_by_app(spec)  # before any process starts: the app serves the registry, so the team must be in it
     async with AsyncExitStack() as stack:
         if choice is ModelChoice.SCRIPTED:
             chosen = script or spec.demo_script
@@ -142,6 +151,7 @@ async def _run_serverless(
             console.print(f"[dim]model: scripted replay of {chosen}[/]")
             return await run_serverless(console, task, spec, model_script=chosen, model_env={})
         model_env = await _hosted_model_env(console, choice, stack)
+        _print_agent_models(console, [agent.name for agent in spec.build(_NoModel()).agents()])
         return await run_serverless(console, task, spec, model_script=None, model_env=model_env)
 
 
@@ -161,25 +171,32 @@ async def _hosted_model_env(console: Console, choice: ModelChoice, stack: AsyncE
     }
 
 
-def _load_team(ref: str) -> TeamSpec:
-    from switchboard.teams.spec import TeamSpec
+def _print_agent_models(console: Console, agents: list[str]) -> None:
+    """One banner line per agent on a model of its own; bad per-agent settings stop the run before it starts."""
+    from switchboard.models.agent_models import agent_endpoint
 
-    if ":" not in ref:
-        # A bare name, as `submit --team` takes it: a team of the application's registry, if it has one so named.
-        try:
-            registered = importlib.import_module(REGISTRY_MODULE).TEAMS.get(ref)
-        except (ImportError, AttributeError):
-            registered = None
-        if isinstance(registered, TeamSpec):
-            return registered
-    module_name, _, attribute = ref.partition(":")
-    try:
-        spec = getattr(importlib.import_module(module_name), attribute or "DEFAULT_TEAM")
-    except (ImportError, AttributeError) as error:
-        raise typer.BadParameter(f"cannot load team {ref!r}: {error}", param_hint="--team") from error
-    if not isinstance(spec, TeamSpec):
-        raise typer.BadParameter(f"{ref!r} is not a TeamSpec", param_hint="--team")
-    return spec
+    for name in agents:
+        endpoint = agent_endpoint(name)
+        if endpoint is not None:
+            console.print(f"[dim]model for {name}: {endpoint.describe()}[/]")
+
+
+class _NoModel:
+    """A placeholder client for building a team only to list its agents' names (never called)."""
+
+    model_name = "none"
+
+    async def create(self, request: Any) -> Any:
+        raise AssertionError("the placeholder model is never called")
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+
+def _load_team(ref: str) -> TeamSpec:
+    from switchboard.cli.team_choice import resolve_team
+
+    return resolve_team(ref)
 
 
 async def _model_client(

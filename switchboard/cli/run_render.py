@@ -18,6 +18,8 @@ from rich.text import Text
 from switchboard.hosting.run_status import RunStatus
 
 _COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
+TOOL_LINE_LIMIT = 300
+"""Characters of a tool's arguments or result on the terminal (`--json` has the transcript's full capped text)."""
 
 
 class EntryPrinter:
@@ -45,6 +47,22 @@ class EntryPrinter:
                 border_style=colour,
             )
         )
+        for call in entry.get("tool_activity") or []:
+            self._print_tool(call, colour)
+
+    def _print_tool(self, call: Mapping[str, Any], colour: str) -> None:
+        # What the tool was asked and answered (capped and scrubbed when the entry was committed).
+        line = Text("  ↳ ", style=colour)
+        line.append(f"{call.get('name')}", style="bold")
+        line.append(f"({_short(str(call.get('arguments') or ''))})")
+        line.append(" → " + ("error: " if call.get("is_error") else ""), style="red" if call.get("is_error") else "dim")
+        line.append(_short(str(call.get("result") or "")))
+        self.console.print(line)
+
+
+def _short(text: str, limit: int = TOOL_LINE_LIMIT) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def report_of(view: Mapping[str, Any], report_author: str | None) -> str | None:
@@ -61,17 +79,18 @@ def print_outcome(console: Console, view: Mapping[str, Any], report_author: str 
     report = report_of(view, report_author)
     console.rule("[bold]Report")
     console.print(Markdown(report) if report else "[dim](no report was written)[/]")
-    usage: Mapping[str, Mapping[str, int]] = view.get("usage") or {}
+    usage: Mapping[str, Mapping[str, Any]] = view.get("usage") or {}
     if usage:
         table = Table(title="Token usage", title_justify="left")
-        for column in ("agent", "prompt", "completion", "total"):
-            table.add_column(column, justify="left" if column == "agent" else "right")
+        # The model column comes last so the numeric columns keep their places for readers of the table.
+        for column in ("agent", "prompt", "completion", "total", "model"):
+            table.add_column(column, justify="left" if column in ("agent", "model") else "right")
         totals = [0, 0]
         for agent, spent in usage.items():
             prompt, completion = int(spent.get("prompt_tokens", 0)), int(spent.get("completion_tokens", 0))
             totals = [totals[0] + prompt, totals[1] + completion]
-            table.add_row(agent, str(prompt), str(completion), str(prompt + completion))
-        table.add_row("[bold]all", str(totals[0]), str(totals[1]), str(sum(totals)))
+            table.add_row(agent, str(prompt), str(completion), str(prompt + completion), str(spent.get("model") or ""))
+        table.add_row("[bold]all", str(totals[0]), str(totals[1]), str(sum(totals)), "")
         console.print(table)
     print_status(console, view)
 

@@ -17,9 +17,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from switchboard.cli.hosted_settings import DEFAULT_SETTINGS_FILE, SettingsFileOption, load_settings
-from switchboard.cli.infra_command import DEFAULT_REGISTRY, load_teams
+from switchboard.cli.infra_command import load_teams
 from switchboard.cli.run_client import RunClient
 from switchboard.cli.run_render import EntryPrinter, print_outcome, print_status
+from switchboard.cli.team_choice import DEFAULT_REGISTRY
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.input_reply import answer_body
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus

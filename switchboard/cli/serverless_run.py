@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from switchboard.cli.entity_drift import COMMITTED_ENTITIES, drift
 from switchboard.cli.human_prompt import TerminalPrompter
 from switchboard.cli.local_stack import LocalStack
 from switchboard.cli.run_client import RunClient
 from switchboard.cli.run_render import EntryPrinter, print_outcome
+from switchboard.cli.team_choice import load_registry
+from switchboard.functions.entities import entities_for
 from switchboard.hosting.settings import HostingSettings
 
 if TYPE_CHECKING:
@@ -45,7 +48,11 @@ async def run_serverless(
     Returns:
         The finished run, as `GET /api/runs/{id}` returns it.
     """
-    stack = LocalStack(Path.cwd(), model_script=model_script, model_env=model_env)
+    listed = entities_for(load_registry())
+    stale = drift(COMMITTED_ENTITIES, listed)  # relative: the app is the current directory
+    if stale is not None:
+        console.print(f"[yellow]note:[/] {stale}; this run creates the registry's entities", soft_wrap=True)
+    stack = LocalStack(Path.cwd(), model_script=model_script, model_env=model_env, entities_json=listed.to_json())
     async with AsyncExitStack() as exits:
         with console.status("[dim]starting the Service Bus and Cosmos DB emulators and the Functions host…[/]"):
             await asyncio.to_thread(stack.start)

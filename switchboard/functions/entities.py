@@ -10,24 +10,21 @@ carry their ARM (Bicep) names so the template can pass them through unchanged.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from switchboard.agent.naming import name_problem
 from switchboard.errors import AgentDefinitionError
 from switchboard.hosting.entity_names import INGRESS_FUNCTION, MONITOR_SUBSCRIPTION, RUN_EVENTS_TOPIC, TASKS_QUEUE
 from switchboard.models.chat import ModelRequest, ModelResponse
 from switchboard.teams.spec import TeamSpec
 
-AGENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,49}$")
-"""A name that is a valid Service Bus queue name and, with `-` as `_`, a valid function name."""
 COSMOS_DATABASE = "switchboard"
 RUNS_CONTAINER = "runs"
 RUNS_PARTITION_KEY = "/run_id"
-RESERVED_NAMES = frozenset({TASKS_QUEUE, RUN_EVENTS_TOPIC})
 
 
 class EntityNameError(AgentDefinitionError):
@@ -151,15 +148,13 @@ def check_agent_names(names: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     ordered: list[str] = []
     for name in names:
-        if not AGENT_NAME.fullmatch(name) or name.endswith("-"):
-            problems.append(
-                f"{name!r} is not a valid queue/function name (lower-case letter first, then up to 49 lower-case "
-                "letters, digits or '-', not ending in '-')"
-            )
-        elif name in RESERVED_NAMES:
-            problems.append(f"{name!r} is reserved for the hosting layer's own entities")
+        problem = name_problem(name)  # the rule `Agent` checks when it is built (`switchboard.agent.naming`)
+        if problem is not None:
+            problems.append(problem)
         elif name in seen:
-            problems.append(f"{name!r} names two agents; every agent and team needs its own queue")
+            problems.append(
+                f"{name!r} names two agents; agent names are unique across a deployment (each is one queue)"
+            )
         seen.add(name)
         ordered.append(name)
     if problems:

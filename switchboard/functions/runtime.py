@@ -19,7 +19,10 @@ from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.run_status import TERMINAL_STATUSES
 from switchboard.hosting.settings import HostingSettings
+from switchboard.hosting.shutdown import on_shutdown
 from switchboard.hosting.task_request import InvalidTaskError, task_request
+from switchboard.models.agent_models import assign_agent_clients
+from switchboard.models.openai_client import settings_agent_client
 from switchboard.protocol import TEAM_MESSAGES
 from switchboard.protocol.input_messages import INPUT_MESSAGES
 from switchboard.runtime.router import Router
@@ -52,12 +55,25 @@ class HostedRuntime:
         self.agents: list[Agent[Any]] = [
             agent for spec in self.teams.values() for agent in spec.build(self.model_client).agents()
         ]
+        # A model per agent: `MODEL__<AGENT>__*` settings, read on each agent's first call like the team's.
+        self.agent_clients = assign_agent_clients(self.agents, self.model_client, settings_agent_client)
         self.router = Router(self.agents, extra_messages=(*TEAM_MESSAGES, *INPUT_MESSAGES))
         self._settings = settings
         self._processor: MessageProcessor | None = None
         self._store: CosmosRunStore | None = None
         self._publisher: ServiceBusPublisher | None = None
         self._lock = asyncio.Lock()
+        on_shutdown(self.close)  # a host that stops the process closes the clients first (`hosting/shutdown.py`)
+
+    async def close(self) -> None:
+        """Close the Service Bus, Cosmos and model clients this process opened (they reopen on the next use)."""
+        publisher, store = self._publisher, self._store
+        self._processor = self._store = self._publisher = None
+        if publisher is not None:
+            await publisher.close()
+        if store is not None:
+            await store.close()
+        await self.model_client.close()
 
     async def processor(self) -> MessageProcessor:
         """The process's message processor, opening the Cosmos and Service Bus clients on first use."""

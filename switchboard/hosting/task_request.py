@@ -60,8 +60,13 @@ def task_request(data: object, *, teams: Collection[str], default_team: str | No
         raise InvalidTaskError('"task" must be a non-empty string')
     team = data.get("team") or default_team
     if not isinstance(team, str) or team not in teams:
-        raise InvalidTaskError(f"unknown team {team!r}; this app offers {sorted(teams)}")
+        raise InvalidTaskError(unknown_team_reason(team, teams))
     return TaskRequest(task=task, team=team)
+
+
+def unknown_team_reason(team: object, teams: Collection[str]) -> str:
+    """The one message for a team the app does not offer (ingress, HTTP API, `submit` and `run` alike)."""
+    return f"unknown team {team!r}; this app offers {sorted(teams)}"
 
 
 def _where(error: UnicodeDecodeError | json.JSONDecodeError) -> str:

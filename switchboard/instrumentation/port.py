@@ -56,11 +56,13 @@ class ChatSpan(Span, Protocol):
         finish_reason: str,
         output: Content | None = None,
         request_model: str | None = None,
+        price: tuple[float, float] | None = None,
     ) -> None:
         """Record the reply: model, token usage, finish reason, and (when opted in) its text.
 
         `request_model` names the model asked for when it was not known as the call started (a client that resolves
-        its endpoint lazily).
+        its endpoint lazily). `price` (USD per million input and output tokens) is the calling client's configured
+        price, which the cost uses instead of the price list (a model per agent may have its own).
         """
         ...
 
@@ -135,6 +137,7 @@ class _NoSpan:
         finish_reason: str,
         output: Content | None = None,
         request_model: str | None = None,
+        price: tuple[float, float] | None = None,
     ) -> None:
         """Ignore the reply."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import threading
 import uuid
 from collections.abc import Mapping
@@ -19,7 +20,10 @@ from typing import Any
 import azure.functions as func
 import azure.functions._abc as func_abc
 
+from switchboard.hosting.shutdown import run_shutdown_hooks
 from switchboard.local_host.validation import IndexedFunction
+
+logger = logging.getLogger("switchboard.host")
 
 
 class FunctionInvoker:
@@ -61,12 +65,35 @@ class FunctionInvoker:
         running = asyncio.get_running_loop().run_in_executor(self._pool, functools.partial(call, **arguments))
         return await asyncio.wait_for(running, time_limit)
 
+    async def shutdown_app(self, time_limit: float = 10.0) -> None:
+        """On the worker loop: run the app's shutdown hooks, then cancel and await whatever tasks remain there.
+
+        So the SDK clients the app opened close their links and sessions, and no task is destroyed while pending.
+        """
+        if not self._thread.is_alive():
+            return
+        future = asyncio.run_coroutine_threadsafe(_close_worker_loop(), self._loop)
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(future), time_limit)
+        except TimeoutError:
+            logger.warning("the app's shutdown took longer than %.0fs; stopping anyway", time_limit)
+
     def close(self) -> None:
         """Stop the worker loop and the pool (threads still inside a sync function are left to finish)."""
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def _close_worker_loop() -> None:
+    await run_shutdown_hooks()
+    current = asyncio.current_task()
+    leftovers = [task for task in asyncio.all_tasks() if task is not current]
+    for task in leftovers:
+        task.cancel()
+    await asyncio.gather(*leftovers, return_exceptions=True)
+    await asyncio.get_running_loop().shutdown_asyncgens()
 
 
 class _TraceContext(func_abc.TraceContext):

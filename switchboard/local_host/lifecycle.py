@@ -168,6 +168,8 @@ class LocalHost:
             await asyncio.wait(pending)
 
     async def _close(self) -> None:
+        # The app first, on its own loop, while the bus is still open: its clients close their links cleanly.
+        await self._invoker.shutdown_app()
         for invocation in self._invocations:
             await invocation.close()
         for cleanup in reversed(self._cleanups):

@@ -10,13 +10,18 @@ import json
 from collections.abc import Awaitable, Callable
 
 from switchboard.instrumentation import current
+from switchboard.models.agent_models import AgentModelClient
 from switchboard.models.chat import ModelRequest, ModelResponse, ToolCall, ToolResultMessage
 from switchboard.models.protocol import ModelClient
+from switchboard.models.settings import TokenPrice
 
 
 async def observed_chat(client: ModelClient, request: ModelRequest) -> ModelResponse:
     """`client.create(request)` inside a `chat <model>` span with usage, finish reason and estimated cost."""
     run_id = request.step.run_id if request.step is not None else ""
+    if isinstance(client, AgentModelClient):
+        # An agent's own model is resolved first, so the span is named after the model this agent calls.
+        client = await client.resolve()
     with current().chat(
         agent=request.agent, run_id=run_id, model=client.model_name, input=lambda: _messages(request)
     ) as span:
@@ -29,6 +34,7 @@ async def observed_chat(client: ModelClient, request: ModelRequest) -> ModelResp
             output=lambda: reply.model_dump_json(include={"content", "tool_calls"}),
             # A lazily resolved client knows its model only after the first call.
             request_model=client.model_name,
+            price=_price(client),
         )
     return reply
 
@@ -44,6 +50,11 @@ async def observed_tool(
         if result.is_error:
             span.fail("ToolError")
     return result
+
+
+def _price(client: ModelClient) -> tuple[float, float] | None:
+    price = getattr(client, "price", None)
+    return (price.input, price.output) if isinstance(price, TokenPrice) else None
 
 
 def _messages(request: ModelRequest) -> str:

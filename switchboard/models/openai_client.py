@@ -12,6 +12,7 @@ from typing import Any
 import openai
 from openai import AsyncAzureOpenAI, AsyncOpenAI
 
+from switchboard.models.agent_models import agent_endpoint
 from switchboard.models.chat import (
     AssistantMessage,
     ChatMessage,
@@ -30,7 +31,7 @@ from switchboard.models.errors import (
     ModelUnavailableError,
 )
 from switchboard.models.retry import RetryPolicy, call_with_retries, log_retry, parse_retry_after
-from switchboard.models.settings import ModelEndpoint
+from switchboard.models.settings import ModelEndpoint, TokenPrice
 from switchboard.models.usage import UsageLedger
 
 AGENT_HEADER = "x-switchboard-agent"
@@ -55,6 +56,11 @@ class OpenAIChatClient:
     def model_name(self) -> str:
         """The model or Azure deployment name."""
         return self._endpoint.model
+
+    @property
+    def price(self) -> TokenPrice | None:
+        """The endpoint's configured price, if any (telemetry prices calls by it)."""
+        return self._endpoint.price
 
     def _build_sdk(self, endpoint: ModelEndpoint) -> AsyncOpenAI:
         key = endpoint.api_key.get_secret_value() if endpoint.api_key else None
@@ -134,10 +140,13 @@ class OpenAIChatClient:
                     "type": "json_schema",
                     "json_schema": {"name": fmt.name, "schema": fmt.json_schema, "strict": False},
                 }
-        if request.max_tokens is not None:
-            params["max_tokens"] = request.max_tokens
-        if request.temperature is not None:
-            params["temperature"] = request.temperature
+        # The endpoint's cap lowers an agent's own limit; its temperature applies where the agent sets none.
+        caps = [limit for limit in (request.max_tokens, self._endpoint.max_tokens) if limit is not None]
+        if caps:
+            params["max_tokens"] = min(caps)
+        temperature = request.temperature if request.temperature is not None else self._endpoint.temperature
+        if temperature is not None:
+            params["temperature"] = temperature
         return params
 
     async def close(self) -> None:
@@ -211,3 +220,13 @@ def _to_response(completion: Any) -> ModelResponse:
         ),
         model=completion.model or "",
     )
+
+
+def settings_agent_client(agent: str) -> OpenAIChatClient | None:
+    """The client `agent`'s own `MODEL__<AGENT>__*` settings describe, or None when it has none (see `agent_models`).
+
+    Raises:
+        ModelNotConfiguredError: The agent's settings are misspelt, invalid or add up to no endpoint.
+    """
+    endpoint = agent_endpoint(agent)
+    return OpenAIChatClient(endpoint) if endpoint is not None else None

@@ -15,7 +15,8 @@ agent has none), scripted errors standing before the reply they delay; concurren
 script and a step asked again gets the same answer. A call without a step takes the agent's next entry.
 
 An entry holds `content`, `tool_calls`, `structured` (sent as JSON text), or `error` (an HTTP status to fail
-with, and an optional `retry_after` in seconds); `usage` is optional and otherwise estimated from text length;
+with, and an optional `retry_after` in seconds); `usage` is optional and otherwise estimated by the rule of
+`token_estimate` (the scripted server's rule too);
 `delay` (seconds) holds the reply back, to exercise timeouts.
 Asking past the end raises `ScriptExhaustedError`.
 """
@@ -40,6 +41,7 @@ from switchboard.models.errors import (
 )
 from switchboard.models.retry import RetryPolicy, call_with_retries, log_retry
 from switchboard.models.script_steps import ANY_AGENT, ScriptPlan
+from switchboard.models.token_estimate import completion_text, estimate_tokens, prompt_text
 from switchboard.models.usage import UsageLedger
 
 __all__ = ["ANY_AGENT", "Script", "ScriptEntry", "ScriptedModelClient", "estimate_tokens"]
@@ -92,11 +94,6 @@ class Script(BaseModel):
             return cls.model_validate_json(path.read_text(encoding="utf-8"))
         except (OSError, ValidationError) as error:
             raise ScriptInvalidError(f"cannot load model script {path}: {error}") from error
-
-
-def estimate_tokens(text: str) -> int:
-    """A rough token count (about four characters per token), used where no tokenizer is at hand."""
-    return max(1, (len(text) + 3) // 4) if text else 0
 
 
 class ScriptedModelClient:
@@ -188,9 +185,11 @@ def _to_response(entry: ScriptEntry, request: ModelRequest, model: str, turn: in
             completion_tokens=entry.usage.get("completion_tokens", 0),
         )
     else:
-        prompt = "".join(getattr(m, "content", None) or "" for m in request.messages)
-        produced = (content or "") + "".join(c.arguments for c in calls)
-        usage = Usage(prompt_tokens=estimate_tokens(prompt), completion_tokens=estimate_tokens(produced))
+        # The scripted server applies the same rule (`token_estimate`), so both report the same counts.
+        usage = Usage(
+            prompt_tokens=estimate_tokens(prompt_text(request.messages)),
+            completion_tokens=estimate_tokens(completion_text(content, calls)),
+        )
     return ModelResponse(
         content=content,
         tool_calls=calls,

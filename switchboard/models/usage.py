@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from switchboard.models.chat import Usage
 
@@ -40,3 +41,17 @@ class UsageLedger:
         for usage in self.by_agent.values():
             total += usage
         return total
+
+
+def models_by_agent(calls: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """The model(s) each agent used, from `(agent, model)` pairs in call order: `"a"`, or `"a, b"` for several.
+
+    The usage tables (CLI, `GET /api/runs/{id}`) name each agent's model with it; a pair without a model is skipped.
+    """
+    seen: dict[str, list[str]] = {}
+    for agent, model in calls:
+        if model:
+            names = seen.setdefault(agent, [])
+            if model not in names:
+                names.append(model)
+    return {agent: ", ".join(names) for agent, names in seen.items()}

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.models.chat import Usage
+from switchboard.protocol.tool_activity import ToolActivity
 
 EntryKind = Literal["task", "text", "structured", "tool_summary", "handoff", "stop"]
 """What an entry is, after AutoGen's chat message types.
@@ -31,6 +32,7 @@ class TranscriptEntry(BaseModel):
         target: The agent handed off to, for `handoff` entries.
         model: The model that answered the turn (for cost budgets), when known.
         tool_rounds: How many tool-call rounds the turn made (each is a request and an execution event in AutoGen).
+        tool_activity: Each tool call's arguments and result, capped and scrubbed (`tool_activity.py`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -44,6 +46,7 @@ class TranscriptEntry(BaseModel):
     target: str | None = None
     model: str | None = None
     tool_rounds: int = 0
+    tool_activity: tuple[ToolActivity, ...] = ()
 
     def to_text(self) -> str:
         """The entry as text (AutoGen's `to_text()`), so selector and termination functions read alike."""

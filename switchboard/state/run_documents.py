@@ -11,6 +11,7 @@ from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
+from switchboard.models.usage import models_by_agent
 from switchboard.state import items
 from switchboard.state.errors import StoreRequestError, store_error
 
@@ -65,7 +66,8 @@ class CosmosRunDocuments:
 
         Returns:
             The run document's fields, `transcript` (the entries in index order) and `usage` (per agent: the run
-            document's, or summed from the transcript while the run has not recorded it), or None for no run.
+            document's, or summed from the transcript while the run has not recorded it, with the `model` its turns
+            used), or None for no run.
         """
         run = await self.read_run(run_id)
         if run is None:
@@ -74,7 +76,13 @@ class CosmosRunDocuments:
         view = {name: run.get(name) for name in items.RUN_FIELDS}
         view["id"] = run_id
         view["transcript"] = transcript
-        view["usage"] = run.get("usage") or _usage_of(transcript)
+        usage = run.get("usage") or _usage_of(transcript)
+        # Each agent's usage names the model(s) its turns were answered by (a model per agent).
+        models = models_by_agent((str(e.get("source")), e.get("model")) for e in transcript)
+        view["usage"] = {
+            agent: {**spent, "model": models[agent]} if agent in models and isinstance(spent, Mapping) else spent
+            for agent, spent in usage.items()
+        }
         return view
 
     async def list_runs(self, *, limit: int = 50, status: str | None = None) -> list[dict[str, Any]]:

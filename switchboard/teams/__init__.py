@@ -14,6 +14,7 @@ from switchboard.teams.nested import NestedTeam
 from switchboard.teams.result import TeamResult
 from switchboard.teams.round_robin import RoundRobinGroupChat, RoundRobinManager
 from switchboard.teams.selector import DEFAULT_SELECTOR_PROMPT, SelectorGroupChat, SelectorManager
+from switchboard.teams.spec import TeamSpec
 from switchboard.teams.swarm import Swarm, SwarmManager
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "TeamError",
     "TeamResult",
     "TeamRunError",
+    "TeamSpec",
     "TeamState",
 ]

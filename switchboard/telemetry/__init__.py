@@ -4,7 +4,7 @@ The one package that imports opentelemetry and azure.monitor. `configure_telemet
 App's `HostedRuntime`, `switchboard host`, the CLI's in-process run) installs it for the core to report to.
 """
 
-from switchboard.telemetry.scrub import Scrubber
+from switchboard.instrumentation.scrub import Scrubber
 from switchboard.telemetry.settings import ModelPrice, TelemetrySettings, estimate_cost
 from switchboard.telemetry.setup import configure_telemetry, flush_telemetry, shutdown_telemetry
 from switchboard.telemetry.spans import OpenTelemetryTelemetry

@@ -29,8 +29,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import Sampler
 
 from switchboard.instrumentation import Telemetry, current, install
+from switchboard.instrumentation.scrub import Scrubber
 from switchboard.telemetry.ids import RunTraceIdGenerator
-from switchboard.telemetry.scrub import Scrubber
 from switchboard.telemetry.settings import TelemetrySettings
 from switchboard.telemetry.spans import OpenTelemetryTelemetry
 

@@ -22,9 +22,9 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 from switchboard.instrumentation import Content, trace_id_for
 from switchboard.instrumentation.port import AttributeValue
+from switchboard.instrumentation.scrub import Scrubber
 from switchboard.telemetry.ids import seeded_trace
 from switchboard.telemetry.metrics import Instruments
-from switchboard.telemetry.scrub import Scrubber
 from switchboard.telemetry.settings import ModelPrice, estimate_cost
 
 RUN_ID = "switchboard.run_id"
@@ -97,6 +97,7 @@ class _Span:
         finish_reason: str,
         output: Content | None = None,
         request_model: str | None = None,
+        price: tuple[float, float] | None = None,
     ) -> None:
         span = self.span
         if request_model:
@@ -112,7 +113,10 @@ class _Span:
         span.set_attribute("gen_ai.response.finish_reasons", (finish_reason,))
         # Priced by the model that answered (a dated version matches its family), else by the one asked for (an
         # Azure deployment name is whatever the deployment was called).
-        cost = estimate_cost(self._owner.prices, model, input_tokens, output_tokens)
+        if price is not None:  # the client's own price (a model per agent) beats the list
+            cost: float | None = round((input_tokens * price[0] + output_tokens * price[1]) / 1_000_000, 8)
+        else:
+            cost = estimate_cost(self._owner.prices, model, input_tokens, output_tokens)
         if cost is None and requested:
             cost = estimate_cost(self._owner.prices, requested, input_tokens, output_tokens)
         if cost is not None:

@@ -2,7 +2,7 @@
 
 from switchboard.transport.connection import service_bus_client
 from switchboard.transport.dead_letters import DeadLetter, DeadLetters
-from switchboard.transport.errors import BusConfigurationError, BusUnavailableError
+from switchboard.transport.errors import BusConfigurationError, BusUnavailableError, EntityNotFoundError
 from switchboard.transport.mapping import (
     delivery_attempt,
     envelope_from_message,
@@ -21,6 +21,7 @@ __all__ = [
     "BusUnavailableError",
     "DeadLetter",
     "DeadLetters",
+    "EntityNotFoundError",
     "Routes",
     "ServiceBusPublisher",
     "SubscriptionTable",

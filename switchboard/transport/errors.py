@@ -22,6 +22,16 @@ class BusConfigurationError(PermanentError):
     """Service Bus refused the message for a reason no retry fixes: a missing entity, no rights, too large."""
 
 
+class EntityNotFoundError(BusConfigurationError):
+    """The namespace has no such queue or topic: its entities are older than the registry."""
+
+
+ENTITY_FIX = (
+    "the namespace lacks entities the registry needs: write them with `switchboard infra entities --write` "
+    "(infra/entities.json), then restart `python -m local_emulators up`, or redeploy (azd up)"
+)
+"""What fixes a missing entity; every `EntityNotFoundError` reason ends with it."""
+
 _PERMANENT: tuple[type[ServiceBusError], ...] = (
     MessagingEntityNotFoundError,
     MessagingEntityDisabledError,
@@ -39,9 +49,12 @@ def bus_error(error: ServiceBusError, action: str) -> SwitchboardError:
         action: What was attempted, for the reason (e.g. `send to queue 'writer'`).
 
     Returns:
-        A `BusConfigurationError` for faults of the setup, else a `BusUnavailableError`.
+        An `EntityNotFoundError` (naming the fix) for a missing entity, a `BusConfigurationError` for other faults
+        of the setup, else a `BusUnavailableError`.
     """
     reason = f"{action}: {type(error).__name__}: {error}"
+    if isinstance(error, MessagingEntityNotFoundError):
+        return EntityNotFoundError(f"{reason} — {ENTITY_FIX}")
     if isinstance(error, _PERMANENT):
         return BusConfigurationError(reason)
     return BusUnavailableError(reason)

@@ -33,7 +33,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     root = tmp_path_factory.mktemp("deployment")
     settings_file = root / "local.settings.json"
     args = ["--servicebus-port", str(free_port()), "--cosmos-port", str(free_port()), "--data-dir", str(root)]
-    args += ["--appinsights-port", str(free_port())]
+    args += ["--appinsights-port", str(free_port()), "--sessions-port", str(free_port())]
     proc = subprocess.Popen(
         [sys.executable, "-m", "local_emulators", "up", *args, "--write-settings", str(settings_file)],
         cwd=REPO_ROOT,

@@ -22,7 +22,7 @@ from local_emulators.entities_file import load_entities, servicebus_emulator_con
 from local_emulators.provision import write_local_settings
 from local_emulators.up_errors import EntitiesFileError
 from switchboard.cli.infra_command import servicebus_emulator_config as cli_emulator_config
-from switchboard.functions.entities import entities_for
+from switchboard.functions.entities import agent_names_of, entities_for
 from tests.support.processes import REPO_ROOT, free_port, port_open
 
 ENTITIES = REPO_ROOT / "infra" / "entities.json"
@@ -32,6 +32,8 @@ SETTINGS = {
     "COSMOS_KEY",
     "OPENAI_BASE_URL",
     "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    "ACA_SESSIONS_ENDPOINT",
+    "ACA_SESSIONS_TOKEN",
 }
 
 
@@ -59,19 +61,21 @@ def _up(*args: str) -> list[str]:
 @pytest.mark.emulator
 def test_up_creates_every_entity_writes_settings_and_stops_on_sigterm(tmp_path: Path) -> None:
     sb_port, cosmos_port, model_port, ai_port = free_port(), free_port(), free_port(), free_port()
+    sessions_port = free_port()
     settings_file = tmp_path / "local.settings.json"
     proc = subprocess.Popen(
         _up(
             *("--servicebus-port", str(sb_port), "--cosmos-port", str(cosmos_port), "--data-dir", str(tmp_path)),
             *("--entities", str(ENTITIES), "--model-script", str(REPO_ROOT / "agents/scripts/research_demo.json")),
             *("--model-port", str(model_port), "--write-settings", str(settings_file)),
-            *("--appinsights-port", str(ai_port)),
+            *("--appinsights-port", str(ai_port), "--sessions-port", str(sessions_port)),
         ),
         cwd=tmp_path,  # not the repo: every path comes from the options
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # PYTHONPATH: this tree's emulators, not whichever checkout the interpreter has installed.
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT)},
     )
     try:
         printed = read_settings(proc, SETTINGS)
@@ -84,11 +88,12 @@ def test_up_creates_every_entity_writes_settings_and_stops_on_sigterm(tmp_path: 
 
         with ServiceBusClient.from_connection_string(values["ServiceBusConnection"]) as client:
             # An agent queue needs a session; the ingress queue takes plain messages; the topic fans out to monitor.
-            with client.get_queue_sender("planner") as sender:
-                sender.send_messages(ServiceBusMessage(b"to the planner", session_id="run-1"))
-            with client.get_queue_receiver("planner", session_id="run-1", max_wait_time=5) as receiver:
+            agent = agent_names_of(TEAMS)[-1]  # any agent of the registry, whichever teams it holds
+            with client.get_queue_sender(agent) as sender:
+                sender.send_messages(ServiceBusMessage(b"to the agent", session_id="run-1"))
+            with client.get_queue_receiver(agent, session_id="run-1", max_wait_time=5) as receiver:
                 (received,) = receiver.receive_messages(max_message_count=1, max_wait_time=5)
-                assert b"".join(received.body) == b"to the planner"
+                assert b"".join(received.body) == b"to the agent"
                 receiver.complete_message(received)
             with client.get_queue_sender("tasks") as sender:
                 sender.send_messages(ServiceBusMessage(b'{"task": "t"}', message_id="run-2"))
@@ -113,11 +118,20 @@ def test_up_creates_every_entity_writes_settings_and_stops_on_sigterm(tmp_path: 
         )
         with urllib.request.urlopen(f"{ai_endpoint}health", timeout=5) as reply:
             assert json.load(reply)["status"] == "healthy"
+
+        assert values["ACA_SESSIONS_ENDPOINT"] == f"http://127.0.0.1:{sessions_port}/"
+        execute = urllib.request.Request(
+            f"{values['ACA_SESSIONS_ENDPOINT']}executions?api-version=2025-02-02-preview&identifier=up-check",
+            data=json.dumps({"code": "6 * 7"}).encode(),
+            headers={"Authorization": f"Bearer {values['ACA_SESSIONS_TOKEN']}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(execute, timeout=30) as reply:
+            assert json.load(reply)["result"]["executionResult"] == 42
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     assert proc.returncode == 0
-    assert not any(port_open(port) for port in (sb_port, cosmos_port, model_port, ai_port))
+    assert not any(port_open(port) for port in (sb_port, cosmos_port, model_port, ai_port, sessions_port))
 
 
 @pytest.mark.emulator

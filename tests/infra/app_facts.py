@@ -62,6 +62,11 @@ OPTIONAL_IN_AZURE = {
     "OTEL_SERVICE_NAME": "App Insights' cloud role; defaults to the Function App's name (WEBSITE_SITE_NAME)",
     "SWITCHBOARD_TELEMETRY_CAPTURE_CONTENT": "prompt and completion text on spans: off unless opted in",
     "SWITCHBOARD_MODEL_PRICES": "prices over the built-in per-model price table (switchboard.cost_usd)",
+    # Call options of a model endpoint (switchboard/models/settings.py): unset means the agent's own or the model's.
+    "SWITCHBOARD_MODEL_TEMPERATURE": "a default temperature for agents that set none",
+    "SWITCHBOARD_MODEL_MAX_TOKENS": "a cap on completion tokens per call",
+    "SWITCHBOARD_MODEL_PRICE_INPUT": "the endpoint's own price instead of the price table",
+    "SWITCHBOARD_MODEL_PRICE_OUTPUT": "the endpoint's own price instead of the price table",
 }
 """Settings the app reads that a Function App may leave unset, and why."""
 IDENTITY_SETTINGS = {

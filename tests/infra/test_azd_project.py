@@ -64,7 +64,11 @@ def test_funcignore_keeps_every_module_the_app_imports_and_drops_dev_only_trees(
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True)
     files = [Path(f).resolve() for f in json.loads(result.stdout.splitlines()[-1])]
-    loaded = sorted(f.relative_to(REPO).as_posix() for f in files if f.is_relative_to(REPO))
+    # The installed packages come from requirements.txt at deployment (remote build), not from this directory, even
+    # when the environment lives inside it (scripts/setup.sh's .venv).
+    environment = Path(sys.prefix).resolve()
+    project = [f for f in files if f.is_relative_to(REPO) and not f.is_relative_to(environment)]
+    loaded = sorted(f.relative_to(REPO).as_posix() for f in project)
     patterns = funcignore()
     assert "function_app.py" in loaded
     assert [path for path in loaded if ignored(path, patterns)] == []

@@ -36,6 +36,7 @@ class Stack:
         root: A temporary directory holding data, logs and the Service Bus config.
         script_root: The folder with the `function_app.py` the host loads.
         model_script: The scripted model's JSON script.
+        model_args: More arguments for the scripted model server (e.g. a second model's script).
         servicebus_config: Microsoft's emulator config.json with every entity the app needs.
     """
 
@@ -49,6 +50,7 @@ class Stack:
     model_port: int = field(default_factory=free_port)
     host_port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
+    model_args: list[str] = field(default_factory=list)
     processes: dict[str, ServerProcess] = field(default_factory=dict)
     _starts: int = 0
 
@@ -112,6 +114,7 @@ class Stack:
 
     def start_model(self) -> None:
         args = ["--script", str(self.model_script), "--host", "127.0.0.1", "--port", str(self.model_port)]
+        args += self.model_args
         self._start("model", "local_emulators.openai", args, self.model_port)
 
     def start_host(self) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from switchboard.instrumentation import message_traceparent, trace_id_for
+from switchboard.instrumentation.scrub import REDACTED, secrets_in
 from switchboard.telemetry import ModelPrice, Scrubber, TelemetrySettings, estimate_cost
-from switchboard.telemetry.scrub import REDACTED, secrets_in
 
 COSMOS_KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 

@@ -94,25 +94,26 @@ class QueryEngine:
 
     def __init__(self, *, strict: bool = False) -> None:
         self.strict = strict
-        self._compiled: OrderedDict[str, CompiledQuery] = OrderedDict()
+        self._compiled: OrderedDict[tuple[str, str], CompiledQuery] = OrderedDict()
         self._results: OrderedDict[tuple[str, str, str, int], list[str]] = OrderedDict()
         self.jobs = QueryJobs()
 
-    def compile(self, text: str) -> CompiledQuery:
-        """The compiled query for `text`, or a 400 naming what is wrong or unsupported."""
-        compiled = self._compiled.get(text)
+    def compile(self, text: str, vector_embedding_policy: Any = None) -> CompiledQuery:
+        """The compiled query for `text` (on a container with this vector policy), or a 400 naming the problem."""
+        key = (text, _digest(vector_embedding_policy) if vector_embedding_policy else "")
+        compiled = self._compiled.get(key)
         if compiled is None:
             if len(text) > MAX_QUERY_TEXT:
                 raise BadRequestError(f"The query text is longer than the {MAX_QUERY_TEXT} characters allowed.")
             try:
-                compiled = compile_query(text)
+                compiled = compile_query(text, vector_embedding_policy)
             except QueryError as exc:
                 raise BadRequestError(f"Query '{text}' cannot be run: {exc.message}") from exc
-            self._compiled[text] = compiled
+            self._compiled[key] = compiled
             if len(self._compiled) > _COMPILED_CACHE_SIZE:
                 self._compiled.popitem(last=False)
         else:
-            self._compiled.move_to_end(text)
+            self._compiled.move_to_end(key)
         return compiled
 
     def compiles(self, text: str) -> bool:
@@ -160,7 +161,7 @@ class QueryEngine:
             max_items: The page size; `None` for the default, -1 for "as many as fit in 4 MB".
             continuation: The token from the previous page.
         """
-        compiled = self.compile(text)
+        compiled = self.compile(text, container.body.get("vectorEmbeddingPolicy"))
         if self.strict and compiled.has_group_by and scope == "*":
             raise BadRequestError(
                 "GROUP BY across partitions is not supported by Azure Cosmos DB; scope the query to one partition key."

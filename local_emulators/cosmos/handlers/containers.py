@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from local_emulators.cosmos.backend import container_settings
+from local_emulators.cosmos.backend.search_policies import check_search_policies, check_search_policy_changes
 from local_emulators.cosmos.handlers.common import (
     Context,
     container_headers,
@@ -32,6 +33,7 @@ def _checked(ctx: Context) -> dict[str, Any]:
     body = ctx.body_object()
     container_settings.check_default_ttl(body)
     container_settings.check_computed_properties(body, ctx.state.queries.compiles)
+    check_search_policies(body)
     return body
 
 
@@ -63,8 +65,10 @@ def read(ctx: Context) -> Response:
 
 
 def replace(ctx: Context) -> Response:
-    """Replace a container's settings."""
-    container = ctx.state.catalog.replace_container(ctx.segments[1], ctx.segments[3], _checked(ctx))
+    """Replace a container's settings (its vector embeddings and vector indexes cannot change)."""
+    body = _checked(ctx)
+    check_search_policy_changes(ctx.state.catalog.container(ctx.segments[1], ctx.segments[3]).body, body)
+    container = ctx.state.catalog.replace_container(ctx.segments[1], ctx.segments[3], body)
     return resource_response(200, container.body, container_headers(container))
 
 

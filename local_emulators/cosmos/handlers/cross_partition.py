@@ -27,7 +27,7 @@ from local_emulators.cosmos.backend.partitioning import MAX_EPK
 from local_emulators.cosmos.backend.query_ranges import query_ranges
 from local_emulators.cosmos.errors import BadRequestError, CrossPartitionQueryNotServableError
 from local_emulators.cosmos.handlers.common import Context, container_headers, resource_response
-from local_emulators.cosmos.query import QueryError, ast
+from local_emulators.cosmos.query import QueryError, ast, vector_policy
 from local_emulators.cosmos.query.parser import parse
 from local_emulators.cosmos.query.plan import QueryPlan, plan
 from local_emulators.cosmos.wire import Response
@@ -51,14 +51,21 @@ _PLAN_CACHE_SIZE = 256
 _plans: OrderedDict[str, tuple[ast.Query, QueryPlan]] = OrderedDict()
 
 
-def query_plan_for(ctx: Context, text: str, parameters: dict[str, Any]) -> tuple[ast.Query, QueryPlan]:
-    """The syntax tree and plan of a valid query (400 for an invalid one); cached by text and parameters."""
-    ctx.state.queries.compile(text)  # the engine's checks and its 400s come first
-    key = json.dumps([text, parameters], sort_keys=True, default=str)
+def query_plan_for(
+    ctx: Context, container: Container, text: str, parameters: dict[str, Any]
+) -> tuple[ast.Query, QueryPlan]:
+    """The syntax tree and plan of a valid query (400 for an invalid one); cached by text and parameters.
+
+    The container's vector embedding policy is written into the query's vector calls first, so the plan's
+    sort directions follow the container's distance functions.
+    """
+    policy = container.body.get("vectorEmbeddingPolicy")
+    ctx.state.queries.compile(text, policy)  # the engine's checks and its 400s come first
+    key = json.dumps([text, parameters, policy], sort_keys=True, default=str)
     found = _plans.get(key)
     if found is None:
         try:
-            tree = parse(text)
+            tree = vector_policy.apply(parse(text), policy)
             found = (tree, plan(tree, parameters))
         except QueryError as exc:
             raise BadRequestError(f"Query '{text}' cannot be run: {exc.message}") from exc
@@ -69,13 +76,13 @@ def query_plan_for(ctx: Context, text: str, parameters: dict[str, Any]) -> tuple
 
 
 def _plan_document(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    tree, found = query_plan_for(ctx, text, parameters)
+    tree, found = query_plan_for(ctx, container, text, parameters)
     return found.document(query_ranges(tree, container, parameters))
 
 
 def serve_query_plan(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> dict[str, Any]:
     """Answer a plan request: the plan document, or 400 naming the features the client lacks."""
-    _, found = query_plan_for(ctx, text, parameters)
+    _, found = query_plan_for(ctx, container, text, parameters)
     declared = ctx.header("x-ms-cosmos-supported-query-features") or ""
     supported = {feature.strip() for feature in declared.split(",") if feature.strip()}
     missing = [feature for feature in found.features if feature not in supported]
@@ -90,7 +97,7 @@ def refuse_unless_streamable(ctx: Context, container: Container, text: str, para
     if not ctx.flag("x-ms-documentdb-query-enablecrosspartition"):
         # The sync SDK sends the header only when asked (`enable_cross_partition_query=True`); aio always does.
         raise BadRequestError(CROSS_PARTITION_DISABLED)
-    _, found = query_plan_for(ctx, text, parameters)
+    _, found = query_plan_for(ctx, container, text, parameters)
     if not found.value_aggregate_only:
         raise BadRequestError(VALUE_AGGREGATES_ONLY)
     if found.needs_pipeline:

@@ -57,12 +57,18 @@ def _extreme(sign: int) -> Callable[[Iterable[Any]], Any]:
     return run
 
 
+def _count_if(values: Iterable[Any]) -> Any:
+    # COUNTIF counts the rows whose condition is exactly true (the hybrid-search statistics query uses it).
+    return sum(1 for value in values if value is True)
+
+
 AGGREGATORS: dict[str, Callable[[Iterable[Any]], Any]] = {
     "COUNT": _count,
     "SUM": _sum,
     "AVG": _average,
     "MIN": _extreme(-1),
     "MAX": _extreme(1),
+    "COUNTIF": _count_if,
 }
 
 

@@ -202,10 +202,12 @@ Source = CollectionSource | SubquerySource
 
 @dataclass(frozen=True)
 class OrderItem:
-    """One ORDER BY key."""
+    """One ORDER BY key; `rank` marks `ORDER BY RANK <FullTextScore or RRF>`, `explicit` a written ASC or DESC."""
 
     expr: Expr
     descending: bool
+    rank: bool = False
+    explicit: bool = False
 
 
 @dataclass(frozen=True)

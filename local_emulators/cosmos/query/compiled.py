@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from local_emulators.cosmos.query import vector_policy
 from local_emulators.cosmos.query.errors import QueryRuntimeError, QuerySyntaxError
 from local_emulators.cosmos.query.evaluator import CompileContext
 from local_emulators.cosmos.query.parser import parse
@@ -23,10 +24,10 @@ class CompiledQuery:
         parameters: The `@names` the query uses, each of which `run` requires.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, vector_embedding_policy: Any = None) -> None:
         self.text = text
         try:
-            tree = parse(text)
+            tree = vector_policy.apply(parse(text), vector_embedding_policy)
             context = CompileContext(text)
             self._runner: Runner = QueryCompiler(context).compile(tree, frozenset(), root_level=True)
         except RecursionError as exc:
@@ -58,12 +59,12 @@ class CompiledQuery:
             raise QueryRuntimeError("The query is nested too deeply to be evaluated") from exc
 
 
-def compile_query(text: str) -> CompiledQuery:
-    """Parse and compile a Cosmos SQL query.
+def compile_query(text: str, vector_embedding_policy: Any = None) -> CompiledQuery:
+    """Parse and compile a Cosmos SQL query, for a container with this vector embedding policy (if any).
 
     Raises:
         QuerySyntaxError: The text is not a well-formed query.
         UnsupportedQueryError: The query uses a feature the emulator does not implement.
         QueryCompileError: Unknown identifier or function, wrong argument count, misplaced aggregate.
     """
-    return CompiledQuery(text)
+    return CompiledQuery(text, vector_embedding_policy)

@@ -20,6 +20,7 @@ Bindings = dict[str, Any]
 Params = Mapping[str, Any]
 Fn = Callable[[Bindings, Params], Any]
 SubqueryRunner = Callable[[Bindings, Params], list[Any]]
+RANK_ONLY_FUNCTIONS = frozenset({"FULLTEXTSCORE", "RRF"})
 AGGREGATES_KEY = "$aggregates"  # cannot clash with an alias: identifiers never start with `$`
 
 
@@ -87,6 +88,11 @@ class ExpressionCompiler:
             return self._call(node)
         if isinstance(node, ast.Aggregate):
             return self._aggregate(node)
+        if isinstance(node, ast.ArrayLiteral | ast.ObjectLiteral) and _constant(node):
+            # A literal array or object (a query vector of 1,536 numbers) is built once, not per row;
+            # functions never modify their arguments, so rows can share it.
+            value = self._literal_structure(node)({}, {})
+            return lambda b, p: value
         if isinstance(node, ast.ArrayLiteral):
             items = [self.compile(item) for item in node.items]
             # Undefined cannot live inside JSON, so it is left out of constructed arrays and objects.
@@ -95,6 +101,13 @@ class ExpressionCompiler:
             pairs = [(key, self.compile(value)) for key, value in node.pairs]
             return lambda b, p: {k: v for k, v in ((k, f(b, p)) for k, f in pairs) if v is not UNDEFINED}
         return self._subquery(node)
+
+    def _literal_structure(self, node: ast.ArrayLiteral | ast.ObjectLiteral) -> Fn:
+        if isinstance(node, ast.ArrayLiteral):
+            items = [self.compile(item) for item in node.items]
+            return lambda b, p: [v for v in (item(b, p) for item in items) if v is not UNDEFINED]
+        pairs = [(key, self.compile(value)) for key, value in node.pairs]
+        return lambda b, p: {k: v for k, v in ((k, f(b, p)) for k, f in pairs) if v is not UNDEFINED}
 
     def _identifier(self, node: ast.Ident) -> Fn:
         name = node.name
@@ -172,6 +185,12 @@ class ExpressionCompiler:
         return lambda b, p: like(value(b, p), pattern(b, p), escape(b, p))
 
     def _call(self, node: ast.Call) -> Fn:
+        if node.name in RANK_ONLY_FUNCTIONS:
+            # fulltextscore remarks: valid only in ORDER BY RANK or as an argument of RRF, never projected.
+            raise self.error(
+                f"The {node.name} function can only be used in an ORDER BY RANK clause (or as an argument of RRF)",
+                node,
+            )
         spec = lookup(node.name)
         if spec is None:
             raise self.error(f"'{node.name}' is not a recognized built-in function name", node)
@@ -217,3 +236,16 @@ class ExpressionCompiler:
         if node.kind == "array":
             return run
         return lambda b, p: rows[0] if (rows := run(b, p)) else UNDEFINED
+
+
+def _constant(node: ast.Expr) -> bool:
+    """Whether an expression is made only of literals (signed numbers, nested arrays and objects)."""
+    if isinstance(node, ast.Literal):
+        return True
+    if isinstance(node, ast.Unary) and node.op in ("-", "+"):
+        return isinstance(node.operand, ast.Literal)
+    if isinstance(node, ast.ArrayLiteral):
+        return all(_constant(item) for item in node.items)
+    if isinstance(node, ast.ObjectLiteral):
+        return all(_constant(value) for _, value in node.pairs)
+    return False

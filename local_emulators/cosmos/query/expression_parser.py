@@ -15,9 +15,9 @@ from local_emulators.cosmos.query.errors import QuerySyntaxError, UnsupportedQue
 from local_emulators.cosmos.query.lexer import Kind, Token, tokenize
 from local_emulators.cosmos.query.values import UNDEFINED, is_number
 
-AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX"})
+AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX", "COUNTIF"})
 # Cosmos features this emulator knowingly leaves out; named in the 400 the caller sees.
-UNSUPPORTED_FUNCTIONS = frozenset({"FULLTEXTSCORE", "RRF", "DOCUMENTID", "COUNTIF"})
+UNSUPPORTED_FUNCTIONS = frozenset({"DOCUMENTID"})
 _COMPARISONS = ("=", "!=", "<>", "<", "<=", ">", ">=")
 _NUMBER_CONSTANTS = {"NaN": math.nan, "Infinity": math.inf}
 _CONSTANTS = {"TRUE": True, "FALSE": False, "NULL": None, "UNDEFINED": UNDEFINED}

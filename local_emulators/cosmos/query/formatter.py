@@ -121,6 +121,8 @@ def order_by_clause(node: ast.Query) -> str | None:
     """The ORDER BY clause, or None when the query has none."""
     if not node.order_by:
         return None
+    if node.order_by[0].rank:
+        return f"ORDER BY RANK {expression(node.order_by[0].expr)}"
     keys = [expression(item.expr) + (" DESC" if item.descending else "") for item in node.order_by]
     return f"ORDER BY {', '.join(keys)}"
 

@@ -127,14 +127,19 @@ class QueryParser(ExpressionParser):
             and str(self.token.value).upper() == "RANK"
             and self._peek().kind is Kind.IDENT
         ):
-            self._unsupported("ORDER BY RANK (full-text and hybrid ranking)", self.token)
+            self.index += 1
+            ranked = self.expression()
+            if self._at_keyword("ASC") or self._at_keyword("DESC"):
+                self._fail("Specifying a sort order (ASC or DESC) in the ORDER BY RANK clause is not allowed.")
+            return (ast.OrderItem(ranked, descending=True, rank=True),)
         items: list[ast.OrderItem] = []
         while True:
             expr = self.expression()
             descending = self._accept_keyword("DESC")
-            if not descending:
-                self._accept_keyword("ASC")
-            items.append(ast.OrderItem(expr, descending))
+            explicit = descending or self._accept_keyword("ASC")
+            if explicit and isinstance(expr, ast.Call) and expr.name == "VECTORDISTANCE":
+                self._fail("Specifying a sorting order (ASC or DESC) with VectorDistance function is not supported.")
+            items.append(ast.OrderItem(expr, descending, explicit=explicit))
             if not self._accept_op(","):
                 return tuple(items)
 

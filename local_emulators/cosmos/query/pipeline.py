@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from local_emulators.cosmos.query import ast
+from local_emulators.cosmos.query import ast, ranking, vector_batch
 from local_emulators.cosmos.query.aggregates import aggregate
 from local_emulators.cosmos.query.errors import QueryCompileError, QueryRuntimeError
 from local_emulators.cosmos.query.evaluator import (
@@ -70,6 +70,10 @@ class QueryCompiler:
                 self._ordered(query.order_by, rows, names)
             if query.select.star:
                 raise self._error("'SELECT *' is not valid with GROUP BY or aggregates", None)
+        elif query.order_by and query.order_by[0].rank:
+            if not root_level:
+                raise self._error("ORDER BY RANK is only valid in the outermost query", None)
+            rows = ranking.compile_ranked(self.context, query, rows, names)
         elif query.order_by:
             rows = self._ordered(query.order_by, rows, names)
         group = GroupMode(query.group_by) if is_aggregate else None
@@ -142,6 +146,15 @@ class QueryCompiler:
     def _ordered(self, order_by: tuple[ast.OrderItem, ...], rows: Rows, names: frozenset[str]) -> Rows:
         compiler = ExpressionCompiler(self.context, names)
         keys = [(index, compiler.compile(item.expr), _direction(item) < 0) for index, item in enumerate(order_by)]
+        batch = vector_batch.batch_order(compiler, order_by[0]) if len(order_by) == 1 else None
+        if batch is not None:
+            order, descending = batch, keys[0][2]
+
+            def vector_ordered(d: Documents, b: Bindings, p: Params) -> Iterator[Bindings]:
+                selected = list(rows(d, b, p))
+                return (selected[index] for index in order(selected, p, descending))
+
+            return vector_ordered
 
         def ordered(d: Documents, b: Bindings, p: Params) -> Iterator[Bindings]:
             keyed = [([sort_key(key(row, p)) for _, key, _ in keys], row) for row in rows(d, b, p)]

@@ -21,10 +21,11 @@ from typing import Any
 from local_emulators.cosmos.query import ast, formatter
 from local_emulators.cosmos.query.errors import QueryCompileError
 from local_emulators.cosmos.query.functions.vector import DEFAULT_DISTANCE
+from local_emulators.cosmos.query.hybrid_plan import hybrid_search_info
 from local_emulators.cosmos.query.projection import contains_aggregate, item_names
 
 ORDER_BY_FILTER = "{documentdb-formattableorderbyquery-filter}"
-_OPERATORS = {"COUNT": "Count", "SUM": "Sum", "AVG": "Average", "MIN": "Min", "MAX": "Max"}
+_OPERATORS = {"COUNT": "Count", "SUM": "Sum", "AVG": "Average", "MIN": "Min", "MAX": "Max", "COUNTIF": "CountIf"}
 FULL_RANGE = {"min": "", "max": "FF", "isMinInclusive": True, "isMaxInclusive": False}
 
 
@@ -33,15 +34,17 @@ class QueryPlan:
     """A query's plan and the query features an SDK must support to run it.
 
     Attributes:
-        query_info: The `queryInfo` member of Azure's plan.
+        query_info: The `queryInfo` member of Azure's plan (empty for a hybrid search plan, sent as null).
         features: Query features the plan needs, named as in `x-ms-cosmos-supported-query-features`.
         value_aggregate_only: False when the query aggregates without `SELECT VALUE` (or groups), which
             the gateway refuses to run across partitions at all.
+        hybrid_search_info: The `hybridSearchQueryInfo` of an `ORDER BY RANK` query (see `hybrid_plan`).
     """
 
     query_info: dict[str, Any]
     features: tuple[str, ...]
     value_aggregate_only: bool
+    hybrid_search_info: dict[str, Any] | None = None
 
     @property
     def needs_pipeline(self) -> bool:
@@ -52,9 +55,10 @@ class QueryPlan:
         """The whole plan document the gateway returns."""
         return {
             "partitionedQueryExecutionInfoVersion": 2,
-            "queryInfo": self.query_info,
+            # A hybrid search plan has no `queryInfo` (null), as in Azure's plans.
+            "queryInfo": None if self.hybrid_search_info is not None else self.query_info,
             "queryRanges": query_ranges if query_ranges is not None else [dict(FULL_RANGE)],
-            "hybridSearchQueryInfo": None,
+            "hybridSearchQueryInfo": self.hybrid_search_info,
         }
 
 
@@ -223,6 +227,13 @@ def plan(tree: ast.Query, parameters: Mapping[str, Any] | None = None) -> QueryP
     params = parameters or {}
     select = tree.select
     top, offset, limit = _count(select.top, params), _count(tree.offset, params), _count(tree.limit, params)
+    if tree.order_by and tree.order_by[0].rank:
+        # ORDER BY RANK: the SDK's hybrid pipeline runs it from `hybridSearchQueryInfo` (no `queryInfo`).
+        info = hybrid_search_info(tree, top, offset, limit, params)
+        hybrid: tuple[str, ...] = (
+            ("HybridSearch", "WeightedRankFusion") if info["componentWeights"] else ("HybridSearch",)
+        )
+        return QueryPlan({}, hybrid, value_aggregate_only=True, hybrid_search_info=info)
     aggregates = _aggregates(select)
     value_aggregate = isinstance(select.value, ast.Aggregate) and not tree.group_by
     aliases: list[str] = [] if select.value is not None or select.star else item_names(select.items)

@@ -61,6 +61,20 @@ def test_the_default_run_goes_through_service_bus_functions_and_cosmos() -> None
     assert "posted to Service Bus queue 'tasks' as run" in done.stdout
     assert "following it in Cosmos DB" in done.stdout
     assert "completed: text 'Verdict: APPROVE' mentioned by reviewer" in done.stdout
+    # The scripted model estimates tokens by one rule in-process and in the scripted server: equal to the token.
+    in_process = _run("--in-process", "--model", "scripted", TASK)
+    assert _usage_rows(done.stdout) == _usage_rows(in_process.stdout)
+    assert _usage_rows(done.stdout)["all"][2] > 1000
+
+
+def _usage_rows(out: str) -> dict[str, list[int]]:
+    """agent → [prompt, completion, total] of the printed token usage table."""
+    rows: dict[str, list[int]] = {}
+    for line in out.split("Token usage", 1)[1].splitlines():
+        cells = line.replace("│", " ").split()
+        if len(cells) == 4 and all(cell.isdigit() for cell in cells[1:]):
+            rows[cells[0]] = [int(cell) for cell in cells[1:]]
+    return rows
 
 
 def test_a_serverless_run_whose_model_fails_ends_failed_with_the_stored_error(tmp_path: Path) -> None:

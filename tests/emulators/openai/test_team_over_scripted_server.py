@@ -11,6 +11,7 @@ from typing import Any
 from agents.messages import APPROVED
 from agents.registry import DEFAULT_TEAM
 from switchboard.models.openai_client import OpenAIChatClient
+from switchboard.models.scripted import ScriptedModelClient
 from switchboard.models.settings import ModelEndpoint
 from tests.support.processes import free_port, running_module
 
@@ -46,3 +47,9 @@ async def test_demo_script_served_over_http_drives_the_whole_team(tmp_path: Path
     assert result.usage["writer"].completion_tokens > 0
     assert client.usage.by_agent == result.usage  # the client's ledger agrees with the team's accounting
     assert client.usage.calls == len(seen)
+    # The in-process scripted client estimates by the server's rule: the same demo counts the same tokens.
+    in_process = await DEFAULT_TEAM.build(ScriptedModelClient.from_file(DEFAULT_TEAM.demo_script)).run(
+        "How are effects made exactly once?"
+    )
+    assert in_process.usage == result.usage
+    assert in_process.total_usage.total_tokens == result.total_usage.total_tokens > 1000

@@ -46,3 +46,17 @@ def test_after_the_grace_period_the_invocation_is_abandoned_not_lost(emulator: S
     # Abandoned: back in the queue at once (no lock to wait out), its delivery counted.
     assert _peek(host.connection_string) == [("abandon-1", 1)]
     assert "outcome=abandoned" in host.process.log()
+
+
+def test_sigterm_runs_the_apps_shutdown_hooks_and_logs_no_pending_task_or_open_session(
+    emulator: ServerProcess, tmp_path: Path
+) -> None:
+    host = start_host(tmp_path, emulator.port, name="hooks")
+    _send_slow(host.connection_string, "0", "keep-1")
+    host.wait_records(1, fn="slow", event="end", message_id="keep-1")
+    assert stop_gracefully(host.process) == 0
+    assert host.records(fn="shutdown") == [{"fn": "shutdown", "closed": 1}]
+    log = host.process.log()
+    assert "waiting up to" in log
+    for leak in ("Task was destroyed but it is pending", "Unclosed client session", "Unclosed connector"):
+        assert leak not in log

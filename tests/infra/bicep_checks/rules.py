@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from tests.infra.bicep_checks.evaluate import UNKNOWN
-from tests.infra.bicep_checks.resources import Instance, identity_params, instances, is_identity_principal
+from tests.infra.bicep_checks.resources import (
+    Instance,
+    evaluator,
+    identity_params,
+    instances,
+    is_identity_principal,
+)
 from tests.infra.bicep_checks.syntax import (
     Finding,
     Infra,
@@ -46,8 +52,10 @@ def app_settings(infra: Infra) -> dict[str, tuple[Instance, Node]]:
         settings = instance.value("properties")
         keys = settings if isinstance(settings, dict) else {}
         literal = lookup(body(instance.declaration), "properties")
-        nodes = properties(value_of(literal)) if literal is not None and value_of(literal).type == "object" else {}
-        for key in keys:
+        # `union({...fixed...}, extra)`: the literal objects' settings are set whatever the extra ones turn out to be.
+        objects = _literal_objects(value_of(literal)) if literal is not None else []
+        nodes = {key: node for obj in objects for key, node in properties(obj).items()}
+        for key in (*keys, *nodes):
             found[key] = (instance, nodes.get(key, instance.node("properties")))
     for instance in instances(infra, SITE):
         listed = instance.value("properties", "siteConfig", "appSettings")
@@ -55,6 +63,15 @@ def app_settings(infra: Infra) -> dict[str, tuple[Instance, Node]]:
             if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                 found[entry["name"]] = (instance, instance.node("properties", "siteConfig", "appSettings"))
     return found
+
+
+def _literal_objects(node: Node) -> list[Node]:
+    """The object literals an app settings value is made of: itself, or the object arguments of a `union`."""
+    if node.type == "object":
+        return [node]
+    if node.type == "call_expression" and text(named_children(node)[0]) == "union":
+        return [obj for argument in named_children(named_children(node)[-1]) for obj in _literal_objects(argument)]
+    return []
 
 
 def app_settings_findings(
@@ -88,7 +105,11 @@ def app_settings_findings(
     for name, expected in (values or {}).items():
         if name in settings:
             instance, node = settings[name]
-            actual = instance.value("properties", name) if node.type == "object_property" else UNKNOWN
+            actual = (
+                evaluator(instance.bicep).value(value_of(node), instance.scope)
+                if node.type == "object_property" and instance.scope is not None
+                else UNKNOWN
+            )
             if actual != expected:
                 findings.append(
                     instance.bicep.finding(node, "settings", f"app setting {name} must be {expected!r}, not {actual!r}")

@@ -29,15 +29,27 @@ def test_structured_outputs_render_and_clip_a_small_models_overruns() -> None:
     assert not Review(verdict="REVISE", comments="APPROVE later").render().startswith(APPROVED)
 
 
-def test_registry_lists_every_agent_once_with_the_manager_first() -> None:
-    assert set(TEAMS) == {"research", "release"}
+def test_registry_lists_every_agent_once_with_each_manager_first() -> None:
+    # The mechanism, not today's samples: any team added to the registry must keep this true.
     client = ScriptedModelClient.from_file(DEFAULT_TEAM.demo_script)  # type: ignore[arg-type]
     agents = all_agents(client)
-    assert [a.name for a in agents] == [
-        *("research", "planner", "researcher", "writer", "reviewer"),
-        *("release", "drafter", "checker", "publisher"),
-    ]
-    assert isinstance(agents[0], RoundRobinManager)
+    names = [a.name for a in agents]
+    assert len(names) == len(set(names))
+    assert names == [a.name for spec in TEAMS.values() for a in spec.build(client).agents()]
+    for key, spec in TEAMS.items():
+        team = spec.build(client)
+        assert key == spec.name == team.name  # the registry key is the team's (its manager's) name
+        assert names[names.index(spec.name) + 1 : names.index(spec.name) + 1 + len(team.participants)] == [
+            p.name for p in team.participants
+        ]
+
+
+def test_the_research_team_is_registered_as_the_default_round_robin() -> None:
+    client = ScriptedModelClient.from_file(DEFAULT_TEAM.demo_script)  # type: ignore[arg-type]
+    assert TEAMS["research"] is DEFAULT_TEAM
+    team = DEFAULT_TEAM.build(client)
+    assert [a.name for a in team.agents()] == ["research", "planner", "researcher", "writer", "reviewer"]
+    assert isinstance(team.agents()[0], RoundRobinManager)
 
 
 async def test_the_demo_script_plays_a_complete_run() -> None:

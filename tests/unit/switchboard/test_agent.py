@@ -48,10 +48,26 @@ def test_agent_without_handler_cannot_be_built() -> None:
         Abstract("abstract")
 
 
-@pytest.mark.parametrize("name", ["Planner", "1st", "has space", "dot.ted", ""])
+@pytest.mark.parametrize("name", ["Planner", "1st", "has space", "dot.ted", "", "x" * 51, "trailing-"])
 def test_agent_names_follow_the_functions_host_rule(name: str) -> None:
-    with pytest.raises(AgentDefinitionError, match="must be lowercase"):
+    with pytest.raises(AgentDefinitionError, match="is not a valid queue/function name"):
         Counter(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [("primary_agent", "primary-agent"), ("Primary Agent", "primary-agent"), ("1st", "agent-1st"), ("tasks", None)],
+)
+def test_a_name_hosting_would_refuse_is_refused_when_the_agent_is_built(name: str, suggestion: str | None) -> None:
+    # AutoGen's usual names (`primary_agent`) run in-process but cannot name a queue: refused here, not at deploy.
+    with pytest.raises(AgentDefinitionError) as caught:
+        Counter(name)
+    assert f"agent name {name!r}" in caught.value.reason
+    if suggestion is None:
+        assert "reserved for the hosting layer" in caught.value.reason
+    else:
+        assert f"try {suggestion!r}" in caught.value.reason
+        Counter(suggestion)  # the suggestion is itself valid
 
 
 def test_function_agent_routes_by_its_hint() -> None:

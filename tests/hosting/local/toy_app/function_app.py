@@ -74,11 +74,34 @@ async def sessions(msg: sb.ServiceBusReceivedMessage, actions: sb.ServiceBusMess
         actions.complete(msg)
 
 
+_kept: list[Any] = []
+
+
+async def _close_kept() -> None:
+    for client in _kept:
+        await client.close()
+    record(fn="shutdown", closed=len(_kept))
+
+
 @app.function_name("slow")
 @app.service_bus_queue_trigger(arg_name="msg", connection="ToyServiceBus", queue_name="toy-slow")
 async def slow(msg: func.ServiceBusMessage) -> None:
-    """Sleeps for the seconds in the body: longer than the queue's 5 s lock, so only renewal keeps it."""
+    """Sleeps for the seconds in the body: longer than the queue's 5 s lock, so only renewal keeps it.
+
+    A message id starting `keep-` also opens a Service Bus client kept for the process (as an app's runtime keeps
+    its clients), closed by a shutdown hook when the host stops.
+    """
     record(fn="slow", event="start", message_id=msg.message_id, delivery_count=msg.delivery_count)
+    if str(msg.message_id).startswith("keep-") and not _kept:
+        from azure.servicebus.aio import ServiceBusClient
+
+        from switchboard.hosting.shutdown import on_shutdown
+
+        client = ServiceBusClient.from_connection_string(os.environ["ToyServiceBus"])  # noqa: SIM112 - the setting's name
+        sender = client.get_queue_sender("toy-sessions")
+        await sender.__aenter__()  # an open link with its keep-alive task, like a publisher's
+        _kept.append(client)
+        on_shutdown(_close_kept)
     await asyncio.sleep(float(msg.get_body()))
     record(fn="slow", event="end", message_id=msg.message_id, delivery_count=msg.delivery_count)
 

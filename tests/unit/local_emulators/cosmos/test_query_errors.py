@@ -58,10 +58,6 @@ UNSUPPORTED = [
     ("SELECT * FROM c WHERE ST_DISTANCE(c.loc, {'type': 'Point', 'coordinates': [0, 0]}) < 10", "ST_DISTANCE"),
     ("SELECT VALUE ST_ISVALID(c.loc) FROM c", "ST_ISVALID"),
     ("SELECT VALUE udf.tax(c.price) FROM c", "udf.tax"),
-    ("SELECT TOP 5 * FROM c ORDER BY RANK FullTextScore(c.text, 'fox')", "ORDER BY RANK"),
-    ("SELECT VALUE FullTextScore(c.text, 'fox') FROM c", "FullTextScore"),
-    ("SELECT TOP 5 * FROM c ORDER BY RANK RRF(VectorDistance(c.v, [1]), FullTextScore(c.t, 'a'))", "RANK"),
-    ("SELECT VALUE RRF(1, 2) FROM c", "RRF"),
     ("SELECT * FROM c JOIN a IN c.a JOIN b IN c.b JOIN d IN c.d JOIN e IN c.e JOIN f IN c.f JOIN g IN c.g", "JOIN"),
 ]
 

@@ -241,9 +241,7 @@ def test_order_by_vector_distance_puts_most_similar_first(options: str, expected
 
 def test_vector_search_orders_most_similar_first() -> None:
     docs = [{"id": "far", "v": [0.0, 1.0]}, {"id": "near", "v": [1.0, 0.1]}, {"id": "mid", "v": [1.0, 1.0]}]
-    query = compile_query(
-        "SELECT TOP 2 c.id, VectorDistance(c.v, @q) AS score FROM c ORDER BY VectorDistance(c.v, @q) DESC"
-    )
+    query = compile_query("SELECT TOP 2 c.id, VectorDistance(c.v, @q) AS score FROM c ORDER BY VectorDistance(c.v, @q)")
     rows = query.run(docs, {"@q": [1.0, 0.0]})
     assert [row["id"] for row in rows] == ["near", "mid"]
     assert rows[0]["score"] > rows[1]["score"]

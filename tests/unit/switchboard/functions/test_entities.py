@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -23,16 +24,17 @@ COMMITTED = REPO_ROOT / "infra" / "entities.json"
 
 
 def test_committed_entities_json_equals_the_list_generated_from_the_registry() -> None:
-    # On failure: `switchboard infra entities > infra/entities.json` and commit it with the registry change.
+    # On failure: `switchboard infra entities --write` and commit infra/entities.json with the registry change.
     assert COMMITTED.read_text(encoding="utf-8") == entities_for(TEAMS).to_json()
 
 
 def test_every_agent_and_manager_gets_a_session_queue_and_its_function() -> None:
     listed = EntityList.from_json(COMMITTED.read_text(encoding="utf-8"))
     names = agent_names_of(TEAMS)
-    research = ["research", "planner", "researcher", "writer", "reviewer"]
-    release = ["release", "drafter", "checker", "publisher"]
-    assert list(listed.agent_queues()) == names == research + release
+    # Whatever teams the registry holds: one queue per agent, in registry order, each team's manager first.
+    assert list(listed.agent_queues()) == names
+    assert [n for n in names if n in TEAMS] == list(TEAMS)
+    assert len(names) == len(set(names))
     agent_queues = [q for q in listed.service_bus.queues if q.kind == "agent"]
     assert all(q.properties.requires_session and q.function == function_name_for(q.name) for q in agent_queues)
     (tasks,) = [q for q in listed.service_bus.queues if q.kind == "ingress"]
@@ -99,9 +101,8 @@ def test_cli_prints_the_servicebus_emulator_config() -> None:
     assert result.exit_code == 0, result.output
     (namespace,) = json.loads(result.stdout)["UserConfig"]["Namespaces"]
     queues = {q["Name"]: q["Properties"] for q in namespace["Queues"]}
-    research = {"research", "planner", "researcher", "writer", "reviewer"}
-    assert set(queues) == research | {"release", "drafter", "checker", "publisher", "tasks"}
-    assert queues["planner"]["RequiresSession"] is True
+    assert set(queues) == {*agent_names_of(TEAMS), "tasks"}
+    assert all(queues[name]["RequiresSession"] is True for name in agent_names_of(TEAMS))
     assert queues["tasks"]["RequiresSession"] is False
     assert queues["tasks"]["DefaultMessageTimeToLive"] == "PT1H"
     assert namespace["Topics"][0]["Subscriptions"][0]["Name"] == "monitor"
@@ -111,3 +112,22 @@ def test_cli_names_an_unloadable_registry() -> None:
     result = CliRunner().invoke(app, ["infra", "entities", "--registry", "no_such_module:TEAMS"])
     assert result.exit_code == 2
     assert "no_such_module" in result.output
+
+
+def test_a_team_added_to_the_registry_gets_its_queues_and_the_committed_list_is_reported_stale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from switchboard.agentchat import AssistantAgent
+    from switchboard.cli.entity_drift import drift
+    from switchboard.teams import RoundRobinGroupChat, TeamSpec
+    from switchboard.termination import MaxMessageTermination
+
+    def helpdesk(model_client: Any) -> RoundRobinGroupChat:
+        answerer = AssistantAgent("answerer", model_client=model_client)
+        return RoundRobinGroupChat([answerer], termination=MaxMessageTermination(2), name="helpdesk")
+
+    before = agent_names_of(TEAMS)
+    monkeypatch.setitem(TEAMS, "helpdesk", TeamSpec("helpdesk", "d", helpdesk, report_author="answerer"))
+    listed = entities_for(TEAMS)
+    assert list(listed.agent_queues()) == [*before, "helpdesk", "answerer"]
+    assert "lacks the queues ['answerer', 'helpdesk']" in str(drift(COMMITTED, listed))

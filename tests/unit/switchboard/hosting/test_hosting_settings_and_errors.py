@@ -19,7 +19,7 @@ from switchboard.state.client import identity_credential as state_identity
 from switchboard.state.errors import StoreRequestError, StoreUnavailableError, store_error
 from switchboard.transport.connection import identity_credential as transport_identity
 from switchboard.transport.connection import service_bus_client
-from switchboard.transport.errors import BusConfigurationError, BusUnavailableError, bus_error
+from switchboard.transport.errors import BusConfigurationError, BusUnavailableError, EntityNotFoundError, bus_error
 
 
 def test_settings_use_the_function_app_names(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,7 +81,7 @@ def test_cosmos_transport_failures_and_batch_errors_map_by_type() -> None:
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        (MessagingEntityNotFoundError(message="no queue"), BusConfigurationError),
+        (MessagingEntityNotFoundError(message="no queue"), EntityNotFoundError),
         (ServiceBusConnectionError(message="reset"), BusUnavailableError),
         (ServiceBusServerBusyError(message="busy"), BusUnavailableError),
     ],
@@ -91,6 +91,13 @@ def test_service_bus_errors_map_by_type(error: Exception, expected: type[Excepti
     mapped = bus_error(error, "send to queue 'x'")
     assert type(mapped) is expected
     assert mapped.reason.startswith("send to queue 'x'")
+    assert isinstance(mapped, BusConfigurationError) == (expected is EntityNotFoundError)
+
+
+def test_a_missing_entity_names_the_command_that_writes_the_entity_list() -> None:
+    mapped = bus_error(MessagingEntityNotFoundError(message="no queue 'triage'"), "send to queue 'triage'")
+    assert "switchboard infra entities --write" in mapped.reason
+    assert "python -m local_emulators up" in mapped.reason
 
 
 async def test_identity_based_access_in_azure_and_keys_locally() -> None:

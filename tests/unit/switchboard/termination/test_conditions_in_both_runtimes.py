@@ -275,7 +275,7 @@ async def test_each_condition_stops_at_the_same_point_in_process_hosted_and_acro
     # A restart after every possible hop count gives the same run: counters, latches, start time and the
     # external flag's effect all come from the stored state, not from the (new) condition objects.
     # Not for ExternalTermination: its flag lives in the process that called set() until the manager's next check
-    # (a hosted run is stopped across processes through its cancel API, README "Deliberate differences").
+    # (a hosted run is stopped across processes through its cancel API, docs/teams.md "Deliberate differences").
     hops = len(in_process["speakers"]) * 2 if name != "external" else 0
     for cut in range(1, hops):
         restarted = await _hosted(case, restart_after=cut)

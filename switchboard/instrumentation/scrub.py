@@ -2,7 +2,9 @@
 
 Two nets: the exact values of secret settings present in the environment (whatever their shape), and patterns of
 credentials (connection-string key fields, bearer tokens, JWTs, OpenAI-style keys, long base64 keys). It runs on
-every attribute value Switchboard sets, prompt text included when content capture is on.
+every attribute value Switchboard sets, prompt text included when content capture is on, and on the tool arguments
+and results an agent records in a run's transcript. It imports nothing beyond the standard library, so it sits in
+the lowest layer, where both the telemetry adapter and the agents reach it.
 """
 
 from __future__ import annotations
