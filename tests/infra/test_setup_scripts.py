@@ -29,12 +29,12 @@ echo "{name}" >> "$STUB_LOG"
 
 @pytest.fixture
 def clone(tmp_path: Path) -> Path:
-    """A scratch copy of what scripts/setup.sh reads, with the browser and npm installers replaced by recorders."""
+    """A scratch copy of what scripts/setup.sh reads, with the browser, npm and sandbox installers replaced by recorders."""
     root = tmp_path / "clone"
     (root / "scripts").mkdir(parents=True)
     for name in ("setup.sh", "install_local_model.sh"):
         shutil.copy(REPO / "scripts" / name, root / "scripts" / name)
-    for name in ("install_browser.sh", "install_js.sh"):
+    for name in ("install_browser.sh", "install_js.sh", "install_sandbox.sh"):
         (root / "scripts" / name).write_text(RECORDER.format(name=name))
     for name in ("pyproject.toml", "requirements.txt"):
         shutil.copy(REPO / name, root / name)
@@ -79,6 +79,7 @@ def test_the_main_command_installs_only_the_main_jobs_needs_into_a_new_venv(clon
     joined = "\n".join(calls)
     for test_only in ("dev,", "bench]", "autogen", "install_browser.sh", "install_js.sh"):
         assert test_only not in joined, test_only
+    assert "install_sandbox.sh" in calls  # `up` serves the sessions emulator, whose code runs in bubblewrap
     assert (clone / ".venv" / ".switchboard-setup-run.stamp").is_file()
 
 
@@ -91,6 +92,7 @@ def test_the_test_command_installs_everything(clone: Path) -> None:
     assert "autogen-agentchat==0.7.5" in joined
     assert "install_browser.sh" in calls
     assert "install_js.sh" in calls
+    assert "install_sandbox.sh" in calls
     assert "llama-cpp-python[server]==" in joined
 
 
