@@ -55,7 +55,7 @@ def query_items(ctx: Context) -> Response:
         # logical partition under it: the EPK range its hash starts.
         prefix = effective_partition_key(header, multi_hash=True)
         header, epk_range = None, (prefix, prefix + "G")
-    if header is None and key_range is None and epk_range is None:
+    if header is None and key_range is None and epk_range is None and not cross_partition.enabled(ctx):
         key_range = cross_partition.single_target(ctx, container, text, parameters)
     if header is None and key_range is None and epk_range is None:
         cross_partition.refuse_unless_streamable(ctx, container, text, parameters)
