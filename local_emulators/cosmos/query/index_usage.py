@@ -103,19 +103,13 @@ def _filtered_path(conjunct: ast.Expr, alias: str) -> str | None:
     if isinstance(conjunct, ast.Between) and _constant(conjunct.low) and _constant(conjunct.high):
         return _path(conjunct.value, alias)
     if isinstance(conjunct, ast.Call) and conjunct.name in _INDEXED_FUNCTIONS and conjunct.args:
-        target, rest = (
-            (conjunct.args[1], conjunct.args[:1])
-            if conjunct.name == "ARRAY_CONTAINS"
-            else (
-                conjunct.args[0],
-                conjunct.args[1:],
-            )
-        )
         if conjunct.name == "ARRAY_CONTAINS":
-            path = _path(rest[0], alias)
-            return path + "/[]" if path is not None and _constant(target) else None
-        if all(_constant(arg) for arg in rest):
-            return _path(target, alias)
+            # ARRAY_CONTAINS(c.tags, 'x') is served by the index of the array's elements, `/tags/[]/?`.
+            array = _path(conjunct.args[0], alias)
+            wanted = conjunct.args[1:2]
+            return array + "/[]" if array is not None and all(_constant(arg) for arg in wanted) else None
+        if all(_constant(arg) for arg in conjunct.args[1:]):
+            return _path(conjunct.args[0], alias)
     return None
 
 
