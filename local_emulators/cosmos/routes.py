@@ -21,6 +21,7 @@ from local_emulators.cosmos.handlers import (
     offers,
     pkranges,
     queries,
+    scripts,
 )
 from local_emulators.cosmos.handlers.common import Context
 from local_emulators.cosmos.wire import Request, Response, json_response
@@ -71,12 +72,25 @@ _ROUTES: dict[str, dict[str, HandlerFn]] = {
     "dbs/*/colls/*/conflicts": {"GET": conflicts.list_or_query, "POST": conflicts.list_or_query},
     "dbs/*/colls/*/conflicts/*": {"GET": conflicts.read_or_delete, "DELETE": conflicts.read_or_delete},
     "dbs/*/colls/*/operations/partitionkeydelete": {"POST": items.delete_by_partition_key},
+    **{
+        f"dbs/*/colls/*/{family}": {"GET": scripts.list_or_create, "POST": scripts.list_or_create}
+        for family in ("sprocs", "triggers", "udfs")
+    },
+    **{
+        f"dbs/*/colls/*/{family}/*": {
+            "GET": scripts.read_replace_delete,
+            "PUT": scripts.read_replace_delete,
+            "DELETE": scripts.read_replace_delete,
+            **({"POST": scripts.execute} if family == "sprocs" else {}),
+        }
+        for family in ("sprocs", "triggers", "udfs")
+    },
     "offers": {"GET": offers.list_or_query, "POST": offers.list_or_query},
     "offers/*": {"GET": offers.read, "PUT": offers.replace},
 }
 
 
-_UNSUPPORTED = {"sprocs", "triggers", "udfs", "attachments"}
+_UNSUPPORTED = {"attachments"}
 
 
 def _refuse_unsupported(segments: list[str]) -> None:

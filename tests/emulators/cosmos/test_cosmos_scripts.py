@@ -1,0 +1,111 @@
+"""Server-side JavaScript through the real azure-cosmos SDK: stored procedures, triggers and UDFs."""
+
+from __future__ import annotations
+
+import pytest
+from azure.cosmos import ContainerProxy
+from azure.cosmos.exceptions import CosmosHttpResponseError
+
+WRITE_TWO = """
+function writeTwo(prefix, fail) {
+    var collection = getContext().getCollection();
+    var accepted = collection.createDocument(collection.getSelfLink(), {id: prefix + '-1', pk: 'p'}, function (err, doc) {
+        if (err) throw err;
+        collection.createDocument(collection.getSelfLink(), {id: prefix + '-2', pk: 'p'}, function (err2, doc2) {
+            if (err2) throw err2;
+            if (fail) throw new Error('refused by the script');
+            getContext().getResponse().setBody({first: doc.id, second: doc2.id});
+        });
+    });
+    if (!accepted) throw new Error('not accepted');
+}
+"""
+
+QUERY_AND_REPLACE = """
+function bump(amount) {
+    var collection = getContext().getCollection();
+    collection.queryDocuments(collection.getSelfLink(),
+        {query: 'SELECT * FROM c WHERE c.n >= @min', parameters: [{name: '@min', value: 0}]}, {},
+        function (err, docs) {
+            if (err) throw err;
+            var done = 0;
+            docs.forEach(function (doc) {
+                doc.n += amount;
+                collection.replaceDocument(doc._self, doc, function (e) {
+                    if (e) throw e;
+                    done += 1;
+                    if (done === docs.length) getContext().getResponse().setBody(done);
+                });
+            });
+        });
+}
+"""
+
+BULK_CREATE = """
+function bulk(count, start) {
+    var collection = getContext().getCollection();
+    var created = start;
+    function next() {
+        if (created >= count) { getContext().getResponse().setBody({created: created, done: true}); return; }
+        var ok = collection.createDocument(collection.getSelfLink(), {id: 'b' + created, pk: 'p'}, function (err) {
+            if (err) throw err;
+            created += 1;
+            next();
+        });
+        if (!ok) getContext().getResponse().setBody({created: created, done: false});
+    }
+    next();
+}
+"""
+
+
+def test_a_stored_procedure_writes_and_answers(container: ContainerProxy) -> None:
+    container.scripts.create_stored_procedure({"id": "writeTwo", "body": WRITE_TWO})
+    result = container.scripts.execute_stored_procedure("writeTwo", partition_key="p", params=["a", False])
+    assert result == {"first": "a-1", "second": "a-2"}
+    assert container.read_item("a-2", partition_key="p")["pk"] == "p"
+
+
+def test_a_throw_rolls_back_every_write_with_the_scripts_message(container: ContainerProxy) -> None:
+    container.scripts.create_stored_procedure({"id": "writeTwo", "body": WRITE_TWO})
+    with pytest.raises(CosmosHttpResponseError) as raised:
+        container.scripts.execute_stored_procedure("writeTwo", partition_key="p", params=["b", True])
+    assert raised.value.status_code == 400
+    assert "refused by the script" in str(raised.value)
+    assert list(container.query_items("SELECT * FROM c", partition_key="p")) == []
+
+
+def test_query_and_replace_inside_a_procedure(container: ContainerProxy) -> None:
+    for index in range(3):
+        container.create_item({"id": f"n{index}", "pk": "p", "n": index})
+    container.scripts.create_stored_procedure({"id": "bump", "body": QUERY_AND_REPLACE})
+    assert container.scripts.execute_stored_procedure("bump", partition_key="p", params=[10]) == 3
+    assert sorted(item["n"] for item in container.query_items("SELECT * FROM c", partition_key="p")) == [10, 11, 12]
+
+
+def test_not_accepted_lets_the_client_continue(container: ContainerProxy) -> None:
+    container.scripts.create_stored_procedure({"id": "bulk", "body": BULK_CREATE})
+    first = container.scripts.execute_stored_procedure("bulk", partition_key="p", params=[700, 0])
+    assert first["done"] is False and 0 < first["created"] < 700
+    second = container.scripts.execute_stored_procedure("bulk", partition_key="p", params=[700, first["created"]])
+    assert second == {"created": 700, "done": True}
+    assert len(list(container.query_items("SELECT VALUE c.id FROM c", partition_key="p"))) == 700
+
+
+def test_procedure_crud(container: ContainerProxy) -> None:
+    container.scripts.create_stored_procedure({"id": "s1", "body": "function s1() {}"})
+    assert [s["id"] for s in container.scripts.list_stored_procedures()] == ["s1"]
+    replaced = container.scripts.replace_stored_procedure("s1", {"id": "s1", "body": "function s1() { getContext().getResponse().setBody(1); }"})
+    assert "setBody(1)" in replaced["body"]
+    assert container.scripts.execute_stored_procedure("s1", partition_key="x") == 1
+    container.scripts.delete_stored_procedure("s1")
+    with pytest.raises(CosmosHttpResponseError) as raised:
+        container.scripts.get_stored_procedure("s1")
+    assert raised.value.status_code == 404
+
+
+def test_an_endless_script_is_stopped(container: ContainerProxy) -> None:
+    container.scripts.create_stored_procedure({"id": "spin", "body": "function spin() { while (true) {} }"})
+    with pytest.raises(CosmosHttpResponseError) as raised:
+        container.scripts.execute_stored_procedure("spin", partition_key="p")
+    assert raised.value.status_code == 408
