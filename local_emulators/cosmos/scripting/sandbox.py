@@ -50,6 +50,10 @@ class Sandbox:
         self._deadline = time.monotonic() + budget_seconds
         self.budget_seconds = budget_seconds
 
+    def restart_budget(self) -> None:
+        """Give the context its whole budget again (a UDF's context serves many calls, each bounded)."""
+        self._deadline = time.monotonic() + self.budget_seconds
+
     def remaining(self) -> float:
         """Seconds left of the budget."""
         return self._deadline - time.monotonic()

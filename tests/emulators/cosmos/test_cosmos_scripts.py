@@ -109,3 +109,16 @@ def test_an_endless_script_is_stopped(container: ContainerProxy) -> None:
     with pytest.raises(CosmosHttpResponseError) as raised:
         container.scripts.execute_stored_procedure("spin", partition_key="p")
     assert raised.value.status_code == 408
+
+
+def test_a_udf_in_a_query(container: ContainerProxy) -> None:
+    container.create_item({"id": "1", "pk": "p", "price": 10})
+    container.scripts.create_user_defined_function(
+        {"id": "tax", "body": "function tax(price) { return price * 1.25; }"}
+    )
+    rows = list(container.query_items("SELECT VALUE udf.tax(c.price) FROM c", partition_key="p"))
+    assert rows == [12.5]
+    crossed = list(
+        container.query_items("SELECT c.id, udf.tax(c.price) AS t FROM c", enable_cross_partition_query=True)
+    )
+    assert crossed == [{"id": "1", "t": 12.5}]
