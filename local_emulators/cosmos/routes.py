@@ -24,6 +24,7 @@ from local_emulators.cosmos.handlers import (
     scripts,
 )
 from local_emulators.cosmos.handlers.common import Context
+from local_emulators.cosmos.scripting.triggers import with_triggers
 from local_emulators.cosmos.wire import Request, Response, json_response
 
 LOG = logging.getLogger("local_emulators.cosmos")
@@ -37,7 +38,10 @@ def _docs_post(ctx: Context) -> Response:
         return batch.execute_batch(ctx)
     if queries.is_query(ctx):
         return queries.query_items(ctx)
-    return items.create_or_upsert(ctx)
+    return _create_with_triggers(ctx)
+
+
+_create_with_triggers = with_triggers("Create", items.create_or_upsert)
 
 
 def _docs_get(ctx: Context) -> Response:
@@ -64,9 +68,9 @@ _ROUTES: dict[str, dict[str, HandlerFn]] = {
     "dbs/*/colls/*/docs": {"GET": _docs_get, "POST": _docs_post},
     "dbs/*/colls/*/docs/*": {
         "GET": items.read,
-        "PUT": items.replace,
+        "PUT": with_triggers("Replace", items.replace),
         "PATCH": items.patch,
-        "DELETE": items.delete,
+        "DELETE": with_triggers("Delete", items.delete),
     },
     "dbs/*/colls/*/pkranges": {"GET": pkranges.read_ranges},
     "dbs/*/colls/*/conflicts": {"GET": conflicts.list_or_query, "POST": conflicts.list_or_query},

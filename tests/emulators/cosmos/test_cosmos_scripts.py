@@ -122,3 +122,37 @@ def test_a_udf_in_a_query(container: ContainerProxy) -> None:
         container.query_items("SELECT c.id, udf.tax(c.price) AS t FROM c", enable_cross_partition_query=True)
     )
     assert crossed == [{"id": "1", "t": 12.5}]
+
+
+STAMP = """
+function stamp() {
+    var request = getContext().getRequest();
+    var doc = request.getBody();
+    doc.stamped = true;
+    request.setBody(doc);
+}
+"""
+
+AUDIT = """
+function audit() {
+    var created = getContext().getResponse().getBody();
+    if (created.refuse) throw new Error('audit refused ' + created.id);
+    var collection = getContext().getCollection();
+    collection.createDocument(collection.getSelfLink(), {id: 'audit-' + created.id, pk: created.pk}, function (err) {
+        if (err) throw err;
+    });
+}
+"""
+
+
+def test_pre_and_post_triggers_on_create(container: ContainerProxy) -> None:
+    container.scripts.create_trigger({"id": "stamp", "body": STAMP, "triggerType": "Pre", "triggerOperation": "Create"})
+    container.scripts.create_trigger({"id": "audit", "body": AUDIT, "triggerType": "Post", "triggerOperation": "All"})
+    created = container.create_item({"id": "t1", "pk": "p"}, pre_trigger_include="stamp", post_trigger_include="audit")
+    assert created["stamped"] is True
+    assert container.read_item("audit-t1", partition_key="p")["id"] == "audit-t1"
+    with pytest.raises(CosmosHttpResponseError) as raised:
+        container.create_item({"id": "t2", "pk": "p", "refuse": True}, post_trigger_include="audit")
+    assert raised.value.status_code == 400 and "audit refused t2" in str(raised.value)
+    ids = sorted(container.query_items("SELECT VALUE c.id FROM c", partition_key="p"))
+    assert ids == ["audit-t1", "t1"]
