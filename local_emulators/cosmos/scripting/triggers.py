@@ -54,9 +54,9 @@ def with_triggers(operation: str, handler: Handler) -> Handler:
         if not pre and not post:
             return handler(ctx)
         container = ctx.container()
-        body = ctx.body_object() if operation != "Delete" else None
+        body: object = ctx.body_object() if operation != "Delete" else None
         write = ContainerWrite(container)
-        pk, components = write.key_for(ctx.partition_key(), body)
+        pk, components = write.key_for(ctx.partition_key(), body if isinstance(body, dict) else None)
         partition = Partition(write, pk, components, ctx.state.queries)
         if pre:
             body = _run(ctx, partition, pre, "Pre", operation, body)
