@@ -22,8 +22,10 @@ from local_emulators.cosmos.handlers import (
     pkranges,
     queries,
     scripts,
+    users,
 )
 from local_emulators.cosmos.handlers.common import Context
+from local_emulators.cosmos.scripting.access import check_request, is_resource_token
 from local_emulators.cosmos.scripting.triggers import with_triggers
 from local_emulators.cosmos.wire import Request, Response, json_response
 
@@ -89,6 +91,10 @@ _ROUTES: dict[str, dict[str, HandlerFn]] = {
         }
         for family in ("sprocs", "triggers", "udfs")
     },
+    "dbs/*/users": {"GET": users.users_feed, "POST": users.users_feed},
+    "dbs/*/users/*": {"GET": users.user, "PUT": users.user, "DELETE": users.user},
+    "dbs/*/users/*/permissions": {"GET": users.permissions_feed, "POST": users.permissions_feed},
+    "dbs/*/users/*/permissions/*": {"GET": users.permission, "PUT": users.permission, "DELETE": users.permission},
     "offers": {"GET": offers.list_or_query, "POST": offers.list_or_query},
     "offers/*": {"GET": offers.read, "PUT": offers.replace},
 }
@@ -100,8 +106,8 @@ _UNSUPPORTED = {"attachments"}
 def _refuse_unsupported(segments: list[str]) -> None:
     """Say plainly that a resource family is not emulated; a 404 would read as "your resource is missing"."""
     family = segments[4] if len(segments) in (5, 6) else segments[2] if len(segments) in (3, 4) else ""
-    if family in _UNSUPPORTED or family == "users":
-        raise BadRequestError(f"'{family}' resources (stored procedures, triggers, UDFs, users...) are not supported.")
+    if family in _UNSUPPORTED:
+        raise BadRequestError(f"'{family}' resources are not supported.")
 
 
 def _shape(segments: list[str]) -> str:
@@ -154,7 +160,10 @@ class CosmosApp:
         segments = [segment for segment in path.strip("/").split("/") if segment] if path.strip("/") else []
         if segments:
             self.faults.check()
-        self.auth.verify(request.method, path, request.headers)
+        if is_resource_token(request.headers):
+            check_request(self.state.access.grant_for(request.headers), request, self._by_name(list(segments)))
+        else:
+            self.auth.verify(request.method, path, request.headers)
         methods = _ROUTES.get(_shape(segments))
         if methods is None:
             _refuse_unsupported(segments)
