@@ -254,6 +254,8 @@ class ExpressionParser:
         if name.lower() == "udf" and self._at_op("."):
             self.index += 1
             udf_name = self._advance()
+            if udf_name.kind not in (Kind.IDENT, Kind.KEYWORD):
+                self._fail("expected a user-defined function name after 'udf.'", udf_name)
             self._expect_op("(")
             return ast.Call(f"udf.{udf_name.text}", tuple(self._comma_list(")")), token.position)
         if not self._at_op("("):
