@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
-from azure.cosmos import ContainerProxy
+from azure.cosmos import ContainerProxy, DatabaseProxy
+from azure.cosmos.aio import CosmosClient as AsyncCosmosClient
 from azure.cosmos.exceptions import CosmosHttpResponseError
+
+from tests.emulators.cosmos.cosmos_harness import Emulator
 
 WRITE_TWO = """
 function writeTwo(prefix, fail) {
@@ -168,3 +172,43 @@ def test_pre_and_post_triggers_on_create(container: ContainerProxy) -> None:
     assert "audit refused t2" in str(raised.value)
     ids: list[Any] = sorted(container.query_items("SELECT VALUE c.id FROM c", partition_key="p"))
     assert ids == ["audit-t1", "t1"]
+
+
+GUARD_DELETE = """
+function guardDelete() {
+    throw new Error('deletes are audited: refused');
+}
+"""
+
+
+def test_triggers_on_replace_and_delete(container: ContainerProxy) -> None:
+    container.scripts.create_trigger({"id": "stamp", "body": STAMP, "triggerType": "Pre", "triggerOperation": "All"})
+    container.scripts.create_trigger(
+        {"id": "guard", "body": GUARD_DELETE, "triggerType": "Pre", "triggerOperation": "Delete"}
+    )
+    container.create_item({"id": "r1", "pk": "p"})
+    replaced = container.replace_item("r1", {"id": "r1", "pk": "p", "v": 2}, pre_trigger_include="stamp")
+    assert replaced["stamped"] is True
+    with pytest.raises(CosmosHttpResponseError) as raised:
+        container.delete_item("r1", partition_key="p", pre_trigger_include="guard")
+    assert "deletes are audited" in str(raised.value)
+    assert container.read_item("r1", partition_key="p")["v"] == 2
+    with pytest.raises(CosmosHttpResponseError) as wrong_kind:
+        container.create_item({"id": "r2", "pk": "p"}, pre_trigger_include="guard")
+    assert wrong_kind.value.status_code == 400
+
+
+def test_a_procedure_through_the_async_sdk(
+    emulator: Emulator, database: DatabaseProxy, container: ContainerProxy
+) -> None:
+    async def run() -> Any:
+        async with AsyncCosmosClient(emulator.http, credential=emulator.key) as client:
+            mine = client.get_database_client(database.id).get_container_client(container.id)
+            await mine.scripts.create_stored_procedure({"id": "writeTwo", "body": WRITE_TWO})
+            result = await mine.scripts.execute_stored_procedure(
+                "writeTwo", partition_key="p", parameters=_args("z", False)
+            )
+            read = await mine.read_item("z-1", partition_key="p")
+            return result, read["id"]
+
+    assert asyncio.run(run()) == ({"first": "z-1", "second": "z-2"}, "z-1")
