@@ -55,13 +55,15 @@ class McpTool(FunctionTool):
         *,
         idempotency_key: str | None = None,
         cancellation_token: CancellationToken | None = None,
+        session_id: str | None = None,
     ) -> ToolResultMessage:
         """Send `call` to the server and wrap its answer (or the failure) as a tool result.
 
         Raises:
             CancelledError: The token was set before or while the server worked.
         """
-        del idempotency_key  # MCP has no idempotency keys; the agent's checkpoint keeps a replay from re-calling
+        # MCP has no idempotency keys or run sessions; the agent's checkpoint keeps a replay from calling again.
+        del idempotency_key, session_id
         token = cancellation_token or CancellationToken()
         token.raise_if_cancelled()
         try:
