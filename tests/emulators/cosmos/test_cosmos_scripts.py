@@ -212,3 +212,15 @@ def test_a_procedure_through_the_async_sdk(
             return result, read["id"]
 
     assert asyncio.run(run()) == ({"first": "z-1", "second": "z-2"}, "z-1")
+
+
+def test_a_throwing_udf_is_a_400_naming_it(container: ContainerProxy) -> None:
+    container.create_item({"id": "1", "pk": "p", "price": 10})
+    container.scripts.create_user_defined_function(
+        {"id": "strict", "body": "function strict(x) { throw new Error('no price ' + x); }"}
+    )
+    with pytest.raises(CosmosHttpResponseError) as raised:
+        list(container.query_items("SELECT VALUE udf.strict(c.price) FROM c", partition_key="p"))
+    assert raised.value.status_code == 400
+    assert "udf.strict" in str(raised.value)
+    assert "no price 10" in str(raised.value)
