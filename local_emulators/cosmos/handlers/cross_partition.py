@@ -3,9 +3,9 @@
 - A query scoped to one partition (partition key header, or the range header the SDK sends for each
   partition it queries itself) runs whole on the server, like the backend runs any single-partition query.
 - A query with neither, and without the cross-partition header, whose filter pins the full partition key
-  (or any such query on a container of one range) is routed by the gateway to that one partition and runs
-  there. With the header, the gateway plans it like any cross-partition query (the SDK's own
-  `test_aggregate` expects a pinned non-VALUE aggregate sent with the header to fail).
+  (to keys of one range) is routed by the gateway to that one partition and runs there. With the header,
+  the gateway plans it like any cross-partition query (the SDK's own `test_aggregate` expects a pinned
+  non-VALUE aggregate sent with the header to fail).
 - Any other query with neither goes to the gateway, which needs `x-ms-documentdb-query-enablecrosspartition: true`
   (else 400, as the SDK's own tests expect of Microsoft's emulator). A plain one (filter and projection)
   is fanned out across the ranges in EPK order with the gateway's JSON continuation. One that needs
@@ -102,17 +102,21 @@ def enabled(ctx: Context) -> bool:
 
 
 def single_target(ctx: Context, container: Container, text: str, parameters: dict[str, Any]) -> KeyRange | None:
-    """The one physical partition a query can touch, when it touches only one, else None.
+    """The one physical partition a query's filter pins it to, or None.
 
     The gateway routes a query sent without a partition key or the cross-partition header by its
-    filter: one that pins the full partition key (or any, on a container of one range) runs in that partition.
+    filter: one that pins the full partition key (`c.pk = @pk`, `IN` of keys in one range, every path of a
+    hierarchical key) runs in that partition. A filter that pins nothing needs the header even on a
+    container of one range (the SDK's own `test_with_null_pk` expects that refusal).
     """
     tree, _ = query_plan_for(ctx, container, text, parameters)
     layout, found = ctx.state.layout, dict[str, KeyRange]()
     for bounds in query_ranges(tree, container, parameters):
         low, high = str(bounds["min"]), str(bounds["max"])
-        touched = [layout.range_of(container, low)] if low == high else layout.overlapping(container, low, high)
-        found.update((key_range.id, key_range) for key_range in touched)
+        if low != high:
+            return None  # not a point: the filter does not pin the key
+        key_range = layout.range_of(container, low)
+        found[key_range.id] = key_range
     return next(iter(found.values())) if len(found) == 1 else None
 
 
