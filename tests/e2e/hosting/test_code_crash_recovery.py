@@ -34,11 +34,12 @@ APP = Path(__file__).with_name("code_crash_app")
 def code_stack(tmp_path: Path) -> Iterator[Stack]:
     stack = app_stack(tmp_path, APP)
     stack.extra_env["CODE_CRASH_WORK_DIR"] = str(tmp_path / "work")
-    # A short lock, so the killed host's session comes back to the restarted host quickly.
+    # A short lock, so the killed host's session comes back to the restarted host quickly (long enough that a loaded
+    # machine still renews it in time: a lost lock would redeliver the message while its code runs).
     config = json.loads(stack.servicebus_config.read_text())
     for namespace in config["UserConfig"]["Namespaces"]:
         for queue in namespace["Queues"]:
-            queue["Properties"]["LockDuration"] = "PT5S"
+            queue["Properties"]["LockDuration"] = "PT10S"
     stack.servicebus_config.write_text(json.dumps(config))
     sessions = start_sessions_emulator(tmp_path)
     stack.extra_env.update({"ACA_SESSIONS_ENDPOINT": sessions.endpoint, "ACA_SESSIONS_TOKEN": EMULATOR_TOKEN})
