@@ -20,8 +20,7 @@ from typing import Any
 import pytest
 
 from switchboard.agentchat.code_sessions import session_directory
-from tests.e2e.hosting.conftest import app_stack, wait_run_ended
-from tests.support.hosted_runs import post, transcript_items, wait_for_status
+from tests.support.hosted_runs import app_stack, post, transcript_items, wait_for_status, wait_run_ended
 from tests.support.sessions import EMULATOR_TOKEN, start_sessions_emulator
 from tests.support.stack import Stack
 
