@@ -85,7 +85,7 @@ def load_tool(loader: Loader, spec: ComponentSpec, path: str) -> FunctionTool:
     name = want(spec.config, "name", str, path)
     if not name:
         raise ComponentError(join(path, "name"), "a tool needs a name to be looked up in the registry")
-    return loader.tools.get(name, path)
+    return loader.tools.get(name, path.removesuffix(".config"))  # the path of the tool component itself
 
 
 def _handoffs(items: list[Any], path: str) -> list[Handoff]:

@@ -13,6 +13,7 @@ from typing import Any
 from switchboard.components.errors import ComponentError
 from switchboard.components.spec import ComponentSpec, join, parse
 from switchboard.components.tool_registry import ToolRegistry
+from switchboard.errors import SwitchboardError
 from switchboard.models.protocol import ModelClient
 
 Builder = Callable[["Loader", ComponentSpec, str], Any]
@@ -53,7 +54,13 @@ class Loader:
         kind = self.kinds[spec.provider]
         if expected is not None and kind != expected:
             raise ComponentError(join(path, "provider"), f"expected a {expected} component, got a {kind}")
-        return builder(self, spec, join(path, "config"))
+        try:
+            return builder(self, spec, join(path, "config"))
+        except ComponentError:
+            raise
+        except SwitchboardError as exc:
+            # Our constructors' own checks (names, a team that never stops...), reported where the JSON says it.
+            raise ComponentError(path, exc.reason) from exc
 
 
 def unsupported(config: Mapping[str, Any], path: str, keys: Mapping[str, Any]) -> None:

@@ -99,12 +99,13 @@ def _config(condition: sb.TerminationCondition, path: str) -> dict[str, Any]:
     if isinstance(condition, sb.TextMessageTermination):
         return {"source": condition.source} if condition.source else {}
     if isinstance(condition, sb.TokenUsageTermination):
-        limits = {
+        # All three keys, nulls included: AutoGen's config requires them (its own dump drops nulls, so AutoGen
+        # cannot load what it wrote; ours it can).
+        return {
             "max_total_token": condition.max_total_token,
             "max_prompt_token": condition.max_prompt_token,
             "max_completion_token": condition.max_completion_token,
         }
-        return {k: v for k, v in limits.items() if v is not None}
     if isinstance(condition, sb.HandoffTermination):
         return {"target": condition.target}
     if isinstance(condition, sb.TimeoutTermination):

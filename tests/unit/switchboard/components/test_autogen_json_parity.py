@@ -20,13 +20,14 @@ from autogen_agentchat.teams import MagenticOneGroupChat as AgMagentic
 from autogen_agentchat.teams import RoundRobinGroupChat as AgRoundRobin
 from autogen_agentchat.teams import SelectorGroupChat as AgSelector
 from autogen_agentchat.teams import Swarm as AgSwarm
-from autogen_core import ComponentLoader, FunctionCall
+from autogen_core import FunctionCall
 from autogen_core.models import CreateResult, ModelFamily, ModelInfo, RequestUsage
 from autogen_core.tools import FunctionTool as AgFunctionTool
 from autogen_ext.models.replay import ReplayChatCompletionClient
 
 from switchboard import dump_component, load_component
 from switchboard.teams import GraphFlow, GroupChat, MagenticOneGroupChat, RoundRobinGroupChat, SelectorGroupChat, Swarm
+from tests.support.autogen_components import autogen_load
 
 MODEL = ModelInfo(
     vision=False, function_calling=True, json_output=False, family=ModelFamily.UNKNOWN, structured_output=False
@@ -144,6 +145,6 @@ async def test_autogen_team_json_runs_here_with_autogens_speakers_and_loads_back
 
     dumped = dump_component(team)
     assert dumped["provider"] == spec["provider"]
-    again = ComponentLoader.load_component(dumped)
+    again = autogen_load(dumped)
     rerun = await again.run(task="the task")
     assert their_speakers(rerun, team.name) == their_speakers(theirs, team.name)
