@@ -16,7 +16,8 @@ from typing import Any
 
 from switchboard.agent import Agent
 from switchboard.agentchat.model_context import BufferedModelContext, TokenLimitedModelContext, UnboundedModelContext
-from switchboard.components import agents, models, teams, terminations
+from switchboard.code_execution.local import LocalCommandLineCodeExecutor
+from switchboard.components import agents, executors, models, teams, terminations
 from switchboard.components.errors import ComponentError
 from switchboard.components.loader import Builder, Loader, ModelOverride
 from switchboard.components.spec import read_spec, refuse_literal_secrets
@@ -35,6 +36,7 @@ _TABLE: dict[str, tuple[str, Builder]] = {
     **terminations.PROVIDERS,
     **agents.PROVIDERS,
     **teams.PROVIDERS,
+    **executors.PROVIDERS,
 }
 PROVIDERS: frozenset[str] = frozenset(_TABLE)
 """The allow-list: every provider name `load_component` accepts."""
@@ -75,7 +77,7 @@ def load_component(
 
 
 def dump_component(value: Any) -> dict[str, Any]:
-    """The AutoGen component JSON (as a dict) for a team, agent, model client, condition, context, memory or tool.
+    """The AutoGen component JSON (as a dict) for a team, agent, model, condition, context, memory, executor or tool.
 
     Raises:
         ComponentError: Part of `value` holds code (a selector function, a code condition, an output type...) or
@@ -93,6 +95,8 @@ def dump_component(value: Any) -> dict[str, Any]:
         return models.dump_context(value, "")
     if isinstance(value, FunctionTool):
         return agents.dump_tool(value, "")
+    if isinstance(value, LocalCommandLineCodeExecutor):
+        return executors.dump_executor(value, "")
     if isinstance(value, ListMemory):
         return agents.dump_memory(value, "")
     raise ComponentError("", f"{type(value).__name__} has no declarative form")

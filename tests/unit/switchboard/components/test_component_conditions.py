@@ -3,6 +3,7 @@ AutoGen's `ComponentLoader` loads again; contexts, memory and the replay model r
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from autogen_core.model_context import (
 import switchboard.termination as sb
 from switchboard import dump_component, load_component
 from switchboard.agentchat.model_context import BufferedModelContext
+from switchboard.code_execution.local import LocalCommandLineCodeExecutor
+from switchboard.components import ComponentError
 from switchboard.memory import ListMemory
 from tests.support.autogen_components import autogen_load
 
@@ -88,3 +91,21 @@ def test_model_contexts_and_list_memory_round_trip_through_autogen() -> None:
     back = autogen_load(dump_component(ours))
     assert isinstance(back, AgListMemory)
     assert back.content[0].content == "metric units"
+
+
+def test_a_local_code_executor_loads_as_our_sandboxed_one_and_back(tmp_path: Path) -> None:
+    spec = {
+        "provider": "autogen_ext.code_executors.local.LocalCommandLineCodeExecutor",
+        "component_type": "code_executor",
+        "config": {"timeout": 5, "work_dir": str(tmp_path), "functions_module": "functions"},
+    }
+    ours = load_component(spec, expected="code_executor")
+    assert isinstance(ours, LocalCommandLineCodeExecutor)
+    assert ours.timeout == 5
+    back = autogen_load(dump_component(ours))
+    assert back.timeout == 5
+    assert Path(back.work_dir) == tmp_path
+
+    docker = {"provider": "autogen_ext.code_executors.docker.DockerCommandLineCodeExecutor", "config": {}}
+    with pytest.raises(ComponentError, match="not on the allow-list"):
+        load_component(docker)
