@@ -2,7 +2,8 @@
 
 The research team: planner → researcher (with a search tool) → writer → reviewer, round robin, until the
 reviewer approves or three rounds have passed. The release desk (`agents.release`): a selector team whose
-publication waits for a person's approval.
+publication waits for a person's approval. Every AutoGen team JSON in `agents/teams/` is offered too (the haiku
+team), with no Python: its tools come from `TEAM_FILE_TOOLS`, never from code in the file.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from agents.knowledge import search_notes
 from agents.messages import APPROVED
 from agents.planner import make_planner
 from agents.release import release_team
@@ -18,6 +20,7 @@ from agents.researcher import make_researcher
 from agents.reviewer import make_reviewer
 from agents.writer import make_writer
 from switchboard.agent import Agent
+from switchboard.components.team_files import team_files
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import RoundRobinGroupChat
 from switchboard.teams.spec import TeamSpec
@@ -69,7 +72,14 @@ RELEASE_TEAM = TeamSpec(
     demo_script=Path(__file__).parent / "scripts" / "release_demo.json",
 )
 
-TEAMS: dict[str, TeamSpec] = {RESEARCH_TEAM.name: RESEARCH_TEAM, RELEASE_TEAM.name: RELEASE_TEAM}
+TEAM_FILE_TOOLS = [search_notes]
+"""The tools a team file may name (by function name)."""
+
+TEAMS: dict[str, TeamSpec] = {
+    RESEARCH_TEAM.name: RESEARCH_TEAM,
+    RELEASE_TEAM.name: RELEASE_TEAM,
+    **team_files(Path(__file__).parent / "teams", tools=TEAM_FILE_TOOLS),
+}
 """Every team of this deployment, by name."""
 
 DEFAULT_TEAM = RESEARCH_TEAM
