@@ -128,20 +128,21 @@ def dump_agent(agent: Agent[Any], path: str) -> dict[str, Any]:
     Raises:
         ComponentError: The agent is not an assistant or user proxy, or holds code (structured output types).
     """
+    at = join(path, "config")
     if isinstance(agent, UserProxyAgent):
         return component(USER_PROXY, "agent", {"name": agent.name, "description": agent.description})
     if not isinstance(agent, AssistantAgent):
         raise ComponentError(path, f"agent {agent.name!r} ({type(agent).__name__}) has no declarative form")
     if agent.output_type is not None:
-        raise ComponentError(join(path, "output_content_type"), "a structured output type has no declarative form")
+        raise ComponentError(join(at, "output_content_type"), "a structured output type has no declarative form")
     config: dict[str, Any] = {
         "name": agent.name,
-        "model_client": dump_model(agent.model_client, join(path, "model_client")),
+        "model_client": dump_model(agent.model_client, join(at, "model_client")),
         "handoffs": [
             {"target": h.target, "description": h.description, "name": h.name, "message": h.message}
             for h in agent.handoffs.values()
         ],
-        "model_context": dump_context(agent.model_context, join(path, "model_context")),
+        "model_context": dump_context(agent.model_context, join(at, "model_context")),
         "description": agent.description or agent.name,
         "system_message": agent.system_message,
         "model_client_stream": False,
@@ -152,11 +153,11 @@ def dump_agent(agent: Agent[Any], path: str) -> dict[str, Any]:
     }
     if agent.tools:
         tools = [
-            dump_tool(t, join(join(path, "workbench[0].config.tools"), i)) for i, t in enumerate(agent.tools.values())
+            dump_tool(t, join(join(at, "workbench[0].config.tools"), i)) for i, t in enumerate(agent.tools.values())
         ]
         config["workbench"] = [component(WORKBENCHES[1], "workbench", {"tools": tools, "tool_overrides": {}})]
     if agent.memory:
-        config["memory"] = [dump_memory(m, join(join(path, "memory"), i)) for i, m in enumerate(agent.memory)]
+        config["memory"] = [dump_memory(m, join(join(at, "memory"), i)) for i, m in enumerate(agent.memory)]
     return component(ASSISTANT, "agent", config, version=2)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from switchboard.components.errors import ComponentError
+from switchboard.components.naming import agent_name
 from switchboard.components.tool_registry import ToolRegistry
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import GroupChat
@@ -83,6 +84,26 @@ def team_files(folder: Path, *, tools: Tools = (), setting: bool = True) -> dict
             raise ComponentError("config.name", f"{path}: team name {spec.name!r} is already offered by another file")
         specs[spec.name] = spec
     return specs
+
+
+def offer_team_file(path: Path) -> str:
+    """Offer the team file `path` and return its team's name.
+
+    The file is added to the `SWITCHBOARD_TEAM_FILES` setting, so this process's registry and the hosts it starts
+    offer it.
+
+    Raises:
+        ComponentError: The file cannot be read or names no valid team name.
+    """
+    resolved = path.resolve()
+    config = _top_level(_read(resolved), "config")
+    raw = config.get("name") if isinstance(config, dict) else None
+    if not isinstance(raw, str):
+        raise ComponentError("config.name", f"{path}: a team file needs a team name")
+    listed = [p for p in os.environ.get(TEAM_FILES_SETTING, "").split(os.pathsep) if p]
+    if str(resolved) not in listed:
+        os.environ[TEAM_FILES_SETTING] = os.pathsep.join([*listed, str(resolved)])
+    return agent_name(raw, "config.name")
 
 
 def _read(path: Path) -> str:

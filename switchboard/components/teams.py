@@ -131,10 +131,11 @@ def dump_team(team: GroupChat, path: str) -> dict[str, Any]:
         ComponentError: A part of it (a selector function, a code condition, a nested team) has no declarative form.
     """
     manager = team.manager
-    participants = [dump_agent(p, join(join(path, "participants"), i)) for i, p in enumerate(team.participants)]
+    at = join(path, "config")
+    participants = [dump_agent(p, join(join(at, "participants"), i)) for i, p in enumerate(team.participants)]
     config: dict[str, Any] = {"name": team.name, "description": "A team of agents.", "participants": participants}
     if manager.termination is not None:
-        config["termination_condition"] = dump_termination(manager.termination, join(path, "termination_condition"))
+        config["termination_condition"] = dump_termination(manager.termination, join(at, "termination_condition"))
     if manager.max_turns is not None:
         config["max_turns"] = manager.max_turns
     if isinstance(team, SelectorGroupChat):
@@ -142,7 +143,7 @@ def dump_team(team: GroupChat, path: str) -> dict[str, Any]:
         if manager.selector_func is not None or manager.candidate_func is not None:
             raise ComponentError(path, "a selector or candidate function has no declarative form")
         config |= {
-            "model_client": dump_model(manager.model_client, join(path, "model_client")),
+            "model_client": dump_model(manager.model_client, join(at, "model_client")),
             "selector_prompt": manager.selector_prompt,
             "allow_repeated_speaker": manager.allow_repeated_speaker,
             "max_selector_attempts": manager.max_selector_attempts,
@@ -150,12 +151,12 @@ def dump_team(team: GroupChat, path: str) -> dict[str, Any]:
     elif isinstance(team, MagenticOneGroupChat):
         magentic: Any = manager
         config |= {
-            "model_client": dump_model(magentic.model_client, join(path, "model_client")),
+            "model_client": dump_model(magentic.model_client, join(at, "model_client")),
             "max_stalls": magentic.max_stalls,
             "final_answer_prompt": _AUTOGEN_FINAL_ANSWER,
         }
     elif isinstance(team, GraphFlow):
-        config["graph"] = _dump_graph(team.graph, join(path, "graph"))
+        config["graph"] = _dump_graph(team.graph, join(at, "graph"))
     elif not isinstance(team, RoundRobinGroupChat | Swarm):
         raise ComponentError(path, f"team {type(team).__name__} has no declarative form")
     kind = next(k for k in KINDS if type(team).__name__ == k)

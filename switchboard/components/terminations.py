@@ -80,7 +80,9 @@ def dump_termination(condition: sb.TerminationCondition, path: str) -> dict[str,
         kind = (
             "AndTerminationCondition" if isinstance(condition, sb.AndTerminationCondition) else "OrTerminationCondition"
         )
-        children = [dump_termination(c, join(join(path, "conditions"), i)) for i, c in enumerate(condition.conditions)]
+        children = [
+            dump_termination(c, join(join(path, "config.conditions"), i)) for i, c in enumerate(condition.conditions)
+        ]
         return component(BASE + kind, "termination", {"conditions": children})
     config = _config(condition, path)
     provider = (
