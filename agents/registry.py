@@ -2,8 +2,9 @@
 
 The research team: planner → researcher (with a search tool) → writer → reviewer, round robin, until the
 reviewer approves or three rounds have passed. The release desk (`agents.release`): a selector team whose
-publication waits for a person's approval. Every AutoGen team JSON in `agents/teams/` is offered too (the haiku
-team), with no Python: its tools come from `TEAM_FILE_TOOLS`, never from code in the file.
+publication waits for a person's approval. The analysis desk (`agents.analysis`): a coder writes Python about a CSV,
+an executor runs it once a person approves, a critic checks the answer. Every AutoGen team JSON in `agents/teams/`
+is offered too (the haiku team), with no Python: its tools come from `TEAM_FILE_TOOLS`, never from code in the file.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from agents.analysis import analysis_team
 from agents.knowledge import search_notes
 from agents.messages import APPROVED
 from agents.planner import make_planner
@@ -72,12 +74,21 @@ RELEASE_TEAM = TeamSpec(
     demo_script=Path(__file__).parent / "scripts" / "release_demo.json",
 )
 
+ANALYSIS_TEAM = TeamSpec(
+    name="analysis",
+    description="Answers a question about a CSV by writing Python and running it (a person approves each run).",
+    build=analysis_team,
+    report_author="critic",
+    demo_script=Path(__file__).parent / "scripts" / "analysis_demo.json",
+)
+
 TEAM_FILE_TOOLS = [search_notes]
 """The tools a team file may name (by function name)."""
 
 TEAMS: dict[str, TeamSpec] = {
     RESEARCH_TEAM.name: RESEARCH_TEAM,
     RELEASE_TEAM.name: RELEASE_TEAM,
+    ANALYSIS_TEAM.name: ANALYSIS_TEAM,
     **team_files(Path(__file__).parent / "teams", tools=TEAM_FILE_TOOLS),
 }
 """Every team of this deployment, by name."""
