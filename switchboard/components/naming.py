@@ -7,7 +7,7 @@ from switchboard.components.errors import ComponentError
 
 
 def agent_name(name: str, path: str) -> str:
-    """`name` as a valid agent name: kept when valid, else its closest valid form (`Writer_1` -> `writer-1`).
+    """`name` as a valid agent name: kept when valid, else its closest valid form (`Writer_1` -> `writer_1`).
 
     AutoGen allows any identifier; hosted, a name is a Service Bus queue, so the same mapping is applied wherever a
     name appears (participants, handoff targets, sources, graph nodes) and the team stays consistent.

@@ -129,8 +129,8 @@ def test_autogen_names_become_queue_names_everywhere() -> None:
     editor = AgAssistant("Editor_Agent", model_client=model)
     team = load_component(AgRoundRobin([writer, editor], max_turns=2).dump_component().model_dump(mode="json"))
     assert team.name == "roundrobingroupchat"
-    assert [p.name for p in team.participants] == ["writer-agent", "editor-agent"]
-    assert [h.target for h in team.participants[0].handoffs.values()] == ["editor-agent"]
+    assert [p.name for p in team.participants] == ["writer_agent", "editor_agent"]
+    assert [h.target for h in team.participants[0].handoffs.values()] == ["editor_agent"]
 
     endless = AgRoundRobin([editor]).dump_component().model_dump(mode="json")
     with pytest.raises(ComponentError, match="would never stop") as refused:

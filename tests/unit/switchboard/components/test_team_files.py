@@ -27,11 +27,11 @@ async def test_the_haiku_team_file_is_a_registered_team_with_entities_and_a_demo
     assert spec.report_author == "poet"
     assert spec.demo_script == REPO_TEAMS / "haiku.script.json"
     queues = {q.name for q in entities_for(TEAMS).service_bus.queues}
-    assert {"haiku", "poet", "haiku-critic"} <= queues
+    assert {"haiku", "poet", "haiku_critic"} <= queues
 
     result = await spec.build(ScriptedModelClient.from_file(spec.demo_script)).run("queues")
-    assert result.speakers() == ["user", "poet", "haiku-critic", "poet", "haiku-critic"]
-    assert result.stop_reason == "text 'APPROVE' mentioned by haiku-critic"
+    assert result.speakers() == ["user", "poet", "haiku_critic", "poet", "haiku_critic"]
+    assert result.stop_reason == "text 'APPROVE' mentioned by haiku_critic"
 
 
 def test_a_bad_team_file_fails_at_registration_naming_file_and_path(tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_teams_export_writes_json_autogen_loads_and_we_register_again(
     exported = json.loads(text)
 
     theirs = autogen_load(exported)
-    assert [p.name for p in theirs._participants] == ["poet", "haiku-critic"]
+    assert [p.name for p in theirs._participants] == ["poet", "haiku_critic"]
     assert team_file_spec(target).report_author == "poet"
 
     refused = CliRunner().invoke(app, ["teams", "export", "research"])
