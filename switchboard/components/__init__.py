@@ -17,7 +17,7 @@ from typing import Any
 from switchboard.agent import Agent
 from switchboard.agentchat.model_context import BufferedModelContext, TokenLimitedModelContext, UnboundedModelContext
 from switchboard.code_execution.local import LocalCommandLineCodeExecutor
-from switchboard.components import agents, executors, models, teams, terminations
+from switchboard.components import agents, code_agents, executors, models, teams, terminations
 from switchboard.components.errors import ComponentError
 from switchboard.components.loader import Builder, Loader, ModelOverride
 from switchboard.components.spec import read_spec, refuse_literal_secrets
@@ -37,6 +37,7 @@ _TABLE: dict[str, tuple[str, Builder]] = {
     **agents.PROVIDERS,
     **teams.PROVIDERS,
     **executors.PROVIDERS,
+    **code_agents.PROVIDERS,
 }
 PROVIDERS: frozenset[str] = frozenset(_TABLE)
 """The allow-list: every provider name `load_component` accepts."""

@@ -13,7 +13,9 @@ from typing import Any
 
 from switchboard.agent import Agent
 from switchboard.agentchat import AssistantAgent, UserProxyAgent
+from switchboard.agentchat.code_executor_agent import CodeExecutorAgent
 from switchboard.agentchat.handoff import Handoff
+from switchboard.components.code_agents import dump_code_executor_agent
 from switchboard.components.errors import ComponentError
 from switchboard.components.loader import Loader, unsupported, want
 from switchboard.components.models import dump_context, dump_model
@@ -131,6 +133,8 @@ def dump_agent(agent: Agent[Any], path: str) -> dict[str, Any]:
     at = join(path, "config")
     if isinstance(agent, UserProxyAgent):
         return component(USER_PROXY, "agent", {"name": agent.name, "description": agent.description})
+    if isinstance(agent, CodeExecutorAgent):
+        return dump_code_executor_agent(agent, path)
     if not isinstance(agent, AssistantAgent):
         raise ComponentError(path, f"agent {agent.name!r} ({type(agent).__name__}) has no declarative form")
     if agent.output_type is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -148,3 +149,32 @@ async def test_autogen_team_json_runs_here_with_autogens_speakers_and_loads_back
     again = autogen_load(dumped)
     rerun = await again.run(task="the task")
     assert their_speakers(rerun, team.name) == their_speakers(theirs, team.name)
+
+
+async def test_a_code_executor_agent_team_runs_the_same_code_here_in_our_sandbox(tmp_path: Path) -> None:
+    from autogen_agentchat.agents import CodeExecutorAgent as AgCodeExecutorAgent
+    from autogen_ext.code_executors.local import LocalCommandLineCodeExecutor as AgLocalExecutor
+
+    def build() -> Any:
+        coder = agent("coder", say("```python\nprint(6 * 7)\n```"))
+        executor = AgCodeExecutorAgent("executor", AgLocalExecutor(timeout=20, work_dir=tmp_path), sources=["coder"])
+        return AgRoundRobin([coder, executor], max_turns=2)
+
+    spec = build().dump_component().model_dump(mode="json")
+    theirs = await build().run(task="the task")
+    team = load_component(spec, expected="team")
+    assert type(team.participants[1].code_executor.executor).__name__ == "LocalCommandLineCodeExecutor"
+    asked: list[Any] = []
+
+    def approve(request: Any) -> bool:
+        asked.append(request)
+        return True
+
+    ours = await team.run("the task", approval_func=approve)
+
+    assert len(asked) == 1  # ours asks before running code (AutoGen's runs it unasked)
+    assert ours.speakers() == their_speakers(theirs, team.name) == ["user", "coder", "executor"]
+    assert "42" in ours.transcript[-1].content
+    assert "42" in theirs.messages[-1].to_text()
+    back = autogen_load(dump_component(team))
+    assert [p.name for p in back._participants] == ["coder", "executor"]
