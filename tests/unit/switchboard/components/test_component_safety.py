@@ -20,6 +20,7 @@ from switchboard import load_component
 from switchboard.agentchat import AssistantAgent
 from switchboard.components import ComponentError, ToolRegistry
 from switchboard.models.openai_client import OpenAIChatClient
+from switchboard.models.scripted import Script, ScriptedModelClient
 
 MODEL = ModelInfo(
     vision=False, function_calling=True, json_output=False, family=ModelFamily.UNKNOWN, structured_output=False
@@ -136,3 +137,44 @@ def test_autogen_names_become_queue_names_everywhere() -> None:
     with pytest.raises(ComponentError, match="would never stop") as refused:
         load_component(endless)
     assert refused.value.path == ""
+
+
+async def test_an_autogen_studio_team_with_version_1_tools_runs_on_a_model_of_ours() -> None:
+    """The shape AutoGen Studio saves: a version-1 assistant with a `tools` list, no team name."""
+
+    def part(provider: str, kind: str, config: dict[str, Any]) -> dict[str, Any]:
+        return {"provider": provider, "component_type": kind, "version": 1, "component_version": 1, "config": config}
+
+    tool = part("autogen_core.tools.FunctionTool", "tool", {"source_code": "def lookup(city): ...", "name": "lookup"})
+    model = part("autogen_ext.models.openai.OpenAIChatCompletionClient", "model", {"model": "gpt-4o-mini"})
+    assistant = part(
+        "autogen_agentchat.agents.AssistantAgent",
+        "agent",
+        {"name": "assistant_agent", "model_client": model, "tools": [tool], "reflect_on_tool_use": False},
+    )
+    stop = part(
+        "autogen_agentchat.base.OrTerminationCondition",
+        "termination",
+        {
+            "conditions": [
+                part("autogen_agentchat.conditions.TextMentionTermination", "termination", {"text": "TERMINATE"}),
+                part("autogen_agentchat.conditions.MaxMessageTermination", "termination", {"max_messages": 10}),
+            ]
+        },
+    )
+    studio = part(
+        "autogen_agentchat.teams.RoundRobinGroupChat",
+        "team",
+        {"participants": [assistant], "termination_condition": stop},
+    )
+    replies = [
+        {"tool_calls": [{"name": "lookup", "arguments": {"city": "Oslo"}}]},
+        {"content": "Oslo it is. TERMINATE"},
+    ]
+    scripted = ScriptedModelClient(Script.model_validate({"agents": {"*": replies}}))
+    team = load_component(studio, tools=[lookup], model_override=lambda _spec, _path: scripted)
+    result = await team.run("Tell me about Oslo")
+    assert team.name == "team"
+    assert result.speakers() == ["user", "assistant_agent", "assistant_agent"]
+    assert result.transcript[1].content == "Oslo"
+    assert result.stop_reason == "text 'TERMINATE' mentioned by assistant_agent"
