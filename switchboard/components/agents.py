@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import textwrap
-from typing import Any
+from typing import Any, cast
 
 from switchboard.agent import Agent
 from switchboard.agentchat import AssistantAgent, UserProxyAgent
@@ -23,6 +23,9 @@ from switchboard.components.naming import agent_name
 from switchboard.components.spec import ComponentSpec, component, join
 from switchboard.memory import ListMemory, MemoryContent
 from switchboard.tools import FunctionTool
+from switchboard.tools.mcp import PROVIDER as MCP_PROVIDER
+from switchboard.tools.mcp import McpConfigError, McpTool, McpWorkbench
+from switchboard.tools.workbench import Workbench
 
 ASSISTANT = "autogen_agentchat.agents.AssistantAgent"
 USER_PROXY = "autogen_agentchat.agents.UserProxyAgent"
@@ -38,10 +41,8 @@ def load_assistant(loader: Loader, spec: ComponentSpec, path: str) -> AssistantA
     name = agent_name(want(config, "name", str, path, ""), join(path, "name"))
     if "model_client" not in config:
         raise ComponentError(join(path, "model_client"), "an assistant needs a model client")
-    tools = [
-        *_tools(loader, want(config, "tools", list, path, []), join(path, "tools")),
-        *_workbenches(loader, want(config, "workbench", (list, dict), path, []), join(path, "workbench")),
-    ]
+    static, mcp = _workbenches(loader, want(config, "workbench", (list, dict), path, []), join(path, "workbench"))
+    tools = [*_tools(loader, want(config, "tools", list, path, []), join(path, "tools")), *static]
     memory = [
         loader.load(item, join(join(path, "memory"), i), "memory")
         for i, item in enumerate(want(config, "memory", list, path, []))
@@ -61,6 +62,7 @@ def load_assistant(loader: Loader, spec: ComponentSpec, path: str) -> AssistantA
         # AutoGen writes False when it had no structured output, which is its default.
         reflect_on_tool_use=bool(want(config, "reflect_on_tool_use", bool, path, False)),
         memory=memory,
+        workbench=cast("list[Workbench]", mcp) or None,
         **options,
     )
 
@@ -69,17 +71,38 @@ def _tools(loader: Loader, items: list[Any], path: str) -> list[FunctionTool]:
     return [loader.load(item, join(path, i), "tool") for i, item in enumerate(items)]
 
 
-def _workbenches(loader: Loader, items: list[Any] | dict[str, Any], path: str) -> list[FunctionTool]:
+def _workbenches(
+    loader: Loader, items: list[Any] | dict[str, Any], path: str
+) -> tuple[list[FunctionTool], list[McpWorkbench]]:
     benches = [items] if isinstance(items, dict) else items
     found: list[FunctionTool] = []
+    servers: list[McpWorkbench] = []
     for i, bench in enumerate(benches):
         where = join(path, i) if isinstance(items, list) else path
-        if not isinstance(bench, dict) or bench.get("provider") not in WORKBENCHES:
-            raise ComponentError(join(where, "provider"), "only a static workbench of registered tools is supported")
+        provider = bench.get("provider") if isinstance(bench, dict) else None
+        if provider in (MCP_PROVIDER, "McpWorkbench"):
+            servers.append(_mcp(bench, where))
+            continue
+        if provider not in WORKBENCHES:
+            raise ComponentError(join(where, "provider"), "only static workbenches and MCP workbenches are supported")
         if bench.get("config", {}).get("tool_overrides"):
             raise ComponentError(join(join(where, "config"), "tool_overrides"), "tool overrides are not supported")
         found += _tools(loader, bench.get("config", {}).get("tools", []), join(join(where, "config"), "tools"))
-    return found
+    return found, servers
+
+
+def _mcp(bench: dict[str, Any], path: str) -> McpWorkbench:
+    """An MCP workbench over streamable HTTP; a stdio server would run a command the JSON names, so it is refused."""
+    params = bench.get("config", {}).get("server_params", {})
+    if not isinstance(params, dict) or params.get("type") != "StreamableHttpServerParams":
+        raise ComponentError(
+            join(path, "config.server_params"),
+            "only a streamable-HTTP MCP server loads from JSON; a stdio server runs a command, so build it in code",
+        )
+    try:
+        return McpWorkbench.load_component(bench)
+    except McpConfigError as exc:
+        raise ComponentError(path, exc.reason) from exc
 
 
 def load_tool(loader: Loader, spec: ComponentSpec, path: str) -> FunctionTool:
@@ -155,11 +178,20 @@ def dump_agent(agent: Agent[Any], path: str) -> dict[str, Any]:
         "max_tool_iterations": agent.max_tool_iterations,
         "metadata": {},
     }
-    if agent.tools:
-        tools = [
-            dump_tool(t, join(join(at, "workbench[0].config.tools"), i)) for i, t in enumerate(agent.tools.values())
-        ]
-        config["workbench"] = [component(WORKBENCHES[1], "workbench", {"tools": tools, "tool_overrides": {}})]
+    benches: list[dict[str, Any]] = []
+    # Tools an MCP server listed (after a first turn) belong to its workbench, which is dumped below.
+    own = [t for t in agent.tools.values() if not isinstance(t, McpTool)]
+    if own:
+        where = join(at, "workbench[0].config.tools")
+        tools = [dump_tool(t, join(where, i)) for i, t in enumerate(own)]
+        benches.append(component(WORKBENCHES[1], "workbench", {"tools": tools, "tool_overrides": {}}))
+    for listed in agent.workbenches:
+        bench: Any = listed  # McpWorkbench satisfies the Workbench protocol at run time (its tools are FunctionTools)
+        if not isinstance(bench, McpWorkbench):
+            raise ComponentError(join(at, "workbench"), f"workbench {type(bench).__name__} has no declarative form")
+        benches.append(bench.dump_component())
+    if benches:
+        config["workbench"] = benches
     if agent.memory:
         config["memory"] = [dump_memory(m, join(join(at, "memory"), i)) for i, m in enumerate(agent.memory)]
     return component(ASSISTANT, "agent", config, version=2)

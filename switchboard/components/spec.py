@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from switchboard.components.errors import ComponentError
 
-SECRET_WORDS = ("api_key", "password", "secret", "token", "connection_string")
+SECRET_WORDS = ("api_key", "password", "secret", "token", "connection_string", "authorization")
 """Config keys whose string values are secrets (a count such as `max_total_token` is a number, not a string)."""
 
 
