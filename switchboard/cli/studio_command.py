@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import signal
 import tempfile
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -104,7 +105,10 @@ async def _serve(
         except OSError as error:
             raise StudioError(f"cannot listen on 127.0.0.1:{port}: {error.strerror}") from error
         console.print(f"[bold green]Switchboard Studio[/] on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
-        await asyncio.Event().wait()
+        stopped = asyncio.Event()
+        # SIGTERM stops as Ctrl-C does: the local stack's emulators and host are ended, not orphaned.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
+        await stopped.wait()
 
 
 async def _local_stack(console: Console, model: ModelChoice, stack: AsyncExitStack) -> tuple[str, ApiAuth, str, str]:

@@ -81,7 +81,9 @@ def register_admin_api(app: func.FunctionApp, runtime: HostedRuntime, queues: Co
     @app.route(route="deadletters", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
     async def deadletters_list(req: func.HttpRequest) -> func.HttpResponse:
         letters = await reader.letters()
-        found = [letter.to_json() for queue in known_queues for letter in await letters.peek(queue, limit=100)]
+        # One peek per queue, all at once: each opens a receiver link, and a deployment has a queue per agent.
+        peeked = await asyncio.gather(*(letters.peek(queue, limit=100) for queue in known_queues))
+        found = [letter.to_json() for batch in peeked for letter in batch]
         return _json(200, {"letters": found})
 
     @app.function_name("deadletters_show")
