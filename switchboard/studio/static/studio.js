@@ -152,14 +152,14 @@ function teamGraph(team) {
   for (const edge of team.edges) {
     const from = places[edge.source], to = places[edge.target];
     if (!from || !to || edge.source === edge.target) continue;
-    const dx = to[0] - from[0], dy = to[1] - from[1], length = Math.hypot(dx, dy) || 1, pad = 30;
+    const dx = to[0] - from[0], dy = to[1] - from[1], length = Math.hypot(dx, dy) || 1, pad = 36;
     picture.append(svg("line", { class: "edge", x1: from[0] + dx / length * pad, y1: from[1] + dy / length * pad,
       x2: to[0] - dx / length * pad, y2: to[1] - dy / length * pad, stroke: "#5b6675", "stroke-width": 1.5, "marker-end": `url(#${id})` }));
   }
   for (const [name, [x, y]] of Object.entries(places)) {
     const manager = name === team.manager;
     picture.append(svg("g", { class: "node" },
-      svg("circle", { cx: x, cy: y, r: 28, fill: manager ? "#102a43" : "#dce9ff", stroke: "#0b63c5" }),
+      svg("circle", { cx: x, cy: y, r: 34, fill: manager ? "#102a43" : "#dce9ff", stroke: "#0b63c5" }),
       svg("text", { x, y: y + 4, "text-anchor": "middle", fill: manager ? "#fff" : "#1d2430" }, name)));
   }
   return picture;
@@ -295,7 +295,8 @@ async function runsPage(main) {
 async function deadLettersPage(main) {
   const body = h("tbody");
   const detail = h("section", { "aria-label": "Dead letter" });
-  main.append(h("h1", {}, "Dead letters"),
+  const refresh = h("button", { type: "button", class: "secondary" }, "Refresh");
+  main.append(h("h1", {}, "Dead letters"), refresh,
     h("table", { "aria-label": "Dead letters" },
       h("thead", {}, h("tr", {}, ["Queue", "Message id", "Reason", "Description", "Enqueued", "Actions"].map((name) => h("th", { scope: "col" }, name)))),
       body), detail);
@@ -321,6 +322,10 @@ async function deadLettersPage(main) {
     }));
     if (!letters.length) body.append(h("tr", {}, h("td", { colspan: 6 }, "No dead letters.")));
   };
+  refresh.addEventListener("click", async () => {
+    refresh.disabled = true;
+    try { await load(); } catch (error) { flash(error.message); } finally { refresh.disabled = false; }
+  });
   await load();
 }
 

@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -35,7 +36,7 @@ class Studio:
         values = json.loads((self.workdir / "local.settings.json").read_text())["Values"]
         return {str(k): str(v) for k, v in values.items()}
 
-    def api(self, path: str) -> object:
+    def api(self, path: str) -> Any:
         with urllib.request.urlopen(f"{self.url}/api/{path}", timeout=30) as response:
             return json.loads(response.read())
 
