@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import shutil
 import signal
 import tempfile
 from contextlib import AsyncExitStack
@@ -128,7 +129,9 @@ async def _local_stack(console: Console, model: ModelChoice, stack: AsyncExitSta
     script: Path | None = None
     model_env: dict[str, str] = {}
     if model is ModelChoice.SCRIPTED:
-        script = combined_demo_script(registry, Path(tempfile.mkdtemp(prefix="switchboard-studio-")) / "demo.json")
+        folder = Path(tempfile.mkdtemp(prefix="switchboard-studio-"))
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        script = combined_demo_script(registry, folder / "demo.json")
         console.print(f"[dim]model: scripted replay of every team's demo script ({', '.join(registry)})[/]")
     else:
         model_env = await _hosted_model_env(console, model, stack)

@@ -210,7 +210,7 @@ function usageTable(run) {
 }
 
 function questionBox(runId, pending) {
-  const box = h("section", { class: "question", "aria-labelledby": "question-title" },
+  const box = h("section", { class: "question", "aria-labelledby": "question-title", "data-request": pending.request_id },
     h("h2", { id: "question-title" }, "Open question from " + (pending.agent || "the team")),
     h("p", { class: "content" }, pending.prompt || ""));
   const send = async (body, buttons) => {

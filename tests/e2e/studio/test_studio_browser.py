@@ -92,6 +92,21 @@ def test_a_paused_release_run_is_approved_and_publishes(page: Page, studio: Stud
     expect(page.get_by_role("article", name=re.compile("^publisher")).last).to_be_visible()
 
 
+def test_the_analysis_team_runs_on_its_script_with_each_code_run_approved(page: Page, studio: Studio) -> None:
+    run_id = start_run(page, studio, "Which region sold the most?", "analysis")
+    for _ in range(10):  # one approval per code run the script asks for
+        approve = page.get_by_role("button", name="Approve")
+        expect(approve.or_(page.get_by_text("completed", exact=True))).to_be_visible(timeout=RUN_SECONDS)
+        if approve.count() == 0:
+            break
+        request = page.locator("section[data-request]").get_attribute("data-request")
+        approve.click()
+        # The question goes once the agent has taken the answer (the next one, if any, has another request id).
+        expect(page.locator(f'section[data-request="{request}"]')).to_have_count(0, timeout=RUN_SECONDS)
+    expect(status(page)).to_contain_text("completed", timeout=RUN_SECONDS)
+    assert studio.api(f"runs/{run_id}")["status"] == "completed"
+
+
 def test_a_paused_run_is_cancelled(page: Page, studio: Studio) -> None:
     run_id = start_run(page, studio, "Release note for 1.5", "release")
     expect(page.get_by_role("button", name="Deny")).to_be_visible(timeout=RUN_SECONDS)
@@ -170,4 +185,4 @@ def test_the_new_api_routes_need_the_function_key_which_only_the_studio_holds(st
             urllib.request.urlopen(f"{studio.host_url}/api/{path}", timeout=10)
         assert refused.value.code == 401, path
     teams = studio.api("teams")["teams"]
-    assert {team["name"] for team in teams} == {"research", "release"}
+    assert {team["name"] for team in teams} == {"research", "release", "analysis"}
