@@ -93,7 +93,7 @@ async def _serve(
             assert api is not None
             if not api.startswith(("https://", "http://")):
                 raise StudioError(f"--api must be an http(s) URL, not {api!r}")
-            auth = ApiAuth(key=key, token=entra_token_source(entra_scope) if entra_scope and not key else None)
+            auth = ApiAuth(key=key, token=entra_token_source(entra_scope) if entra_scope else None)
             base, trace, target = api, PORTAL_SEARCH, api
         config = StudioConfig(
             trace_url=trace_url or trace, target=target, price_input=prices[0], price_output=prices[1]

@@ -28,7 +28,7 @@ TokenSource = Callable[[], Awaitable[str]]
 
 @dataclass(frozen=True)
 class ApiAuth:
-    """How the studio authenticates to the Function App: a function key, an Entra ID token source, or nothing.
+    """How the studio authenticates to the Function App: a function key, an Entra ID token source, both, or nothing.
 
     Attributes:
         key: A function (or host) key, sent as `x-functions-key`.
@@ -40,11 +40,13 @@ class ApiAuth:
 
     async def headers(self) -> dict[str, str]:
         """The headers that carry the credential."""
+        headers: dict[str, str] = {}
         if self.key:
-            return {"x-functions-key": self.key}
+            headers["x-functions-key"] = self.key
         if self.token is not None:
-            return {"Authorization": f"Bearer {await self.token()}"}
-        return {}
+            # Easy Auth checks the bearer token; the Functions host still checks the key of a function-level route.
+            headers["Authorization"] = f"Bearer {await self.token()}"
+        return headers
 
 
 def entra_token_source(scope: str) -> TokenSource:

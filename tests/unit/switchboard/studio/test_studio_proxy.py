@@ -87,3 +87,12 @@ def test_the_page_loads_nothing_from_another_origin() -> None:
         text = path.read_text()
         assert "http://" not in text.replace("http://www.w3.org/2000/svg", ""), path
         assert "https://" not in text, path
+
+
+async def test_an_entra_token_and_a_key_travel_together() -> None:
+    async def token() -> str:
+        return "tok"
+
+    assert await ApiAuth(key="k", token=token).headers() == {"x-functions-key": "k", "Authorization": "Bearer tok"}
+    assert await ApiAuth(token=token).headers() == {"Authorization": "Bearer tok"}
+    assert await ApiAuth().headers() == {}
