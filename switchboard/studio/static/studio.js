@@ -68,6 +68,14 @@ function cost(prompt, completion) {
   return "$" + ((prompt * config.price_input + completion * config.price_output) / 1e6).toFixed(4);
 }
 
+function pretty(value) {
+  // Tool arguments arrive as JSON text or as an object; either is shown indented, as text.
+  if (typeof value === "string") {
+    try { return JSON.stringify(JSON.parse(value), null, 2); } catch (error) { return value; }
+  }
+  return JSON.stringify(value === undefined ? {} : value, null, 2);
+}
+
 function when(text) {
   if (!text) return "";
   const date = new Date(text);
@@ -180,7 +188,7 @@ function turn(entry) {
   const headingId = "turn-" + entry.index + "-" + Math.random().toString(36).slice(2, 8);
   const calls = (entry.tool_activity || []).map((call) => h("details", {},
     h("summary", {}, "Tool call: " + call.name + (call.is_error ? " (error)" : "")),
-    h("pre", {}, "arguments: " + (typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments))),
+    h("pre", {}, "arguments: " + pretty(call.arguments)),
     h("pre", {}, "result: " + (typeof call.result === "string" ? call.result : JSON.stringify(call.result)))));
   if (!calls.length && (entry.tool_calls || []).length) {
     calls.push(h("details", {}, h("summary", {}, "Tool calls: " + entry.tool_calls.join(", "))));
@@ -219,7 +227,7 @@ function questionBox(runId, pending) {
     catch (error) { flash(error.message); buttons.forEach((button) => { button.disabled = false; }); }
   };
   if (pending.kind === "approval") {
-    if (pending.tool) box.append(h("p", {}, "Tool: " + pending.tool), h("pre", {}, JSON.stringify(pending.arguments || {}, null, 2)));
+    if (pending.tool) box.append(h("p", {}, "Tool: " + pending.tool), h("pre", {}, pretty(pending.arguments)));
     const approve = h("button", { type: "button" }, "Approve");
     const deny = h("button", { type: "button", class: "danger" }, "Deny");
     approve.addEventListener("click", () => send({ approve: true }, [approve, deny]));

@@ -22,6 +22,8 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.processes import REPO_ROOT, free_port
 
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+PRICES = (2.5, 10.0)
+"""USD per million prompt / completion tokens the studio is given for its Cost column."""
 
 
 @dataclass
@@ -47,6 +49,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     log_path = tmp_path_factory.mktemp("studio") / "studio.log"
     env = {**os.environ, "COLUMNS": "400", "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "switchboard", "studio", "--local", "--model", "scripted", "--port", str(port)]
+    command += ["--price-input", str(PRICES[0]), "--price-output", str(PRICES[1])]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:

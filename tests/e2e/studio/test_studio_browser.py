@@ -14,7 +14,7 @@ import pytest
 from azure.servicebus import ServiceBusClient, ServiceBusMessage
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.studio.conftest import ARTIFACTS, Studio
+from tests.e2e.studio.conftest import ARTIFACTS, PRICES, Studio
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
 RUN_SECONDS = 60_000
@@ -53,7 +53,10 @@ def test_a_run_started_from_the_form_streams_its_turns_until_it_completes(page: 
     researcher = page.get_by_role("article", name=re.compile("^researcher")).first
     expect(researcher.locator("details summary").first).to_contain_text("Tool call")
     usage = page.get_by_role("table", name="Token usage")
-    expect(usage.get_by_role("row", name=re.compile("^writer"))).to_contain_text("$")
+    cells = usage.get_by_role("row", name=re.compile("^all")).get_by_role("cell").all_inner_texts()
+    prompt, completion = int(cells[1]), int(cells[2])
+    assert prompt > 0
+    assert cells[4] == f"${(prompt * PRICES[0] + completion * PRICES[1]) / 1e6:.4f}"
     trace = page.get_by_role("link", name="Trace")
     assert re.fullmatch(rf"http://127\.0\.0\.1:\d+/runs/{run_id}", trace.get_attribute("href") or "")
     expect(page.get_by_role("button", name="Cancel run")).to_be_disabled()
