@@ -6,6 +6,7 @@
     GET  /api/deadletters/{queue}/{message_id}            -> 200 the dead letter (404 none)
     POST /api/deadletters/{queue}/{message_id}/replay     -> 202 {"replayed": [ids]} (404 none)
 
+Service Bus errors answer 503 with their reason (the SDK's own words, never a credential).
 A tool reads runs, teams and dead letters here rather than from Cosmos DB or Service Bus, so it needs only the
 app's URL and a function key (or an Entra ID token), never the stores' credentials.
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 import azure.functions as func
 
+from switchboard.errors import SwitchboardError
 from switchboard.functions.runtime import HostedRuntime
 from switchboard.functions.team_shapes import team_shape
 from switchboard.hosting.run_status import RunStatus
@@ -80,9 +82,12 @@ def register_admin_api(app: func.FunctionApp, runtime: HostedRuntime, queues: Co
     @app.function_name("deadletters_list")
     @app.route(route="deadletters", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
     async def deadletters_list(req: func.HttpRequest) -> func.HttpResponse:
-        letters = await reader.letters()
-        # One peek per queue, all at once: each opens a receiver link, and a deployment has a queue per agent.
-        peeked = await asyncio.gather(*(letters.peek(queue, limit=100) for queue in known_queues))
+        try:
+            letters = await reader.letters()
+            # One peek per queue, all at once: each opens a receiver link, and a deployment has a queue per agent.
+            peeked = await asyncio.gather(*(letters.peek(queue, limit=100) for queue in known_queues))
+        except SwitchboardError as error:
+            return _error(503, error.reason)
         found = [letter.to_json() for batch in peeked for letter in batch]
         return _json(200, {"letters": found})
 
@@ -92,7 +97,10 @@ def register_admin_api(app: func.FunctionApp, runtime: HostedRuntime, queues: Co
         queue, message_id = req.route_params.get("queue", ""), req.route_params.get("message_id", "")
         if queue not in known_queues:
             return _error(404, f"no queue {queue!r}")
-        letter = await (await reader.letters()).show(queue, message_id)
+        try:
+            letter = await (await reader.letters()).show(queue, message_id)
+        except SwitchboardError as error:
+            return _error(503, error.reason)
         if letter is None:
             return _error(404, f"no dead letter {message_id!r} in {queue!r}")
         return _json(200, letter.to_json())
@@ -103,7 +111,10 @@ def register_admin_api(app: func.FunctionApp, runtime: HostedRuntime, queues: Co
         queue, message_id = req.route_params.get("queue", ""), req.route_params.get("message_id", "")
         if queue not in known_queues:
             return _error(404, f"no queue {queue!r}")
-        replayed = await (await reader.letters()).replay(queue, [message_id])
+        try:
+            replayed = await (await reader.letters()).replay(queue, [message_id])
+        except SwitchboardError as error:
+            return _error(503, error.reason)
         if not replayed:
             return _error(404, f"no dead letter {message_id!r} in {queue!r}")
         return _json(202, {"replayed": replayed})

@@ -187,5 +187,10 @@ def test_the_new_api_routes_need_the_function_key_which_only_the_studio_holds(st
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{studio.host_url}/api/{path}", timeout=10)
         assert refused.value.code == 401, path
+    for bad in ("runs?status=bogus", "runs?limit=0", "deadletters/tasks/no-such-letter"):
+        with pytest.raises(urllib.error.HTTPError) as answered:
+            studio.api(bad)
+        assert answered.value.code == (404 if bad.startswith("dead") else 400), bad
+        assert json.loads(answered.value.read())["error"], bad
     teams = studio.api("teams")["teams"]
     assert {team["name"] for team in teams} == {"research", "release", "analysis"}
