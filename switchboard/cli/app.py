@@ -15,6 +15,7 @@ from switchboard.cli import (
     run_command,
     runs_command,
     schema_command,
+    studio_command,
     teams_command,
 )
 
@@ -51,6 +52,7 @@ app.add_typer(runs_command.runs_app)
 app.add_typer(dlq_command.dlq_app)
 app.add_typer(schema_command.schema_app)
 app.add_typer(teams_command.teams_app)
+app.command(name="studio")(studio_command.studio)
 
 
 def main() -> None:
