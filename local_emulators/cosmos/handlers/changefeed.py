@@ -45,7 +45,9 @@ def read_change_feed(ctx: Context) -> Response:
     if mode == FULL_FIDELITY:
         return read_full_fidelity_feed(ctx)
     if mode != "incremental feed":
-        raise BadRequestError(f"Change feed mode '{ctx.header('a-im')}' is not supported; use LatestVersion or AllVersionsAndDeletes.")
+        raise BadRequestError(
+            f"Change feed mode '{ctx.header('a-im')}' is not supported; use LatestVersion or AllVersionsAndDeletes."
+        )
     container = ctx.container()
     header = ctx.partition_key()
     pk = partition_keys.key_string(header) if header is not None else None

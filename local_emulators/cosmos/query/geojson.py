@@ -122,6 +122,26 @@ def validate(value: Any) -> Verdict:
     return Verdict(True, geometry=geometry)
 
 
+# Verdicts by object identity: a query's parameter and a stored document's geometry are the same Python
+# objects on every row and every run (stored bodies are replaced on write, never changed in place), so each
+# is parsed once. The cache holds the value itself, so its id cannot be reused while the entry lives.
+_CACHE: dict[int, tuple[Any, Verdict]] = {}
+_CACHE_LIMIT = 8192
+
+
+def cached_validate(value: Any) -> Verdict:
+    """`validate`, remembered for the same object."""
+    hit = _CACHE.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    verdict = validate(value)
+    if isinstance(value, dict):
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[id(value)] = (value, verdict)
+    return verdict
+
+
 def geometry_of(value: Any) -> BaseGeometry | None:
     """The shapely geometry of a valid GeoJSON value, else None (an invalid geometry is undefined)."""
-    return validate(value).geometry
+    return cached_validate(value).geometry

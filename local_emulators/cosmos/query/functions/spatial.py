@@ -1,7 +1,8 @@
 """Spatial functions: ST_DISTANCE, ST_WITHIN, ST_INTERSECTS, ST_ISVALID, ST_ISVALIDDETAILED.
 
 Source: learn.microsoft.com/azure/cosmos-db/nosql/query/st-distance (and its siblings). Distances are in
-metres on the WGS-84 ellipsoid (geographiclib's geodesics); containment and intersection are decided by
+metres on the WGS-84 ellipsoid (PROJ's geodesics through pyproj: Karney's algorithm, nanometre-exact, and
+fast enough to scan a container); containment and intersection are decided by
 shapely on longitude/latitude. Arguments that are not valid GeoJSON give undefined, as in Cosmos DB.
 """
 
@@ -10,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from geographiclib.geodesic import Geodesic
+from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
 from local_emulators.cosmos.query import geojson
 from local_emulators.cosmos.query.functions.base import FunctionSpec, spec
 from local_emulators.cosmos.query.values import UNDEFINED
 
-_WGS84 = Geodesic.WGS84
+_WGS84 = Geod(ellps="WGS84")
 _Position = tuple[float, float]
 # Golden-section steps along one segment: the bracket shrinks to 0.618**60 of the segment (sub-millimetre).
 _SEARCH_STEPS = 60
@@ -26,18 +27,18 @@ _GOLDEN = (5**0.5 - 1) / 2
 
 def point_distance(a: _Position, b: _Position) -> float:
     """Geodesic distance in metres between two (longitude, latitude) positions on WGS-84."""
-    return float(_WGS84.Inverse(a[1], a[0], b[1], b[0], Geodesic.DISTANCE)["s12"])
+    return float(_WGS84.inv(a[0], a[1], b[0], b[1], return_back_azimuth=False)[2])
 
 
 def _segment_distance(point: _Position, start: _Position, end: _Position) -> float:
     # The distance from a point to positions along a geodesic segment is unimodal for the segment lengths
     # GeoJSON uses, so a golden-section search over the arc length finds its minimum.
-    line = _WGS84.InverseLine(start[1], start[0], end[1], end[0])
-    low, high = 0.0, float(line.s13)
+    azimuth, _, length = _WGS84.inv(start[0], start[1], end[0], end[1], return_back_azimuth=False)
+    low, high = 0.0, float(length)
 
     def at(arc: float) -> float:
-        position = line.Position(arc)
-        return point_distance(point, (position["lon2"], position["lat2"]))
+        lon, lat, _ = _WGS84.fwd(start[0], start[1], azimuth, arc, return_back_azimuth=False)
+        return point_distance(point, (lon, lat))
 
     for _ in range(_SEARCH_STEPS):
         left = high - _GOLDEN * (high - low)
