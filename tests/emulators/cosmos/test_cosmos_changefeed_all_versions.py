@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 from typing import Any, cast
 
 from azure.core.paging import PageIterator
-from azure.cosmos import ContainerProxy, DatabaseProxy, PartitionKey
+from azure.cosmos import ContainerProxy, CosmosClient, DatabaseProxy, PartitionKey
 from azure.cosmos.aio import CosmosClient as AsyncCosmosClient
 
-from tests.emulators.cosmos.cosmos_harness import Emulator
+from tests.emulators.cosmos.cosmos_harness import Emulator, start_emulator
 
 MODE = "AllVersionsAndDeletes"
 
@@ -113,6 +114,31 @@ def test_ttl_expiry_is_a_delete_marked_time_to_live_expired(database: DatabasePr
     assert deletes["short"]["timeToLiveExpired"] is True
     assert deletes["kept"]["timeToLiveExpired"] is False
     assert deletes["short"]["partitionKey"] == {"pk": "t"}
+
+
+def test_the_log_survives_a_restart(tmp_path: Path) -> None:
+    # Each entry is committed in the write's own transaction, so what was acknowledged is in the feed later.
+    data = tmp_path / "data"
+    running = start_emulator(data)
+    try:
+        container = (
+            CosmosClient(running.http, credential=running.key)
+            .create_database("d")
+            .create_container("c", PartitionKey("/pk"))
+        )
+        token = _now_token(container, partition_key="p")
+        container.create_item({"id": "a", "pk": "p"})
+        container.delete_item("a", partition_key="p")
+    finally:
+        running.process.stop()
+    restarted = start_emulator(data, port=running.port)
+    try:
+        client = CosmosClient(restarted.http, credential=restarted.key)
+        container = client.get_database_client("d").get_container_client("c")
+        kinds = [c["metadata"]["operationType"] for c in _changes(container, token, partition_key="p")]
+        assert kinds == ["create", "delete"]
+    finally:
+        restarted.process.stop()
 
 
 def test_latest_version_mode_is_unchanged_by_the_log(container: ContainerProxy) -> None:

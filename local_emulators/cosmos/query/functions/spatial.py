@@ -98,8 +98,8 @@ def _within(first: Any, second: Any) -> Any:
     a, b = geojson.geometry_of(first), geojson.geometry_of(second)
     if a is None or b is None:
         return UNDEFINED
-    # Cosmos DB counts a point on the boundary as within (covered_by), unlike the strict OGC `within`.
-    return bool(a.covered_by(b))
+    # OGC semantics, as SQL Server's geography STWithin: a point on the boundary alone is not within.
+    return bool(a.within(b))
 
 
 def _intersects(first: Any, second: Any) -> Any:
