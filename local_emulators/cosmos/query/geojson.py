@@ -28,11 +28,15 @@ class Verdict:
         valid: Whether Cosmos DB would index and match it.
         reason: Why it is not valid ("" when it is).
         geometry: The shapely geometry in lon/lat degrees when valid.
+        inverted: A Polygon given clockwise: in the geography model it stands for the rest of the globe,
+            outside its ring ("a polygon specified in clockwise order represents the inverse of the region
+            within it", ST_ISVALIDDETAILED's remarks). `geometry` is then the excluded area.
     """
 
     valid: bool
     reason: str = ""
     geometry: BaseGeometry | None = None
+    inverted: bool = False
 
     def detailed(self) -> dict[str, Any]:
         """The JSON object `ST_ISVALIDDETAILED` returns."""
@@ -119,7 +123,8 @@ def validate(value: Any) -> Verdict:
         return Verdict(
             False, f"The {kind} input is not valid because its rings cross or touch: {explain_validity(geometry)}."
         )
-    return Verdict(True, geometry=geometry)
+    inverted = kind == "Polygon" and not geometry.exterior.is_ccw
+    return Verdict(True, geometry=geometry, inverted=inverted)
 
 
 # Verdicts by object identity: a query's parameter and a stored document's geometry are the same Python

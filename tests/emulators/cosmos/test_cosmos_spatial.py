@@ -36,6 +36,13 @@ def _edge_midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[floa
     return (middle["lon2"], middle["lat2"])
 
 
+def _to_edge(point: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    # Brute force: 4,001 positions along the edge's geodesic; near the minimum the error is quadratic (< 1 cm).
+    line = Geodesic.WGS84.InverseLine(a[1], a[0], b[1], b[0])
+    positions = (line.Position(line.s13 * step / 4000) for step in range(4001))
+    return min(_geodesic(point, (p["lon2"], p["lat2"])) for p in positions)
+
+
 def _values(container: ContainerProxy, query: str, **params: Any) -> list[Any]:
     parameters = [{"name": f"@{k}", "value": v} for k, v in params.items()]
     return list(container.query_items(query, parameters=parameters, enable_cross_partition_query=True))
@@ -95,6 +102,20 @@ def test_st_within_and_st_intersects(cities: ContainerProxy) -> None:
     multi = {"type": "MultiPolygon", "coordinates": [SEATTLE_BOX, [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]]}
     found = _values(cities, "SELECT VALUE c.id FROM c WHERE ST_INTERSECTS(c.location, @m)", m=multi)
     assert found == ["seattle"]
+
+
+def test_a_clockwise_polygon_is_the_rest_of_the_globe(cities: ContainerProxy) -> None:
+    # "A polygon specified in clockwise order represents the inverse of the region within it."
+    clockwise = {"type": "Polygon", "coordinates": [list(reversed(SEATTLE_BOX[0]))]}
+    outside = _values(cities, "SELECT VALUE c.id FROM c WHERE ST_WITHIN(c.location, @p)", p=clockwise)
+    assert sorted(outside) == ["portland", "vancouver"]
+    query = "SELECT VALUE [ST_INTERSECTS(c.location, @p), ST_DISTANCE(c.location, @p)] FROM c WHERE c.id = 'seattle'"
+    ((meets, distance),) = _values(cities, query, p=clockwise)
+    assert meets is False
+    # Seattle sits inside the excluded box: its distance to the region is that to the box's nearest edge.
+    edges = list(zip(SEATTLE_BOX[0], SEATTLE_BOX[0][1:], strict=False))
+    nearest = min(_to_edge(SEATTLE, (a[0], a[1]), (b[0], b[1])) for a, b in edges)
+    assert distance == pytest.approx(nearest, abs=0.05)
 
 
 def test_st_isvalid_and_detailed(container: ContainerProxy) -> None:

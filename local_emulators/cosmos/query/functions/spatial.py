@@ -9,6 +9,7 @@ shapely on longitude/latitude. Arguments that are not valid GeoJSON give undefin
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pyproj import Geod
@@ -71,12 +72,7 @@ def _chain_distance(point: _Position, chain: list[_Position]) -> float:
     return min(_segment_distance(point, chain[i], chain[i + 1]) for i in range(len(chain) - 1))
 
 
-def geometry_distance(a: BaseGeometry, b: BaseGeometry) -> float:
-    """The shortest geodesic distance in metres between two geometries (0 when they meet)."""
-    if a.geom_type == "Point" and b.geom_type == "Point":
-        return point_distance((a.x, a.y), (b.x, b.y))
-    if a.intersects(b):
-        return 0.0
+def _boundary_distance(a: BaseGeometry, b: BaseGeometry) -> float:
     # Apart, the nearest pair has a vertex of one geometry on the other's boundary.
     best = float("inf")
     for here, there in ((a, b), (b, a)):
@@ -87,26 +83,66 @@ def geometry_distance(a: BaseGeometry, b: BaseGeometry) -> float:
     return best
 
 
+def geometry_distance(a: BaseGeometry, b: BaseGeometry) -> float:
+    """The shortest geodesic distance in metres between two geometries (0 when they meet)."""
+    if a.geom_type == "Point" and b.geom_type == "Point":
+        return point_distance((a.x, a.y), (b.x, b.y))
+    return 0.0 if a.intersects(b) else _boundary_distance(a, b)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    geometry: BaseGeometry
+    inverted: bool
+
+
+def _meets(a: _Shape, b: _Shape) -> bool:
+    ga, gb = a.geometry, b.geometry
+    if a.inverted and b.inverted:
+        return True  # the outsides of two bounded areas always share the rest of the globe
+    if b.inverted:
+        return not ga.within(gb)  # it reaches outside the excluded area
+    if a.inverted:
+        return not gb.within(ga)
+    return bool(ga.intersects(gb))
+
+
+def _inside(a: _Shape, b: _Shape) -> bool:
+    ga, gb = a.geometry, b.geometry
+    if a.inverted:
+        # The outside of A lies within the outside of B exactly when B's area lies within A's.
+        return b.inverted and bool(gb.within(ga))
+    if b.inverted:
+        return bool(ga.disjoint(gb))
+    # OGC semantics, as SQL Server's geography STWithin: a point on the boundary alone is not within.
+    return bool(ga.within(gb))
+
+
+def _shapes(first: Any, second: Any) -> tuple[_Shape, _Shape] | None:
+    a, b = geojson.cached_validate(first), geojson.cached_validate(second)
+    if a.geometry is None or b.geometry is None:
+        return None
+    return _Shape(a.geometry, a.inverted), _Shape(b.geometry, b.inverted)
+
+
 def _distance(first: Any, second: Any) -> Any:
-    a, b = geojson.geometry_of(first), geojson.geometry_of(second)
-    if a is None or b is None:
+    pair = _shapes(first, second)
+    if pair is None:
         return UNDEFINED
-    return geometry_distance(a, b)
+    a, b = pair
+    if not a.inverted and not b.inverted:
+        return geometry_distance(a.geometry, b.geometry)
+    return 0.0 if _meets(a, b) else _boundary_distance(a.geometry, b.geometry)
 
 
 def _within(first: Any, second: Any) -> Any:
-    a, b = geojson.geometry_of(first), geojson.geometry_of(second)
-    if a is None or b is None:
-        return UNDEFINED
-    # OGC semantics, as SQL Server's geography STWithin: a point on the boundary alone is not within.
-    return bool(a.within(b))
+    pair = _shapes(first, second)
+    return UNDEFINED if pair is None else _inside(*pair)
 
 
 def _intersects(first: Any, second: Any) -> Any:
-    a, b = geojson.geometry_of(first), geojson.geometry_of(second)
-    if a is None or b is None:
-        return UNDEFINED
-    return bool(a.intersects(b))
+    pair = _shapes(first, second)
+    return UNDEFINED if pair is None else _meets(*pair)
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
