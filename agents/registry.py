@@ -2,7 +2,8 @@
 
 The research team: planner → researcher (with a search tool) → writer → reviewer, round robin, until the
 reviewer approves or three rounds have passed. The release desk (`agents.release`): a selector team whose
-publication waits for a person's approval.
+publication waits for a person's approval. The analysis desk (`agents.analysis`): a coder writes Python about a CSV,
+an executor runs it once a person approves, a critic checks the answer.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from agents.analysis import analysis_team
 from agents.messages import APPROVED
 from agents.planner import make_planner
 from agents.release import release_team
@@ -69,7 +71,19 @@ RELEASE_TEAM = TeamSpec(
     demo_script=Path(__file__).parent / "scripts" / "release_demo.json",
 )
 
-TEAMS: dict[str, TeamSpec] = {RESEARCH_TEAM.name: RESEARCH_TEAM, RELEASE_TEAM.name: RELEASE_TEAM}
+ANALYSIS_TEAM = TeamSpec(
+    name="analysis",
+    description="Answers a question about a CSV by writing Python and running it (a person approves each run).",
+    build=analysis_team,
+    report_author="critic",
+    demo_script=Path(__file__).parent / "scripts" / "analysis_demo.json",
+)
+
+TEAMS: dict[str, TeamSpec] = {
+    RESEARCH_TEAM.name: RESEARCH_TEAM,
+    RELEASE_TEAM.name: RELEASE_TEAM,
+    ANALYSIS_TEAM.name: ANALYSIS_TEAM,
+}
 """Every team of this deployment, by name."""
 
 DEFAULT_TEAM = RESEARCH_TEAM

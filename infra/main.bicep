@@ -64,6 +64,12 @@ param openAiSecondModelAgents array = []
 @description('Azure OpenAI API version the agents call.')
 param openAiApiVersion string = '2024-10-21'
 
+@description('Create an Azure Container Apps dynamic sessions pool (Python, egress disabled) where agents run code.')
+param deploySessionPool bool = false
+
+@description('Pool management endpoint of an existing session pool, used when deploySessionPool is false (grant its Azure ContainerApps Session Executor role to the identity yourself). Empty for none.')
+param sessionPoolEndpoint string = ''
+
 @description('Upper bound of Function App instances.')
 param maximumInstanceCount int = 100
 
@@ -170,6 +176,19 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
   }
 }
 
+// Code execution (issue 16): the sandboxes where CodeExecutorAgent and PythonCodeExecutionTool run code.
+module sessions 'modules/sessions.bicep' = if (deploySessionPool) {
+  name: 'sessions'
+  params: {
+    name: 'sp-${resourceToken}'
+    location: region
+    tags: allTags
+    principalId: identity.outputs.principalId
+    userPrincipalId: userPrincipalId
+    userPrincipalType: userPrincipalType
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   params: {
@@ -189,6 +208,7 @@ module functionApp 'modules/functionapp.bicep' = {
     openAiEndpoint: openAi.?outputs.endpoint ?? openAiEndpoint
     openAiDeploymentName: openAi.?outputs.deploymentName ?? openAiDeploymentName
     openAiApiVersion: openAiApiVersion
+    sessionPoolEndpoint: sessions.?outputs.poolManagementEndpoint ?? sessionPoolEndpoint
     agentModelSettings: agentModelSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
@@ -242,3 +262,6 @@ output AZURE_CLIENT_ID string = identity.outputs.clientId
 
 @description('Azure OpenAI endpoint the agents call (empty when no model is configured).')
 output AZURE_OPENAI_ENDPOINT string = openAi.?outputs.endpoint ?? openAiEndpoint
+
+@description('Pool management endpoint of the code-execution session pool (empty when none is configured).')
+output ACA_SESSIONS_ENDPOINT string = sessions.?outputs.poolManagementEndpoint ?? sessionPoolEndpoint

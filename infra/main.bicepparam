@@ -17,4 +17,7 @@ param openAiEndpoint = readEnvironmentVariable('AZURE_OPENAI_ENDPOINT', '')
 param openAiDeploymentName = readEnvironmentVariable('AZURE_OPENAI_DEPLOYMENT', '')
 param openAiModelName = 'gpt-4o-mini'
 param openAiModelVersion = '2024-07-18'
+param deploySessionPool = bool(readEnvironmentVariable('DEPLOY_SESSION_POOL', 'false'))
+// An existing code-execution session pool, used when DEPLOY_SESSION_POOL is false.
+param sessionPoolEndpoint = readEnvironmentVariable('ACA_SESSIONS_ENDPOINT', '')
 param alertEmail = readEnvironmentVariable('ALERT_EMAIL', '')

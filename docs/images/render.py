@@ -21,7 +21,7 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1016}, device_scale_factor=2)
+            page = browser.new_page(viewport={"width": 1400, "height": 1052}, device_scale_factor=2)
             page.goto((HERE / "architecture.html").as_uri())
             page.locator("#diagram").screenshot(path=str(HERE / "architecture.png"))
         finally:

@@ -1,7 +1,7 @@
 // The Flex Consumption plan and the Python Function App (function_app.py at the repository root). Every connection
 // is identity-based through the one user-assigned identity: storage (host state and the deployment package),
 // Service Bus (`ServiceBusConnection`, the triggers and the publisher), Cosmos DB, Application Insights and Azure
-// OpenAI. No setting holds a key or a secret connection string.
+// OpenAI, and the code-execution session pool. No setting holds a key or a secret connection string.
 
 @description('Name of the Function App.')
 param name string
@@ -53,6 +53,9 @@ param openAiDeploymentName string = ''
 
 @description('Azure OpenAI API version.')
 param openAiApiVersion string = '2024-10-21'
+
+@description('Pool management endpoint of the Azure Container Apps session pool where agents run code; empty for none.')
+param sessionPoolEndpoint string = ''
 
 @description('Per-agent model settings (MODEL__<AGENT>__<SETTING> → value), e.g. agents on a second deployment.')
 param agentModelSettings object = {}
@@ -172,6 +175,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZURE_OPENAI_ENDPOINT: openAiEndpoint
     AZURE_OPENAI_DEPLOYMENT: openAiDeploymentName
     OPENAI_API_VERSION: openAiApiVersion
+    ACA_SESSIONS_ENDPOINT: sessionPoolEndpoint
     SWITCHBOARD_MODEL_TIMEOUT: string(modelTimeoutSeconds)
     SWITCHBOARD_MODEL_MAX_ATTEMPTS: string(modelMaxAttempts)
     SWITCHBOARD_MODEL_JSON_MODE: 'json_schema'

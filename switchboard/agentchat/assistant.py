@@ -117,7 +117,10 @@ class _Steps:
             assert ctx is not None
             key = ctx.idempotency_key() if tool.side_effects else None
             return await observed_tool(
-                self.agent, ctx.run_id, call, lambda: tool.run(call, idempotency_key=key, cancellation_token=self.token)
+                self.agent,
+                ctx.run_id,
+                call,
+                lambda: tool.run(call, idempotency_key=key, cancellation_token=self.token, session_id=ctx.run_id),
             )
 
         return await ctx.checkpoint(

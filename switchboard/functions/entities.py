@@ -145,17 +145,23 @@ def check_agent_names(names: Iterable[str]) -> list[str]:
         EntityNameError: Every offending name, with what is wrong with it.
     """
     problems: list[str] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # function name -> the agent name that took it
     ordered: list[str] = []
     for name in names:
         problem = name_problem(name)  # the rule `Agent` checks when it is built (`switchboard.agent.naming`)
+        function = function_name_for(name)
         if problem is not None:
             problems.append(problem)
-        elif name in seen:
+        elif seen.get(function) == name:
             problems.append(
                 f"{name!r} names two agents; agent names are unique across a deployment (each is one queue)"
             )
-        seen.add(name)
+        elif function in seen:
+            problems.append(
+                f"{name!r} and {seen[function]!r} would both be served by the function {function!r}; "
+                "rename one (agent names are unique across a deployment, '_' and '-' alike)"
+            )
+        seen.setdefault(function, name)
         ordered.append(name)
     if problems:
         raise EntityNameError("agent names unfit for hosting: " + "; ".join(problems))

@@ -105,6 +105,7 @@ class FunctionTool:
         *,
         idempotency_key: str | None = None,
         cancellation_token: CancellationToken | None = None,
+        session_id: str | None = None,
     ) -> ToolResultMessage:
         """Validate `call`'s arguments, run the function, and wrap the outcome as a tool result.
 
@@ -113,6 +114,8 @@ class FunctionTool:
             idempotency_key: For a side-effecting tool, the step's key; a fresh one when not given (no host
                 redelivers the call then).
             cancellation_token: The run's token: handed to a tool that takes one, and cancels the call when set.
+            session_id: The run's id, for tools whose state lives per run (a code session); a function tool
+                ignores it.
 
         Raises:
             CancelledError: The token was set before or while the tool ran.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -11,9 +12,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from switchboard.cli.hosted_settings import load_settings
+from switchboard.state import CosmosRunStore
 from tests.support.processes import REPO_ROOT, free_port
 
 
@@ -58,3 +62,16 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def api_view(deployment: Deployment, run_id: str) -> dict[str, Any] | None:
+    """The run as `GET /api/runs/{id}` returns it, read straight from the deployment's Cosmos store."""
+
+    async def read() -> dict[str, Any] | None:
+        store = CosmosRunStore.from_settings(load_settings(deployment.settings_file))
+        try:
+            return await store.get_run(run_id)
+        finally:
+            await store.close()
+
+    return asyncio.run(read())

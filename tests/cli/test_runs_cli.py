@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -18,9 +17,7 @@ from azure.servicebus import ServiceBusClient
 from typer.testing import CliRunner
 
 from switchboard.cli.app import app
-from switchboard.cli.hosted_settings import load_settings
-from switchboard.state import CosmosRunStore
-from tests.cli.conftest import Deployment
+from tests.cli.conftest import Deployment, api_view
 from tests.support.processes import REPO_ROOT
 
 pytestmark = pytest.mark.emulator
@@ -66,7 +63,7 @@ def test_submit_creates_the_queued_run_and_posts_its_task(deployment: Deployment
     shown = _cli(deployment, "runs", "show", run_id, "--json")
     assert shown.exit_code == 0, shown.output
     view = json.loads(shown.stdout)
-    assert view == json.loads(json.dumps(_api_view(deployment, run_id), default=str))
+    assert view == json.loads(json.dumps(api_view(deployment, run_id), default=str))
     assert (view["status"], view["transcript"]) == ("queued", [])
 
     listed = _cli(deployment, "runs", "list", "--json")
@@ -176,14 +173,3 @@ def test_without_settings_the_error_names_what_to_set(tmp_path: Any, monkeypatch
     result = CliRunner().invoke(app, ["runs", "list", "--settings", str(tmp_path / "absent.json")])
     assert result.exit_code == 1
     assert "COSMOS_ENDPOINT" in result.output
-
-
-def _api_view(deployment: Deployment, run_id: str) -> dict[str, Any] | None:
-    async def read() -> dict[str, Any] | None:
-        store = CosmosRunStore.from_settings(load_settings(deployment.settings_file))
-        try:
-            return await store.get_run(run_id)
-        finally:
-            await store.close()
-
-    return asyncio.run(read())

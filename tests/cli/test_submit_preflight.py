@@ -94,7 +94,7 @@ def test_runs_show_prints_each_tool_calls_arguments_and_result_and_json_carries_
     from typer.testing import CliRunner
 
     from switchboard.cli.app import app
-    from tests.cli.test_runs_cli import _api_view
+    from tests.cli.conftest import api_view
 
     values = deployment.values
     runs = CosmosClient(values["COSMOS_ENDPOINT"], values["COSMOS_KEY"]).get_database_client("switchboard")
@@ -116,4 +116,4 @@ def test_runs_show_prints_each_tool_calls_arguments_and_result_and_json_carries_
     as_json = CliRunner().invoke(app, ["runs", "show", run_id, "--json", "--settings", str(deployment.settings_file)])
     view = json.loads(as_json.stdout)
     assert view["transcript"][0]["tool_activity"] == [activity]
-    assert view == json.loads(json.dumps(_api_view(deployment, run_id), default=str))  # GET /api/runs/{id}'s JSON
+    assert view == json.loads(json.dumps(api_view(deployment, run_id), default=str))  # GET /api/runs/{id}'s JSON

@@ -24,6 +24,7 @@ from pydantic import AliasChoices, SecretStr
 from pydantic_settings import BaseSettings
 
 from tests.infra.bicep_checks.entities import Entity
+from tests.infra.bicep_checks.pinned import PinnedValue
 from tests.infra.bicep_checks.rules import LocalAuthRule, RoleRule
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,6 +37,7 @@ ROLES = {
     "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
     "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd": "Cognitive Services OpenAI User",
     "00000000-0000-0000-0000-000000000002": "Cosmos DB Built-in Data Contributor",
+    "0fb8eba5-a2bb-4abe-b1c1-49dfad359bb0": "Azure ContainerApps Session Executor",
 }
 """The least-privilege allow-list: no Owner, Contributor or Service Bus Data Owner (it can manage entities)."""
 
@@ -47,11 +49,25 @@ LOCAL_AUTH_RULES = (
     LocalAuthRule("Microsoft.CognitiveServices/accounts", ("properties", "disableLocalAuth"), off=True),
 )
 
+SESSION_POOL = "Microsoft.App/sessionPools"
+SANDBOX_RULES = (
+    PinnedValue(SESSION_POOL, ("properties", "containerType"), "PythonLTS", "the code interpreter the executor speaks"),
+    PinnedValue(SESSION_POOL, ("properties", "poolManagementType"), "Dynamic", "one session per run identifier"),
+    PinnedValue(
+        SESSION_POOL,
+        ("properties", "sessionNetworkConfiguration", "status"),
+        "EgressDisabled",
+        "model-written code gets no network",
+    ),
+)
+"""What the code-execution sandbox pool must be: Python sessions without egress."""
+
 NOT_IN_AZURE = {
     "FUNCTIONS_WORKER_RUNTIME": "Flex Consumption takes the runtime from functionAppConfig.runtime",
     "FUNCTIONS_EXTENSION_VERSION": "Flex Consumption takes the runtime from functionAppConfig.runtime",
     "AzureWebJobsStorage": "a connection string with the account key; use AzureWebJobsStorage__accountName",
     "SWITCHBOARD_HOST_KEY": "the local host's function key; Azure keeps the app's function keys itself",
+    "ACA_SESSIONS_TOKEN": "the sessions emulator's static token; in Azure the identity gets Entra tokens",
 }
 """Settings of the local setup that a Function App must not have, and why."""
 OPTIONAL_IN_AZURE = {
@@ -114,6 +130,11 @@ def settings_read() -> dict[str, SettingFact]:
             name = str(alias.choices[0]) if isinstance(alias, AliasChoices) else str(alias or field_name.upper())
             secret = SecretStr in _flatten(info.annotation)
             facts[name] = SettingFact(name, secret, f"{cls.__module__}.{cls.__name__}.{field_name}")
+    # The code executors read their settings by name, not through a settings class.
+    from switchboard.code_execution import factory
+
+    facts[factory.ENDPOINT_SETTING] = SettingFact(factory.ENDPOINT_SETTING, False, "executor_from_settings")
+    facts[factory.TOKEN_SETTING] = SettingFact(factory.TOKEN_SETTING, False, "executor_from_settings")
     local = json.loads((REPO / "local.settings.example.json").read_text())["Values"]
     for name in local:
         facts.setdefault(name, SettingFact(name, False, "local.settings.example.json"))
@@ -196,6 +217,7 @@ SETTING_RESOURCES = {
         ("3913510d-42f4-4e42-8a64-420c390055eb",),
     ),
     "AZURE_OPENAI_ENDPOINT": ("Microsoft.CognitiveServices/accounts", ("5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",)),
+    "ACA_SESSIONS_ENDPOINT": ("Microsoft.App/sessionPools", ("0fb8eba5-a2bb-4abe-b1c1-49dfad359bb0",)),
 }
 """Setting → the resource type it makes the app touch and the roles the identity needs on it."""
 SENDER, RECEIVER = "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39", "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0"

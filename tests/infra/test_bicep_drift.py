@@ -9,6 +9,7 @@ import pytest
 
 from tests.infra import app_facts
 from tests.infra.bicep_checks.entities import entity_findings
+from tests.infra.bicep_checks.pinned import pinned_findings
 from tests.infra.bicep_checks.resources import instances
 from tests.infra.bicep_checks.rules import (
     app_settings,
@@ -39,6 +40,10 @@ def test_the_facts_come_from_the_code() -> None:
         required
     )
     assert {"COSMOS_KEY", "AZURE_OPENAI_API_KEY", "ServiceBusConnection"} <= set(app_facts.forbidden_settings())
+    # The code executor's pool endpoint (the name executor_from_settings reads); its emulator token stays local.
+    assert "ACA_SESSIONS_ENDPOINT" in required
+    assert "ACA_SESSIONS_TOKEN" in app_facts.forbidden_settings()
+    assert any(rule.resource_type == app_facts.SESSION_POOL for rule in app_facts.role_rules())
 
 
 def test_every_queue_topic_and_container_the_app_uses_is_deployed_as_listed(infra: Infra) -> None:
@@ -88,6 +93,10 @@ def test_the_service_bus_namespace_is_standard_for_sessions_and_topics(infra: In
 def test_cosmos_db_is_serverless(infra: Infra) -> None:
     (account,) = instances(infra, "Microsoft.DocumentDB/databaseAccounts")
     assert account.value("properties", "capabilities") == [{"name": "EnableServerless"}]
+
+
+def test_the_code_execution_session_pool_runs_python_without_egress(infra: Infra) -> None:
+    assert pinned_findings(infra, app_facts.SANDBOX_RULES, required=[app_facts.SESSION_POOL]) == []
 
 
 def test_alerts_watch_dead_letters_and_function_failures(infra: Infra) -> None:

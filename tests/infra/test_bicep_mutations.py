@@ -11,6 +11,7 @@ import pytest
 
 from tests.infra import app_facts
 from tests.infra.bicep_checks.entities import entity_findings
+from tests.infra.bicep_checks.pinned import pinned_findings
 from tests.infra.bicep_checks.rules import app_settings_findings, local_auth_findings, role_findings, secret_findings
 from tests.infra.bicep_checks.symbols import parameter_file_findings, symbol_findings
 from tests.infra.bicep_checks.syntax import Finding, Infra, syntax_findings
@@ -26,6 +27,7 @@ CHECKS: dict[str, Callable[[Infra], list[Finding]]] = {
     "roles": lambda infra: role_findings(infra, app_facts.role_rules(), app_facts.ROLES),
     "local-auth": lambda infra: local_auth_findings(infra, app_facts.LOCAL_AUTH_RULES),
     "secrets": secret_findings,
+    "pinned": lambda infra: pinned_findings(infra, app_facts.SANDBOX_RULES, required=[app_facts.SESSION_POOL]),
     "params": lambda infra: parameter_file_findings(infra, infra.root / "main.bicepparam"),
 }
 
@@ -119,6 +121,40 @@ BREAKAGES = {
         "ServiceBusConnection__credential",
         "must be 'managedidentity'",
     ),
+    "session pool endpoint setting dropped": Breakage(
+        "settings",
+        "modules/functionapp.bicep",
+        "    ACA_SESSIONS_ENDPOINT: sessionPoolEndpoint\n",
+        "",
+        "resource appSettings ",
+        "ACA_SESSIONS_ENDPOINT is not set",
+    ),
+    "sessions emulator token set in Azure": Breakage(
+        "settings",
+        "modules/functionapp.bicep",
+        "    ACA_SESSIONS_ENDPOINT: sessionPoolEndpoint\n",
+        "    ACA_SESSIONS_ENDPOINT: sessionPoolEndpoint\n    ACA_SESSIONS_TOKEN: 'local-sessions-emulator-token'\n",
+        "ACA_SESSIONS_TOKEN:",
+        "ACA_SESSIONS_TOKEN must not be set",
+    ),
+    "session executor role dropped": Breakage(
+        "roles",
+        "modules/sessions.bicep",
+        block("modules/sessions.bicep", "resource appSessionExecutor "),
+        "",
+        "resource pool ",
+        "Azure ContainerApps Session Executor",
+    ),
+    "session executor role granted to the developer only": Breakage(
+        "roles",
+        "main.bicep",
+        "    name: 'sp-${resourceToken}'\n    location: region\n    tags: allTags\n"
+        "    principalId: identity.outputs.principalId\n",
+        "    name: 'sp-${resourceToken}'\n    location: region\n    tags: allTags\n    principalId: userPrincipalId\n",
+        "resource pool ",
+        "Azure ContainerApps Session Executor",
+        at_file="modules/sessions.bicep",
+    ),
     "role assignment dropped": Breakage(
         "roles",
         "modules/servicebus.bicep",
@@ -185,6 +221,30 @@ BREAKAGES = {
         "allowSharedKeyAccess: true",
         "allowSharedKeyAccess: true",
         "leaves local auth on",
+    ),
+    "egress enabled on the session pool": Breakage(
+        "pinned",
+        "modules/sessions.bicep",
+        "status: 'EgressDisabled'",
+        "status: 'EgressEnabled'",
+        "status: 'EgressEnabled'",
+        "must be 'EgressDisabled' (model-written code gets no network)",
+    ),
+    "egress left to the service default": Breakage(
+        "pinned",
+        "modules/sessions.bicep",
+        "    sessionNetworkConfiguration: {\n      status: 'EgressDisabled'\n    }\n",
+        "",
+        "resource pool ",
+        "sessionNetworkConfiguration.status is not set",
+    ),
+    "session pool of another container type": Breakage(
+        "pinned",
+        "modules/sessions.bicep",
+        "containerType: 'PythonLTS'",
+        "containerType: 'Shell'",
+        "containerType: 'Shell'",
+        "must be 'PythonLTS'",
     ),
     "listKeys output": Breakage(
         "secrets",

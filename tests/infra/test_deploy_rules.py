@@ -82,7 +82,11 @@ def test_a_service_principal_can_deploy(infra: Infra) -> None:
         for a in instances(infra, deployment.ROLE_ASSIGNMENT)
         if text(a.node("properties", "principalType")).endswith("userPrincipalType")
     ]
-    assert {a.bicep.name for a in deployer} == {"infra/modules/servicebus.bicep", "infra/modules/openai.bicep"}
+    assert {a.bicep.name for a in deployer} == {
+        "infra/modules/servicebus.bicep",
+        "infra/modules/openai.bicep",
+        "infra/modules/sessions.bicep",
+    }
 
 
 def test_the_region_defaults_to_the_resource_groups(infra: Infra) -> None:

@@ -12,13 +12,17 @@ from typing import Any
 from azure.cosmos import CosmosClient
 
 from agents.registry import RESEARCH_TEAM
+from switchboard.cli.infra_command import servicebus_emulator_config
+from switchboard.functions.entities import EntityList, entities_for
 from switchboard.models.scripted import ScriptedModelClient
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
 from tests.support.processes import REPO_ROOT
-from tests.support.stack import HOST_KEY, Stack
+from tests.support.stack import HOST_KEY, Stack, load_app_module, scrub_env
 
 DEMO_SCRIPT = REPO_ROOT / "agents" / "scripts" / "research_demo.json"
 """The scripted model's answers for the research team's demo run."""
+CRASH_APP = REPO_ROOT / "tests" / "e2e" / "hosting" / "crash_app"
+"""The app whose agent crashes its host process mid-handler (crash-recovery and trace tests)."""
 
 
 def run_item(stack: Stack, run_id: str) -> dict[str, Any] | None:
@@ -104,3 +108,43 @@ def wait_until(condition: Any, what: str, stack: Stack, timeout: float = 60.0) -
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout}s\n{stack.logs()}")
         time.sleep(0.2)
+
+
+def make_stack(
+    root: Path, script_root: Path, model_script: Path, entities: EntityList, **queue_overrides: object
+) -> Stack:
+    """A stack whose Service Bus has every entity of `entities` (queue properties optionally overridden)."""
+    config = servicebus_emulator_config(entities)
+    for namespace in config["UserConfig"]["Namespaces"]:
+        for queue in namespace["Queues"]:
+            queue["Properties"].update(queue_overrides)
+    path = root / "servicebus-config.json"
+    path.write_text(json.dumps(config, indent=2))
+    return Stack(root=root, script_root=script_root, model_script=model_script, servicebus_config=path)
+
+
+def app_stack(root: Path, app: Path) -> Stack:
+    """A stack for the app folder `app` (its function_app.py and script.json), entities from its TEAMS."""
+    module = load_app_module(app / "function_app.py")
+    scrub_env()
+    return make_stack(root, app, app / "script.json", entities_for(module.TEAMS))
+
+
+def runs_container(stack: Stack) -> Any:
+    """The `runs` container of the stack's Cosmos emulator, through the plain azure-cosmos SDK."""
+    return (
+        CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard").get_container_client("runs")
+    )
+
+
+def wait_run_ended(stack: Stack, run_id: str, timeout: float = 120.0) -> dict[str, Any]:
+    """Poll the run document until it is `completed` or `failed`; fails with the processes' logs otherwise."""
+    deadline = time.monotonic() + timeout
+    item: dict[str, Any] | None = None
+    while time.monotonic() < deadline:
+        found = list(runs_container(stack).query_items("SELECT * FROM c WHERE c.type = 'run'", partition_key=run_id))
+        item = found[0] if found else None
+        if item is not None and item["status"] in ("completed", "failed"):
+            return dict(item)
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} did not end: {item}\n{stack.logs()}")

@@ -23,8 +23,8 @@ import pytest
 from azure.cosmos import CosmosClient
 from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
-from tests.e2e.hosting.conftest import CRASH_APP, make_stack
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
+from tests.support.hosted_runs import CRASH_APP, make_stack
 from tests.support.stack import Stack, load_app_module, scrub_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]

@@ -17,8 +17,7 @@ from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 from agents.registry import TEAMS
 from switchboard.functions.entities import entities_for
-from tests.e2e.hosting.conftest import make_stack
-from tests.support.hosted_runs import DEMO_SCRIPT, expected_transcript, transcript_items, wait_for_status
+from tests.support.hosted_runs import DEMO_SCRIPT, expected_transcript, make_stack, transcript_items, wait_for_status
 from tests.support.stack import Stack, scrub_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]

@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 
 from switchboard.cli.run_render import print_outcome
-from tests.e2e.hosting.conftest import make_stack
-from tests.support.hosted_runs import DEMO_SCRIPT, post
+from tests.support.hosted_runs import DEMO_SCRIPT, make_stack, post
 from tests.support.stack import Stack, repo_script_root, scrub_env
 from tests.support.two_models import (
     MODEL_ENV,

@@ -34,7 +34,7 @@ DELAY = 3.0
 @pytest.fixture(scope="module")
 def graph_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     from switchboard.functions.entities import entities_for
-    from tests.e2e.hosting.conftest import make_stack
+    from tests.support.hosted_runs import make_stack
 
     module = load_app_module(GRAPH_APP / "function_app.py")
     scrub_env()

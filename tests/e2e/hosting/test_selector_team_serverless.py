@@ -17,7 +17,7 @@ import pytest
 from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 from switchboard.models.scripted import ScriptedModelClient
-from tests.e2e.hosting.conftest import app_stack, runs_container, wait_run_ended
+from tests.support.hosted_runs import app_stack, runs_container, wait_run_ended
 from tests.support.stack import Stack, load_app_module
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]

@@ -22,8 +22,8 @@ from azure.cosmos import CosmosClient
 from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 from switchboard.instrumentation import trace_id_for
-from tests.e2e.hosting.conftest import CRASH_APP, make_stack
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
+from tests.support.hosted_runs import CRASH_APP, make_stack
 from tests.support.processes import REPO_ROOT, ServerProcess, free_port, port_open, start_python_module
 from tests.support.stack import HOST_KEY, SB_KEY, Stack, load_app_module, scrub_env
 

@@ -56,10 +56,10 @@ def test_agent_names_follow_the_functions_host_rule(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "suggestion"),
-    [("primary_agent", "primary-agent"), ("Primary Agent", "primary-agent"), ("1st", "agent-1st"), ("tasks", None)],
+    [("Primary Agent", "primary_agent"), ("1st", "agent_1st"), ("trailing_", "trailing"), ("tasks", None)],
 )
 def test_a_name_hosting_would_refuse_is_refused_when_the_agent_is_built(name: str, suggestion: str | None) -> None:
-    # AutoGen's usual names (`primary_agent`) run in-process but cannot name a queue: refused here, not at deploy.
+    # A name no queue or function could carry is refused here, not first at deploy.
     with pytest.raises(AgentDefinitionError) as caught:
         Counter(name)
     assert f"agent name {name!r}" in caught.value.reason
@@ -68,6 +68,11 @@ def test_a_name_hosting_would_refuse_is_refused_when_the_agent_is_built(name: st
     else:
         assert f"try {suggestion!r}" in caught.value.reason
         Counter(suggestion)  # the suggestion is itself valid
+
+
+@pytest.mark.parametrize("name", ["primary_agent", "user-proxy", "critic_2"])
+def test_autogens_usual_names_are_valid_hosted_names(name: str) -> None:
+    assert Counter(name).name == name
 
 
 def test_function_agent_routes_by_its_hint() -> None:

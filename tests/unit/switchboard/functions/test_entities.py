@@ -67,13 +67,15 @@ def test_arm_property_names_in_json() -> None:
     ("names", "expected"),
     [
         (["Planner"], "'Planner' is not a valid queue/function name"),
-        (["plan_ner"], "'plan_ner' is not a valid"),
+        (["plan.ner"], "'plan.ner' is not a valid"),
+        (["trailing_"], "'trailing_' is not a valid"),
         (["9lives"], "'9lives' is not a valid"),
         (["x" * 51], "is not a valid"),
         (["trailing-"], "'trailing-' is not a valid"),
         (["tasks"], "'tasks' is reserved"),
         (["run-events"], "'run-events' is reserved"),
         (["writer", "writer"], "'writer' names two agents"),
+        (["fact-check", "fact_check"], "would both be served by the function 'agent_fact_check'"),
     ],
 )
 def test_unfit_agent_names_are_refused_with_the_name_and_the_rule(names: list[str], expected: str) -> None:
