@@ -104,6 +104,17 @@ def test_st_within_and_st_intersects(cities: ContainerProxy) -> None:
     assert found == ["seattle"]
 
 
+def test_spatial_filters_in_cross_partition_plans(cities: ContainerProxy) -> None:
+    # ORDER BY and VALUE aggregates go through the query plan: the rewritten query must carry the spatial filter.
+    box = {"type": "Polygon", "coordinates": [[[-124, 45], [-122, 45], [-122, 50], [-124, 50], [-124, 45]]]}
+    counted = _values(cities, "SELECT VALUE COUNT(1) FROM c WHERE ST_WITHIN(c.location, @box)", box=box)
+    assert counted == [3]
+    ordered = _values(
+        cities, "SELECT VALUE c.id FROM c WHERE ST_INTERSECTS(c.location, @box) ORDER BY c.id DESC", box=box
+    )
+    assert ordered == ["vancouver", "seattle", "portland"]
+
+
 def test_a_clockwise_polygon_is_the_rest_of_the_globe(cities: ContainerProxy) -> None:
     # "A polygon specified in clockwise order represents the inverse of the region within it."
     clockwise = {"type": "Polygon", "coordinates": [list(reversed(SEATTLE_BOX[0]))]}
