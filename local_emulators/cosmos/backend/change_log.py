@@ -45,8 +45,14 @@ def _key_object(container: Container, body: Mapping[str, Any]) -> dict[str, Any]
     return {str(path).lstrip("/"): value for path, value in zip(definition.get("paths", []), values, strict=False)}
 
 
-def _render(current: Mapping[str, Any], metadata: Mapping[str, Any]) -> str:
-    return json.dumps({"current": current, "metadata": metadata}, separators=(",", ":"), ensure_ascii=False)
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _render_version(record: ItemRecord, metadata: Mapping[str, Any]) -> str:
+    # The stored text is the body's JSON object already: splice `_lsn` in rather than encode the body again.
+    current = f'{record.text[:-1]},"_lsn":{record.lsn}}}'
+    return f'{{"current":{current},"metadata":{_dumps(metadata)}}}'
 
 
 def _delete(container: Container, before: ItemRecord, lsn: int, now: float, ttl_expired: bool) -> ChangeEntry:
@@ -59,7 +65,7 @@ def _delete(container: Container, before: ItemRecord, lsn: int, now: float, ttl_
         "id": before.id,
         "partitionKey": _key_object(container, before.body),
     }
-    return ChangeEntry(lsn, before.pk, before.epk, _render({}, metadata))
+    return ChangeEntry(lsn, before.pk, before.epk, f'{{"current":{{}},"metadata":{_dumps(metadata)}}}')
 
 
 def entries_for(
@@ -101,7 +107,6 @@ def entries_for(
         }
         if before is not None:
             metadata["previousImageLSN"] = before.lsn
-        current = {**record.body, "_lsn": record.lsn}
-        entries.append(ChangeEntry(record.lsn, pk, record.epk, _render(current, metadata)))
+        entries.append(ChangeEntry(record.lsn, pk, record.epk, _render_version(record, metadata)))
     entries.sort(key=lambda change: change.lsn)
     return entries
