@@ -42,7 +42,9 @@ def _key_object(container: Container, body: Mapping[str, Any]) -> dict[str, Any]
     # Azure names the deleted item's key as {path: value}, every level of a hierarchical key included.
     definition = container.body.get("partitionKey") or {}
     values = partition_keys.extract(body, container.key_paths)
-    return {str(path).lstrip("/"): value for path, value in zip(definition.get("paths", []), values, strict=False)}
+    pairs = zip(definition.get("paths", []), values, strict=False)
+    # A document without its key property has an undefined key: it has no entry (JSON has no undefined).
+    return {str(path).lstrip("/"): value for path, value in pairs if value is not partition_keys.UNDEFINED}
 
 
 def _dumps(value: Any) -> str:

@@ -16,6 +16,7 @@ from typing import Any, cast
 from azure.core.paging import PageIterator
 from azure.cosmos import ContainerProxy, CosmosClient, DatabaseProxy, PartitionKey
 from azure.cosmos.aio import CosmosClient as AsyncCosmosClient
+from azure.cosmos.partition_key import NonePartitionKeyValue
 
 from tests.emulators.cosmos.cosmos_harness import Emulator, start_emulator
 
@@ -88,6 +89,15 @@ def test_each_feed_range_sees_exactly_its_own_changes(container: ContainerProxy)
             seen.append((meta["operationType"], change["current"]["id"] if change["current"] else meta["id"]))
     expected = [("create", key) for key in keys] + [("delete", key) for key in keys[:5]]
     assert sorted(seen) == sorted(expected)  # every change once, in exactly one range
+
+
+def test_deleting_an_item_without_its_key_property(container: ContainerProxy) -> None:
+    token = _now_token(container)
+    container.create_item({"id": "keyless"})
+    container.delete_item("keyless", partition_key=NonePartitionKeyValue)
+    changes = _changes(container, token)
+    assert [c["metadata"]["operationType"] for c in changes] == ["create", "delete"]
+    assert changes[1]["metadata"]["partitionKey"] == {}
 
 
 def test_a_transactional_batch_shares_one_lsn(container: ContainerProxy) -> None:
