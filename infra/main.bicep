@@ -1,5 +1,6 @@
 // Switchboard on Azure: the agents of agents/registry.py as a Flex Consumption Function App, their queues in Service
-// Bus, run state in Cosmos DB, telemetry in Application Insights, and optionally an Azure OpenAI model. Every
+// Bus, run state (and optionally the agents' memory) in Cosmos DB, telemetry in Application Insights, and optionally
+// Azure OpenAI models (one or two chat models, an embedding model for memory). Every
 // connection uses one user-assigned managed identity; Service Bus, Cosmos DB, App Insights, storage and Azure OpenAI
 // all have local (key) auth turned off, and no output carries a secret.
 //
@@ -61,6 +62,29 @@ param openAiSecondCapacity int = 10
 @description('Agents that call the second model; each gets the app setting MODEL__<AGENT>__AZURE_OPENAI_DEPLOYMENT.')
 param openAiSecondModelAgents array = []
 
+@description('Create the agents\' memory: a Cosmos DB container with vector and full-text search (docs/memory.md) and, with deployOpenAi, an embedding deployment.')
+param deployMemory bool = false
+
+@description('Embedding model to deploy when deployMemory and deployOpenAi are true.')
+param openAiEmbeddingModelName string = 'text-embedding-3-small'
+
+@description('Version of the embedding model.')
+param openAiEmbeddingModelVersion string = '1'
+
+@description('Deployment SKU of the embedding model.')
+param openAiEmbeddingSkuName string = 'Standard'
+
+@description('Capacity of the embedding deployment, in thousands of tokens per minute.')
+param openAiEmbeddingCapacity int = 10
+
+@description('Embedding deployment on the existing account, used when deployOpenAi is false. Empty for none.')
+param openAiEmbeddingDeploymentName string = ''
+
+@description('Vector length of the embeddings: the app asks the model for it and the memory container is made for it (text-embedding-3 models take 1 to their full 1536 or 3072).')
+@minValue(1)
+@maxValue(4096)
+param embeddingDimensions int = 1536
+
 @description('Azure OpenAI API version the agents call.')
 param openAiApiVersion string = '2024-10-21'
 
@@ -90,11 +114,12 @@ var allTags = union(tags, {
 })
 var appName = 'func-${resourceToken}'
 // A model per agent: the setting that sends each listed agent to the second deployment. The agent's part of the name
-// is its name in upper case with `-` as `_`, as switchboard/models/agent_models.py reads it.
+// is its name in upper case with `-` as `_`, as switchboard/models/agent_models.py reads it. The list may come from a
+// comma-separated azd variable (main.bicepparam): blanks around names and empty names are dropped.
 var agentModelSettings = empty(openAiSecondModelName)
   ? {}
   : toObject(
-      openAiSecondModelAgents,
+      filter(map(openAiSecondModelAgents, agent => trim(agent)), agent => !empty(agent)),
       agent => 'MODEL__${toUpper(replace(agent, '-', '_'))}__AZURE_OPENAI_DEPLOYMENT',
       agent => openAiSecondModelName
     )
@@ -151,6 +176,8 @@ module cosmos 'modules/cosmos.bicep' = {
     tags: allTags
     principalId: identity.outputs.principalId
     userPrincipalId: userPrincipalId
+    deployMemory: deployMemory
+    memoryDimensions: embeddingDimensions
   }
 }
 
@@ -173,6 +200,11 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
     secondModelName: openAiSecondModelName
     secondModelVersion: openAiSecondModelVersion
     secondCapacity: openAiSecondCapacity
+    embeddingDeploymentName: deployMemory ? openAiEmbeddingModelName : ''
+    embeddingModelName: openAiEmbeddingModelName
+    embeddingModelVersion: openAiEmbeddingModelVersion
+    embeddingSkuName: openAiEmbeddingSkuName
+    embeddingCapacity: openAiEmbeddingCapacity
   }
 }
 
@@ -208,6 +240,9 @@ module functionApp 'modules/functionapp.bicep' = {
     openAiEndpoint: openAi.?outputs.endpoint ?? openAiEndpoint
     openAiDeploymentName: openAi.?outputs.deploymentName ?? openAiDeploymentName
     openAiApiVersion: openAiApiVersion
+    memoryContainer: deployMemory ? cosmos.outputs.memoryContainerName : ''
+    openAiEmbeddingDeploymentName: openAi.?outputs.embeddingDeploymentName ?? openAiEmbeddingDeploymentName
+    embeddingDimensions: embeddingDimensions
     sessionPoolEndpoint: sessions.?outputs.poolManagementEndpoint ?? sessionPoolEndpoint
     agentModelSettings: agentModelSettings
     maximumInstanceCount: maximumInstanceCount
@@ -262,6 +297,12 @@ output AZURE_CLIENT_ID string = identity.outputs.clientId
 
 @description('Azure OpenAI endpoint the agents call (empty when no model is configured).')
 output AZURE_OPENAI_ENDPOINT string = openAi.?outputs.endpoint ?? openAiEndpoint
+
+@description('Azure OpenAI deployment of the memory\'s embedding model (empty when none is configured).')
+output AZURE_OPENAI_EMBEDDING_DEPLOYMENT string = openAi.?outputs.embeddingDeploymentName ?? openAiEmbeddingDeploymentName
+
+@description('Cosmos DB container of the agents\' memory.')
+output COSMOS_MEMORY_CONTAINER string = cosmos.outputs.memoryContainerName
 
 @description('Pool management endpoint of the code-execution session pool (empty when none is configured).')
 output ACA_SESSIONS_ENDPOINT string = sessions.?outputs.poolManagementEndpoint ?? sessionPoolEndpoint

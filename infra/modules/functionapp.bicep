@@ -54,6 +54,15 @@ param openAiDeploymentName string = ''
 @description('Azure OpenAI API version.')
 param openAiApiVersion string = '2024-10-21'
 
+@description('Cosmos DB container of the agents\' memory (COSMOS_MEMORY_CONTAINER); empty when none is deployed.')
+param memoryContainer string = ''
+
+@description('Azure OpenAI deployment of the embedding model memory uses; empty for none.')
+param openAiEmbeddingDeploymentName string = ''
+
+@description('Vector length the embedding model is asked for; the memory container is created for this length.')
+param embeddingDimensions int = 1536
+
 @description('Pool management endpoint of the Azure Container Apps session pool where agents run code; empty for none.')
 param sessionPoolEndpoint string = ''
 
@@ -167,6 +176,14 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     COSMOS_ENDPOINT: cosmosEndpoint
     COSMOS_DATABASE: cosmosDatabase
     COSMOS_CONTAINER: cosmosContainer
+    // Memory (switchboard/memory/settings.py): the same account and database; no endpoint without a container, so
+    // CosmosVectorMemory says "no memory store configured" instead of trying to create one it has no right to.
+    COSMOS_MEMORY_ENDPOINT: empty(memoryContainer) ? '' : cosmosEndpoint
+    COSMOS_MEMORY_DATABASE: cosmosDatabase
+    COSMOS_MEMORY_CONTAINER: empty(memoryContainer) ? 'memory' : memoryContainer
+    // The embedding client (switchboard/memory/embeddings.py) reads these; the offline model is not installed here.
+    AZURE_OPENAI_EMBEDDING_DEPLOYMENT: openAiEmbeddingDeploymentName
+    SWITCHBOARD_EMBEDDING_DIMENSIONS: string(embeddingDimensions)
     // The connection string only locates the component (local auth is off); ingestion needs the Entra ID token.
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'

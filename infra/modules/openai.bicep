@@ -1,5 +1,6 @@
-// An optional Azure OpenAI account (key auth off, Entra ID only) with one model deployment, and optionally a second
-// one for agents on another model (a model per agent); the identity and the developer get Cognitive Services OpenAI
+// An optional Azure OpenAI account (key auth off, Entra ID only) with one model deployment, optionally a second
+// one for agents on another model (a model per agent), and optionally an embedding deployment for agent memory
+// (Azure has no offline embedding model: requirements.txt leaves it out); the identity and the developer get Cognitive Services OpenAI
 // User (inference only: no deployment or account management).
 
 @description('Name of the account; also its custom subdomain, which Entra ID auth requires.')
@@ -51,6 +52,21 @@ param secondModelVersion string = ''
 
 @description('Capacity of the second deployment in thousands of tokens per minute.')
 param secondCapacity int = 10
+
+@description('Name of an embedding deployment for memory (AZURE_OPENAI_EMBEDDING_DEPLOYMENT); empty for none.')
+param embeddingDeploymentName string = ''
+
+@description('Embedding model, e.g. text-embedding-3-small.')
+param embeddingModelName string = 'text-embedding-3-small'
+
+@description('Model version of the embedding deployment.')
+param embeddingModelVersion string = '1'
+
+@description('Deployment SKU of the embedding deployment (embedding models are offered as Standard in more regions).')
+param embeddingSkuName string = 'Standard'
+
+@description('Capacity of the embedding deployment in thousands of tokens per minute.')
+param embeddingCapacity int = 10
 
 var cognitiveServicesOpenAiUser = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
 
@@ -105,6 +121,28 @@ resource secondDeployment 'Microsoft.CognitiveServices/accounts/deployments@2024
   }
 }
 
+// After both chat deployments: a dependency on a deployment that is skipped (no second model) is dropped, so the
+// first one is named as well.
+resource embeddingDeployment 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = if (!empty(embeddingDeploymentName)) {
+  parent: account
+  name: embeddingDeploymentName
+  dependsOn: [
+    deployment
+    secondDeployment
+  ]
+  sku: {
+    name: embeddingSkuName
+    capacity: embeddingCapacity
+  }
+  properties: {
+    model: {
+      format: 'OpenAI'
+      name: embeddingModelName
+      version: embeddingModelVersion
+    }
+  }
+}
+
 resource appOpenAiUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account.id, principalId, cognitiveServicesOpenAiUser)
   scope: account
@@ -133,3 +171,6 @@ output deploymentName string = deployment.name
 
 @description('Name of the second model deployment (empty when there is none).')
 output secondDeploymentName string = secondDeploymentName
+
+@description('Name of the embedding deployment (empty when there is none).')
+output embeddingDeploymentName string = embeddingDeploymentName

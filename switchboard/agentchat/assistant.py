@@ -37,6 +37,7 @@ from switchboard.protocol.messages import TurnCompleted, TurnRequested
 from switchboard.protocol.tool_activity import ToolActivity, tool_activity
 from switchboard.protocol.transcript import EntryKind, TranscriptEntry
 from switchboard.tools import FunctionTool, ToolLike, as_tool
+from switchboard.tools.workbench import Workbench
 
 _MAX_REPAIRS = 1
 """Rounds of 'that was not valid JSON, try again' before a structured reply fails the turn."""
@@ -169,6 +170,7 @@ class AssistantAgent(Agent[AssistantState]):
         handoffs: Sequence[Handoff | str] = (),
         reflect_on_tool_use: bool = True,
         memory: Sequence[Memory] = (),
+        workbench: Workbench | Sequence[Workbench] | None = None,
     ) -> None:
         """Configure the assistant; see the class docstring for the loop."""
         super().__init__(name, description=description)
@@ -193,6 +195,11 @@ class AssistantAgent(Agent[AssistantState]):
         self.temperature = temperature
         self.reflect_on_tool_use = reflect_on_tool_use
         self.memory = list(memory)
+        # AutoGen's workbench=: tools listed on the first turn (listing is async), then run like the agent's own.
+        self.workbenches: list[Workbench] = (
+            [] if workbench is None else [workbench] if isinstance(workbench, Workbench) else list(workbench)
+        )
+        self._listed = not self.workbenches
 
     async def handle(
         self, message: TurnRequested | InputProvided | InputTimedOut, ctx: AgentContext[AssistantState]
@@ -233,6 +240,7 @@ class AssistantAgent(Agent[AssistantState]):
         return recalled.record(await self._respond(history, _Steps(self.name, None, token), recalled))
 
     async def _respond(self, history: Sequence[ChatMessage], steps: _Steps, recalled: Recall) -> TranscriptEntry:
+        await self._list_workbench_tools()
         activity: list[ToolActivity] = []
         entry = await self._turn(history, steps, activity, recalled)
         return entry.model_copy(update={"tool_activity": tuple(activity)}) if activity else entry
@@ -359,6 +367,16 @@ class AssistantAgent(Agent[AssistantState]):
             temperature=self.temperature,
         )
         return await steps.chat(self.model_client, request)
+
+    async def _list_workbench_tools(self) -> None:
+        if self._listed:
+            return
+        listed = [tool for bench in self.workbenches for tool in await bench.tools()]
+        names = [*self.tools, *self.handoffs, *(t.name for t in listed)]
+        if len(set(names)) != len(names):
+            raise AgentDefinitionError(f"{self.name}: workbench tools clash with its tools or handoffs: {names}")
+        self.tools.update((tool.name, tool) for tool in listed)
+        self._listed = True
 
     async def _run_tool(self, call: ToolCall, steps: _Steps) -> ToolResultMessage:
         tool = self.tools.get(call.name)

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 import switchboard
-from switchboard.cli import dlq_command, host_command, infra_command, run_command, runs_command
+from switchboard.cli import dlq_command, host_command, infra_command, run_command, runs_command, schema_command
 
 app = typer.Typer(
     name="switchboard",
@@ -41,6 +41,7 @@ app.add_typer(infra_command.infra_app)
 app.command(name="submit")(runs_command.submit)
 app.add_typer(runs_command.runs_app)
 app.add_typer(dlq_command.dlq_app)
+app.add_typer(schema_command.schema_app)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.magentic_one import MagenticOneGroupChat, MagenticOneOrchestrator
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
 from switchboard.teams.nested import NestedTeam
-from switchboard.teams.result import TeamResult
+from switchboard.teams.result import TaskResult, TeamResult
 from switchboard.teams.round_robin import RoundRobinGroupChat, RoundRobinManager
 from switchboard.teams.selector import DEFAULT_SELECTOR_PROMPT, SelectorGroupChat, SelectorManager
 from switchboard.teams.spec import TeamSpec
@@ -39,6 +39,7 @@ __all__ = [
     "SpeakerSelectionError",
     "Swarm",
     "SwarmManager",
+    "TaskResult",
     "TeamError",
     "TeamResult",
     "TeamRunError",

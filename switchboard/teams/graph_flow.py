@@ -20,6 +20,7 @@ from switchboard.agent import Agent, AgentContext
 from switchboard.errors import AgentDefinitionError
 from switchboard.protocol.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
 from switchboard.protocol.transcript import TranscriptEntry
+from switchboard.teams.aliases import pick_termination
 from switchboard.teams.digraph import DiGraph
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
@@ -189,10 +190,12 @@ class GraphFlow(GroupChat):
         graph: DiGraph,
         *,
         termination: TerminationCondition | None = None,
+        termination_condition: TerminationCondition | None = None,
         max_turns: int | None = None,
         name: str = "graphflow",
     ) -> None:
         """Build the manager for `participants` (the graph's nodes, agents or teams)."""
+        termination = pick_termination(name, termination, termination_condition)
         direct = as_participants(participants)
         manager = GraphFlowManager(name, [p.name for p in direct], graph, termination=termination, max_turns=max_turns)
         super().__init__(direct, manager)

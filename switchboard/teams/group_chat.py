@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Any
 
 from switchboard.agent import Agent, CancellationToken, Clock
@@ -16,6 +16,7 @@ from switchboard.teams.interactive import ApprovalFunc, InputFunc, run_team
 from switchboard.teams.manager import GroupChatManager
 from switchboard.teams.nested import NestedTeam
 from switchboard.teams.result import TeamResult
+from switchboard.teams.streaming import StreamItem, stream_run
 
 OnEntry = Callable[[TranscriptEntry], None]
 
@@ -90,6 +91,50 @@ class GroupChat:
             approval_func=approval_func,
             cancellation_token=cancellation_token,
         )
+
+    async def reset(self) -> None:
+        """AutoGen's `reset()`: here a no-op, since every run starts fresh (its state lives under its own run id).
+
+        AutoGen's team keeps its conversation between `run()` calls until `reset()`; ours never carries one run
+        into the next, which is what AutoGen does after a `reset()`.
+        """
+
+    async def run_stream(
+        self,
+        task: str,
+        *,
+        run_id: str | None = None,
+        clock: Clock | None = None,
+        store: StateStore | None = None,
+        input_func: InputFunc | None = None,
+        approval_func: ApprovalFunc | None = None,
+        cancellation_token: CancellationToken | None = None,
+    ) -> AsyncGenerator[StreamItem, None]:
+        """Run `task` in-process, yielding each message as it is produced (the task first), then the result.
+
+        AutoGen's `run_stream`: the last item is the `TeamResult` (AutoGen's `TaskResult`), so
+        `await Console(team.run_stream(task=...))` prints the run and returns its result. The arguments are
+        `run()`'s; the run is the same one `run()` makes, only observed as it goes.
+
+        Raises:
+            CancelledError: `cancellation_token` was set.
+            Exception: Whatever a participant raised, after the messages produced before it.
+        """
+
+        def start(on_entry: OnEntry) -> Awaitable[TeamResult]:
+            return self.run(
+                task,
+                run_id=run_id,
+                on_entry=on_entry,
+                clock=clock,
+                store=store,
+                input_func=input_func,
+                approval_func=approval_func,
+                cancellation_token=cancellation_token,
+            )
+
+        async for item in stream_run(start):
+            yield item
 
 
 async def completed_result(runtime: InProcessRuntime, run_id: str, team: str) -> TeamResult:

@@ -25,6 +25,7 @@ from switchboard.models.protocol import ModelClient
 from switchboard.protocol.messages import RunCompleted, TaskSubmitted, TurnCompleted
 from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.teams import magentic_prompts as prompts
+from switchboard.teams.aliases import pick_termination
 from switchboard.teams.errors import TeamError
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.magentic_state import MagenticOneState
@@ -239,11 +240,13 @@ class MagenticOneGroupChat(GroupChat):
         model_client: ModelClient,
         *,
         termination: TerminationCondition | None = None,
+        termination_condition: TerminationCondition | None = None,
         max_turns: int | None = 20,
         max_stalls: int = 3,
         name: str = "magentic",
     ) -> None:
         """Build the orchestrator for `participants` (agents, or teams), calling `model_client` to orchestrate."""
+        termination = pick_termination(name, termination, termination_condition)
         direct = as_participants(participants)
         manager = MagenticOneOrchestrator(
             name,

@@ -50,6 +50,15 @@ class TeamResult:
         """The last entry of the transcript."""
         return self.transcript[-1]
 
+    @property
+    def messages(self) -> tuple[TranscriptEntry, ...]:
+        """The transcript under AutoGen's name (`TaskResult.messages`): every message, the task first."""
+        return self.transcript
+
     def speakers(self) -> list[str]:
         """Who spoke, in order (the task's source first)."""
         return [entry.source for entry in self.transcript]
+
+
+TaskResult = TeamResult
+"""AutoGen's name for a finished run's result (`autogen_agentchat.base.TaskResult`)."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from switchboard.agent import Agent
+from switchboard.teams.aliases import pick_termination
 from switchboard.teams.errors import TeamRunError
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection
@@ -39,9 +40,11 @@ class RoundRobinGroupChat(GroupChat):
         participants: Sequence[Agent[Any]],
         *,
         termination: TerminationCondition | None = None,
+        termination_condition: TerminationCondition | None = None,
         max_turns: int | None = None,
         name: str = "team",
     ) -> None:
         """Build the manager for `participants` (they speak in this order)."""
+        termination = pick_termination(name, termination, termination_condition)
         manager = RoundRobinManager(name, [p.name for p in participants], termination=termination, max_turns=max_turns)
         super().__init__(participants, manager)

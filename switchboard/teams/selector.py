@@ -18,6 +18,7 @@ from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import AssistantMessage, ChatMessage, ModelRequest, UserMessage
 from switchboard.models.protocol import ModelClient
 from switchboard.protocol.transcript import TranscriptEntry
+from switchboard.teams.aliases import pick_termination
 from switchboard.teams.errors import SpeakerSelectionError
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection
@@ -175,6 +176,7 @@ class SelectorGroupChat(GroupChat):
         model_client: ModelClient,
         *,
         termination: TerminationCondition | None = None,
+        termination_condition: TerminationCondition | None = None,
         max_turns: int | None = None,
         name: str = "team",
         selector_prompt: str = DEFAULT_SELECTOR_PROMPT,
@@ -190,6 +192,7 @@ class SelectorGroupChat(GroupChat):
             participants: At least two agents; their descriptions are the roles in the prompt.
             model_client: The model that chooses speakers (its calls are the manager's steps).
             termination: When to stop.
+            termination_condition: `termination` under AutoGen's name (give one of the two).
             max_turns: Stop after this many participant turns.
             name: The team's (manager's) name.
             selector_prompt: The prompt, with `{roles}`, `{participants}` and `{history}`.
@@ -199,6 +202,7 @@ class SelectorGroupChat(GroupChat):
             candidate_func: Narrows the candidates (then `allow_repeated_speaker` is not applied).
             history_window: How many recent entries the selector (and the functions) see; None for all.
         """
+        termination = pick_termination(name, termination, termination_condition)
         manager = SelectorManager(
             name,
             [p.name for p in participants],

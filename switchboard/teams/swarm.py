@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from switchboard.agent import Agent
+from switchboard.teams.aliases import pick_termination
 from switchboard.teams.errors import HandoffTargetError
 from switchboard.teams.group_chat import GroupChat
 from switchboard.teams.manager import GroupChatManager, SpeakerSelection
@@ -53,9 +54,11 @@ class Swarm(GroupChat):
         participants: Sequence[Agent[Any]],
         *,
         termination: TerminationCondition | None = None,
+        termination_condition: TerminationCondition | None = None,
         max_turns: int | None = None,
         name: str = "team",
     ) -> None:
         """Build the swarm manager; the first participant speaks first."""
+        termination = pick_termination(name, termination, termination_condition)
         manager = SwarmManager(name, [p.name for p in participants], termination=termination, max_turns=max_turns)
         super().__init__(participants, manager)

@@ -73,6 +73,7 @@ NOT_IN_AZURE = {
 OPTIONAL_IN_AZURE = {
     "OPENAI_BASE_URL": "an OpenAI-compatible server instead of Azure OpenAI (local model stand-ins)",
     "OPENAI_MODEL": "the model name for OPENAI_BASE_URL / api.openai.com, unused with Azure OpenAI",
+    "OPENAI_EMBEDDING_MODEL": "an embedding model on OPENAI_BASE_URL / api.openai.com; Azure uses the deployment",
     # Telemetry (switchboard/telemetry/settings.py): each has a default; App Insights is the Azure export.
     "OTEL_EXPORTER_OTLP_ENDPOINT": "a second export over OTLP, off unless set",
     "OTEL_SERVICE_NAME": "App Insights' cloud role; defaults to the Function App's name (WEBSITE_SITE_NAME)",
@@ -208,6 +209,8 @@ def credential_values() -> dict[str, str]:
 
 SETTING_RESOURCES = {
     "COSMOS_ENDPOINT": ("Microsoft.DocumentDB/databaseAccounts", ("00000000-0000-0000-0000-000000000002",)),
+    # The memory store reads and writes items of its own container on the account.
+    "COSMOS_MEMORY_ENDPOINT": ("Microsoft.DocumentDB/databaseAccounts", ("00000000-0000-0000-0000-000000000002",)),
     "AzureWebJobsStorage__accountName": (
         "Microsoft.Storage/storageAccounts",
         ("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"),

@@ -90,9 +90,10 @@ def test_the_service_bus_namespace_is_standard_for_sessions_and_topics(infra: In
     assert namespace.value("sku", "name") == "Standard"
 
 
-def test_cosmos_db_is_serverless(infra: Infra) -> None:
+def test_cosmos_db_is_serverless_with_vector_and_full_text_search(infra: Infra) -> None:
     (account,) = instances(infra, "Microsoft.DocumentDB/databaseAccounts")
-    assert account.value("properties", "capabilities") == [{"name": "EnableServerless"}]
+    capabilities = [capability["name"] for capability in account.value("properties", "capabilities")]
+    assert capabilities == ["EnableServerless", "EnableNoSQLVectorSearch", "EnableNoSQLFullTextSearch"]
 
 
 def test_the_code_execution_session_pool_runs_python_without_egress(infra: Infra) -> None:

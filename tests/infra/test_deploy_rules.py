@@ -106,7 +106,7 @@ def test_cosmos_role_assignments_wait_for_the_containers_and_each_other(infra: I
 def test_conditional_modules_and_resources_are_read_null_safely(infra: Infra) -> None:
     assert deployment.conditional_access_findings(infra) == []
     main = "\n".join(line.split("//", 1)[0] for line in (INFRA / "main.bicep").read_text().splitlines())
-    assert main.count("openAi.?outputs.") == 3
+    assert main.count("openAi.?outputs.") == 5
     assert "openAi.outputs." not in main
 
 

@@ -19,7 +19,9 @@ import pytest
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
 from tests.emulators.cosmos.cosmos_harness import Emulator as CosmosEmulator
 from tests.emulators.cosmos.cosmos_harness import start_emulator as start_cosmos
-from tests.support.processes import ServerProcess, free_port, port_open, start_python_module
+from tests.support.hosted_runs import DEMO_SCRIPT
+from tests.support.processes import REPO_ROOT, ServerProcess, free_port, port_open, start_python_module
+from tests.support.stack import HOST_KEY, Stack, repo_script_root, scrub_env, write_servicebus_config
 
 pytestmark = pytest.mark.emulator
 
@@ -39,9 +41,13 @@ NODE_TIMEOUT_S = 240
 _SUMMARY = re.compile(r"^\S*\s*(tests|pass|fail|skipped|todo) (\d+)\s*$", re.MULTILINE)
 
 
+RUN_SUITE = "run_schemas.test.mjs"
+"""The suite that drives a whole local deployment (test_js_run_follows_schemas), not the bare emulators."""
+
+
 def suites() -> list[str]:
-    """Every JS test file, found at collection time so new files join without an edit here."""
-    return sorted(path.name for path in JS_DIR.glob("*.test.mjs"))
+    """Every emulator JS test file, found at collection time so new files join without an edit here."""
+    return sorted(path.name for path in JS_DIR.glob("*.test.mjs") if path.name != RUN_SUITE)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +93,45 @@ def _node() -> str:
 
 @pytest.mark.parametrize("suite", suites())
 def test_js_suite_passes(suite: str, servicebus: dict[str, str], cosmos: dict[str, str]) -> None:
-    env = {**os.environ, **servicebus, **cosmos, "NODE_NO_WARNINGS": "1"}
+    run_node_suite(suite, {**servicebus, **cosmos})
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The product's Function App under `switchboard host` on the emulators, its team on the scripted demo model."""
+    from agents.registry import TEAMS
+    from switchboard.cli.infra_command import servicebus_emulator_config
+    from switchboard.functions.entities import entities_for
+
+    scrub_env()
+    root = tmp_path_factory.mktemp("js-stack")
+    config = write_servicebus_config(root / "servicebus-config.json", servicebus_emulator_config(entities_for(TEAMS)))
+    stack = Stack(root=root, script_root=repo_script_root(), model_script=DEMO_SCRIPT, servicebus_config=config)
+    try:
+        stack.start_all()
+        yield stack
+    finally:
+        stack.stop_all()
+
+
+def test_js_run_follows_schemas(deployment: Stack) -> None:
+    """A Node client posts a task, follows the run and validates what it reads against schemas/ (ajv)."""
+    from agents.registry import TEAMS
+
+    run_node_suite(
+        RUN_SUITE,
+        {
+            "SWITCHBOARD_URL": deployment.host_url,
+            "SWITCHBOARD_KEY": HOST_KEY,
+            "SWITCHBOARD_TEAM": next(iter(TEAMS)),
+            "SWITCHBOARD_SCHEMAS": str(REPO_ROOT / "schemas"),
+        },
+    )
+
+
+def run_node_suite(suite: str, extra_env: dict[str, str]) -> None:
+    """Run one JS file under `node --test` and fail with node's report unless every test in it passed."""
+    env = {**os.environ, **extra_env, "NODE_NO_WARNINGS": "1"}
     result = subprocess.run(
         [_node(), "--test", "--test-reporter=spec", suite],
         cwd=JS_DIR,
