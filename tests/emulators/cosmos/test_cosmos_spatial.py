@@ -129,6 +129,13 @@ def test_a_clockwise_polygon_is_the_rest_of_the_globe(cities: ContainerProxy) ->
     assert distance == pytest.approx(nearest, abs=0.05)
 
 
+def test_st_area_of_the_documented_polygon(container: ContainerProxy) -> None:
+    container.create_item({"id": "x", "pk": "x"})
+    ring = [[31.8, -5], [32, -5], [32, -4.7], [31.8, -4.7], [31.8, -5]]
+    (area,) = _values(container, "SELECT VALUE ST_AREA(@p) FROM c", p={"type": "Polygon", "coordinates": [ring]})
+    assert area == pytest.approx(735970283.0522614, rel=1e-8)  # learn.microsoft.com's st-area example
+
+
 def test_st_isvalid_and_detailed(container: ContainerProxy) -> None:
     container.create_item({"id": "x", "pk": "x"})
     open_ring = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}

@@ -62,6 +62,17 @@ def test_point_distance_matches_geographiclib_across_the_globe() -> None:
         assert got == pytest.approx(Geodesic.WGS84.Inverse(a[1], a[0], b[1], b[0])["s12"], abs=1e-3)
 
 
+def test_st_area_matches_the_documented_example_and_the_inverse_rule() -> None:
+    # learn.microsoft.com/azure/cosmos-db/query/st-area: this polygon's area is 735970283.0522614 m².
+    ring = [[31.8, -5], [32, -5], [32, -4.7], [31.8, -4.7], [31.8, -5]]
+    area = _call("ST_AREA", {"type": "Polygon", "coordinates": [ring]})
+    assert area == pytest.approx(735970283.0522614, rel=1e-8)
+    clockwise = _call("ST_AREA", {"type": "Polygon", "coordinates": [list(reversed(ring))]})
+    assert clockwise == pytest.approx(510_065_621_724_088.5 - area, rel=1e-12)
+    assert _call("ST_AREA", {"type": "Point", "coordinates": [1, 2]}) == 0
+    assert _call("ST_AREA", {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}) == 0
+
+
 def test_boundary_point_is_not_within_but_intersects() -> None:
     corner = {"type": "Point", "coordinates": [1, 1]}
     square = {"type": "Polygon", "coordinates": [SQUARE]}

@@ -1,4 +1,4 @@
-"""Spatial functions: ST_DISTANCE, ST_WITHIN, ST_INTERSECTS, ST_ISVALID, ST_ISVALIDDETAILED.
+"""Spatial functions: ST_DISTANCE, ST_WITHIN, ST_INTERSECTS, ST_AREA, ST_ISVALID, ST_ISVALIDDETAILED.
 
 Source: learn.microsoft.com/azure/cosmos-db/nosql/query/st-distance (and its siblings). Distances are in
 metres on the WGS-84 ellipsoid (PROJ's geodesics through pyproj: Karney's algorithm, nanometre-exact, and
@@ -24,6 +24,8 @@ _Position = tuple[float, float]
 # Golden-section steps along one segment: the bracket shrinks to 0.618**60 of the segment (sub-millimetre).
 _SEARCH_STEPS = 60
 _GOLDEN = (5**0.5 - 1) / 2
+# The WGS-84 ellipsoid's surface: what a clockwise polygon (the rest of the globe) leaves of it.
+_EARTH_AREA = 510_065_621_724_088.5
 
 
 def point_distance(a: _Position, b: _Position) -> float:
@@ -145,10 +147,21 @@ def _intersects(first: Any, second: Any) -> Any:
     return UNDEFINED if pair is None else _meets(*pair)
 
 
+def _area(value: Any) -> Any:
+    verdict = geojson.cached_validate(value)
+    if verdict.geometry is None:
+        return UNDEFINED
+    # Points and lines have no area; a polygon's is the geodesic area on WGS-84, in square metres (st-area's
+    # example polygon gives 735,970,283 m² there and 735,970,288 m² here).
+    area = abs(float(_WGS84.geometry_area_perimeter(verdict.geometry)[0]))
+    return _EARTH_AREA - area if verdict.inverted else area
+
+
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     spec("ST_DISTANCE", 2, 2, _distance),
     spec("ST_WITHIN", 2, 2, _within),
     spec("ST_INTERSECTS", 2, 2, _intersects),
+    spec("ST_AREA", 1, 1, _area),
     spec("ST_ISVALID", 1, 1, lambda value: geojson.validate(value).valid),
     spec("ST_ISVALIDDETAILED", 1, 1, lambda value: geojson.validate(value).detailed()),
 )
