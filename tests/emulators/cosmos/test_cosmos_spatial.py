@@ -69,6 +69,18 @@ def test_st_distance_is_the_wgs84_geodesic_in_metres(cities: ContainerProxy) -> 
     assert got["vancouver"] == pytest.approx(_geodesic(SEATTLE, VANCOUVER), abs=1e-3)
 
 
+def test_st_distance_matches_the_documented_example(container: ContainerProxy) -> None:
+    # learn.microsoft.com/azure/cosmos-db/nosql/query/st-distance: Azure's own answers, in kilometres.
+    offices = {"hq": [-122.12826822304672, 47.63980239335718], "rd": [-96.84368664765994, 46.81297794314663]}
+    for name, position in offices.items():
+        container.create_item({"id": name, "pk": name, "location": {"type": "Point", "coordinates": position}})
+    here = {"type": "Point", "coordinates": [-122.11758113953535, 47.66901087006131]}
+    query = "SELECT c.id, ST_DISTANCE(c.location, @here) / 1000 AS km FROM c"
+    got = {row["id"]: row["km"] for row in _values(container, query, here=here)}
+    assert got["hq"] == pytest.approx(3.345269817267368, rel=1e-7)
+    assert got["rd"] == pytest.approx(1907.438421299902, rel=1e-7)
+
+
 def test_st_distance_filters_and_orders(cities: ContainerProxy) -> None:
     limit = (_geodesic(SEATTLE, PORTLAND) + _geodesic(SEATTLE, VANCOUVER)) / 2
     query = "SELECT VALUE c.id FROM c WHERE ST_DISTANCE(c.location, @here) < @limit"
