@@ -26,8 +26,9 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from azure.cosmos import ContainerProxy, CosmosClient, PartitionKey
+from azure.cosmos import ContainerProxy, CosmosClient, DatabaseProxy, PartitionKey
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -126,11 +127,47 @@ def _parallel_reads(endpoint: str, clients: int, per_client: int, pid: int) -> d
     return row
 
 
+_SPROC = """
+function createMany(prefix, count) {
+    var collection = getContext().getCollection();
+    var created = 0;
+    for (var i = 0; i < count; i++) {
+        collection.createDocument(collection.getSelfLink(), {id: prefix + i, pk: 'sp', n: i}, function (err) {
+            if (err) throw err;
+            created += 1;
+            getContext().getResponse().setBody(created);
+        });
+    }
+}
+"""
+
+
+def _sproc_against_points(database: DatabaseProxy, count: int) -> float:
+    """Time one stored procedure writing `count` items against `count` point creates; prints the ratio."""
+    target = database.create_container("sproc", PartitionKey("/pk"))
+    target.scripts.create_stored_procedure({"id": "createMany", "body": _SPROC})
+    started = time.perf_counter()
+    for index in range(count):
+        target.create_item({"id": f"pt{index}", "pk": "sp", "n": index})
+    points = time.perf_counter() - started
+    started = time.perf_counter()
+    params: Any = ["sp", count]
+    assert target.scripts.execute_stored_procedure("createMany", partition_key="sp", params=params) == count
+    procedure = time.perf_counter() - started
+    ratio = procedure / points
+    print(
+        f"{count} creates: stored procedure {procedure * 1000:.0f} ms, point creates {points * 1000:.0f} ms,"
+        f"  procedure/points {ratio:.2f}"
+    )
+    return ratio
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reads", type=int, default=3000)
     parser.add_argument("--upserts", type=int, default=1000)
     parser.add_argument("--queries", type=int, default=50, help="paged queries, 500 rows each in pages of 100")
+    parser.add_argument("--sproc-items", type=int, default=200, help="items one stored procedure writes")
     parser.add_argument("--clients", type=int, default=2, help="client processes for the parallel read run (0: skip)")
     parser.add_argument("--spatial-queries", type=int, default=20, help="queries per spatial/plain line (0: skip)")
     args = parser.parse_args()
@@ -189,6 +226,7 @@ def main() -> int:
             _measure("selective query 1/3", args.queries, proc.pid, paged_query(selective_setup()))
             if args.spatial_queries > 0:
                 measure_spatial(database, args.spatial_queries)
+            _sproc_against_points(database, args.sproc_items)
             if args.clients > 0:
                 endpoint = f"http://127.0.0.1:{port}/"
                 per_client = args.reads // args.clients

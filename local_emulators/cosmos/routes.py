@@ -21,8 +21,12 @@ from local_emulators.cosmos.handlers import (
     offers,
     pkranges,
     queries,
+    scripts,
+    users,
 )
 from local_emulators.cosmos.handlers.common import Context
+from local_emulators.cosmos.scripting.access import check_request, is_resource_token
+from local_emulators.cosmos.scripting.triggers import with_triggers
 from local_emulators.cosmos.wire import Request, Response, json_response
 
 LOG = logging.getLogger("local_emulators.cosmos")
@@ -36,7 +40,10 @@ def _docs_post(ctx: Context) -> Response:
         return batch.execute_batch(ctx)
     if queries.is_query(ctx):
         return queries.query_items(ctx)
-    return items.create_or_upsert(ctx)
+    return _create_with_triggers(ctx)
+
+
+_create_with_triggers = with_triggers("Create", items.create_or_upsert)
 
 
 def _docs_get(ctx: Context) -> Response:
@@ -63,27 +70,44 @@ _ROUTES: dict[str, dict[str, HandlerFn]] = {
     "dbs/*/colls/*/docs": {"GET": _docs_get, "POST": _docs_post},
     "dbs/*/colls/*/docs/*": {
         "GET": items.read,
-        "PUT": items.replace,
+        "PUT": with_triggers("Replace", items.replace),
         "PATCH": items.patch,
-        "DELETE": items.delete,
+        "DELETE": with_triggers("Delete", items.delete),
     },
     "dbs/*/colls/*/pkranges": {"GET": pkranges.read_ranges},
     "dbs/*/colls/*/conflicts": {"GET": conflicts.list_or_query, "POST": conflicts.list_or_query},
     "dbs/*/colls/*/conflicts/*": {"GET": conflicts.read_or_delete, "DELETE": conflicts.read_or_delete},
     "dbs/*/colls/*/operations/partitionkeydelete": {"POST": items.delete_by_partition_key},
+    **{
+        f"dbs/*/colls/*/{family}": {"GET": scripts.list_or_create, "POST": scripts.list_or_create}
+        for family in ("sprocs", "triggers", "udfs")
+    },
+    **{
+        f"dbs/*/colls/*/{family}/*": {
+            "GET": scripts.read_replace_delete,
+            "PUT": scripts.read_replace_delete,
+            "DELETE": scripts.read_replace_delete,
+            **({"POST": scripts.execute} if family == "sprocs" else {}),
+        }
+        for family in ("sprocs", "triggers", "udfs")
+    },
+    "dbs/*/users": {"GET": users.users_feed, "POST": users.users_feed},
+    "dbs/*/users/*": {"GET": users.user, "PUT": users.user, "DELETE": users.user},
+    "dbs/*/users/*/permissions": {"GET": users.permissions_feed, "POST": users.permissions_feed},
+    "dbs/*/users/*/permissions/*": {"GET": users.permission, "PUT": users.permission, "DELETE": users.permission},
     "offers": {"GET": offers.list_or_query, "POST": offers.list_or_query},
     "offers/*": {"GET": offers.read, "PUT": offers.replace},
 }
 
 
-_UNSUPPORTED = {"sprocs", "triggers", "udfs", "attachments"}
+_UNSUPPORTED = {"attachments"}
 
 
 def _refuse_unsupported(segments: list[str]) -> None:
     """Say plainly that a resource family is not emulated; a 404 would read as "your resource is missing"."""
     family = segments[4] if len(segments) in (5, 6) else segments[2] if len(segments) in (3, 4) else ""
-    if family in _UNSUPPORTED or family == "users":
-        raise BadRequestError(f"'{family}' resources (stored procedures, triggers, UDFs, users...) are not supported.")
+    if family in _UNSUPPORTED:
+        raise BadRequestError(f"'{family}' resources are not supported.")
 
 
 def _shape(segments: list[str]) -> str:
@@ -136,7 +160,10 @@ class CosmosApp:
         segments = [segment for segment in path.strip("/").split("/") if segment] if path.strip("/") else []
         if segments:
             self.faults.check()
-        self.auth.verify(request.method, path, request.headers)
+        if is_resource_token(request.headers):
+            check_request(self.state.access.grant_for(request.headers), request, self._by_name(list(segments)))
+        else:
+            self.auth.verify(request.method, path, request.headers)
         methods = _ROUTES.get(_shape(segments))
         if methods is None:
             _refuse_unsupported(segments)

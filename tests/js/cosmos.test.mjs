@@ -283,3 +283,29 @@ run("items over 2 MB are refused with 413", async () => {
   const fits = { id: "fits", pk: "a", payload: "x".repeat(1024 * 1024) };
   assert.equal((await container.items.create(fits)).statusCode, 201);
 });
+
+run("stored procedure writes in its partition, and a throw rolls back with the script's message", async () => {
+  const body = `function addTwo(prefix, fail) {
+    var collection = getContext().getCollection();
+    collection.createDocument(collection.getSelfLink(), { id: prefix + "1", pk: "sp" }, function (err) {
+      if (err) throw err;
+      collection.createDocument(collection.getSelfLink(), { id: prefix + "2", pk: "sp" }, function (err2) {
+        if (err2) throw err2;
+        if (fail) throw new Error("refused by the script");
+        getContext().getResponse().setBody(prefix + " written");
+      });
+    });
+  }`;
+  await container.scripts.storedProcedures.create({ id: "addTwo", body });
+  const { resource } = await container.scripts.storedProcedure("addTwo").execute("sp", ["ok", false]);
+  assert.equal(resource, "ok written");
+  await assert.rejects(container.scripts.storedProcedure("addTwo").execute("sp", ["no", true]), (err) => {
+    assert.equal(err.code, 400);
+    assert.match(String(err.message), /refused by the script/);
+    return true;
+  });
+  const { resources } = await container.items
+    .query("SELECT VALUE c.id FROM c", { partitionKey: "sp" })
+    .fetchAll();
+  assert.deepEqual(resources.sort(), ["ok1", "ok2"]);
+});

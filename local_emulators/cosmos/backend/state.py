@@ -11,6 +11,8 @@ from local_emulators.cosmos.backend.models import Container, ItemRecord
 from local_emulators.cosmos.backend.partitioning import KeyRange, PartitionLayout
 from local_emulators.cosmos.backend.queries import QueryEngine
 from local_emulators.cosmos.backend.store import SqliteStore
+from local_emulators.cosmos.scripting.access import AccessCatalog
+from local_emulators.cosmos.scripting.catalog import ScriptCatalog
 
 DATABASE_FILE = "cosmos.sqlite3"
 # Microsoft's emulator gives each partitioned container 5 physical partitions (25 by default, "5 unlimited
@@ -37,6 +39,8 @@ class AccountState:
         self.documents = Documents(self.store)
         self.queries = QueryEngine(strict=strict_queries)
         self.layout = PartitionLayout(partitions, self._own_throughput)
+        self.scripts = ScriptCatalog()
+        self.access = AccessCatalog()
 
     def _own_throughput(self, container: Container) -> int:
         """The RU/s of the container's own offer (the autoscale maximum when autoscaled), or 0."""
@@ -52,6 +56,8 @@ class AccountState:
         """Delete every database, container, item and offer."""
         self.catalog.clear()
         self.queries.clear()
+        self.scripts.clear()
+        self.access.clear()
 
     def purge_expired(self) -> int:
         """Durably remove items whose TTL has passed (they are already invisible)."""

@@ -17,6 +17,7 @@ from local_emulators.cosmos.handlers.common import (
     serialised_feed_response,
 )
 from local_emulators.cosmos.handlers.query_metrics import metrics_headers
+from local_emulators.cosmos.query.udf_calls import UDF_PARAMETER
 from local_emulators.cosmos.wire import Response
 
 
@@ -31,7 +32,10 @@ def _query_text(ctx: Context) -> tuple[str, dict[str, Any]]:
     text = body.get("query")
     if not isinstance(text, str) or not text.strip():
         raise BadRequestError("The query body must contain a non-empty 'query' string.")
-    return text, query_parameters(body)
+    parameters = query_parameters(body)
+    if "udf." in text.lower():
+        parameters[UDF_PARAMETER] = ctx.state.scripts.udf_sources(ctx.container())
+    return text, parameters
 
 
 def query_plan(ctx: Context) -> Response:

@@ -14,6 +14,7 @@ from local_emulators.cosmos.query import ast
 from local_emulators.cosmos.query.errors import QueryCompileError
 from local_emulators.cosmos.query.functions import lookup
 from local_emulators.cosmos.query.operators import BINARY, UNARY, like, logical_not
+from local_emulators.cosmos.query.udf_calls import compile_udf
 from local_emulators.cosmos.query.values import UNDEFINED, is_number, sql_compare, sql_equal
 
 Bindings = dict[str, Any]
@@ -185,6 +186,8 @@ class ExpressionCompiler:
         return lambda b, p: like(value(b, p), pattern(b, p), escape(b, p))
 
     def _call(self, node: ast.Call) -> Fn:
+        if node.name.startswith("udf."):
+            return compile_udf(node.name[4:], [self.compile(arg) for arg in node.args])
         if node.name in RANK_ONLY_FUNCTIONS:
             # fulltextscore remarks: valid only in ORDER BY RANK or as an argument of RRF, never projected.
             raise self.error(

@@ -252,7 +252,12 @@ class ExpressionParser:
         token = self._advance()
         name = str(token.value)
         if name.lower() == "udf" and self._at_op("."):
-            self._unsupported(f"user-defined function 'udf.{self._peek().text}'", token)
+            self.index += 1
+            udf_name = self._advance()
+            if udf_name.kind not in (Kind.IDENT, Kind.KEYWORD):
+                self._fail("expected a user-defined function name after 'udf.'", udf_name)
+            self._expect_op("(")
+            return ast.Call(f"udf.{udf_name.text}", tuple(self._comma_list(")")), token.position)
         if not self._at_op("("):
             if name in _NUMBER_CONSTANTS:
                 return ast.Literal(_NUMBER_CONSTANTS[name], token.position)

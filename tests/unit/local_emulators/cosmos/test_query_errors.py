@@ -16,6 +16,7 @@ from local_emulators.cosmos.query import (
     UnsupportedQueryError,
     compile_query,
 )
+from local_emulators.cosmos.query.udf_calls import UDF_PARAMETER
 
 SYNTAX_ERRORS = [
     # (query, position of the offending token, text the message must name)
@@ -56,7 +57,6 @@ def test_syntax_error_reports_line_and_column() -> None:
 
 UNSUPPORTED = [
     ("SELECT VALUE DocumentId(c) FROM c", "DocumentId"),
-    ("SELECT VALUE udf.tax(c.price) FROM c", "udf.tax"),
     ("SELECT * FROM c JOIN a IN c.a JOIN b IN c.b JOIN d IN c.d JOIN e IN c.e JOIN f IN c.f JOIN g IN c.g", "JOIN"),
 ]
 
@@ -67,6 +67,17 @@ def test_unsupported_features_are_named(query: str, named: str) -> None:
         compile_query(query)
     assert named in caught.value.message
     assert caught.value.position is not None
+
+
+def test_an_unknown_udf_is_a_query_error_naming_it() -> None:
+    with pytest.raises(QueryError) as caught:
+        compile_query("SELECT VALUE udf.tax(c.price) FROM c").run([{"price": 1}], {})
+    assert "udf.tax" in caught.value.message
+
+
+def test_a_udf_runs_from_the_sources_in_the_parameters() -> None:
+    udfs = {UDF_PARAMETER: {"tax": "function (p) { return p * 2; }"}}
+    assert compile_query("SELECT VALUE udf.tax(c.price) FROM c").run([{"price": 4}], udfs) == [8]
 
 
 COMPILE_ERRORS = [
