@@ -70,6 +70,19 @@ def _delete(container: Container, before: ItemRecord, lsn: int, now: float, ttl_
     return ChangeEntry(lsn, before.pk, before.epk, f'{{"current":{{}},"metadata":{_dumps(metadata)}}}')
 
 
+def has_unnumbered(
+    container: Container, staged: Mapping[tuple[str, str], ItemRecord | None], deleted_at: Mapping[tuple[str, str], int]
+) -> bool:
+    """Whether a commit stages a change without an LSN of its own, so the commit must take a new LSN for it.
+
+    Such changes are deletes not made by `ContainerWrite.remove` and restored older versions (an undo).
+    """
+    return any(
+        (record is None and key not in deleted_at) or (record is not None and record.lsn <= container.lsn)
+        for key, record in staged.items()
+    )
+
+
 def entries_for(
     container: Container,
     staged: Mapping[tuple[str, str], ItemRecord | None],
@@ -77,6 +90,7 @@ def entries_for(
     now: float,
     *,
     ttl_expired: bool = False,
+    fallback_lsn: int | None = None,
 ) -> list[ChangeEntry]:
     """The log entries of one commit, computed before it is applied (the committed versions are the old ones).
 
@@ -86,29 +100,33 @@ def entries_for(
         deleted_at: The LSN each staged delete was given.
         now: The commit time (the `crts` of deletes).
         ttl_expired: The deletes are TTL expiries, not explicit deletes.
+        fallback_lsn: The LSN of changes staged without one (see `has_unnumbered`).
 
     Returns:
         One entry per changed item, in LSN order.
     """
     entries: list[ChangeEntry] = []
+    spare = fallback_lsn if fallback_lsn is not None else container.lsn + 1
     for (pk, item_id), record in staged.items():
         before = container.partitions.get(pk, {}).get(item_id)
         if record is None:
             if before is not None:
-                lsn = deleted_at.get((pk, item_id), container.lsn + 1)
+                lsn = deleted_at.get((pk, item_id), spare)
                 entries.append(_delete(container, before, lsn, now, ttl_expired))
             continue
+        # A restored older version (an undo) is logged as a new change at the commit's LSN.
+        lsn = record.lsn if record.lsn > container.lsn else spare
         if before is not None and not container.is_live(before, now):
             # An expired version the sweeper had not purged yet: Azure would have logged its expiry first.
-            entries.append(_delete(container, before, record.lsn, now, True))
+            entries.append(_delete(container, before, lsn, now, True))
             before = None
         metadata: dict[str, Any] = {
             "operationType": "create" if before is None else "replace",
-            "lsn": record.lsn,
+            "lsn": lsn,
             "crts": record.ts,
         }
         if before is not None:
             metadata["previousImageLSN"] = before.lsn
-        entries.append(ChangeEntry(record.lsn, pk, record.epk, _render_version(record, metadata)))
+        entries.append(ChangeEntry(lsn, pk, record.epk, _render_version(record, metadata)))
     entries.sort(key=lambda change: change.lsn)
     return entries

@@ -209,7 +209,12 @@ class Documents:
         container = write.container
         upserts = [entry for entry in write.staged.values() if entry is not None]
         deletes = [key for key, entry in write.staged.items() if entry is None]
-        changes = change_log.entries_for(container, write.staged, write.deleted_at, write.now, ttl_expired=ttl_expired)
+        if change_log.has_unnumbered(container, write.staged, write.deleted_at):
+            # A compensating write staged directly (a failed post-trigger's undo) is a change of its own.
+            write.lsn = max(write.lsn, container.lsn) + 1
+        changes = change_log.entries_for(
+            container, write.staged, write.deleted_at, write.now, ttl_expired=ttl_expired, fallback_lsn=write.lsn
+        )
         self._store.commit_items(container.rid, write.lsn, upserts, deletes, changes)
         for (pk, item_id), entry in write.staged.items():
             partition = container.partitions.setdefault(pk, {})

@@ -13,8 +13,9 @@ import uuid
 from pathlib import Path
 from typing import Any, cast
 
+import pytest
 from azure.core.paging import PageIterator
-from azure.cosmos import ContainerProxy, CosmosClient, DatabaseProxy, PartitionKey
+from azure.cosmos import ContainerProxy, CosmosClient, DatabaseProxy, PartitionKey, exceptions
 from azure.cosmos.aio import CosmosClient as AsyncCosmosClient
 from azure.cosmos.partition_key import NonePartitionKeyValue
 
@@ -98,6 +99,25 @@ def test_deleting_an_item_without_its_key_property(container: ContainerProxy) ->
     changes = _changes(container, token)
     assert [c["metadata"]["operationType"] for c in changes] == ["create", "delete"]
     assert changes[1]["metadata"]["partitionKey"] == {}
+
+
+def test_a_failed_post_trigger_undo_is_logged_in_order(container: ContainerProxy) -> None:
+    # The emulator undoes a write whose post-trigger throws with a compensating write; the feed must stay
+    # strictly ordered so that a reader resuming after any page misses nothing.
+    refuse = "function refuse() { throw new Error('no'); }"
+    container.scripts.create_trigger({"id": "refuse", "body": refuse, "triggerType": "Post", "triggerOperation": "All"})
+    token = _now_token(container, partition_key="p")
+    with pytest.raises(exceptions.CosmosHttpResponseError):
+        container.create_item({"id": "t", "pk": "p"}, post_trigger_include="refuse")
+    first = _changes(container, token, partition_key="p")
+    resume = str(container.client_connection.last_response_headers["etag"])
+    container.create_item({"id": "after", "pk": "p"})
+    later = _changes(container, resume, partition_key="p")
+    kinds = [(c["metadata"]["operationType"], c["metadata"]["lsn"]) for c in first + later]
+    lsns = [lsn for _, lsn in kinds]
+    assert lsns == sorted(set(lsns))  # strictly increasing: no two changes share an LSN here
+    assert [kind for kind, _ in kinds][-1] == "create"
+    assert later[-1]["current"]["id"] == "after"
 
 
 def test_a_transactional_batch_shares_one_lsn(container: ContainerProxy) -> None:
