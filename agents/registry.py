@@ -3,7 +3,8 @@
 The research team: planner → researcher (with a search tool) → writer → reviewer, round robin, until the
 reviewer approves or three rounds have passed. The release desk (`agents.release`): a selector team whose
 publication waits for a person's approval. The analysis desk (`agents.analysis`): a coder writes Python about a CSV,
-an executor runs it once a person approves, a critic checks the answer.
+an executor runs it once a person approves, a critic checks the answer. Every AutoGen team JSON in `agents/teams/`
+is offered too (the haiku team), with no Python: its tools come from `TEAM_FILE_TOOLS`, never from code in the file.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.analysis import analysis_team
+from agents.knowledge import search_notes
 from agents.messages import APPROVED
 from agents.planner import make_planner
 from agents.release import release_team
@@ -20,6 +22,7 @@ from agents.researcher import make_researcher
 from agents.reviewer import make_reviewer
 from agents.writer import make_writer
 from switchboard.agent import Agent
+from switchboard.components.team_files import team_files
 from switchboard.models.protocol import ModelClient
 from switchboard.teams import RoundRobinGroupChat
 from switchboard.teams.spec import TeamSpec
@@ -79,10 +82,14 @@ ANALYSIS_TEAM = TeamSpec(
     demo_script=Path(__file__).parent / "scripts" / "analysis_demo.json",
 )
 
+TEAM_FILE_TOOLS = [search_notes]
+"""The tools a team file may name (by function name)."""
+
 TEAMS: dict[str, TeamSpec] = {
     RESEARCH_TEAM.name: RESEARCH_TEAM,
     RELEASE_TEAM.name: RELEASE_TEAM,
     ANALYSIS_TEAM.name: ANALYSIS_TEAM,
+    **team_files(Path(__file__).parent / "teams", tools=TEAM_FILE_TOOLS),
 }
 """Every team of this deployment, by name."""
 

@@ -6,7 +6,10 @@ The sync SDK costs far more CPU per call than the emulator, so one client proces
 `--clients N` adds a run where N client processes read at once, measuring the emulator's throughput.
 The paged query returns a whole 500-document container; an extra "selective" line (not a target) shows a
 query that scans 1,500 documents to return 500, where the emulator's share is higher.
-Run: `python benchmarks/cosmos_ops.py [--reads 3000] [--upserts 1000] [--queries 50] [--clients 2]`.
+A spatial section (`benchmarks/cosmos_spatial.py`) times ST_WITHIN/ST_DISTANCE queries against plain queries
+that select the same rows, and prints the ratios.
+Run: `python benchmarks/cosmos_ops.py [--reads 3000] [--upserts 1000] [--queries 50] [--clients 2]
+[--spatial-queries 20]`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from azure.cosmos import ContainerProxy, CosmosClient, DatabaseProxy, PartitionKey
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.cosmos_spatial import measure as measure_spatial
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
@@ -173,6 +180,7 @@ def main() -> int:
             "5 makes the paged query cross-partition, merged by the SDK's own ORDER BY pipeline)"
         ),
     )
+    parser.add_argument("--spatial-queries", type=int, default=20, help="queries per spatial/plain line (0: skip)")
     args = parser.parse_args()
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -227,6 +235,8 @@ def main() -> int:
             }
             # Not a target line: the emulator scans 1,500 documents to return 500, the client only sees the 500.
             _measure("selective query 1/3", args.queries, proc.pid, paged_query(selective_setup()))
+            if args.spatial_queries > 0:
+                measure_spatial(database, args.spatial_queries)
             _sproc_against_points(database, args.sproc_items)
             if args.clients > 0:
                 endpoint = f"http://127.0.0.1:{port}/"

@@ -28,6 +28,9 @@ _EXPORTS: dict[str, str] = {
     "InProcessRuntime": "switchboard.runtime",
     "InMemoryStateStore": "switchboard.runtime",
     "SwitchboardError": "switchboard.errors",
+    "load_component": "switchboard.components",
+    "dump_component": "switchboard.components",
+    "ToolRegistry": "switchboard.components",
     "Disposition": "switchboard.errors",
     "disposition_for": "switchboard.errors",
 }
@@ -42,6 +45,9 @@ if TYPE_CHECKING:
     from switchboard.agent import NoState as NoState
     from switchboard.agent import SystemClock as SystemClock
     from switchboard.agent import function_agent as function_agent
+    from switchboard.components import ToolRegistry as ToolRegistry
+    from switchboard.components import dump_component as dump_component
+    from switchboard.components import load_component as load_component
     from switchboard.errors import Disposition as Disposition
     from switchboard.errors import SwitchboardError as SwitchboardError
     from switchboard.errors import disposition_for as disposition_for

@@ -6,6 +6,7 @@ import typing
 from typing import Any, Generic
 
 from switchboard.agent.context import AgentContext, StateT
+from switchboard.agent.declarative import Declarative
 from switchboard.agent.naming import check_agent_name
 from switchboard.agent.routing import handled_types
 from switchboard.agent.state import AgentState, NoState
@@ -13,7 +14,7 @@ from switchboard.errors import AgentDefinitionError
 from switchboard.messages import Message
 
 
-class Agent(Generic[StateT]):
+class Agent(Declarative, Generic[StateT]):
     """An actor: owns its state, handles one message type (or a union), and emits messages.
 
     Subclass it with a type parameter naming its state (or none), and define `handle`; the handler's message type

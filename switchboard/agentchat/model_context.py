@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from switchboard.agent.declarative import Declarative
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import AssistantMessage, ChatMessage, ToolResultMessage
 from switchboard.models.scripted import estimate_tokens
@@ -22,7 +23,7 @@ class ModelContext(Protocol):
         ...
 
 
-class UnboundedModelContext:
+class UnboundedModelContext(Declarative):
     """Sends everything (fine for short runs and tests)."""
 
     def window(self, history: Sequence[ChatMessage]) -> list[ChatMessage]:
@@ -30,7 +31,7 @@ class UnboundedModelContext:
         return list(history)
 
 
-class BufferedModelContext:
+class BufferedModelContext(Declarative):
     """Sends the last `buffer_size` messages."""
 
     def __init__(self, buffer_size: int) -> None:
@@ -44,7 +45,7 @@ class BufferedModelContext:
         return _drop_orphans(list(history)[-self.buffer_size :])
 
 
-class TokenLimitedModelContext:
+class TokenLimitedModelContext(Declarative):
     """Sends the longest tail of the history that fits in `token_limit` tokens (always at least the last one)."""
 
     def __init__(self, token_limit: int, count_tokens: Callable[[str], int] = estimate_tokens) -> None:

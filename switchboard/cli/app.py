@@ -8,7 +8,16 @@ import typer
 from rich.console import Console
 
 import switchboard
-from switchboard.cli import dlq_command, host_command, infra_command, run_command, runs_command, schema_command
+from switchboard.cli import (
+    dlq_command,
+    host_command,
+    infra_command,
+    run_command,
+    runs_command,
+    schema_command,
+    studio_command,
+    teams_command,
+)
 
 app = typer.Typer(
     name="switchboard",
@@ -42,6 +51,8 @@ app.command(name="submit")(runs_command.submit)
 app.add_typer(runs_command.runs_app)
 app.add_typer(dlq_command.dlq_app)
 app.add_typer(schema_command.schema_app)
+app.add_typer(teams_command.teams_app)
+app.command(name="studio")(studio_command.studio)
 
 
 def main() -> None:

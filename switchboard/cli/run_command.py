@@ -63,10 +63,21 @@ def run(
         bool,
         typer.Option("--in-process", help="Run in this process instead of through Service Bus, Functions and Cosmos."),
     ] = False,
+    team_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--team-file",
+            help="An AutoGen team JSON to run instead of --team; the app's registry and host offer it too.",
+        ),
+    ] = None,
 ) -> None:
     """Run a team on TASK through the local serverless stack (or --in-process), printing each turn live."""
     console = Console()
     try:
+        if team_file is not None:
+            from switchboard.components.team_files import offer_team_file
+
+            team = offer_team_file(team_file)
         if in_process:
             asyncio.run(_run(console, task, model, script, team))
         else:

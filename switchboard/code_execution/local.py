@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from switchboard.agent import CancellationToken
+from switchboard.agent.declarative import Declarative
 from switchboard.code_execution.errors import (
     CodeTooLargeError,
     ExecutorNotStartedError,
@@ -59,7 +60,7 @@ SUPPORTED_LANGUAGES = tuple(sorted(_INTERPRETERS))
 """The block languages this executor runs (case-insensitive)."""
 
 
-class LocalCommandLineCodeExecutor:
+class LocalCommandLineCodeExecutor(Declarative):
     """Runs python and sh code blocks in a sandbox on this machine, one work directory per executor.
 
     Args:

@@ -19,6 +19,7 @@ import azure.functions as func
 from azurefunctions.extensions.bindings.servicebus import ServiceBusMessageActions, ServiceBusReceivedMessage
 
 from switchboard.functions.entities import EntityList, function_name_for
+from switchboard.functions.http_admin import register_admin_api
 from switchboard.functions.http_api import register_http_api
 from switchboard.functions.runtime import HostedRuntime
 from switchboard.hosting.settlement import IncomingMessage, Settlement, SettlementKind
@@ -55,6 +56,7 @@ def build_function_app(teams: Mapping[str, TeamSpec], entities: EntityList) -> f
         app, name="ingress", queue=entities.tasks_queue, sessions=False, runtime=runtime, processing=_ingress
     )
     register_http_api(app, runtime)
+    register_admin_api(app, runtime, [*entities.agent_queues().values(), entities.tasks_queue])
     return app
 
 

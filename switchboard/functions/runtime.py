@@ -52,9 +52,8 @@ class HostedRuntime:
         self.teams = dict(teams)
         self.default_team = next(iter(self.teams))
         self.model_client = DeferredModelClient()
-        self.agents: list[Agent[Any]] = [
-            agent for spec in self.teams.values() for agent in spec.build(self.model_client).agents()
-        ]
+        self.built_teams = {name: spec.build(self.model_client) for name, spec in self.teams.items()}
+        self.agents: list[Agent[Any]] = [agent for team in self.built_teams.values() for agent in team.agents()]
         # A model per agent: `MODEL__<AGENT>__*` settings, read on each agent's first call like the team's.
         self.agent_clients = assign_agent_clients(self.agents, self.model_client, settings_agent_client)
         self.router = Router(self.agents, extra_messages=(*TEAM_MESSAGES, *INPUT_MESSAGES))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from switchboard.agent import CancellationToken
+from switchboard.agent.declarative import Declarative
 from switchboard.memory.content import MemoryContent, MemoryQueryResult, UpdateContextResult
 from switchboard.memory.protocol import ChatContext, recall_message
 
 
-class ListMemory:
+class ListMemory(Declarative):
     """A chronological list: `query` returns everything, `update_context` shows everything.
 
     It lives in the process, so it suits fixed facts given in code (preferences, rules); use

@@ -12,6 +12,7 @@ from typing import Any
 import openai
 from openai import AsyncAzureOpenAI, AsyncOpenAI
 
+from switchboard.agent.declarative import Declarative
 from switchboard.models.agent_models import agent_endpoint
 from switchboard.models.chat import (
     AssistantMessage,
@@ -41,7 +42,7 @@ STEP_HEADER = "x-switchboard-step"
 """With `RUN_HEADER`, the request's step (`ModelRequest.step`): the scripted server answers per step."""
 
 
-class OpenAIChatClient:
+class OpenAIChatClient(Declarative):
     """A `ModelClient` over the OpenAI SDK's chat completions API."""
 
     def __init__(self, endpoint: ModelEndpoint, *, retry: RetryPolicy | None = None) -> None:

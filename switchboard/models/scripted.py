@@ -30,6 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from switchboard.agent.declarative import Declarative
 from switchboard.models.chat import ModelRequest, ModelResponse, ToolCall, Usage
 from switchboard.models.errors import (
     ModelError,
@@ -96,7 +97,7 @@ class Script(BaseModel):
             raise ScriptInvalidError(f"cannot load model script {path}: {error}") from error
 
 
-class ScriptedModelClient:
+class ScriptedModelClient(Declarative):
     """A `ModelClient` that answers from a `Script` and records every request it saw."""
 
     def __init__(self, script: Script, *, model_name: str = "scripted", retry: RetryPolicy | None = None):

@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Any
 
 from switchboard.agent import Agent, CancellationToken, Clock
+from switchboard.agent.declarative import Declarative
 from switchboard.errors import AgentDefinitionError
 from switchboard.protocol.messages import RunCompleted
 from switchboard.protocol.transcript import TranscriptEntry
@@ -21,7 +22,7 @@ from switchboard.teams.streaming import StreamItem, stream_run
 OnEntry = Callable[[TranscriptEntry], None]
 
 
-class GroupChat:
+class GroupChat(Declarative):
     """A team: its manager (named after the team) plus its participant agents.
 
     `agents()` lists every actor, which is what a host needs (the in-process runtime here, Azure Functions in the

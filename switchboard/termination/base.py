@@ -21,6 +21,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from switchboard.agent.declarative import Declarative
 from switchboard.models.chat import Usage
 from switchboard.protocol.transcript import TranscriptEntry
 
@@ -94,7 +95,7 @@ class ConditionState(BaseModel):
     children: tuple[ConditionState, ...] = Field(default=())
 
 
-class TerminationCondition(ABC):
+class TerminationCondition(Declarative, ABC):
     """Base of every termination condition."""
 
     def initial_state(self) -> ConditionState:

@@ -13,6 +13,7 @@ from typing import Any, Literal, overload
 from pydantic import BaseModel, ValidationError
 
 from switchboard.agent.cancellation import CancellationToken
+from switchboard.agent.declarative import Declarative
 from switchboard.errors import AgentDefinitionError, CancelledError
 from switchboard.models.chat import ToolCall, ToolResultMessage, ToolSpec
 from switchboard.tools.schema import arguments_model, parameters_schema, split_docstring
@@ -26,7 +27,7 @@ CANCELLATION_TOKEN = "cancellation_token"
 Approval = Literal["never", "always"]
 
 
-class FunctionTool:
+class FunctionTool(Declarative):
     """A tool the model can call, made from a typed Python function.
 
     Failures never raise out of `run`: bad arguments, exceptions in the function and timeouts come back as

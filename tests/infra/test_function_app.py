@@ -86,6 +86,12 @@ def test_the_http_api_of_the_contract_table_with_function_level_auth() -> None:
         "runs_cancel": ("runs/{run_id}/cancel", ("POST",), "FUNCTION"),
         "runs_input": ("runs/{run_id}/input", ("POST",), "FUNCTION"),
         "health": ("health", ("GET",), "ANONYMOUS"),
+        # For tools such as Switchboard Studio (docs/studio.md).
+        "runs_list": ("runs", ("GET",), "FUNCTION"),
+        "teams_list": ("teams", ("GET",), "FUNCTION"),
+        "deadletters_list": ("deadletters", ("GET",), "FUNCTION"),
+        "deadletters_show": ("deadletters/{queue}/{message_id}", ("GET",), "FUNCTION"),
+        "deadletters_replay": ("deadletters/{queue}/{message_id}/replay", ("POST",), "FUNCTION"),
     }
 
 

@@ -12,6 +12,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from local_emulators.cosmos.backend.spatial_policy import check_spatial_indexes
 from local_emulators.cosmos.errors import BadRequestError
 
 ETAG_EXCLUSION = '/"_etag"/?'
@@ -38,6 +39,7 @@ def complete_indexing_policy(policy: Any) -> dict[str, Any]:
     if mode not in {"consistent", "lazy", "none"}:
         raise _invalid(f"Unknown indexing mode '{completed.get('indexingMode')}'.")
     completed["indexingMode"] = mode
+    check_spatial_indexes(completed)
     completed.setdefault("automatic", mode != "none")
     if mode == "none":
         completed["includedPaths"] = completed.get("includedPaths") or []

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from local_emulators.cosmos.backend import partition_keys
+from local_emulators.cosmos.backend import change_log, partition_keys
 from local_emulators.cosmos.backend.container_settings import check_item_ttl
 from local_emulators.cosmos.backend.epk import effective_partition_key
 from local_emulators.cosmos.backend.epk_v1 import effective_partition_key_v1
@@ -80,6 +80,8 @@ class ContainerWrite:
         # A transactional batch commits as one operation: every write in it shares one LSN.
         self._one_lsn = one_lsn
         self.staged: dict[tuple[str, str], ItemRecord | None] = {}
+        # The LSN each delete got, for the full-fidelity change log.
+        self.deleted_at: dict[tuple[str, str], int] = {}
         key = container.body.get("partitionKey") or {}
         # Containers created with partition-key version 1 route by the older hash (the SDKs send its ranges).
         self._hash_v1 = key.get("kind", "Hash") == "Hash" and key.get("version") == 1
@@ -181,6 +183,7 @@ class ContainerWrite:
         """Stage the deletion of a record."""
         self._next_lsn()
         self.staged[(record.pk, record.id)] = None
+        self.deleted_at[(record.pk, record.id)] = self.lsn
 
     def _check_unique_keys(self, record: ItemRecord) -> None:
         for paths in self.container.unique_key_paths:
@@ -199,14 +202,20 @@ class Documents:
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
 
-    def commit(self, write: ContainerWrite) -> None:
-        """Write the staged changes durably, then apply them in memory."""
+    def commit(self, write: ContainerWrite, *, ttl_expired: bool = False) -> None:
+        """Write the staged changes and their change-log entries durably, then apply them in memory."""
         if not write.staged:
             return
         container = write.container
         upserts = [entry for entry in write.staged.values() if entry is not None]
         deletes = [key for key, entry in write.staged.items() if entry is None]
-        self._store.commit_items(container.rid, write.lsn, upserts, deletes)
+        if change_log.has_unnumbered(container, write.staged, write.deleted_at):
+            # A compensating write staged directly (a failed post-trigger's undo) is a change of its own.
+            write.lsn = max(write.lsn, container.lsn) + 1
+        changes = change_log.entries_for(
+            container, write.staged, write.deleted_at, write.now, ttl_expired=ttl_expired, fallback_lsn=write.lsn
+        )
+        self._store.commit_items(container.rid, write.lsn, upserts, deletes, changes)
         for (pk, item_id), entry in write.staged.items():
             partition = container.partitions.setdefault(pk, {})
             if entry is None:
@@ -222,8 +231,9 @@ class Documents:
         write = ContainerWrite(container, now)
         expired = [record for record in container.all_records() if not container.is_live(record, now)]
         for record in expired:
-            write.staged[(record.pk, record.id)] = None
-        self.commit(write)
+            # Each expiry is a delete with its own LSN, as the full-fidelity change feed reports it.
+            write.remove(record)
+        self.commit(write, ttl_expired=True)
         return len(expired)
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from local_emulators.cosmos.backend import change_log
 from local_emulators.cosmos.backend.models import ItemRecord
 
 _SCHEMA = """
@@ -43,6 +44,7 @@ class SqliteStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        self._conn.executescript(change_log.SCHEMA)
 
     def close(self) -> None:
         """Close the database file."""
@@ -81,6 +83,15 @@ class SqliteStore:
         for item_id, pk, epk, lsn, seq, ts, body in rows:
             yield ItemRecord(id=item_id, pk=pk, epk=epk, lsn=lsn, seq=seq, ts=ts, body=json.loads(body), text=body)
 
+    def changes_after(self, coll_rid: str, after_lsn: int, pk: str | None) -> Iterator[change_log.ChangeEntry]:
+        """The change log of one container after an LSN (optionally one partition key), in LSN order."""
+        sql = "SELECT lsn, pk, epk, entry FROM change_log WHERE coll_rid = ? AND lsn > ?"
+        args: tuple[Any, ...] = (coll_rid, after_lsn)
+        if pk is not None:
+            sql, args = sql + " AND pk = ?", (*args, pk)
+        for lsn, key, epk, entry in self._conn.execute(sql + " ORDER BY lsn, rowid", args):
+            yield change_log.ChangeEntry(lsn, key, epk, entry)
+
     # ------------------------------------------------------------------ catalog writes
     def put_database(self, body: dict[str, Any]) -> None:
         """Insert or overwrite a database."""
@@ -111,6 +122,7 @@ class SqliteStore:
     def _delete_container(conn: sqlite3.Connection, rid: str) -> None:
         conn.execute("DELETE FROM containers WHERE rid = ?", (rid,))
         conn.execute("DELETE FROM items WHERE coll_rid = ?", (rid,))
+        conn.execute("DELETE FROM change_log WHERE coll_rid = ?", (rid,))
         conn.execute("DELETE FROM offers WHERE resource_rid = ?", (rid,))
 
     def put_offer(self, resource_rid: str, body: dict[str, Any]) -> None:
@@ -130,6 +142,7 @@ class SqliteStore:
         lsn: int,
         upserts: Iterable[ItemRecord],
         deletes: Iterable[tuple[str, str]],
+        changes: Iterable[change_log.ChangeEntry] = (),
     ) -> None:
         """Write a container's staged changes and its new LSN in one transaction.
 
@@ -138,6 +151,7 @@ class SqliteStore:
             lsn: The container's LSN after these changes.
             upserts: Records to insert or overwrite.
             deletes: (partition key string, id) pairs to remove.
+            changes: The full-fidelity change log entries of these changes.
         """
         with self.transaction() as conn:
             for pk, item_id in deletes:
@@ -146,10 +160,14 @@ class SqliteStore:
                 "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(coll_rid, r.pk, r.id, r.epk, r.lsn, r.seq, r.ts, r.text) for r in upserts],
             )
+            conn.executemany(
+                "INSERT INTO change_log VALUES (?, ?, ?, ?, ?)",
+                [(coll_rid, c.lsn, c.pk, c.epk, c.entry) for c in changes],
+            )
             conn.execute("UPDATE containers SET lsn = ? WHERE rid = ?", (lsn, coll_rid))
 
     def wipe(self) -> None:
         """Delete everything (the control plane's reset)."""
         with self.transaction() as conn:
-            for table in ("items", "offers", "containers", "databases"):
+            for table in ("items", "change_log", "offers", "containers", "databases"):
                 conn.execute(f"DELETE FROM {table}")

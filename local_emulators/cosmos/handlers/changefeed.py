@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from local_emulators.cosmos.backend import partition_keys
 from local_emulators.cosmos.backend.changefeed import ChangeFeedStart, read_changes
 from local_emulators.cosmos.errors import BadRequestError
+from local_emulators.cosmos.handlers.changefeed_full import FULL_FIDELITY, read_full_fidelity_feed
 from local_emulators.cosmos.handlers.common import Context, container_headers, empty, feed_response
 from local_emulators.cosmos.wire import Response
 
@@ -41,8 +42,12 @@ def _start(ctx: Context) -> ChangeFeedStart:
 def read_change_feed(ctx: Context) -> Response:
     """Serve one change-feed page, or 304 when nothing changed since the given position."""
     mode = (ctx.header("a-im") or "").lower()
+    if mode == FULL_FIDELITY:
+        return read_full_fidelity_feed(ctx)
     if mode != "incremental feed":
-        raise BadRequestError(f"Change feed mode '{ctx.header('a-im')}' is not supported; use LatestVersion.")
+        raise BadRequestError(
+            f"Change feed mode '{ctx.header('a-im')}' is not supported; use LatestVersion or AllVersionsAndDeletes."
+        )
     container = ctx.container()
     header = ctx.partition_key()
     pk = partition_keys.key_string(header) if header is not None else None

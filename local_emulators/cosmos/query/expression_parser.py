@@ -263,8 +263,6 @@ class ExpressionParser:
                 return ast.Literal(_NUMBER_CONSTANTS[name], token.position)
             return ast.Ident(name, token.position)
         upper = name.upper()
-        if upper.startswith("ST_"):
-            self._unsupported(f"spatial function '{name}'", token)
         if upper in UNSUPPORTED_FUNCTIONS:
             self._unsupported(f"function '{name}'", token)
         self.index += 1

@@ -14,8 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from agents.analysis import DATA
-from tests.e2e.hosting.conftest import make_stack, wait_run_ended
-from tests.support.hosted_runs import post, transcript_items, wait_for_status
+from tests.support.hosted_runs import make_stack, post, transcript_items, wait_for_status, wait_run_ended
 from tests.support.processes import REPO_ROOT
 from tests.support.sessions import EMULATOR_TOKEN, SessionsEmulator, start_sessions_emulator
 from tests.support.stack import Stack, repo_script_root, scrub_env

@@ -20,8 +20,7 @@ from typing import Any
 import pytest
 
 from switchboard.agentchat.code_sessions import session_directory
-from tests.e2e.hosting.conftest import app_stack, wait_run_ended
-from tests.support.hosted_runs import post, transcript_items, wait_for_status
+from tests.support.hosted_runs import app_stack, post, transcript_items, wait_for_status, wait_run_ended
 from tests.support.sessions import EMULATOR_TOKEN, start_sessions_emulator
 from tests.support.stack import Stack
 
@@ -34,11 +33,12 @@ APP = Path(__file__).with_name("code_crash_app")
 def code_stack(tmp_path: Path) -> Iterator[Stack]:
     stack = app_stack(tmp_path, APP)
     stack.extra_env["CODE_CRASH_WORK_DIR"] = str(tmp_path / "work")
-    # A short lock, so the killed host's session comes back to the restarted host quickly.
+    # A short lock, so the killed host's session comes back to the restarted host quickly (long enough that a loaded
+    # machine still renews it in time: a lost lock would redeliver the message while its code runs).
     config = json.loads(stack.servicebus_config.read_text())
     for namespace in config["UserConfig"]["Namespaces"]:
         for queue in namespace["Queues"]:
-            queue["Properties"]["LockDuration"] = "PT5S"
+            queue["Properties"]["LockDuration"] = "PT10S"
     stack.servicebus_config.write_text(json.dumps(config))
     sessions = start_sessions_emulator(tmp_path)
     stack.extra_env.update({"ACA_SESSIONS_ENDPOINT": sessions.endpoint, "ACA_SESSIONS_TOKEN": EMULATOR_TOKEN})

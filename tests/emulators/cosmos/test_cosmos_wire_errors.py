@@ -56,18 +56,16 @@ def test_unknown_path_is_404_and_wrong_verb_is_405(emulator: Emulator, names: tu
     assert signed(emulator, "PATCH", f"/dbs/{db}", "dbs", f"dbs/{db}").status == 405
 
 
-def test_all_versions_change_feed_is_400(emulator: Emulator, names: tuple[str, str]) -> None:
+def test_unknown_change_feed_mode_or_wire_format_is_400(emulator: Emulator, names: tuple[str, str]) -> None:
     db, coll = names
-    response = signed(
-        emulator,
-        "GET",
-        f"/dbs/{db}/colls/{coll}/docs",
-        "docs",
-        f"dbs/{db}/colls/{coll}",
-        headers={"a-im": "Full-Fidelity Feed", "x-ms-documentdb-partitionkeyrangeid": "0"},
-    )
-    assert response.status == 400
-    assert "LatestVersion" in response.body["message"]
+    path, link = f"/dbs/{db}/colls/{coll}/docs", f"dbs/{db}/colls/{coll}"
+    unknown = signed(emulator, "GET", path, "docs", link, headers={"a-im": "Bogus Feed"})
+    assert unknown.status == 400
+    assert "AllVersionsAndDeletes" in unknown.body["message"]
+    headers = {"a-im": "Full-Fidelity Feed", "x-ms-cosmos-changefeed-wire-format-version": "1999-01-01"}
+    old_format = signed(emulator, "GET", path, "docs", link, headers=headers)
+    assert old_format.status == 400
+    assert "2021-09-15" in old_format.body["message"]
 
 
 def test_malformed_json_is_400(emulator: Emulator, names: tuple[str, str]) -> None:
