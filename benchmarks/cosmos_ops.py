@@ -51,7 +51,7 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def _start(data_dir: Path, port: int, partitions: int) -> subprocess.Popen[bytes]:
+def _start(data_dir: Path, port: int, partitions: int = 0) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     args = [sys.executable, "-m", "local_emulators.cosmos", "--port", str(port), "--data-dir", str(data_dir)]
     if partitions:
