@@ -7,6 +7,7 @@ import hashlib
 import mimetypes
 import shutil
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -231,10 +232,17 @@ class SessionsBackend:
             for session in self._sessions.values()
             if now - session.last_used > self.settings.cooldown_seconds and not session.lock.locked()
         ]
+        doomed: list[tuple[_Session, Path]] = []
         for session in expired:
             del self._sessions[session.identifier]
+            # Moved aside before the first await: a new session with the same identifier (so the same directory)
+            # may start while the old kernel stops, and must not lose its files to this clean-up.
+            aside = session.directory.with_name(f"{session.directory.name}.expired-{uuid.uuid4().hex}")
+            session.directory.rename(aside)
+            doomed.append((session, aside))
+        for session, aside in doomed:
             await session.kernel.stop()
-            shutil.rmtree(session.directory, ignore_errors=True)
+            shutil.rmtree(aside, ignore_errors=True)
         return [session.identifier for session in expired]
 
     async def close(self) -> None:

@@ -84,9 +84,12 @@ def bubblewrap_argv(session_dir: Path, limits: SandboxLimits) -> list[str]:
             argv += ["--ro-bind-try", f"/{link}", f"/{link}"]
     for name in _ETC_FILES:
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    # The private /tmp comes before the interpreter's prefixes: a virtual environment may live under /tmp (a CI
+    # clone's .venv), and a later tmpfs on /tmp would hide it.
+    argv += ["--size", str(64 * 1024 * 1024), "--tmpfs", "/tmp"]
     for prefix in sorted({sys.base_prefix, sys.prefix, sys.exec_prefix}):
         argv += ["--ro-bind", prefix, prefix]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 * 1024 * 1024), "--tmpfs", "/tmp"]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--bind", str(session_dir), MOUNT_POINT, "--chdir", MOUNT_POINT, "--remount-ro", "/"]
     return argv
 
