@@ -22,11 +22,9 @@ from types import TracebackType
 from switchboard.agent import CancellationToken
 from switchboard.agent.declarative import Declarative
 from switchboard.code_execution.errors import (
-    CodeTooLargeError,
     ExecutorNotStartedError,
     InvalidCodeRequestError,
     SandboxUnavailableError,
-    UnsupportedLanguageError,
 )
 from switchboard.code_execution.process import run_process
 from switchboard.code_execution.protocol import (
@@ -44,6 +42,7 @@ from switchboard.code_execution.sandbox import (
     resource_limiter,
     sandbox_environment,
 )
+from switchboard.code_execution.validation import validate_blocks
 from switchboard.code_execution.work_dir import changed_files, clear_directory, snapshot
 
 logger = logging.getLogger(__name__)
@@ -159,16 +158,8 @@ class LocalCommandLineCodeExecutor(Declarative):
         await self.stop()
 
     def _validate(self, code_blocks: Sequence[CodeBlock]) -> None:
-        if not code_blocks:
-            raise InvalidCodeRequestError("no code blocks to execute")
-        for block in code_blocks:
-            if block.language.lower() not in _INTERPRETERS:
-                raise UnsupportedLanguageError(
-                    f"language {block.language!r} is not supported; use one of {', '.join(SUPPORTED_LANGUAGES)}"
-                )
-            size = len(block.code.encode("utf-8"))
-            if size > self.max_code_bytes:
-                raise CodeTooLargeError(f"a code block is {size} bytes; the limit is {self.max_code_bytes}")
+        hint = f"; use one of {', '.join(SUPPORTED_LANGUAGES)}"
+        validate_blocks(code_blocks, _INTERPRETERS, self.max_code_bytes, hint)
 
     async def execute_code_blocks(
         self, code_blocks: Sequence[CodeBlock], cancellation_token: CancellationToken

@@ -25,12 +25,11 @@ from switchboard.agent import CancellationToken
 from switchboard.code_execution.aca.client import SessionsClient
 from switchboard.code_execution.aca.tokens import TokenSource
 from switchboard.code_execution.errors import (
-    CodeTooLargeError,
     ExecutorNotStartedError,
     InvalidCodeRequestError,
-    UnsupportedLanguageError,
 )
 from switchboard.code_execution.protocol import CANCELLED_EXIT_CODE, TIMEOUT_EXIT_CODE, CodeBlock, CodeFile, CodeResult
+from switchboard.code_execution.validation import validate_blocks
 
 MAX_TIMEOUT_SECONDS = 220
 """The data plane's longest execution."""
@@ -119,16 +118,7 @@ class ACADynamicSessionsCodeExecutor:
         await self.stop()
 
     def _validate(self, code_blocks: Sequence[CodeBlock]) -> None:
-        if not code_blocks:
-            raise InvalidCodeRequestError("no code blocks to execute")
-        for block in code_blocks:
-            if block.language.lower() not in PYTHON_LANGUAGES:
-                raise UnsupportedLanguageError(
-                    f"language {block.language!r} is not supported by a Python session pool; use python"
-                )
-            size = len(block.code.encode("utf-8"))
-            if size > self.max_code_bytes:
-                raise CodeTooLargeError(f"a code block is {size} bytes; the limit is {self.max_code_bytes}")
+        validate_blocks(code_blocks, PYTHON_LANGUAGES, self.max_code_bytes, " by a Python session pool; use python")
 
     async def execute_code_blocks(
         self, code_blocks: Sequence[CodeBlock], cancellation_token: CancellationToken
