@@ -3,27 +3,14 @@ approving the execution on stdin."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from tests.support.processes import REPO_ROOT
+from tests.support.cli import run_switchboard
 
 QUESTION = "Which region had the highest total revenue in sales.csv, and how much was it?"
 
 
 def test_the_analysis_desk_runs_the_approved_code_serverless() -> None:
     args = ["run", QUESTION, "--team", "analysis", "--model", "scripted"]
-    done = subprocess.run(
-        [sys.executable, "-m", "switchboard", *args],
-        input="y\n",
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, "COLUMNS": "120", "PYTHONPATH": str(REPO_ROOT)},
-        timeout=180,
-        check=False,
-    )
+    done = run_switchboard(*args, stdin="y\n")
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
     assert "posted to Service Bus queue 'tasks' as run" in out

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from tests.support.processes import REPO_ROOT
+from tests.support.cli import run_switchboard
 
 
 def test_the_release_desk_pauses_in_cosmos_and_resumes_on_the_terminal_answer() -> None:
     args = ["run", "Publish the 1.4 release note", "--team", "agents.registry:RELEASE_TEAM", "--model", "scripted"]
-    done = subprocess.run(
-        [sys.executable, "-m", "switchboard", *args],
-        input="y\n",
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, "COLUMNS": "120", "PYTHONPATH": str(REPO_ROOT)},
-        timeout=180,
-        check=False,
-    )
+    done = run_switchboard(*args, stdin="y\n")
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
     assert "posted to Service Bus queue 'tasks' as run" in out
