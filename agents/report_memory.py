@@ -71,7 +71,7 @@ class ArchivingReviewer(AssistantAgent):
         if archive is None:
             return
         verdicts = [e.message for e in ctx.outbox if isinstance(e.message, TurnCompleted)]
-        if not verdicts or not verdicts[-1].entry.content.startswith(APPROVED):
+        if not verdicts or not verdicts[-1].answer.content.startswith(APPROVED):
             return
         report = next(
             (m.content for m in reversed(ctx.state.history) if isinstance(m, UserMessage) and m.source == "writer"),

@@ -49,6 +49,11 @@ class TranscriptBuffer:
         self._pending[index] = dict(entry)
 
     @property
+    def offset(self) -> int:
+        """Where this view's index 0 is in the run's log (a nested team's range starts above the outer one)."""
+        return 0
+
+    @property
     def pending(self) -> list[tuple[int, Mapping[str, Any]]]:
         """The appended entries with their indexes, in index order."""
         return sorted(self._pending.items())

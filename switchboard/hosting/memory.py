@@ -10,6 +10,7 @@ from typing import Any
 from switchboard.hosting.ports import HopSnapshot, RunEndedError
 from switchboard.hosting.run_document import new_run_document
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
+from switchboard.messages.references import NO_REFERENCES, References
 from switchboard.runtime.memory_store import InMemoryStateStore
 from switchboard.runtime.protocols import Commit
 
@@ -40,13 +41,19 @@ class InMemoryHostStore(InMemoryStateStore):
             self.runs_by_id.setdefault(commit.run_id, {"run_id": commit.run_id}).update(copy.deepcopy(commit.run_patch))
         return etag
 
-    async def snapshot(self, run_id: str, agent: str, message_id: str) -> HopSnapshot:
-        """The run, the state and the outbox; steps are left to the journal."""
+    async def snapshot(
+        self, run_id: str, agent: str, message_id: str, *, references: References = NO_REFERENCES
+    ) -> HopSnapshot:
+        """The run, the state, the outbox and what the message refers to; steps are left to the journal."""
         self.snapshots += 1
+        entries = self.entries_of(run_id, *references.entries) if references.entries is not None else []
+        start = references.entries[0] if references.entries is not None else 0
         return HopSnapshot(
             run=await self.read_run(run_id),
             state=await self.load(agent, run_id),
             outbox=await self.outbox(agent, run_id, message_id),
+            entries=dict(enumerate(entries, start)) if len(entries) == _span(references) else {},
+            attachments=self.attachments_of(run_id, references.items),
         )
 
     async def read_run(self, run_id: str) -> Mapping[str, Any] | None:
@@ -76,3 +83,7 @@ class InMemoryHostStore(InMemoryStateStore):
             return False
         run.update(status=status, updated_at=self._now().isoformat(), **fields)
         return True
+
+
+def _span(references: References) -> int:
+    return 0 if references.entries is None else references.entries[1] - references.entries[0]

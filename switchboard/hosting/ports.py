@@ -9,12 +9,13 @@ and `switchboard.testing.InMemoryRunEvents` are their in-memory twins. Keeping t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from switchboard.errors import TransientError
 from switchboard.messages import Envelope
+from switchboard.messages.references import NO_REFERENCES, References
 from switchboard.runtime.protocols import Inbox, StateStore, StoredState
 
 REPLAY_OF = "replay_of"
@@ -39,12 +40,16 @@ class HopSnapshot:
         outbox: The envelopes committed with this message's inbox mark; None when the message was not handled.
         steps: The journaled steps of this handler call by key, when the store read them with the rest; None when
             not read, so the journal must be asked.
+        entries: The committed transcript entries the message refers to (`References.entries`), by index.
+        attachments: The stored attachments the message refers to (`References.items`) that exist, by id.
     """
 
     run: Mapping[str, Any] | None
     state: StoredState | None
     outbox: tuple[Envelope, ...] | None = None
     steps: Mapping[str, Mapping[str, Any]] | None = None
+    entries: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    attachments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def status(self) -> str | None:
@@ -59,8 +64,10 @@ class HopStore(StateStore, Inbox, Protocol):
 class RunDocuments(Protocol):
     """The run documents of docs/hosting.md's contract (`queued` → `running` → `completed`/`failed`/`cancelled`)."""
 
-    async def snapshot(self, run_id: str, agent: str, message_id: str) -> HopSnapshot:
-        """Read the run document, the agent's state, and the outbox and steps `message_id` left, all at once."""
+    async def snapshot(
+        self, run_id: str, agent: str, message_id: str, *, references: References = NO_REFERENCES
+    ) -> HopSnapshot:
+        """Read at once the run document, the agent's state, `message_id`'s outbox and steps, and its references."""
         ...
 
     async def read_run(self, run_id: str) -> Mapping[str, Any] | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from switchboard.runtime.protocols import Commit, StateStore, StepJournal, StoredState
+from switchboard.runtime.protocols import AttachmentLog, Commit, StateStore, StepJournal, StoredState, TranscriptLog
 
 
 class PreloadedState:
@@ -47,3 +47,36 @@ class PreloadedJournal:
     async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
         """Write the step through."""
         await self._journal.record(run_id, key, value)
+
+
+class PreloadedTranscript:
+    """A `TranscriptLog` for one hop that serves the entries the hop's snapshot read (the message's range).
+
+    A read inside that range costs no request; any other read goes to the log.
+    """
+
+    def __init__(self, log: TranscriptLog, *, entries: Mapping[int, Mapping[str, Any]]) -> None:
+        self._log = log
+        self._entries = entries
+
+    async def read(self, run_id: str, start: int, end: int | None = None) -> list[Mapping[str, Any]]:
+        """Committed entries with `start <= index < end`, from the snapshot when it holds them all."""
+        if end is not None and all(index in self._entries for index in range(start, end)):
+            return [self._entries[index] for index in range(start, end)]
+        return await self._log.read(run_id, start, end)
+
+
+class PreloadedAttachments:
+    """An `AttachmentLog` for one hop that serves the attachments the hop's snapshot read."""
+
+    def __init__(self, log: AttachmentLog | None, *, attachments: Mapping[str, Mapping[str, Any]]) -> None:
+        self._log = log
+        self._attachments = attachments
+
+    async def attachments(self, run_id: str, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The attachments among `ids`: from the snapshot, the rest (if any) from the log."""
+        found = {id_: self._attachments[id_] for id_ in ids if id_ in self._attachments}
+        missing = [id_ for id_ in ids if id_ not in found]
+        if missing and self._log is not None:
+            found.update(await self._log.attachments(run_id, missing))
+        return found

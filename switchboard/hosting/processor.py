@@ -26,17 +26,23 @@ from switchboard.hosting.cancel_watch import DEFAULT_POLL_SECONDS, watch_cancell
 from switchboard.hosting.entity_names import INGRESS_FUNCTION, TASKS_QUEUE
 from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, timeouts
 from switchboard.hosting.ports import REPLAY_OF, HopStore, RunDocuments, RunEndedError, RunEvents
-from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
+from switchboard.hosting.preloaded import (
+    PreloadedAttachments,
+    PreloadedJournal,
+    PreloadedState,
+    PreloadedTranscript,
+)
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus, run_patch, status_changes
 from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
 from switchboard.hosting.task_request import parse_task
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.instrumentation import message_traceparent
 from switchboard.messages import Envelope, Message
+from switchboard.messages.references import references_of
 from switchboard.protocol.messages import TaskSubmitted
 from switchboard.runtime.dispatcher import Dispatcher
 from switchboard.runtime.inprocess import CLIENT
-from switchboard.runtime.protocols import StepJournal, TranscriptLog
+from switchboard.runtime.protocols import AttachmentLog, StepJournal, TranscriptLog
 from switchboard.runtime.router import Router
 
 # TaskSubmitted ids derive from the run id, so a re-posted task re-sends the same message (dropped as duplicate).
@@ -87,6 +93,7 @@ class MessageProcessor:
         self.default_team = default_team or next(iter(self.teams))
         self.clock: Clock = clock or SystemClock()
         self.cancel_poll_seconds = cancel_poll_seconds
+        self._attachments = store if isinstance(store, AttachmentLog) else None
 
     async def process(self, agent: str, incoming: IncomingMessage) -> Settlement:
         """Handle one message from `agent`'s queue (the steps of docs/hosting.md's "Processing one message")."""
@@ -178,7 +185,8 @@ class MessageProcessor:
         run_id, message_id = envelope.run_id, envelope.message_id
         # One read serves every delivery: run status, state, and this message's outbox and steps if it left any.
         # So the delivery count (informational: see switchboard.hosting.settlement) never decides whether to look.
-        snapshot = await self.runs.snapshot(run_id, agent, message_id)
+        # ... and what the message only names (transcript entries, an answer item), so resolving it costs nothing.
+        snapshot = await self.runs.snapshot(run_id, agent, message_id, references=references_of(message))
         if snapshot.status in TERMINAL_STATUSES:
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
         if snapshot.outbox is not None:
@@ -191,7 +199,8 @@ class MessageProcessor:
             self.router,
             PreloadedState(self.store, agent=agent, run_id=run_id, state=snapshot.state),
             journal=PreloadedJournal(self.journal, steps=snapshot.steps),
-            transcript=self.transcript,
+            transcript=PreloadedTranscript(self.transcript, entries=snapshot.entries),
+            attachments=PreloadedAttachments(self._attachments, attachments=snapshot.attachments),
             clock=self.clock,
         )
         token = CancellationToken()

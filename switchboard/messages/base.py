@@ -34,3 +34,12 @@ class Message(BaseModel):
             raise TypeError(f"{cls.__name__}.message_version must be an int >= 1, got {cls.message_version!r}")
         if not cls.message_type or not isinstance(cls.message_type, str):
             raise TypeError(f"{cls.__name__}.message_type must be a non-empty string")
+
+    @classmethod
+    def upcast(cls, from_version: int, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """The class's own upcaster: turn a `from_version` payload into a `from_version + 1` one.
+
+        Used when no upcaster is registered for the step; the default (None) knows none. A class whose new version
+        only adds fields with defaults returns the payload unchanged.
+        """
+        return None

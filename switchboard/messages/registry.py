@@ -115,12 +115,14 @@ class MessageRegistry:
             raise UnsupportedMessageVersionError(f"{type_name} v{version} is newer than this deployment's v{current}")
         for step in range(version, current):
             upcaster = self._upcasters.get((type_name, step))
-            if upcaster is None:
+            try:
+                # Without a registered upcaster, the class's own (`Message.upcast`) may know the step.
+                upcast = upcaster(payload) if upcaster else self._classes[type_name].upcast(step, payload)
+            except Exception as exc:
+                raise InvalidMessagePayloadError(f"upcasting {type_name} v{step} to v{step + 1} failed: {exc}") from exc
+            if upcast is None:
                 raise UnsupportedMessageVersionError(
                     f"{type_name} v{version} cannot be read: no upcaster from v{step} to v{step + 1}"
                 )
-            try:
-                payload = upcaster(payload)
-            except Exception as exc:
-                raise InvalidMessagePayloadError(f"upcasting {type_name} v{step} to v{step + 1} failed: {exc}") from exc
+            payload = upcast
         return payload

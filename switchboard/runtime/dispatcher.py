@@ -16,7 +16,15 @@ from switchboard.agent.state import AgentState
 from switchboard.errors import UnroutableMessageError
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.messages import Envelope, Message
-from switchboard.runtime.protocols import Commit, StateStore, StepJournal, TranscriptLog, TranscriptRecord
+from switchboard.runtime import references
+from switchboard.runtime.protocols import (
+    AttachmentLog,
+    Commit,
+    StateStore,
+    StepJournal,
+    TranscriptLog,
+    TranscriptRecord,
+)
 from switchboard.runtime.router import Router
 
 # Outgoing ids derive from the incoming id, so a redelivered message re-emits the same ids and the broker's
@@ -64,9 +72,13 @@ class Dispatcher:
         *,
         journal: StepJournal | None = None,
         transcript: TranscriptLog | None = None,
+        attachments: AttachmentLog | None = None,
         clock: Clock | None = None,
     ) -> None:
-        """Wire the ports; `journal` and `transcript` default to `store` (which must then implement them).
+        """Wire the ports; `journal`, `transcript` and `attachments` default to `store`.
+
+        The store must then implement the first two; without an attachment log, a message that refers to an
+        attachment cannot be handled (`MissingReferenceError`).
 
         Raises:
             TypeError: `store` does not implement a port that was not given separately.
@@ -75,6 +87,7 @@ class Dispatcher:
         self.store = store
         self.journal: StepJournal = _port(journal, store, StepJournal)
         self.transcript: TranscriptLog = _port(transcript, store, TranscriptLog)
+        self.attachments: AttachmentLog | None = attachments or (store if isinstance(store, AttachmentLog) else None)
         self.clock: Clock = clock or SystemClock()
 
     @classmethod
@@ -104,6 +117,10 @@ class Dispatcher:
         if envelope.target is None:
             raise UnroutableMessageError(f"{envelope.type} message {envelope.message_id} has no target agent")
         agent = self.router.agent(envelope.target)
+        # The handler sees the texts a message only names (read through the ports: the hop's snapshot when hosted).
+        message = await references.resolve(
+            message, envelope.run_id, transcript=self.transcript, attachments=self.attachments
+        )
         stored = await self.store.load(agent.name, envelope.run_id)
         state_type = agent.state_type
         state = state_type() if stored is None else state_type.restore(stored.data, stored.schema_version)
@@ -122,6 +139,8 @@ class Dispatcher:
                 # Replayed steps make no chat/execute_tool span (nothing was called); the count says they happened.
                 span.set("switchboard.replayed_steps", ctx.steps.replayed)
             traceparent = span.traceparent or envelope.traceparent
+        # What goes on the wire leaves its large parts (answers) behind as attachments of this commit.
+        emissions, attachments = references.detach(ctx.outbox, agent=agent.name, message_id=envelope.message_id)
         commit = Commit(
             agent=agent.name,
             run_id=envelope.run_id,
@@ -129,8 +148,9 @@ class Dispatcher:
             schema_version=state_type.state_version,
             state=state.model_dump(mode="json"),
             expected_etag=stored.etag if stored else None,
-            outgoing=tuple(self._envelope(envelope, agent.name, i, e, traceparent) for i, e in enumerate(ctx.outbox)),
+            outgoing=tuple(self._envelope(envelope, agent.name, i, e, traceparent) for i, e in enumerate(emissions)),
             transcript=tuple(TranscriptRecord(index, entry) for index, entry in ctx.transcript.pending),
+            attachments=attachments,
         )
         return DispatchResult(
             agent=agent.name, message=message, state=state, commit=commit, replayed_steps=ctx.steps.replayed

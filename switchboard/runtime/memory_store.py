@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from switchboard.errors import DuplicateMessageError, StateConflictError
@@ -19,7 +19,7 @@ from switchboard.runtime.protocols import Commit, StoredState
 
 
 class InMemoryStateStore:
-    """State, inbox marks with their outboxes, steps, transcript entries and run documents, in dicts.
+    """State, inbox marks with their outboxes and attachments, steps, transcript entries and run documents, in dicts.
 
     A message's steps are dropped when its commit is stored: a redelivery finds the inbox mark and never replays
     them. With `inbox_limit`, only the newest marks are kept (like a broker's duplicate-detection window), so a
@@ -40,6 +40,7 @@ class InMemoryStateStore:
         # (run, "<agent>:<message_id>") -> {step key: value}, so a commit drops its message's steps in one go.
         self._steps: dict[tuple[str, str], dict[str, Mapping[str, Any]]] = {}
         self._entries: dict[str, dict[int, Mapping[str, Any]]] = {}
+        self._attachments: dict[str, dict[str, Mapping[str, Any]]] = {}
         self._runs: dict[str, dict[str, Any]] = {}
         self._etags = itertools.count(1)
         self.commits = 0
@@ -74,6 +75,9 @@ class InMemoryStateStore:
         if self.inbox_limit is not None and len(self._inbox) > self.inbox_limit:
             self._inbox.popitem(last=False)
         self._steps.pop((commit.run_id, f"{commit.agent}:{commit.message_id}"), None)
+        attachments = self._attachments.setdefault(commit.run_id, {})
+        for attachment in commit.attachments:
+            attachments[attachment.id] = copy.deepcopy(dict(attachment.body))
         entries = self._entries.setdefault(commit.run_id, {})
         for record in commit.transcript:
             entries[record.index] = copy.deepcopy(dict(record.entry))
@@ -107,7 +111,22 @@ class InMemoryStateStore:
         entries = self._entries.get(run_id, {})
         return [copy.deepcopy(dict(entries[i])) for i in sorted(entries) if i >= start and (end is None or i < end)]
 
+    # AttachmentLog
+    async def attachments(self, run_id: str, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The stored attachments among `ids`, by id."""
+        return self.attachments_of(run_id, ids)
+
     # Inspection, for tests and the CLI
+    def attachments_of(self, run_id: str, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The stored attachments among `ids`, by id (without awaiting, for test assertions)."""
+        stored = self._attachments.get(run_id, {})
+        return {id_: copy.deepcopy(dict(stored[id_])) for id_ in ids if id_ in stored}
+
+    def entries_of(self, run_id: str, start: int, end: int) -> list[Mapping[str, Any]]:
+        """Committed entries with `start <= index < end` (without awaiting, for test assertions)."""
+        entries = self._entries.get(run_id, {})
+        return [copy.deepcopy(dict(entries[i])) for i in range(start, end) if i in entries]
+
     def runs(self) -> set[str]:
         """Every run id with stored state."""
         return {run for _, run in self._states}

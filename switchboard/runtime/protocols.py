@@ -49,6 +49,19 @@ class TranscriptRecord:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A large part of an outgoing message, stored as its own item so the message carries only its id.
+
+    Attributes:
+        id: The item's id in the run (`answer:<agent>:<message_id>:<n>`).
+        body: Its JSON value (e.g. a `TranscriptEntry` dumped with `mode="json"`).
+    """
+
+    id: str
+    body: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Commit:
     """Everything one handler call produced, to be stored atomically (the correctness model's one batch).
 
@@ -62,6 +75,7 @@ class Commit:
         outgoing: The envelopes to send once stored (the outbox), in emission order; publishes not yet fanned out.
         transcript: New transcript entries to store, in index order.
         run_patch: Fields to set on the run document; filled by hosts (the dispatcher leaves it None).
+        attachments: Items the outgoing envelopes refer to (`switchboard.messages.references`), stored with them.
     """
 
     agent: str
@@ -73,6 +87,7 @@ class Commit:
     outgoing: tuple[Envelope, ...] = ()
     transcript: tuple[TranscriptRecord, ...] = ()
     run_patch: Mapping[str, Any] | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @runtime_checkable
@@ -84,7 +99,7 @@ class StateStore(Protocol):
         ...
 
     async def commit(self, commit: Commit) -> str:
-        """Store the inbox mark, the state, the outbox, the transcript entries and the run patch, all or nothing.
+        """Store the inbox mark, state, outbox with its attachments, transcript entries and run patch, all or nothing.
 
         Args:
             commit: What the handler call produced.
@@ -132,6 +147,15 @@ class TranscriptLog(Protocol):
 
     async def read(self, run_id: str, start: int, end: int | None = None) -> list[Mapping[str, Any]]:
         """Return the entries with `start <= index < end` (to the last one when `end` is None), in index order."""
+        ...
+
+
+@runtime_checkable
+class AttachmentLog(Protocol):
+    """Reads the attachments committed with a run's messages (what a referring message names)."""
+
+    async def attachments(self, run_id: str, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """Return the bodies of the stored attachments among `ids`, by id (missing ones are left out)."""
         ...
 
 

@@ -107,6 +107,16 @@ def step_value(item: Mapping[str, Any]) -> dict[str, Any]:
     return {"kind": item.get("kind"), "result": item.get("result")}
 
 
+def attachment_item(run_id: str, item_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """An attachment: the large part an outgoing message refers to by `item_id` (e.g. an answer entry)."""
+    return {"id": item_id, "run_id": run_id, "type": "attachment", "body": dict(body)}
+
+
+def attachment_body(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The body an attachment item holds."""
+    return dict(item.get("body") or {})
+
+
 def entry_item(run_id: str, index: int, entry: Mapping[str, Any]) -> dict[str, Any]:
     """A transcript entry item: the entry's fields plus its index."""
     return {**dict(entry), "id": entry_id(index), "run_id": run_id, "type": "entry", "index": index}

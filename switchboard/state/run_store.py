@@ -1,12 +1,13 @@
 """`CosmosRunStore`: every state port of a run on Cosmos, in the run's partition (docs/hosting.md's item layout).
 
-One hop costs one query (`snapshot`: run document, agent state, and the message's outbox and steps) and one
-transactional batch (`commit`), plus one write per model or tool call (`record`).
+One hop costs one query (`snapshot`: run document, agent state, the message's outbox and steps, and the entries
+and attachments it refers to) and one transactional batch (`commit`), plus one write per model or tool call
+(`record`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,12 +20,14 @@ from switchboard.errors import DuplicateMessageError, StateConflictError, Switch
 from switchboard.hosting.ports import HopSnapshot, RunEndedError
 from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
+from switchboard.messages.references import NO_REFERENCES, References
 from switchboard.runtime.protocols import Commit, StoredState
 from switchboard.state import items
 from switchboard.state.client import cosmos_client, identity_credential, runs_container
 from switchboard.state.errors import status_error, store_error
 from switchboard.state.request_counter import RequestCounter
 from switchboard.state.run_documents import ACTIVE_CONDITION, CosmosRunDocuments, utc_now
+from switchboard.state.snapshot_query import parse_snapshot, snapshot_query, stored_state
 
 # Positions of the fixed operations in a commit's batch, to tell which one failed.
 _INBOX_OP, _STATE_OP = 0, 1
@@ -81,7 +84,7 @@ class CosmosRunStore(CosmosRunDocuments):
     async def load(self, agent: str, run_id: str) -> StoredState | None:
         """Point-read the agent's state item."""
         item = await self._read(run_id, items.state_id(agent), "read state of", system=True)
-        return None if item is None else _stored_state(run_id, item)
+        return None if item is None else stored_state(run_id, item)
 
     async def commit(self, commit: Commit) -> str:
         """Store the handler call's results in one transactional batch; see `StateStore.commit`.
@@ -102,6 +105,10 @@ class CosmosRunStore(CosmosRunDocuments):
             operations.append(("replace", (state["id"], state), {"if_match_etag": commit.expected_etag}))
         operations.append(("create", (items.outbox_item(run_id, commit.agent, commit.message_id, commit.outgoing),)))
         operations.extend(
+            ("upsert", (items.attachment_item(run_id, attachment.id, attachment.body),))
+            for attachment in commit.attachments
+        )
+        operations.extend(
             ("upsert", (items.entry_item(run_id, record.index, record.entry),)) for record in commit.transcript
         )
         if commit.run_patch:
@@ -121,6 +128,16 @@ class CosmosRunStore(CosmosRunDocuments):
         item = await self._read(run_id, items.outbox_id(agent, message_id), "read outbox of")
         return None if item is None else items.envelopes_of(item)
 
+    # AttachmentLog
+    async def attachments(self, run_id: str, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The stored attachments among `ids`, by id (a hop reads them in its snapshot instead)."""
+        found: dict[str, Mapping[str, Any]] = {}
+        for item_id in ids:
+            item = await self._read(run_id, item_id, "read attachment of")
+            if item is not None:
+                found[item_id] = items.attachment_body(item)
+        return found
+
     # StepJournal
     async def recall(self, run_id: str, key: str) -> Mapping[str, Any] | None:
         """The journaled step under `key`, or None."""
@@ -138,19 +155,17 @@ class CosmosRunStore(CosmosRunDocuments):
             raise store_error(error, f"record step {key}") from error
 
     # RunDocuments
-    async def snapshot(self, run_id: str, agent: str, message_id: str) -> HopSnapshot:
-        """Read in one query the run document, the agent's state, and the outbox and steps of `message_id`.
+    async def snapshot(
+        self, run_id: str, agent: str, message_id: str, *, references: References = NO_REFERENCES
+    ) -> HopSnapshot:
+        """Read in one query the run document, the agent's state, `message_id`'s outbox and steps, and its references.
+
+        The references are the transcript entries and attachments the message names (`snapshot_query.py`).
 
         On a first delivery the outbox and steps are simply not found; reading them costs no extra request, so no
         delivery count has to decide whether to look.
         """
-        query = "SELECT * FROM c WHERE c.id IN (@run, @state, @outbox) OR STARTSWITH(c.id, @steps)"
-        parameters: list[dict[str, Any]] = [
-            {"name": "@run", "value": items.run_id_item(run_id)},
-            {"name": "@state", "value": items.state_id(agent)},
-            {"name": "@outbox", "value": items.outbox_id(agent, message_id)},
-            {"name": "@steps", "value": items.step_prefix(agent, message_id)},
-        ]
+        query, parameters = snapshot_query(run_id, agent, message_id, references)
         try:
             found = [
                 doc
@@ -162,31 +177,7 @@ class CosmosRunStore(CosmosRunDocuments):
             ]
         except AzureError as error:
             raise store_error(error, f"read run {run_id} for {agent}") from error
-        run: dict[str, Any] | None = None
-        state: StoredState | None = None
-        outbox: tuple[Envelope, ...] | None = None
-        steps: dict[str, Mapping[str, Any]] = {}
-        for doc in found:
-            kind = doc.get("type")
-            if kind == "run":
-                run = items.public_fields(doc)
-            elif kind == "state":
-                state = _stored_state(run_id, doc)
-            elif kind == "outbox":
-                outbox = items.envelopes_of(doc)
-            elif kind == "step":
-                steps[str(doc["id"]).removeprefix("step:")] = items.step_value(doc)
-        return HopSnapshot(run=run, state=state, outbox=outbox, steps=steps)
-
-
-def _stored_state(run_id: str, item: Mapping[str, Any]) -> StoredState:
-    return StoredState(
-        agent=str(item["agent"]),
-        run_id=run_id,
-        schema_version=int(item["schema_version"]),
-        data=item.get("data") or {},
-        etag=str(item["_etag"]),
-    )
+        return parse_snapshot(run_id, found)
 
 
 def _batch_error(error: CosmosBatchOperationError, commit: Commit, *, run_patch_op: int | None) -> SwitchboardError:

@@ -18,12 +18,12 @@ from pydantic import Field
 
 from switchboard.agent import Agent, AgentContext
 from switchboard.errors import AgentDefinitionError
-from switchboard.protocol.messages import RunCompleted, TaskSubmitted, TurnCompleted, TurnRequested
+from switchboard.protocol.messages import RunCompleted, TaskSubmitted, TurnCompleted
 from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.teams.aliases import pick_termination
 from switchboard.teams.digraph import DiGraph
 from switchboard.teams.group_chat import GroupChat
-from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState
+from switchboard.teams.manager import GroupChatManager, SpeakerSelection, TeamState, turn_request
 from switchboard.teams.nested import as_participants
 from switchboard.teams.team import Team
 from switchboard.termination import RunDelta, TerminationCondition
@@ -102,14 +102,15 @@ class GraphFlowManager(GroupChatManager):
             self._restart_graph(state)
             await self._check(ctx, RunDelta(entries=(entry,), now=ctx.now()))
         else:
-            speaker = ctx.sender or message.entry.source
+            answer = message.answer
+            speaker = ctx.sender or answer.source
             if message.team != self.name or message.turn != state.turn or speaker not in state.pending:
                 return  # late, duplicated or foreign answer
-            self._record(ctx, message.entry)
+            self._record(ctx, answer)
             state.pending.remove(speaker)
-            self._propagate(state, speaker, message.entry)
+            self._propagate(state, speaker, answer)
             # Every answer is checked as it arrives; a stop takes effect when the superstep is complete.
-            await self._check(ctx, RunDelta(entries=(message.entry,), now=ctx.now()))
+            await self._check(ctx, RunDelta(entries=(answer,), now=ctx.now()))
             if state.pending:
                 return
             state.turn += 1
@@ -159,14 +160,11 @@ class GraphFlowManager(GroupChatManager):
                     state.enqueued_any[speaker][group] = False
                 else:
                     state.remaining[speaker][group] = origin[speaker][group]
-        # One read serves every branch: each gets what it has not seen, without its own entries.
-        start = min(state.seen.get(s, 0) for s in speakers)
-        entries = [TranscriptEntry.model_validate(e) for e in await ctx.transcript.since(start)]
+        # Each branch is named the range it has not seen; it reads them without its own entries (`speaker`).
         for speaker in speakers:
-            seen = state.seen.get(speaker, 0)
-            unseen = tuple(e for i, e in enumerate(entries, start) if i >= seen and e.source != speaker)
+            start = state.seen.get(speaker, 0)
             state.seen = {**state.seen, speaker: state.length}
-            ctx.send(TurnRequested(team=self.name, turn=state.turn, new_messages=unseen), to=speaker)
+            ctx.send(turn_request(ctx, self.name, speaker, start), to=speaker)
         state.pending = speakers
         state.current_speaker = speakers[-1]
 

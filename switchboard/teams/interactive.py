@@ -89,9 +89,11 @@ async def run_team(
         token.raise_if_cancelled()
         result = await runtime.step()
         if result is not None:
+            # An answer goes out as a ref to the attachment committed with it: the entry is in the same commit.
+            attached = {attachment.id: attachment.body for attachment in result.commit.attachments}
             for envelope in result.outgoing:
                 if on_entry is not None and envelope.type == TurnCompleted.message_type:
-                    on_entry(_decode(runtime, envelope, TurnCompleted).entry)
+                    on_entry(_decode(runtime, envelope, TurnCompleted).resolve([], attached).answer)
             continue
         questions = [e for e in runtime.unrouted[asked:] if e.type == InputRequested.message_type]
         asked = len(runtime.unrouted)

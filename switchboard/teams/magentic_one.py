@@ -89,7 +89,7 @@ class MagenticOneOrchestrator(GroupChatManager):
         else:
             if state.stop_reason is not None or message.turn != state.turn or message.team != self.name:
                 return  # late, duplicated or foreign answer
-            entry = message.entry
+            entry = message.answer
             state.turn += 1
         self._record(ctx, entry)
         await self._check(ctx, RunDelta(entries=(entry,), now=ctx.now()))

@@ -8,7 +8,8 @@ run after a restart. Duplicate or stale messages (at-least-once delivery) are re
 
 One hop: record the new entry, check the termination condition (and `max_turns`), choose the next speaker (a
 subclass may call a model for that, through `SpeakerSelection.chat`: a checkpointed, counted step), check the
-condition again on the manager's own spending, then ask the speaker with the entries it has not seen yet.
+condition again on the manager's own spending, then ask the speaker, naming the entries it has not seen yet (their
+index range: a bus message never carries transcript text).
 """
 
 from __future__ import annotations
@@ -55,6 +56,18 @@ class TeamState(AgentState):
     usage: dict[str, Usage] = Field(default_factory=dict)
     model_calls: int = 0
     stop_reason: str | None = None
+
+
+def turn_request(ctx: AgentContext[TeamState], team: str, speaker: str, start: int) -> TurnRequested:
+    """Ask `speaker` for the current turn, naming the entries `start ..` it has not seen (never their text).
+
+    The range is absolute in the run's log (a nested team's view adds its offset); the entries up to the state's
+    length are committed with this request, so the receiver finds them all.
+    """
+    offset = ctx.transcript.offset
+    return TurnRequested(
+        team=team, turn=ctx.state.turn, start=offset + start, end=offset + ctx.state.length, speaker=speaker
+    )
 
 
 class SpeakerSelection:
@@ -157,7 +170,7 @@ class GroupChatManager(Agent[TeamState]):
         else:
             if state.stop_reason is not None or message.turn != state.turn or message.team != self.name:
                 return  # late, duplicated or foreign answer
-            entry = message.entry
+            entry = message.answer
             self._record(ctx, entry)
             # The speaker already has its own reply in its history.
             state.seen = {**state.seen, entry.source: state.length}
@@ -173,7 +186,7 @@ class GroupChatManager(Agent[TeamState]):
             if selection.calls:
                 await self._check(ctx, RunDelta(calls=tuple(selection.calls), now=ctx.now()))
             if state.stop_reason is None:
-                await self._ask(ctx, speaker, selection)
+                await self._ask(ctx, speaker)
                 return
         ctx.publish(
             RunCompleted(
@@ -181,16 +194,12 @@ class GroupChatManager(Agent[TeamState]):
             )
         )
 
-    async def _ask(self, ctx: AgentContext[TeamState], speaker: str, selection: SpeakerSelection | None = None) -> None:
+    async def _ask(self, ctx: AgentContext[TeamState], speaker: str) -> None:
         state = ctx.state
         start = state.seen.get(speaker, 0)
-        if selection is not None:
-            unseen = await selection.since(start)
-        else:
-            unseen = [TranscriptEntry.model_validate(entry) for entry in await ctx.transcript.since(start)]
         state.seen = {**state.seen, speaker: state.length}
         state.current_speaker = speaker
-        ctx.send(TurnRequested(team=self.name, turn=state.turn, new_messages=tuple(unseen)), to=speaker)
+        ctx.send(turn_request(ctx, self.name, speaker, start), to=speaker)
 
     def _record(self, ctx: AgentContext[TeamState], entry: TranscriptEntry) -> None:
         state = ctx.state

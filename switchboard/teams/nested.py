@@ -73,6 +73,10 @@ class _RangedTranscript(TranscriptBuffer):
         self._outer.append(entry, index=self._offset + index)
 
     @property
+    def offset(self) -> int:
+        return self._offset
+
+    @property
     def pending(self) -> list[tuple[int, Mapping[str, Any]]]:
         return [(i - self._offset, e) for i, e in self._outer.pending if i >= self._offset]
 

@@ -7,7 +7,7 @@
 from switchboard.agent import ManualClock
 from switchboard.models.scripted import Script, ScriptedModelClient
 from switchboard.protocol.transcript import TranscriptEntry
-from switchboard.testing.harness import DEFAULT_RUN, AgentHarness
+from switchboard.testing.harness import DEFAULT_RUN, AgentHarness, as_received, received
 from switchboard.testing.run_events import InMemoryRunEvents, RunEvent
 from switchboard.testing.turns import scripted_model, take_turn
 
@@ -20,6 +20,8 @@ __all__ = [
     "Script",
     "ScriptedModelClient",
     "TranscriptEntry",
+    "as_received",
+    "received",
     "scripted_model",
     "take_turn",
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from switchboard.agent import Agent, AgentState, ManualClock
 from switchboard.messages import Envelope, Message
+from switchboard.messages.references import Referencing, references_of
 from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import InMemoryStateStore, InProcessRuntime
 
@@ -69,8 +70,11 @@ class AgentHarness:
         return [e for e in emitted if e.type == message_type.message_type]
 
     def emitted(self, message_type: type[M]) -> list[M]:
-        """Every message of `message_type` agents emitted, decoded, in order."""
-        return [message_type.model_validate(e.payload) for e in self.envelopes(message_type)]
+        """Every message of `message_type` agents emitted, decoded (what they name read from the store), in order."""
+        return [self._resolved(message_type.model_validate(e.payload), e.run_id) for e in self.envelopes(message_type)]
+
+    def _resolved(self, message: M, run_id: str) -> M:
+        return as_received(message, run_id, self.store)
 
     def single(self, message_type: type[M]) -> M:
         """The one message of `message_type` agents emitted; fails if there are none or several."""
@@ -110,3 +114,24 @@ class AgentHarness:
         if not isinstance(state, state_type):
             raise AssertionError(f"state of {agent!r} is {type(state).__name__}, not {state_type.__name__}")
         return state
+
+
+def as_received(message: M, run_id: str, store: InMemoryStateStore) -> M:
+    """`message` as its receiver sees it: the entries and answers it only names read from `store`.
+
+    Example:
+        >>> answer = as_received(runtime.router.registry.decode(envelope), envelope.run_id, runtime.store)
+    """
+    wanted = references_of(message)
+    if wanted.empty:
+        return message
+    entries = store.entries_of(run_id, *wanted.entries) if wanted.entries is not None else []
+    resolved = cast(Referencing, message).resolve(entries, store.attachments_of(run_id, wanted.items))
+    assert isinstance(resolved, type(message))
+    return resolved
+
+
+def received(runtime: InProcessRuntime, envelope: Envelope) -> Message:
+    """Decode an envelope of an in-process runtime with an in-memory store, as its receiver sees it."""
+    assert isinstance(runtime.store, InMemoryStateStore), "received() reads an in-memory store"
+    return as_received(runtime.router.registry.decode(envelope), envelope.run_id, runtime.store)

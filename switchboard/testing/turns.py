@@ -63,4 +63,4 @@ async def take_turn(
     answers = harness.emitted(TurnCompleted)[before:]
     if len(answers) != 1:
         raise AssertionError(f"{agent.name} answered {len(answers)} times to one turn")
-    return answers[0].entry
+    return answers[0].answer

@@ -13,6 +13,7 @@ from switchboard.models.scripted import Script, ScriptedModelClient
 from switchboard.protocol.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
 from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import Commit, InMemoryStateStore, InProcessRuntime
+from switchboard.testing import received
 from switchboard.tools import FunctionTool
 from tests.unit.switchboard.sample_agents import Ping
 
@@ -89,9 +90,9 @@ async def test_a_turn_rerun_after_a_crash_does_not_call_the_model_or_the_tool_ag
     assert len(model.requests) == 2
     assert len(ledger.calls) == 1
     (reply,) = runtime.to_client  # answered to the sender, the client
-    done = runtime.router.registry.decode(reply)
+    done = received(runtime, reply)
     assert isinstance(done, TurnCompleted)
-    assert done.entry.content == "Mail sent."
+    assert done.answer.content == "Mail sent."
     state = await runtime.state_of("helper", RUN)
     assert isinstance(state, AssistantState)
     assert state.model_calls == 2

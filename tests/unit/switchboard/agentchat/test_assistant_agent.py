@@ -56,8 +56,8 @@ async def test_tool_loop_runs_the_tool_and_feeds_the_result_back() -> None:
     )
     agent = AssistantAgent("helper", model_client=model, tools=[FunctionTool(lookup)], tool_choice="lookup")
     (done,), _ = await _turn(agent, _ask("explain actors"))
-    assert done.entry.content == "Actors keep state."
-    assert done.entry.tool_calls == ("lookup",)
+    assert done.answer.content == "Actors keep state."
+    assert done.answer.tool_calls == ("lookup",)
     first, second = model.requests
     assert first.tool_choice == "lookup"
     assert [t.name for t in first.tools] == ["lookup"]
@@ -65,7 +65,7 @@ async def test_tool_loop_runs_the_tool_and_feeds_the_result_back() -> None:
     result = second.messages[-1]
     assert isinstance(result, ToolResultMessage)
     assert result.content == "notes on actors"
-    assert done.entry.usage.total_tokens > 0
+    assert done.answer.usage.total_tokens > 0
 
 
 async def test_tool_loop_is_bounded_by_max_tool_iterations() -> None:
@@ -73,9 +73,9 @@ async def test_tool_loop_is_bounded_by_max_tool_iterations() -> None:
     model = _model([again, again, {"content": "enough"}])
     agent = AssistantAgent("helper", model_client=model, tools=[FunctionTool(lookup)], max_tool_iterations=2)
     (done,), _ = await _turn(agent, _ask("dig"))
-    assert done.entry.tool_calls == ("lookup", "lookup")
+    assert done.answer.tool_calls == ("lookup", "lookup")
     assert [bool(r.tools) for r in model.requests] == [True, True, False]
-    assert done.entry.content == "enough"
+    assert done.answer.content == "enough"
 
 
 async def test_bad_tool_arguments_go_back_to_the_model() -> None:
@@ -97,9 +97,9 @@ async def test_structured_output_is_validated_and_rendered() -> None:
         render=lambda v: ("APPROVED: " if v.approved else "REVISE: ") + v.comments,
     )
     (done,), _ = await _turn(agent, _ask("review"))
-    assert done.entry.kind == "structured"
-    assert done.entry.data == {"approved": True, "comments": "ship it"}
-    assert done.entry.content == "APPROVED: ship it"
+    assert done.answer.kind == "structured"
+    assert done.answer.data == {"approved": True, "comments": "ship it"}
+    assert done.answer.content == "APPROVED: ship it"
     fmt = model.requests[0].response_format
     assert fmt is not None
     assert fmt.name == "Verdict"
@@ -110,7 +110,7 @@ async def test_invalid_structured_output_gets_one_repair_then_fails() -> None:
     repaired = _model([{"content": "not json"}, {"structured": {"approved": False, "comments": "no"}}])
     agent = AssistantAgent("helper", model_client=repaired, output_type=Verdict)
     (done,), _ = await _turn(agent, _ask("review"))
-    assert json.loads(done.entry.content) == {"approved": False, "comments": "no"}
+    assert json.loads(done.answer.content) == {"approved": False, "comments": "no"}
     hint = repaired.requests[1].messages[-1]
     assert isinstance(hint, UserMessage)
     assert "Verdict" in hint.content

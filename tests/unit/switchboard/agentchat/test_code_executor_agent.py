@@ -28,6 +28,7 @@ from switchboard.protocol.input_messages import INPUT_MESSAGES, InputProvided, I
 from switchboard.protocol.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
 from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import InProcessRuntime
+from switchboard.testing import received
 from tests.unit.switchboard.test_checkpoints import Crash, CrashingCommits
 
 RUN = "run-1"
@@ -62,11 +63,11 @@ def runtime_for(agent: CodeExecutorAgent, **kwargs: Any) -> InProcessRuntime:
 
 
 def replies(runtime: InProcessRuntime) -> list[Message]:
-    return [runtime.router.registry.decode(envelope) for envelope in runtime.to_client]
+    return [received(runtime, envelope) for envelope in runtime.to_client]
 
 
 def answers(runtime: InProcessRuntime) -> list[str]:
-    return [m.entry.content for m in replies(runtime) if isinstance(m, TurnCompleted)]
+    return [m.answer.content for m in replies(runtime) if isinstance(m, TurnCompleted)]
 
 
 def questions(runtime: InProcessRuntime) -> list[InputRequested]:

@@ -14,6 +14,7 @@ from switchboard.protocol.input_messages import INPUT_MESSAGES, InputProvided, I
 from switchboard.protocol.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
 from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import InProcessRuntime
+from switchboard.testing import received
 from tests.unit.switchboard.test_checkpoints import Crash, CrashingCommits
 
 RUN = "run-1"
@@ -67,8 +68,8 @@ async def test_a_call_waits_for_approval_then_runs_in_the_runs_work_directory(tm
     assert runs(tmp_path) == 0
     runtime.send(InputProvided(request_id=question.request_id, approve=True), to="analyst", run_id=RUN)
     await runtime.run_until_idle()
-    (done,) = [m for m in map(runtime.router.registry.decode, runtime.to_client) if isinstance(m, TurnCompleted)]
-    assert done.entry.content == "The sum is 45."
+    (done,) = [m for m in (received(runtime, e) for e in runtime.to_client) if isinstance(m, TurnCompleted)]
+    assert done.answer.content == "The sum is 45."
     assert runs(tmp_path) == 1
 
 

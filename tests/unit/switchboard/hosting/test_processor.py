@@ -208,7 +208,7 @@ async def test_a_copy_racing_the_first_delivery_meets_the_inbox_mark_at_commit()
     processor, store, bus, _worker = build()
     stale = await store.snapshot(RUN, "worker", "job-1")  # read before the first delivery commits
 
-    async def stale_snapshot(run_id: str, agent: str, message_id: str) -> HopSnapshot:
+    async def stale_snapshot(run_id: str, agent: str, message_id: str, **_: object) -> HopSnapshot:
         return stale
 
     await processor.process("worker", incoming(job()))
@@ -256,7 +256,7 @@ async def test_a_run_cancelled_while_its_handler_works_refuses_the_commit_and_se
     before_cancel = await store.snapshot(RUN, "worker", "job-1")
     await store.request_cancel(RUN)
 
-    async def read_before_the_cancel(run_id: str, agent: str, message_id: str) -> HopSnapshot:
+    async def read_before_the_cancel(run_id: str, agent: str, message_id: str, **_: object) -> HopSnapshot:
         return before_cancel
 
     store.snapshot = read_before_the_cancel  # type: ignore[method-assign]

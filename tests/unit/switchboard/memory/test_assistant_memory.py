@@ -17,6 +17,7 @@ from switchboard.models.scripted import Script, ScriptedModelClient
 from switchboard.protocol.messages import TEAM_MESSAGES, TurnCompleted, TurnRequested
 from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.runtime import InProcessRuntime
+from switchboard.testing import received
 from tests.unit.switchboard.test_checkpoints import Crash, CrashingCommits
 
 RUN = "run-1"
@@ -67,7 +68,7 @@ async def _turns(agent: AssistantAgent, *texts: str, store: Any = None) -> tuple
     for turn, text in enumerate(texts):
         runtime.send(_ask(text, turn), to=agent.name, run_id=RUN)
         await runtime.run_until_idle()
-    done = [runtime.router.registry.decode(reply) for reply in runtime.to_client]
+    done = [received(runtime, reply) for reply in runtime.to_client]
     return runtime, [d for d in done if isinstance(d, TurnCompleted)]
 
 
@@ -84,7 +85,7 @@ async def test_recall_is_shown_before_the_model_call_and_recorded_in_the_entry()
     assert "1. Bob is allergic to peanuts." in system.content
     assert "Alice" not in system.content
     assert [type(m) for m in request.messages] == [SystemMessage, UserMessage]  # one system message, at the start
-    (event,) = done.entry.memory
+    (event,) = done.answer.memory
     assert event.source == "helper"
     assert event.memory == "facts"
     assert [c.content for c in event.content] == ["Bob is allergic to peanuts."]
@@ -100,7 +101,7 @@ async def test_the_next_recall_replaces_the_previous_one_instead_of_piling_up() 
     assert "Alice prefers metric units." in text
     assert "peanuts" not in text  # the first turn's recall is gone, the conversation itself stays
     assert "snacks for bob?" in text
-    assert [e.content[0].content for e in (*first.entry.memory, *second.entry.memory)] == [
+    assert [e.content[0].content for e in (*first.answer.memory, *second.answer.memory)] == [
         "Bob is allergic to peanuts.",
         "Alice prefers metric units.",
     ]
@@ -112,7 +113,7 @@ async def test_nothing_recalled_means_no_memory_message_and_no_event() -> None:
     agent = AssistantAgent("helper", model_client=model, system_message="S", memory=[memory])
     _, (done,) = await _turns(agent, "weather today?")
     assert model.requests[0].messages[0] == SystemMessage(content="S")
-    assert done.entry.memory == ()
+    assert done.answer.memory == ()
 
 
 async def test_a_redelivered_turn_replays_the_memory_query_instead_of_querying_again() -> None:
@@ -129,9 +130,9 @@ async def test_a_redelivered_turn_replays_the_memory_query_instead_of_querying_a
     assert len(memory.queries) == 1
     assert len(model.requests) == 1
     (reply,) = runtime.to_client
-    done = runtime.router.registry.decode(reply)
+    done = received(runtime, reply)
     assert isinstance(done, TurnCompleted)
-    assert [c.content for c in done.entry.memory[0].content] == ["Bob is allergic to peanuts."]
+    assert [c.content for c in done.answer.memory[0].content] == ["Bob is allergic to peanuts."]
 
 
 async def test_list_memory_shows_everything_in_order_through_respond() -> None:

@@ -12,7 +12,7 @@ from switchboard.protocol.messages import TEAM_MESSAGES
 from switchboard.runtime import Commit, InMemoryStateStore, InProcessRuntime
 from switchboard.teams import RoundRobinGroupChat
 from switchboard.termination import MaxMessageTermination
-from switchboard.testing import AgentHarness
+from switchboard.testing import AgentHarness, as_received
 
 
 class MeasuringStore(InMemoryStateStore):
@@ -80,9 +80,18 @@ async def test_each_speaker_is_shown_only_what_it_has_not_seen() -> None:
     harness = AgentHarness(_team(5).agents(), extra_messages=TEAM_MESSAGES)
     harness.send(TaskSubmitted(task="discuss"), to="team")
     await harness.run()
+    requests = harness.envelopes(TurnRequested)
+    # On the wire a request names the unseen range; the entries are read from the store on arrival.
+    assert all(not e.payload["new_messages"] and e.payload["start"] is not None for e in requests)
     asked: list[tuple[str | None, list[str]]] = [
-        (e.target, [m["source"] for m in TurnRequested.model_validate(e.payload).model_dump()["new_messages"]])
-        for e in harness.envelopes(TurnRequested)
+        (
+            e.target,
+            [
+                m.source
+                for m in as_received(TurnRequested.model_validate(e.payload), e.run_id, harness.store).new_messages
+            ],
+        )
+        for e in requests
     ]
     assert asked == [
         ("writer", ["user"]),

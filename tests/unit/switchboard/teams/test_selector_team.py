@@ -228,10 +228,11 @@ async def test_a_selector_hop_reads_the_transcript_at_most_once() -> None:
     result = await team.run("go", store=store)
     assert len(result.transcript) == 10
     # Ten manager hops: the task hop and the stopping hop read nothing (all they need is in this hop), the eight hops
-    # between read once each (the selector's window also holds what the next speaker has not seen: without sharing
-    # that read they make two, 17 reads in all), and the result reads the whole transcript once.
+    # between read the selector's window once each (the next speaker is named a range, not sent the entries); each
+    # of the nine participant turns reads the range it was named (hosted, that comes with the hop's one snapshot
+    # query), and the result reads the whole transcript once.
     assert store.hops == 10
-    assert store.reads == 8 + 1
+    assert store.reads == 8 + 9 + 1
 
 
 async def test_a_cost_budget_prices_the_selector_calls_too() -> None:
