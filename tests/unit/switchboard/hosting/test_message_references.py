@@ -110,7 +110,8 @@ async def test_old_shape_messages_in_flight_at_deploy_still_decode_and_are_handl
     v1_ask = ask.model_copy(update={"version": 1, "payload": {"team": "team", "turn": 0, "new_messages": [task]}})
     assert (await processor.process("alpha", incoming(v1_ask))).outcome is Outcome.HANDLED
     (answer,) = bus.take()
-    assert answer.payload["ref"] and answer.payload["entry"] is None
+    assert answer.payload["ref"]
+    assert answer.payload["entry"] is None
     # The v1 shape of an answer: the entry inline.
     entry = TranscriptEntry(source="alpha", content="inline answer").model_dump(mode="json")
     v1_answer = answer.model_copy(update={"version": 1, "payload": {"team": "team", "turn": 0, "entry": entry}})
