@@ -22,15 +22,19 @@ from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
 from switchboard.messages.references import NO_REFERENCES, References
 from switchboard.runtime.protocols import Commit, StoredState
-from switchboard.state import items
+from switchboard.state import chunking, items
+from switchboard.state.big_items import delete_items, whole_items, write_overflow
 from switchboard.state.client import cosmos_client, identity_credential, runs_container
+from switchboard.state.commit_plan import plan_commit, spilled_step
 from switchboard.state.errors import status_error, store_error
 from switchboard.state.request_counter import RequestCounter
-from switchboard.state.run_documents import ACTIVE_CONDITION, CosmosRunDocuments, utc_now
+from switchboard.state.run_documents import CosmosRunDocuments, utc_now
 from switchboard.state.snapshot_query import parse_snapshot, snapshot_query, stored_state
 
 # Positions of the fixed operations in a commit's batch, to tell which one failed.
 _INBOX_OP, _STATE_OP = 0, 1
+# How many chunked states' chunk ids a store remembers for removal (one per run and agent it served).
+_REMEMBERED_STATES = 1024
 
 
 class CosmosRunStore(CosmosRunDocuments):
@@ -55,6 +59,8 @@ class CosmosRunStore(CosmosRunDocuments):
         self._client = client
         self._settings = settings
         self._credential: AsyncTokenCredential | None = None
+        # (run, agent) -> (etag, chunk ids) of a chunked state this store read: see _forget_replaced_chunks.
+        self._state_chunks: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
 
     @classmethod
     def from_settings(cls, settings: HostingSettings, *, now: Callable[[], datetime] = utc_now) -> CosmosRunStore:
@@ -84,7 +90,7 @@ class CosmosRunStore(CosmosRunDocuments):
     async def load(self, agent: str, run_id: str) -> StoredState | None:
         """Point-read the agent's state item."""
         item = await self._read(run_id, items.state_id(agent), "read state of", system=True)
-        return None if item is None else stored_state(run_id, item)
+        return None if item is None else self._stored_state(run_id, item)
 
     async def commit(self, commit: Commit) -> str:
         """Store the handler call's results in one transactional batch; see `StateStore.commit`.
@@ -96,30 +102,16 @@ class CosmosRunStore(CosmosRunDocuments):
             StoreUnavailableError: Throttled or unreachable.
             StoreRequestError: Any other refusal (e.g. no run document to patch).
         """
-        run_id = commit.run_id
-        state = items.state_item(run_id, commit.agent, commit.schema_version, commit.state)
-        operations: list[Any] = [("create", (items.inbox_item(run_id, commit.agent, commit.message_id),))]
-        if commit.expected_etag is None:
-            operations.append(("create", (state,)))
-        else:
-            operations.append(("replace", (state["id"], state), {"if_match_etag": commit.expected_etag}))
-        operations.append(("create", (items.outbox_item(run_id, commit.agent, commit.message_id, commit.outgoing),)))
-        operations.extend(
-            ("upsert", (items.attachment_item(run_id, attachment.id, attachment.body),))
-            for attachment in commit.attachments
-        )
-        operations.extend(
-            ("upsert", (items.entry_item(run_id, record.index, record.entry),)) for record in commit.transcript
-        )
-        if commit.run_patch:
-            patch = [{"op": "set", "path": f"/{name}", "value": value} for name, value in commit.run_patch.items()]
-            operations.append(("patch", (run_id, patch), {"filter_predicate": ACTIVE_CONDITION}))
+        # Past one batch (100 operations or 2 MB), chunks and extra entries go first: see commit_plan.
+        plan = plan_commit(commit)
+        await write_overflow(self.container, commit.run_id, plan.overflow)
         try:
-            results = await self.container.execute_item_batch(operations, partition_key=run_id)
+            results = await self.container.execute_item_batch(plan.final, partition_key=commit.run_id)
         except CosmosBatchOperationError as error:
-            raise _batch_error(error, commit, run_patch_op=len(operations) - 1 if commit.run_patch else None) from error
+            raise _batch_error(error, commit, run_patch_op=plan.run_patch_op) from error
         except AzureError as error:
             raise store_error(error, f"commit {commit.agent}:{commit.message_id}") from error
+        await self._forget_replaced_chunks(commit, plan.state_head)
         return str(results[_STATE_OP].get("eTag") or results[_STATE_OP].get("resourceBody", {}).get("_etag"))
 
     # Inbox
@@ -133,9 +125,10 @@ class CosmosRunStore(CosmosRunDocuments):
         """The stored attachments among `ids`, by id (a hop reads them in its snapshot instead)."""
         found: dict[str, Mapping[str, Any]] = {}
         for item_id in ids:
-            item = await self._read(run_id, item_id, "read attachment of")
+            item = await self._read(run_id, item_id, "read attachment of", system=True)
             if item is not None:
-                found[item_id] = items.attachment_body(item)
+                (whole,) = await whole_items(self.container, run_id, [item])
+                found[item_id] = items.attachment_body(whole)
         return found
 
     # StepJournal
@@ -146,8 +139,10 @@ class CosmosRunStore(CosmosRunDocuments):
 
     async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
         """Write a finished step through at once; a second record of the same key keeps the first (409)."""
+        step = spilled_step(items.step_item(run_id, key, value))
+        await write_overflow(self.container, run_id, [[chunk] for chunk in step.chunks])
         try:
-            await self.container.create_item(items.step_item(run_id, key, value))
+            await self.container.create_item(step.head)
         except CosmosHttpResponseError as error:
             if error.status_code != 409:
                 raise store_error(error, f"record step {key}") from error
@@ -160,10 +155,9 @@ class CosmosRunStore(CosmosRunDocuments):
     ) -> HopSnapshot:
         """Read in one query the run document, the agent's state, `message_id`'s outbox and steps, and its references.
 
-        The references are the transcript entries and attachments the message names (`snapshot_query.py`).
-
-        On a first delivery the outbox and steps are simply not found; reading them costs no extra request, so no
-        delivery count has to decide whether to look.
+        The references are the transcript entries and attachments the message names (`snapshot_query.py`). On a first
+        delivery the outbox and steps are simply not found; reading them costs no extra request, so no delivery count
+        has to decide whether to look.
         """
         query, parameters = snapshot_query(run_id, agent, message_id, references)
         try:
@@ -177,7 +171,23 @@ class CosmosRunStore(CosmosRunDocuments):
             ]
         except AzureError as error:
             raise store_error(error, f"read run {run_id} for {agent}") from error
-        return parse_snapshot(run_id, found)
+        found = await whole_items(self.container, run_id, found)
+        return parse_snapshot(run_id, found, state_of=self._stored_state)
+
+    def _stored_state(self, run_id: str, item: Mapping[str, Any]) -> StoredState:
+        # The chunks of a state version are removed once a commit replaces that version (etag-checked).
+        key = (run_id, str(item["agent"]))
+        self._state_chunks.pop(key, None)
+        if chunking.is_chunked(item):
+            self._state_chunks[key] = (str(item["_etag"]), tuple(chunking.chunk_ids(item)))
+            while len(self._state_chunks) > _REMEMBERED_STATES:
+                self._state_chunks.pop(next(iter(self._state_chunks)))
+        return stored_state(run_id, item)
+
+    async def _forget_replaced_chunks(self, commit: Commit, written: Mapping[str, Any]) -> None:
+        replaced = self._state_chunks.pop((commit.run_id, commit.agent), None)
+        if replaced is not None and replaced[0] == commit.expected_etag:
+            await delete_items(self.container, commit.run_id, set(replaced[1]) - set(chunking.chunk_ids(written)))
 
 
 def _batch_error(error: CosmosBatchOperationError, commit: Commit, *, run_patch_op: int | None) -> SwitchboardError:

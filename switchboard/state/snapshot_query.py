@@ -8,7 +8,7 @@ names its texts costs no request more than one that carried them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from switchboard.hosting.ports import HopSnapshot
@@ -34,8 +34,13 @@ def snapshot_query(
     return f"SELECT * FROM c WHERE {where}", parameters
 
 
-def parse_snapshot(run_id: str, found: list[dict[str, Any]]) -> HopSnapshot:
-    """Sort the query's items into the hop's snapshot."""
+def parse_snapshot(
+    run_id: str,
+    found: Sequence[Mapping[str, Any]],
+    *,
+    state_of: Callable[[str, Mapping[str, Any]], StoredState] | None = None,
+) -> HopSnapshot:
+    """Sort the query's items (chunked ones already whole) into the hop's snapshot; `state_of` reads the state."""
     run: dict[str, Any] | None = None
     state: StoredState | None = None
     outbox: tuple[Envelope, ...] | None = None
@@ -47,7 +52,7 @@ def parse_snapshot(run_id: str, found: list[dict[str, Any]]) -> HopSnapshot:
         if kind == "run":
             run = items.public_fields(doc)
         elif kind == "state":
-            state = stored_state(run_id, doc)
+            state = (state_of or stored_state)(run_id, doc)
         elif kind == "outbox":
             outbox = items.envelopes_of(doc)
         elif kind == "step":
