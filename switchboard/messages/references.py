@@ -83,4 +83,16 @@ class Detachable(Protocol):
 
 def references_of(message: Message) -> References:
     """What `message` refers to (nothing for a message that is not `Referencing`)."""
-    return message.references() if isinstance(message, Referencing) else NO_REFERENCES
+    # A plain attribute lookup: `isinstance` against a runtime-checkable protocol costs ~0.2 ms, on every hop.
+    references = getattr(message, "references", None)
+    return references() if callable(references) else NO_REFERENCES
+
+
+def as_referencing(message: Message) -> Referencing | None:
+    """`message` as a `Referencing` one, or None (cheaply, as `references_of`)."""
+    return message if callable(getattr(message, "resolve", None)) else None  # type: ignore[return-value]
+
+
+def as_detachable(message: Message) -> Detachable | None:
+    """`message` as a `Detachable` one, or None (cheaply, as `references_of`)."""
+    return message if callable(getattr(message, "detach", None)) else None  # type: ignore[return-value]

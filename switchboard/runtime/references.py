@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from switchboard.agent import Emission
 from switchboard.messages import Message
-from switchboard.messages.references import Detachable, MissingReferenceError, Referencing
+from switchboard.messages.references import MissingReferenceError, as_detachable, as_referencing, references_of
 from switchboard.runtime.protocols import Attachment, AttachmentLog, TranscriptLog
 
 ANSWER_PREFIX = "answer:"
@@ -32,10 +32,9 @@ async def resolve(
     Raises:
         MissingReferenceError: A referred item is not stored, or no attachment log was given to read it from.
     """
-    if not isinstance(message, Referencing):
-        return message
-    wanted = message.references()
-    if wanted.empty:
+    wanted = references_of(message)
+    referencing = as_referencing(message)
+    if wanted.empty or referencing is None:
         return message
     entries = await transcript.read(run_id, *wanted.entries) if wanted.entries is not None else []
     items = {}
@@ -43,7 +42,7 @@ async def resolve(
         if attachments is None:
             raise MissingReferenceError(f"{message.message_type} refers to {wanted.items[0]} but no store holds it")
         items = await attachments.attachments(run_id, wanted.items)
-    return message.resolve(entries, items)
+    return referencing.resolve(entries, items)
 
 
 def detach(
@@ -53,11 +52,8 @@ def detach(
     sent: list[Emission] = []
     stored: list[Attachment] = []
     for index, emission in enumerate(emissions):
-        detached = (
-            emission.message.detach(attachment_id(agent, message_id, index))
-            if isinstance(emission.message, Detachable)
-            else None
-        )
+        detachable = as_detachable(emission.message)
+        detached = detachable.detach(attachment_id(agent, message_id, index)) if detachable else None
         if detached is None:
             sent.append(emission)
             continue

@@ -3,8 +3,9 @@
 A Cosmos transactional batch holds at most 100 operations and 2 MB. A commit is written as:
 
 1. *overflow* first: every chunk (`switchboard.state.chunking`) and the attachments and transcript entries that do
-   not fit the final batch, as idempotent upserts grouped into batches that fit. Overflow entries carry `commit` = the id of the inbox
-   mark that will commit them; readers show such an entry only once that mark lists its index (`overflow`).
+   not fit the final batch, as idempotent upserts grouped into batches that fit. Overflow entries carry `commit` =
+   the id of the inbox mark that will commit them; readers show such an entry only once that mark lists its index
+   (`overflow`). Attachments need no such mark: they are read only through the outbox sent after the final batch.
 2. the *final* batch, atomic as before: the inbox mark, the state (head), the outbox (head), the attachments and
    entries that fit, and the run patch. It alone decides whether the hop happened.
 

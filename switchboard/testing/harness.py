@@ -126,7 +126,7 @@ def as_received(message: M, run_id: str, store: InMemoryStateStore) -> M:
     if wanted.empty:
         return message
     entries = store.entries_of(run_id, *wanted.entries) if wanted.entries is not None else []
-    resolved = cast(Referencing, message).resolve(entries, store.attachments_of(run_id, wanted.items))
+    resolved = cast("Referencing", message).resolve(entries, store.attachments_of(run_id, wanted.items))
     assert isinstance(resolved, type(message))
     return resolved
 
