@@ -127,15 +127,22 @@ class CosmosRunStore(CosmosRunDocuments):
         item = await self._read(run_id, items.step_id(key), "read step of")
         return None if item is None else items.step_value(item)
 
-    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
-        """Write a finished step through at once; a second record of the same key keeps the first (409)."""
+    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Write a finished step through at once and return the value the key holds.
+
+        A second record of the same key (another instance raced this one on the message) keeps the first: the 409
+        is answered by reading the stored step back, and that value is returned for the caller to adopt.
+        """
         try:
             await self.container.create_item(items.step_item(run_id, key, value))
         except CosmosHttpResponseError as error:
             if error.status_code != 409:
                 raise store_error(error, f"record step {key}") from error
+            stored = await self.recall(run_id, key)
+            return value if stored is None else stored
         except AzureError as error:
             raise store_error(error, f"record step {key}") from error
+        return value
 
     # RunDocuments
     async def snapshot(self, run_id: str, agent: str, message_id: str) -> HopSnapshot:
