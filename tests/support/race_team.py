@@ -3,7 +3,8 @@
 The tool is the outside world of the test. It logs every attempt with its idempotency key, waits at a file barrier
 until both racing instances are inside it (so both really call it at once), and pays once per key: the first
 caller creates `effect-<hash of the key>` exclusively, as a payment API dedupes by key, and logs the payment.
-Everything lives under `RACE_DIR`; `RACE_INSTANCE` names the process in the logs and in the tool's answer.
+Everything lives under `RACE_DIR`; `RACE_INSTANCE` (else the process id) names the caller in the logs and in the
+tool's answer.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import uuid
 from pathlib import Path
 
 from switchboard.agentchat import AssistantAgent
@@ -43,9 +45,10 @@ def pay(to: str, amount: int, idempotency_key: str) -> str:
         amount: How much.
     """
     folder = Path(os.environ["RACE_DIR"])
-    instance = os.environ.get("RACE_INSTANCE", "?")
+    # Two handlers racing in one `switchboard host` process share its pid: each call marks its own arrival.
+    instance = os.environ.get("RACE_INSTANCE") or f"pid{os.getpid()}"
     _append(folder / "attempts.log", f"{instance} {idempotency_key}")
-    (folder / f"inside-{instance}").touch()
+    (folder / f"inside-{instance}-{uuid.uuid4().hex}").touch()
     deadline = time.monotonic() + BARRIER_SECONDS
     while len(list(folder.glob("inside-*"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.02)

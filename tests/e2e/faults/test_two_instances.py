@@ -11,11 +11,16 @@ instances are inside it.
 
 Both must then go on with the first recorded answer (adopted from Cosmos), pay once under one key, try the same
 outbox, and one commit wins while the other re-sends it; the run completes with one transcript.
+
+The second test makes the same race the way production does: two `switchboard host` processes share the namespace,
+the payer's model call is slow, and the Service Bus emulator expires every held lock while it runs, so the turn is
+delivered again and handled a second time while the first handler still waits for its model.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -34,7 +39,16 @@ from switchboard.functions.entities import entities_for
 from switchboard.functions.runtime import HostedRuntime
 from switchboard.hosting.settings import HostingSettings
 from switchboard.hosting.settlement import IncomingMessage, Outcome
-from tests.support.hosted_runs import make_stack, run_item, transcript_items
+from tests.support.faults import clear_faults, model_faults, servicebus_fault
+from tests.support.hosted_runs import (
+    make_stack,
+    run_item,
+    runs_container,
+    start,
+    transcript_items,
+    wait_run_ended,
+    wait_until,
+)
 from tests.support.hosting_bus import drain, incoming_of
 from tests.support.processes import REPO_ROOT, ServerProcess, free_port, start_python_module
 from tests.support.race_team import PAYER, TEAM, TEAMS
@@ -44,6 +58,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 FIRST_ANSWER_SECONDS = 2
 SECOND_ANSWER_SECONDS = 5
+SLOW_MODEL_SECONDS = 6
+RACE_APP = Path(__file__).with_name("race_app")
 
 
 def _script(name: str, delay: float, to: str, amount: int) -> dict[str, Any]:
@@ -216,3 +232,59 @@ async def test_two_instances_racing_one_message_make_one_effect_one_transcript_a
     assert all(_ids_match(r) for r in [*first_requests, *second_requests])
     reflection = second_requests[1]["body"]["messages"]
     assert [m["tool_call_id"] for m in reflection if m["role"] == "tool"] == ["call_a"]
+
+
+@pytest.fixture
+def hosts_stack(tmp_path: Path) -> Iterator[Stack]:
+    scrub_env()
+    script = tmp_path / "model.json"
+    call = {"id": "call_pay", "name": "pay", "arguments": {"to": "ops", "amount": 5}}
+    script.write_text(json.dumps({"agents": {PAYER: [{"tool_calls": [call]}, {"content": "Paid."}]}}))
+    stack = make_stack(tmp_path, RACE_APP, script, entities_for(TEAMS))
+    folder = tmp_path / "race"
+    folder.mkdir()
+    stack.extra_env["RACE_DIR"] = str(folder)
+    try:
+        stack.start_servicebus()
+        stack.start_cosmos()
+        stack.start_model()
+        stack.start_host("host")
+        stack.start_host("host2")
+        yield stack
+    finally:
+        with contextlib.suppress(OSError):
+            clear_faults(stack)
+        stack.stop_all()
+
+
+def test_a_lock_lost_during_a_slow_model_call_races_two_handlers_into_one_effect_and_one_transcript(
+    hosts_stack: Stack,
+) -> None:
+    stack = hosts_stack
+    folder = Path(stack.extra_env["RACE_DIR"])
+    model_faults(stack, delay_seconds=SLOW_MODEL_SECONDS, count=1)  # the payer's first model call is slow
+    run_id = start(stack, TEAM, "pay ops 5")
+    wait_until(lambda: len(_requests(stack.model_url)) == 1, "the payer's slow model call", stack)
+    expired = servicebus_fault(stack, "expire-locks")  # mid-call: the turn goes to a second handler
+
+    run = wait_run_ended(stack, run_id, timeout=120)
+    assert run["status"] == "completed", stack.logs()
+    entries = transcript_items(stack, run_id)
+    assert [(e["index"], e["source"], e["content"]) for e in entries] == [(0, "user", "pay ops 5"), (1, PAYER, "Paid.")]
+    assert [a["arguments"] for a in entries[1]["tool_activity"]] == [json.dumps({"to": "ops", "amount": 5})]
+
+    # The race was real: the payer's first step was asked twice (by the slow handler and by the second one).
+    requests = _requests(stack.model_url)
+    first_steps = [r for r in requests if r["agent"] == PAYER and r["index"] == 0]
+    assert len(first_steps) == 2, (expired, stack.logs())
+    assert all(_ids_match(r) for r in requests)
+    # Both handlers were inside the tool with one key, and the payment happened once.
+    attempts = (folder / "attempts.log").read_text().splitlines()
+    assert len(attempts) == 2, stack.logs()
+    assert len({line.split(" ")[1] for line in attempts}) == 1
+    assert len((folder / "effects.log").read_text().splitlines()) == 1
+    # One item per step of the payer's hop: the later handler's records were refused and it adopted the stored ones.
+    steps = list(runs_container(stack).query_items("SELECT c.id FROM c WHERE c.type = 'step'", partition_key=run_id))
+    assert len([s for s in steps if s["id"].startswith(f"step:{PAYER}:")]) == 3
+    callers = sorted(line.split(" ")[0] for line in attempts)
+    print(f"lock loss: {expired}; the tool was called by {callers} (one process twice when they are equal)")
