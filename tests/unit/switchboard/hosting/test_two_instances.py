@@ -14,11 +14,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from switchboard.agent import ManualClock
 from switchboard.agent.effect_keys import call_digest
 from switchboard.agent.steps import StepLedger
 from switchboard.agentchat import AssistantAgent
+from switchboard.errors import DuplicateMessageError
 from switchboard.hosting.memory import InMemoryHostStore
+from switchboard.hosting.preloaded import PreloadedJournal
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement
 from switchboard.messages import Envelope
@@ -236,3 +240,29 @@ async def test_a_copy_that_records_after_the_other_committed_stops_and_resends_t
     assert isinstance(sent_a, InMemoryRunEvents)
     assert isinstance(sent_b, InMemoryRunEvents)
     assert [e.to_json() for e in sent_b.sent] == [e.to_json() for e in sent_a.sent]
+
+
+async def test_the_in_memory_journal_refuses_a_step_of_a_message_committed_meanwhile() -> None:
+    store = InMemoryStateStore()
+    await store.record(RUN, f"helper:{MESSAGE}:0", {"kind": "chat", "result": "first"})
+    await store.commit(
+        Commit(agent="helper", run_id=RUN, message_id=MESSAGE, schema_version=1, state={}, expected_etag=None)
+    )
+    with pytest.raises(DuplicateMessageError):
+        await store.record(RUN, f"helper:{MESSAGE}:1", {"kind": "tool", "result": "late"})
+    # Other messages of the run record as usual.
+    assert await store.record(RUN, "helper:turn-2:0", {"kind": "chat", "result": "next"}) == {
+        "kind": "chat",
+        "result": "next",
+    }
+
+
+async def test_after_an_adoption_the_hop_reads_later_steps_from_the_journal_not_its_stale_snapshot() -> None:
+    store = InMemoryStateStore()
+    journal = PreloadedJournal(store, steps={})  # the snapshot found no step of this message
+    await store.record(RUN, f"helper:{MESSAGE}:0", {"kind": "chat", "result": "theirs"})
+    await store.record(RUN, f"helper:{MESSAGE}:1", {"kind": "tool", "result": "their tool result"})
+    assert await journal.recall(RUN, f"helper:{MESSAGE}:1") is None  # trusted the snapshot
+    kept = await journal.record(RUN, f"helper:{MESSAGE}:0", {"kind": "chat", "result": "mine"})
+    assert kept == {"kind": "chat", "result": "theirs"}
+    assert await journal.recall(RUN, f"helper:{MESSAGE}:1") == {"kind": "tool", "result": "their tool result"}
