@@ -1,6 +1,7 @@
 """Parallel questions through real processes: a GraphFlow fan-out whose two branches each wait for an approval.
 
-The emulators, the scripted model and `switchboard host` run as separate processes (the app is `questions_app`).
+The emulators, the scripted model and `switchboard host` run as separate processes (the app is `questions_app`);
+Studio (`switchboard studio --api`) shows both questions in Debian's chromium through playwright.
 Both branches ask at once, so the run document holds two open questions keyed by request id; the run stays
 `awaiting_input` until the last is answered, each answer resumes only its own branch, and an approval that times
 out is denied without touching the other branch's question.
@@ -9,6 +10,10 @@ out is denied without touching the other branch's question.
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -16,11 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 from typer.testing import CliRunner
 
 from switchboard.cli.app import app as cli_app
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.hosted_runs import app_stack, post, start, transcript_items, wait_for_status
-from tests.support.stack import Stack
+from tests.support.processes import REPO_ROOT, free_port
+from tests.support.stack import HOST_KEY, Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -167,3 +175,55 @@ def test_one_question_times_out_while_the_other_is_answered(gates_stack: Stack) 
     # The timed-out question cannot be answered any more.
     status, body = post(stack, f"/api/runs/{run_id}/input", {"approve": True, "request_id": asked["qleft"]})
     assert status == 409, body
+
+
+@pytest.fixture(scope="module")
+def studio_url(gates_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`switchboard studio --api` in front of the stack's host, as a real process."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("studio") / "studio.log"
+    command = [sys.executable, "-m", "switchboard", "studio", "--api", gates_stack.host_url, "--port", str(port)]
+    env = {**os.environ, "SWITCHBOARD_API_KEY": HOST_KEY, "PYTHONUNBUFFERED": "1"}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while "Switchboard Studio" not in log_path.read_text(errors="replace"):
+            assert process.poll() is None, log_path.read_text(errors="replace")
+            assert time.monotonic() < deadline, log_path.read_text(errors="replace")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_studio_shows_each_open_question_with_its_own_controls(gates_stack: Stack, studio_url: str) -> None:
+    stack = gates_stack
+    before = len(_marks(stack))
+    run_id = start(stack, "gates", "ship both parts from the studio")
+    _wait_view(stack, run_id, "two open questions", lambda v: len(v["pending_inputs"]) == 2)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{studio_url}/runs/{run_id}")
+            left = page.get_by_role("region", name="Open question from left")
+            right = page.get_by_role("region", name="Open question from right")
+            expect(left).to_contain_text("ship", timeout=30_000)
+            expect(right).to_contain_text("ship")
+            expect(page.get_by_role("button", name="Approve")).to_have_count(2)
+            right.get_by_role("button", name="Deny").click()
+            # Right's question goes once its agent has taken the answer; left's stays, still answerable.
+            expect(right).to_have_count(0, timeout=30_000)
+            expect(left.get_by_role("button", name="Approve")).to_be_enabled()
+            left.get_by_role("button", name="Approve").click()
+            status = page.get_by_role("status").filter(has_text="Status:")
+            expect(status).to_contain_text("completed", timeout=60_000)
+            expect(page.get_by_role("region", name=re.compile("^Open question"))).to_have_count(0)
+        finally:
+            browser.close()
+    run = wait_for_status(stack, run_id, "completed")
+    assert _sources(stack, run_id)[-1] == "judge"
+    assert run["pending_inputs"] == {}
+    assert _marks(stack, before) == ["shipped left"]  # right was denied
