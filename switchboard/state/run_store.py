@@ -21,7 +21,7 @@ from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
 from switchboard.runtime.protocols import Commit, StoredState
 from switchboard.state import chunking, items
-from switchboard.state.big_items import delete_items, whole_items, write_overflow
+from switchboard.state.big_items import committed_entries, delete_items, whole_items, write_overflow
 from switchboard.state.client import cosmos_client, identity_credential, runs_container
 from switchboard.state.commit_plan import plan_commit, spilled_step
 from switchboard.state.errors import status_error, store_error
@@ -160,7 +160,8 @@ class CosmosRunStore(CosmosRunDocuments):
             ]
         except AzureError as error:
             raise store_error(error, f"read run {run_id} for {agent}") from error
-        found = await whole_items(self.container, run_id, found)
+        # Big items come back whole; an entry written ahead of a commit that never happened is left out.
+        found = await whole_items(self.container, run_id, await committed_entries(self.container, run_id, found))
         run: dict[str, Any] | None = None
         state: StoredState | None = None
         outbox: tuple[Envelope, ...] | None = None
