@@ -79,9 +79,10 @@ def plan_commit(commit: Commit, *, max_operations: int = MAX_OPERATIONS, batch_b
     )
     inbox = items.inbox_item(run_id, commit.agent, commit.message_id)
     fixed = [state_op, ("create", (outbox.head,)), *([patch_op] if patch_op else [])]
+    fixed_bytes = state.size + outbox.size + (_op_bytes(patch_op) if patch_op else 0) + 3 * OPERATION_BYTES
     # The inbox mark grows by the overflow indexes it lists; reserve room for all of them.
     room_ops = max_operations - 1 - len(fixed)
-    room_bytes = batch_bytes - _inbox_bytes(inbox, [r.index for r in commit.transcript]) - sum(map(_op_bytes, fixed))
+    room_bytes = batch_bytes - _inbox_bytes(inbox, [r.index for r in commit.transcript]) - fixed_bytes
     if room_ops < 0 or room_bytes < 0:
         raise CommitTooLargeError(
             f"commit {commit.agent}:{commit.message_id} in run {run_id}: its inbox mark, state, outbox and run patch"
@@ -90,7 +91,7 @@ def plan_commit(commit: Commit, *, max_operations: int = MAX_OPERATIONS, batch_b
     in_final: list[dict[str, Any]] = []
     late: list[dict[str, Any]] = []
     for entry in entries:
-        size = encoded_size(entry.head) + OPERATION_BYTES
+        size = entry.size + OPERATION_BYTES
         if not late and len(in_final) < room_ops and size <= room_bytes:
             in_final.append(entry.head)
             room_bytes -= size
