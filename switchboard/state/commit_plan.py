@@ -3,8 +3,9 @@
 A Cosmos transactional batch holds at most 100 operations and 2 MB. A commit is written as:
 
 1. *overflow* first: every chunk (`switchboard.state.chunking`) and the transcript entries that do not fit the final
-   batch, as idempotent upserts grouped into batches that fit. Overflow entries carry `commit` = the id of the inbox
-   mark that will commit them; readers show such an entry only once that mark lists its index (`overflow`).
+   batch, as idempotent upserts grouped into batches that fit. An overflow entry carries `commit` = the id of the
+   inbox mark that will commit it and an id of its own (`entry:<index>~<digest of message and content>`); readers
+   show it only once that mark lists its id (`overflow`).
 2. the *final* batch, atomic as before: the inbox mark, the state (head), the outbox (head), the entries that fit,
    and the run patch. It alone decides whether the hop happened.
 
@@ -14,6 +15,8 @@ retried hop writes the same ids again. A commit that fits one batch is written e
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,7 +85,7 @@ def plan_commit(commit: Commit, *, max_operations: int = MAX_OPERATIONS, batch_b
     fixed_bytes = state.size + outbox.size + (_op_bytes(patch_op) if patch_op else 0) + 3 * OPERATION_BYTES
     # The inbox mark grows by the overflow indexes it lists; reserve room for all of them.
     room_ops = max_operations - 1 - len(fixed)
-    room_bytes = batch_bytes - _inbox_bytes(inbox, [r.index for r in commit.transcript]) - fixed_bytes
+    room_bytes = batch_bytes - _inbox_bytes(inbox, len(commit.transcript)) - fixed_bytes
     if room_ops < 0 or room_bytes < 0:
         raise CommitTooLargeError(
             f"commit {commit.agent}:{commit.message_id} in run {run_id}: its inbox mark, state, outbox and run patch"
@@ -96,9 +99,9 @@ def plan_commit(commit: Commit, *, max_operations: int = MAX_OPERATIONS, batch_b
             in_final.append(entry.head)
             room_bytes -= size
         else:
-            late.append({**entry.head, "commit": inbox["id"]})
+            late.append(_ahead(entry.head, inbox["id"], version))
     if late:
-        inbox["overflow"] = [int(entry["index"]) for entry in late]
+        inbox["overflow"] = [entry["id"] for entry in late]
     final: list[Operation] = [
         ("create", (inbox,)),
         state_op,
@@ -147,9 +150,20 @@ def spilled_step(item: Mapping[str, Any]) -> Spilled:
     return spill(item, version="step")
 
 
+def _ahead(head: Mapping[str, Any], mark: str, version: str) -> dict[str, Any]:
+    """An entry written ahead of its commit: tagged with the inbox mark, its id made unique to its content.
+
+    Another instance handling the same message (a lost lock) with a different answer then writes other ids and
+    cannot overwrite the entries of the commit that won; a retry with the same answer overwrites its own leftovers.
+    """
+    digest = hashlib.sha256(f"{version}\x00{json.dumps(head, sort_keys=True)}".encode()).hexdigest()[:16]
+    return {**head, "id": f"{head['id']}~{digest}", "commit": mark}
+
+
 def _op_bytes(op: Operation) -> int:
     return encoded_size(op[1]) + OPERATION_BYTES
 
 
-def _inbox_bytes(inbox: Mapping[str, Any], indexes: Sequence[int]) -> int:
-    return encoded_size({**inbox, "overflow": list(indexes)}) + OPERATION_BYTES
+def _inbox_bytes(inbox: Mapping[str, Any], entries: int) -> int:
+    # Each listed overflow id is at most `entry:` + a long nested-team index + `~` + 16 hex digits, quoted.
+    return encoded_size(inbox) + entries * 48 + OPERATION_BYTES

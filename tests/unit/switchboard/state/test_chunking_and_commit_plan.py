@@ -119,7 +119,13 @@ def test_a_commit_of_150_entries_keeps_the_atomic_part_in_one_batch_and_writes_t
     assert sorted([*final_entries, *(item["index"] for item in late)]) == list(range(150))
     # Entries written ahead are tagged with the inbox mark that commits them, and the mark lists them.
     assert {item["commit"] for item in late} == {"inbox:worker:m1"}
-    assert inbox["overflow"] == [item["index"] for item in late]
+    assert inbox["overflow"] == [item["id"] for item in late]
+    assert all(item["id"].startswith(f"entry:{item['index']:06d}~") for item in late)
+    # Another answer to the same message writes other ids; the same answer, the same ids.
+    other = plan_commit(commit(entries=150, entry_text="y"))
+    assert {i["id"] for b in other.overflow for i in b}.isdisjoint(inbox["overflow"])
+    again = plan_commit(commit(entries=150))
+    assert again.final[0][1][0]["overflow"] == inbox["overflow"]
     assert plan.final[-1][0] == "patch"
     assert plan.run_patch_op == len(plan.final) - 1
 
