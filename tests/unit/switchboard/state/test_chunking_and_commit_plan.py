@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from switchboard.errors import Disposition, disposition_for
 from switchboard.messages import Envelope
 from switchboard.runtime.protocols import Commit, TranscriptRecord
 from switchboard.state import chunking, commit_plan
@@ -152,8 +153,10 @@ def test_a_3_mb_state_is_chunked_ahead_and_its_head_commits_with_the_inbox_mark(
 
 
 def test_a_commit_whose_atomic_part_cannot_fit_is_refused_clearly() -> None:
-    with pytest.raises(CommitTooLargeError, match="more than one batch"):
+    with pytest.raises(CommitTooLargeError, match="more than one batch") as raised:
         plan_commit(commit(entries=1), batch_bytes=200)
+    # No retry fixes it: the run fails with the reason stored (and nothing of the hop is written).
+    assert disposition_for(raised.value) is Disposition.FAIL_RUN
 
 
 def test_pack_keeps_order_and_respects_both_limits() -> None:
