@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from switchboard.hosting.open_questions import patch_operations
 from switchboard.runtime.protocols import Commit
 from switchboard.state import items
 from switchboard.state.chunking import Spilled, encoded_size, spill
@@ -73,8 +74,7 @@ def plan_commit(commit: Commit, *, max_operations: int = MAX_OPERATIONS, batch_b
     entries = [spill(items.entry_item(run_id, r.index, r.entry), version=version) for r in commit.transcript]
     patch_op: Operation | None = None
     if commit.run_patch:
-        patch = [{"op": "set", "path": f"/{name}", "value": value} for name, value in commit.run_patch.items()]
-        patch_op = ("patch", (run_id, patch), {"filter_predicate": ACTIVE_CONDITION})
+        patch_op = ("patch", (run_id, patch_operations(commit.run_patch)), {"filter_predicate": ACTIVE_CONDITION})
     state_op: Operation = (
         ("create", (state.head,))
         if commit.expected_etag is None
