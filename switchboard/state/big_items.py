@@ -56,7 +56,7 @@ async def whole_items(container: ContainerProxy, run_id: str, found: Sequence[di
 async def committed_entries(
     container: ContainerProxy, run_id: str, entries: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The entries whose commit happened: an overflow entry counts once its inbox mark lists its index.
+    """The entries whose commit happened: an overflow entry counts once its inbox mark lists its id.
 
     Entries written in a commit's final batch carry no `commit` field and are always shown.
     """
@@ -68,7 +68,7 @@ async def committed_entries(
     return [
         entry
         for entry in entries
-        if not entry.get("commit") or entry.get("index") in listed.get(str(entry["commit"]), set())
+        if not entry.get("commit") or entry.get("id") in listed.get(str(entry["commit"]), set())
     ]
 
 

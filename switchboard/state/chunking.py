@@ -42,10 +42,12 @@ class Spilled:
 
     Attributes:
         head: The item to write under the item's id.
+        size: `encoded_size(head)`, measured once.
         chunks: The chunk items to write before the head, in order.
     """
 
     head: dict[str, Any]
+    size: int
     chunks: tuple[dict[str, Any], ...] = ()
 
 
@@ -70,8 +72,9 @@ def spill(
         limit: The size above which the item is chunked.
         chunk_chars: Characters of JSON text per chunk.
     """
-    if encoded_size(item) <= limit:
-        return Spilled(dict(item))
+    size = encoded_size(item)
+    if size <= limit:
+        return Spilled(dict(item), size)
     head = {name: item[name] for name in KEPT_FIELDS if name in item}
     body = {name: value for name, value in item.items() if name not in head}
     text = json.dumps(body, separators=(",", ":"))
@@ -82,7 +85,7 @@ def spill(
         {"id": chunk_id(digest, n), "run_id": item["run_id"], "type": CHUNK_TYPE, "of": item["id"], "data": piece}
         for n, piece in enumerate(pieces)
     )
-    return Spilled(head, chunks)
+    return Spilled(head, encoded_size(head), chunks)
 
 
 def chunk_id(digest: str, n: int) -> str:

@@ -3,9 +3,10 @@
 A Cosmos transactional batch holds at most 100 operations and 2 MB. A commit is written as:
 
 1. *overflow* first: every chunk (`switchboard.state.chunking`) and the attachments and transcript entries that do
-   not fit the final batch, as idempotent upserts grouped into batches that fit. Overflow entries carry `commit` =
-   the id of the inbox mark that will commit them; readers show such an entry only once that mark lists its index
-   (`overflow`). Attachments need no such mark: they are read only through the outbox sent after the final batch.
+   not fit the final batch, as idempotent upserts grouped into batches that fit. An overflow entry carries `commit` =
+   the id of the inbox mark that will commit it and an id of its own (`entry:<index>~<digest of message and
+   content>`); readers show it only once that mark lists its id (`overflow`). Attachments need no such mark: they are
+   read only through the outbox, which is sent after the final batch.
 2. the *final* batch, atomic as before: the inbox mark, the state (head), the outbox (head), the attachments and
    entries that fit, and the run patch. It alone decides whether the hop happened.
 
@@ -15,10 +16,13 @@ retried hop writes the same ids again. A commit that fits one batch is written e
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from switchboard.hosting.open_questions import patch_operations
 from switchboard.runtime.protocols import Commit
 from switchboard.state import items
 from switchboard.state.chunking import Spilled, encoded_size, spill
@@ -74,8 +78,7 @@ def plan_commit(commit: Commit, *, max_operations: int = MAX_OPERATIONS, batch_b
     attachments = [spill(items.attachment_item(run_id, a.id, a.body), version=version) for a in commit.attachments]
     patch_op: Operation | None = None
     if commit.run_patch:
-        patch = [{"op": "set", "path": f"/{name}", "value": value} for name, value in commit.run_patch.items()]
-        patch_op = ("patch", (run_id, patch), {"filter_predicate": ACTIVE_CONDITION})
+        patch_op = ("patch", (run_id, patch_operations(commit.run_patch)), {"filter_predicate": ACTIVE_CONDITION})
     state_op: Operation = (
         ("create", (state.head,))
         if commit.expected_etag is None
@@ -83,9 +86,10 @@ def plan_commit(commit: Commit, *, max_operations: int = MAX_OPERATIONS, batch_b
     )
     inbox = items.inbox_item(run_id, commit.agent, commit.message_id)
     fixed = [state_op, ("create", (outbox.head,)), *([patch_op] if patch_op else [])]
+    fixed_bytes = state.size + outbox.size + (_op_bytes(patch_op) if patch_op else 0) + 3 * OPERATION_BYTES
     # The inbox mark grows by the overflow indexes it lists; reserve room for all of them.
     room_ops = max_operations - 1 - len(fixed)
-    room_bytes = batch_bytes - _inbox_bytes(inbox, [r.index for r in commit.transcript]) - sum(map(_op_bytes, fixed))
+    room_bytes = batch_bytes - _inbox_bytes(inbox, len(commit.transcript)) - fixed_bytes
     if room_ops < 0 or room_bytes < 0:
         raise CommitTooLargeError(
             f"commit {commit.agent}:{commit.message_id} in run {run_id}: its inbox mark, state, outbox and run patch"
@@ -94,7 +98,7 @@ def plan_commit(commit: Commit, *, max_operations: int = MAX_OPERATIONS, batch_b
     in_final: list[dict[str, Any]] = []
     early: list[dict[str, Any]] = []
     for attachment in attachments:
-        size = encoded_size(attachment.head) + OPERATION_BYTES
+        size = attachment.size + OPERATION_BYTES
         if len(in_final) < room_ops and size <= room_bytes:
             in_final.append(attachment.head)
             room_bytes -= size
@@ -104,14 +108,14 @@ def plan_commit(commit: Commit, *, max_operations: int = MAX_OPERATIONS, batch_b
     late: list[dict[str, Any]] = []
     entries_in_final: list[dict[str, Any]] = []
     for entry in entries:
-        size = encoded_size(entry.head) + OPERATION_BYTES
+        size = entry.size + OPERATION_BYTES
         if not late and len(entries_in_final) < room_ops and size <= room_bytes:
             entries_in_final.append(entry.head)
             room_bytes -= size
         else:
-            late.append({**entry.head, "commit": inbox["id"]})
+            late.append(_ahead(entry.head, inbox["id"], version))
     if late:
-        inbox["overflow"] = [int(entry["index"]) for entry in late]
+        inbox["overflow"] = [entry["id"] for entry in late]
     final: list[Operation] = [
         ("create", (inbox,)),
         state_op,
@@ -160,9 +164,20 @@ def spilled_step(item: Mapping[str, Any]) -> Spilled:
     return spill(item, version="step")
 
 
+def _ahead(head: Mapping[str, Any], mark: str, version: str) -> dict[str, Any]:
+    """An entry written ahead of its commit: tagged with the inbox mark, its id made unique to its content.
+
+    Another instance handling the same message (a lost lock) with a different answer then writes other ids and
+    cannot overwrite the entries of the commit that won; a retry with the same answer overwrites its own leftovers.
+    """
+    digest = hashlib.sha256(f"{version}\x00{json.dumps(head, sort_keys=True)}".encode()).hexdigest()[:16]
+    return {**head, "id": f"{head['id']}~{digest}", "commit": mark}
+
+
 def _op_bytes(op: Operation) -> int:
     return encoded_size(op[1]) + OPERATION_BYTES
 
 
-def _inbox_bytes(inbox: Mapping[str, Any], indexes: Sequence[int]) -> int:
-    return encoded_size({**inbox, "overflow": list(indexes)}) + OPERATION_BYTES
+def _inbox_bytes(inbox: Mapping[str, Any], entries: int) -> int:
+    # Each listed overflow id is at most `entry:` + a long nested-team index + `~` + 16 hex digits, quoted.
+    return encoded_size(inbox) + entries * 48 + OPERATION_BYTES

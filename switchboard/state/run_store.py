@@ -23,7 +23,7 @@ from switchboard.messages import Envelope
 from switchboard.messages.references import NO_REFERENCES, References
 from switchboard.runtime.protocols import Commit, StoredState
 from switchboard.state import chunking, items
-from switchboard.state.big_items import delete_items, whole_items, write_overflow
+from switchboard.state.big_items import committed_entries, delete_items, whole_items, write_overflow
 from switchboard.state.client import cosmos_client, identity_credential, runs_container
 from switchboard.state.commit_plan import plan_commit, spilled_step
 from switchboard.state.errors import status_error, store_error
@@ -137,8 +137,12 @@ class CosmosRunStore(CosmosRunDocuments):
         item = await self._read(run_id, items.step_id(key), "read step of")
         return None if item is None else items.step_value(item)
 
-    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
-        """Write a finished step through at once; a second record of the same key keeps the first (409)."""
+    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Write a finished step through at once and return the value the key holds.
+
+        A second record of the same key (another instance raced this one on the message) keeps the first: the 409
+        is answered by reading the stored step back, and that value is returned for the caller to adopt.
+        """
         step = spilled_step(items.step_item(run_id, key, value))
         await write_overflow(self.container, run_id, [[chunk] for chunk in step.chunks])
         try:
@@ -146,8 +150,11 @@ class CosmosRunStore(CosmosRunDocuments):
         except CosmosHttpResponseError as error:
             if error.status_code != 409:
                 raise store_error(error, f"record step {key}") from error
+            stored = await self.recall(run_id, key)
+            return value if stored is None else stored
         except AzureError as error:
             raise store_error(error, f"record step {key}") from error
+        return value
 
     # RunDocuments
     async def snapshot(
@@ -171,7 +178,8 @@ class CosmosRunStore(CosmosRunDocuments):
             ]
         except AzureError as error:
             raise store_error(error, f"read run {run_id} for {agent}") from error
-        found = await whole_items(self.container, run_id, found)
+        # Big items come back whole; an entry written ahead of a commit that never happened is left out.
+        found = await whole_items(self.container, run_id, await committed_entries(self.container, run_id, found))
         return parse_snapshot(run_id, found, state_of=self._stored_state)
 
     def _stored_state(self, run_id: str, item: Mapping[str, Any]) -> StoredState:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from switchboard.errors import Disposition, disposition_for
 from switchboard.messages import Envelope
 from switchboard.runtime.protocols import Commit, TranscriptRecord
 from switchboard.state import chunking, commit_plan
@@ -119,7 +120,13 @@ def test_a_commit_of_150_entries_keeps_the_atomic_part_in_one_batch_and_writes_t
     assert sorted([*final_entries, *(item["index"] for item in late)]) == list(range(150))
     # Entries written ahead are tagged with the inbox mark that commits them, and the mark lists them.
     assert {item["commit"] for item in late} == {"inbox:worker:m1"}
-    assert inbox["overflow"] == [item["index"] for item in late]
+    assert inbox["overflow"] == [item["id"] for item in late]
+    assert all(item["id"].startswith(f"entry:{item['index']:06d}~") for item in late)
+    # Another answer to the same message writes other ids; the same answer, the same ids.
+    other = plan_commit(commit(entries=150, entry_text="y"))
+    assert {i["id"] for b in other.overflow for i in b}.isdisjoint(inbox["overflow"])
+    again = plan_commit(commit(entries=150))
+    assert again.final[0][1][0]["overflow"] == inbox["overflow"]
     assert plan.final[-1][0] == "patch"
     assert plan.run_patch_op == len(plan.final) - 1
 
@@ -146,8 +153,10 @@ def test_a_3_mb_state_is_chunked_ahead_and_its_head_commits_with_the_inbox_mark(
 
 
 def test_a_commit_whose_atomic_part_cannot_fit_is_refused_clearly() -> None:
-    with pytest.raises(CommitTooLargeError, match="more than one batch"):
+    with pytest.raises(CommitTooLargeError, match="more than one batch") as raised:
         plan_commit(commit(entries=1), batch_bytes=200)
+    # No retry fixes it: the run fails with the reason stored (and nothing of the hop is written).
+    assert disposition_for(raised.value) is Disposition.FAIL_RUN
 
 
 def test_pack_keeps_order_and_respects_both_limits() -> None:
