@@ -3,8 +3,10 @@
 A two-assistant round-robin team on a scripted model runs through `MessageProcessor` with the real
 `CosmosRunStore` (azure-cosmos aio) against the Cosmos emulator started as a process; the bus is in memory, so
 only Cosmos is measured. `CosmosRunStore.counter` counts the item requests on the wire. Targets: <= 3 requests per
-hop; bytes per hop flat in run length (the 100-turn run's mean over the 10-turn run's, printed as a ratio).
-Run: `python benchmarks/cosmos_hop_cost.py [--turns 10 100] [--window 6]`.
+hop; bytes per hop flat in run length (the 100-turn run's mean over the 10-turn run's, printed as a ratio). It also
+prints the largest bus message of each run: turns name transcript ranges and answers are refs, so that stays a few
+hundred bytes however long the answers (`--answer-chars 150000`) or the run.
+Run: `python benchmarks/cosmos_hop_cost.py [--turns 10 100] [--window 6] [--answer-chars N]`.
 """
 
 from __future__ import annotations
@@ -41,11 +43,11 @@ KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsE
 REPO = Path(__file__).resolve().parents[1]
 
 
-def team_router(turns: int, window: int) -> Router:
+def team_router(turns: int, window: int, answer_chars: int = 240) -> Router:
     script = {
         "agents": {
-            "writer": [{"content": f"draft {i}: " + "words " * 40} for i in range(turns)],
-            "critic": [{"content": f"review {i}: " + "notes " * 40} for i in range(turns)],
+            "writer": [{"content": f"draft {i}: " + "words " * (answer_chars // 6)} for i in range(turns)],
+            "critic": [{"content": f"review {i}: " + "notes " * (answer_chars // 6)} for i in range(turns)],
         }
     }
     client = ScriptedModelClient(Script.model_validate(script))
@@ -57,22 +59,26 @@ def team_router(turns: int, window: int) -> Router:
     return Router(team.agents(), extra_messages=TEAM_MESSAGES)
 
 
-async def measure(endpoint: str, turns: int, window: int) -> tuple[list[int], list[int]]:
+async def measure(
+    endpoint: str, turns: int, window: int, answer_chars: int = 240
+) -> tuple[list[int], list[int], list[int]]:
+    """Run one team run of `turns` turns; per hop: Cosmos requests, bytes sent to Cosmos, bus message bytes."""
     settings = HostingSettings.model_validate(
-        {"COSMOS_ENDPOINT": endpoint, "COSMOS_KEY": KEY, "COSMOS_CONTAINER": f"hops-{turns}"}
+        {"COSMOS_ENDPOINT": endpoint, "COSMOS_KEY": KEY, "COSMOS_CONTAINER": f"hops-{turns}-{answer_chars}"}
     )
     store = CosmosRunStore.from_settings(settings)
     await store.create_if_missing()
-    router = team_router(turns, window)
+    router = team_router(turns, window, answer_chars)
     bus = InMemoryRunEvents(router)
     processor = MessageProcessor(
         router=router, store=store, journal=store, transcript=store, runs=store, publisher=bus, teams={"team": "team"}
     )
     run_id = f"run-{turns}"
     await processor.process_task(IncomingMessage(body=json.dumps({"task": "report"}).encode(), message_id=run_id))
-    requests, written = [], []
+    requests, written, messages = [], [], []
     while bus.sent:
         envelope = bus.sent.pop(0)
+        messages.append(len(envelope.to_json()))
         assert envelope.target is not None
         before = store.counter.snapshot()
         settlement = await processor.process(envelope.target, IncomingMessage(envelope.to_json(), envelope.message_id))
@@ -84,7 +90,7 @@ async def measure(endpoint: str, turns: int, window: int) -> tuple[list[int], li
     assert run is not None, run_id
     assert run["status"] == "completed", run
     await store.close()
-    return requests, written
+    return requests, written, messages
 
 
 def start_emulator(data: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -109,17 +115,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, nargs="+", default=[10, 100])
     parser.add_argument("--window", type=int, default=6, help="messages each assistant keeps in its model context")
+    parser.add_argument("--answer-chars", type=int, default=240, help="characters of each scripted answer")
     options = parser.parse_args()
     proc, endpoint = start_emulator(Path(tempfile.mkdtemp()) / "cosmos")
     try:
         means: dict[int, float] = {}
         for turns in options.turns:
-            requests, written = asyncio.run(measure(endpoint, turns, options.window))
+            requests, written, messages = asyncio.run(measure(endpoint, turns, options.window, options.answer_chars))
             means[turns] = statistics.mean(written)
             print(
                 f"{turns:>4} turns: {len(requests)} hops, Cosmos requests/hop mean {statistics.mean(requests):.2f} "
                 f"max {max(requests)} (target <= 3); bytes written/hop mean {means[turns]:.0f} "
-                f"(first 10 hops {statistics.mean(written[:10]):.0f}, last 10 {statistics.mean(written[-10:]):.0f})"
+                f"(first 10 hops {statistics.mean(written[:10]):.0f}, last 10 {statistics.mean(written[-10:]):.0f}); "
+                f"bus message bytes max {max(messages)} mean {statistics.mean(messages):.0f}"
             )
         shortest, longest = min(means), max(means)
         print(

@@ -322,7 +322,7 @@ def main() -> None:
             )
     print()
     print(f"{'Cosmos per hop (store only)':28}{'mean req':>10}{'max req':>9}{'bytes':>10}")
-    for turns, (requests, written) in costs.items():
+    for turns, (requests, written, _messages) in costs.items():
         print(
             f"{f'{turns}-turn run':28}{statistics.mean(requests):>10.2f}{max(requests):>9}"
             f"{statistics.mean(written):>10.0f}"
