@@ -8,6 +8,10 @@ azure-servicebus aio send → receive → complete between two session queues (o
 same chains also making by hand the SDK calls a hosted hop needs (a Cosmos query, an item write, a transactional batch
 and a chat completion from the scripted model): host hop / that = what Switchboard's code and host add.
 
+CPU per hop, in the same loaded rounds: the host process's CPU time (from /proc) per hop against this process's CPU
+time per hop of the same-I/O chains: what Switchboard's code and host add, counted in CPU rather than latency, so
+other load on the machine does not blur it.
+
 Part 2, the store (`benchmarks/cosmos_hop_cost.py`: the in-process `MessageProcessor` on the same Cosmos emulator,
 Service Bus left out): Cosmos requests and bytes written per hop at run lengths 10 and 100 turns; bytes per hop must
 stay flat as the run grows.
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -52,6 +57,15 @@ from tests.support.stack import Stack, load_app_module, scrub_env
 APP = Path(__file__).with_name("hosting_app")
 BARE_QUEUES = ("bare-a", "bare-b")
 TURNS = 10
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc (Linux); NaN where there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -277,6 +291,8 @@ def main() -> None:
     scrub_env()
     results: dict[int, dict[str, list[float]]] = {}
     rates: dict[int, dict[str, list[float]]] = {}
+    cpu = {"host": 0.0, "same I/O": 0.0}  # CPU seconds spent on the loaded rounds' hops
+    loaded_hops = 0
     with tempfile.TemporaryDirectory() as tmp:
         stack = stack_for(Path(tmp))
         stack.start_all()
@@ -292,7 +308,13 @@ def main() -> None:
                         ("same I/O", bare(stack, runs, 2 * TURNS + 1, same_io=True)),
                     )
                     for side, measure in contenders:
+                        host_before, own_before = cpu_seconds(stack.processes["host"].pid), time.process_time()
                         rate, hops = asyncio.run(measure)
+                        if runs == args.runs and side == "host":
+                            cpu["host"] += cpu_seconds(stack.processes["host"].pid) - host_before
+                            loaded_hops += runs * (2 * TURNS + 1)
+                        elif runs == args.runs and side == "same I/O":
+                            cpu["same I/O"] += time.process_time() - own_before
                         results[runs][side] += hops
                         rates[runs][side].append(rate)
             costs = {turns: asyncio.run(measure_store(stack.cosmos_endpoint, turns, 6)) for turns in (10, 100)}
@@ -320,6 +342,11 @@ def main() -> None:
                 f"{'':2}host / {name} at {runs} concurrent: p50 {percentile(host, 0.5) / percentile(peer, 0.5):.2f}x, "
                 f"p99 {percentile(host, 0.99) / percentile(peer, 0.99):.2f}x   ({meaning})"
             )
+    host_cpu, peer_cpu = (cpu[side] / loaded_hops * 1e3 for side in ("host", "same I/O"))
+    print(
+        f"CPU per hop at {args.runs} concurrent: host process {host_cpu:.2f} ms, same I/O by hand {peer_cpu:.2f} ms: "
+        f"host / same I/O {host_cpu / peer_cpu:.2f}x (target <= 1.15x)"
+    )
     print()
     print(f"{'Cosmos per hop (store only)':28}{'mean req':>10}{'max req':>9}{'bytes':>10}")
     for turns, (requests, written, _messages) in costs.items():
