@@ -200,7 +200,10 @@ async def test_two_instances_racing_one_message_make_one_effect_one_transcript_a
     (tried_b,) = out["b"]["tried"]
     assert _timeless(tried_a) == _timeless(tried_b)
     (turn_completed,) = tried_a
-    entry = turn_completed["payload"]["entry"]
+    # The answer travels as a ref to the attachment item committed with the outbox: read it from Cosmos.
+    ref = turn_completed["payload"]["ref"]
+    assert turn_completed["payload"]["entry"] is None
+    entry = runs_container(stack).read_item(ref, partition_key=run_id)["body"]
     assert entry["content"] == "Paid, says a."
 
     # Both instances were inside the tool, with one key: the adopted call's (instance a's arguments), paid once.
