@@ -12,15 +12,17 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from switchboard.agent import Agent
+from switchboard.agent import Agent, SystemClock
 from switchboard.errors import SwitchboardError
 from switchboard.functions.deferred_model import DeferredModelClient
+from switchboard.hosting.backoff import BackoffPolicy
 from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.run_status import TERMINAL_STATUSES
 from switchboard.hosting.settings import HostingSettings
 from switchboard.hosting.shutdown import on_shutdown
 from switchboard.hosting.task_request import InvalidTaskError, task_request
+from switchboard.hosting.transient_retry import TransientRetries
 from switchboard.models.agent_models import assign_agent_clients
 from switchboard.models.openai_client import settings_agent_client
 from switchboard.protocol import TEAM_MESSAGES
@@ -92,6 +94,7 @@ class HostedRuntime:
                         runs=store,
                         publisher=publisher,
                         teams={name: spec.name for name, spec in self.teams.items()},
+                        retries=TransientRetries(BackoffPolicy.from_settings(settings), publisher, clock=SystemClock()),
                     )
         return self._processor
 

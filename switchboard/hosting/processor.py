@@ -19,17 +19,21 @@ from switchboard.errors import (
     CancelledError,
     Disposition,
     DuplicateMessageError,
+    TransientError,
     UnroutableMessageError,
     disposition_for,
 )
+from switchboard.hosting.backoff import RETRY_OF
 from switchboard.hosting.cancel_watch import DEFAULT_POLL_SECONDS, watch_cancellation
 from switchboard.hosting.entity_names import INGRESS_FUNCTION, TASKS_QUEUE
 from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, timeouts
+from switchboard.hosting.patient_journal import PatientJournal
 from switchboard.hosting.ports import REPLAY_OF, HopStore, RunDocuments, RunEndedError, RunEvents
 from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus, run_patch, status_changes
 from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
 from switchboard.hosting.task_request import parse_task
+from switchboard.hosting.transient_retry import RetryOrigin, TransientRetries
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.instrumentation import message_traceparent
 from switchboard.messages import Envelope, Message
@@ -60,6 +64,7 @@ class MessageProcessor:
         default_team: str | None = None,
         clock: Clock | None = None,
         cancel_poll_seconds: float = DEFAULT_POLL_SECONDS,
+        retries: TransientRetries | None = None,
     ) -> None:
         """Wire the ports.
 
@@ -74,6 +79,8 @@ class MessageProcessor:
             default_team: The team of a task that names none; defaults to the first of `teams`.
             clock: The time source.
             cancel_poll_seconds: How often a running handler's run document is read for a cancel.
+            retries: Backs off a transiently failed message (a scheduled copy, within a retry budget per run);
+                without it such a message is abandoned and Service Bus redelivers it at once.
         """
         if not teams:
             raise ValueError("a processor needs at least one team")
@@ -87,6 +94,7 @@ class MessageProcessor:
         self.default_team = default_team or next(iter(self.teams))
         self.clock: Clock = clock or SystemClock()
         self.cancel_poll_seconds = cancel_poll_seconds
+        self.retries = retries
 
     async def process(self, agent: str, incoming: IncomingMessage) -> Settlement:
         """Handle one message from `agent`'s queue (the steps of docs/hosting.md's "Processing one message")."""
@@ -108,25 +116,28 @@ class MessageProcessor:
             traceparent=traceparent or None,
         ) as span:
             if envelope is not None and message is not None:
-                settlement = await self._settle(agent, envelope, message)
+                settlement = await self._settle(agent, envelope, message, incoming)
             else:
                 assert bad is not None
                 settlement = _dead_letter(bad)
             span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
         return settlement
 
-    async def _settle(self, agent: str, envelope: Envelope, message: Message) -> Settlement:
+    async def _settle(self, agent: str, envelope: Envelope, message: Message, incoming: IncomingMessage) -> Settlement:
         try:
             return await self._handle(agent, envelope, message)
         except Exception as error:
-            return await self._on_error(envelope.run_id, envelope.message_id, error)
+            origin = RetryOrigin(agent, incoming, subject=envelope.type, correlation_id=envelope.correlation_id)
+            return await self._on_error(envelope.run_id, envelope.message_id, error, origin)
 
     async def process_task(self, incoming: IncomingMessage) -> Settlement:
         """Start a run from a `tasks` message: `{"task": str, "team"?: str}`, run id = MessageId.
 
         A task whose run already started (a re-post after the duplicate-detection window) starts nothing.
         """
-        run_id = incoming.application_properties.get(REPLAY_OF) or incoming.message_id
+        properties = incoming.application_properties
+        # A replayed dead letter names its run in `replay_of`, a retry copy in `retry_of` (switchboard.hosting.backoff).
+        run_id = properties.get(REPLAY_OF) or properties.get(RETRY_OF) or incoming.message_id
         with current_telemetry().process(
             queue=TASKS_QUEUE,
             agent=INGRESS_FUNCTION,
@@ -162,7 +173,7 @@ class MessageProcessor:
             await self.publisher.publish_event(run_id, RunStatus.QUEUED, event_id=f"{run_id}/{RunStatus.QUEUED}")
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.STARTED)
         except Exception as error:
-            return await self._on_error(run_id, incoming.message_id, error)
+            return await self._on_error(run_id, incoming.message_id, error, RetryOrigin(TASKS_QUEUE, incoming))
 
     def _decode(self, agent: str, incoming: IncomingMessage) -> tuple[Envelope, Message]:
         envelope = Envelope.from_json(incoming.body)
@@ -190,7 +201,7 @@ class MessageProcessor:
         dispatcher = Dispatcher(
             self.router,
             PreloadedState(self.store, agent=agent, run_id=run_id, state=snapshot.state),
-            journal=PreloadedJournal(self.journal, steps=snapshot.steps),
+            journal=PreloadedJournal(self._step_journal(), steps=snapshot.steps),
             transcript=self.transcript,
             clock=self.clock,
         )
@@ -228,24 +239,45 @@ class MessageProcessor:
                 incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
             )
 
-    async def _on_error(self, run_id: str, message_id: str, error: Exception) -> Settlement:
+    def _step_journal(self) -> StepJournal:
+        # With back-off on, a step the model answered is written even through a throttled store (no second call).
+        if self.retries is None:
+            return self.journal
+        return PatientJournal(self.journal, self.retries.policy, rand=self.retries.rand, sleep=self.retries.sleep)
+
+    async def _on_error(self, run_id: str, message_id: str, error: Exception, origin: RetryOrigin) -> Settlement:
         disposition = disposition_for(error)
         reason = _bounded(getattr(error, "reason", None) or str(error))
         if disposition is Disposition.DEAD_LETTER:
             return Settlement(SettlementKind.DEAD_LETTER, type(error).__name__, reason, outcome=Outcome.BAD_INPUT)
         if disposition is Disposition.FAIL_RUN:
-            try:
-                if await self.runs.fail_run(run_id, f"{type(error).__name__}: {reason}"):
-                    failed = RunStatus.FAILED
-                    await self.publisher.publish_event(run_id, failed, event_id=f"{run_id}/{message_id}/{failed}")
-            except Exception as failure:
-                return Settlement(SettlementKind.ABANDON, type(failure).__name__, str(failure), outcome=Outcome.RETRY)
-            return Settlement(SettlementKind.COMPLETE, type(error).__name__, reason, outcome=Outcome.RUN_FAILED)
+            return await self._fail_run(run_id, message_id, error, reason)
+        if self.retries is not None and isinstance(error, TransientError):
+            spent = self.retries.budget_spent(origin)
+            if spent is None:
+                return await self.retries.reschedule(origin, error)
+            # The retry budget is used up: the run fails with the last error, as a permanent one would.
+            return await self._fail_run(
+                run_id, message_id, error, f"{reason} (still failing after {spent:.0f}s of retries)"
+            )
         return Settlement(SettlementKind.ABANDON, type(error).__name__, reason, outcome=Outcome.RETRY)
+
+    async def _fail_run(self, run_id: str, message_id: str, error: Exception, reason: str) -> Settlement:
+        reason = _bounded(reason)
+        try:
+            if await self.runs.fail_run(run_id, f"{type(error).__name__}: {reason}"):
+                failed = RunStatus.FAILED
+                await self.publisher.publish_event(run_id, failed, event_id=f"{run_id}/{message_id}/{failed}")
+        except Exception as failure:
+            return Settlement(SettlementKind.ABANDON, type(failure).__name__, str(failure), outcome=Outcome.RETRY)
+        return Settlement(SettlementKind.COMPLETE, type(error).__name__, reason, outcome=Outcome.RUN_FAILED)
 
 
 def _error_type(settlement: Settlement) -> str | None:
-    failed = settlement.kind is not SettlementKind.COMPLETE or settlement.outcome is Outcome.RUN_FAILED
+    failed = settlement.kind is not SettlementKind.COMPLETE or settlement.outcome in (
+        Outcome.RUN_FAILED,
+        Outcome.RESCHEDULED,
+    )
     return (settlement.reason or settlement.kind.value) if failed else None
 
 

@@ -22,7 +22,7 @@ from switchboard.messages import Envelope
 from switchboard.runtime.protocols import Commit, StoredState
 from switchboard.state import items
 from switchboard.state.client import cosmos_client, identity_credential, runs_container
-from switchboard.state.errors import status_error, store_error
+from switchboard.state.errors import retry_after_hint, status_error, store_error
 from switchboard.state.request_counter import RequestCounter
 from switchboard.state.run_documents import ACTIVE_CONDITION, CosmosRunDocuments, utc_now
 
@@ -200,4 +200,13 @@ def _batch_error(error: CosmosBatchOperationError, commit: Commit, *, run_patch_
         return StateConflictError(f"{where}: the state of {commit.agent!r} changed since it was loaded")
     if index == run_patch_op and status == 412:
         return RunEndedError(f"{where}: the run ended meanwhile")
-    return status_error(status, f"{where}: operation {index} failed with {status}")
+    # A throttled batch says how long to wait on the batch response, or on the throttled operation's own.
+    hint = retry_after_hint(error.headers)
+    if hint is None and index < len(responses):
+        hint = _operation_retry_after(responses[index])
+    return status_error(status, f"{where}: operation {index} failed with {status}", retry_after=hint)
+
+
+def _operation_retry_after(response: Mapping[str, Any]) -> float | None:
+    milliseconds = response.get("retryAfterMilliseconds")
+    return float(milliseconds) / 1000.0 if isinstance(milliseconds, int | float) else None

@@ -16,11 +16,12 @@ from azure.servicebus.exceptions import ServiceBusError
 
 from switchboard.hosting.entity_names import RUN_EVENTS_TOPIC, TASKS_QUEUE
 from switchboard.hosting.settings import HostingSettings
+from switchboard.hosting.transient_retry import RetryCopy
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.messages import Envelope
 from switchboard.transport.connection import identity_credential, service_bus_client
 from switchboard.transport.errors import bus_error
-from switchboard.transport.mapping import CONTENT_TYPE, message_for
+from switchboard.transport.mapping import CONTENT_TYPE, message_for, retry_message
 
 
 class Routes(Protocol):
@@ -120,6 +121,15 @@ class ServiceBusPublisher:
             for message in messages:
                 message.scheduled_enqueue_time_utc = at
             await self._send("queue", queue, messages)
+
+    async def send_copy(self, copy: RetryCopy) -> None:
+        """Enqueue a retry copy of a received message for `copy.at` (`switchboard.hosting.transient_retry`).
+
+        Raises:
+            BusUnavailableError: Service Bus did not take it (`BusBusyError` while the namespace is busy).
+            BusConfigurationError: The queue is missing or the message is too large.
+        """
+        await self._send("queue", copy.queue, [retry_message(copy)])
 
     async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
         """Announce a run status change on the `run-events` topic (`subject` = status, property `run_id`).
