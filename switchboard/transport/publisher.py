@@ -176,19 +176,24 @@ class ServiceBusPublisher:
             await self._credential.close()
 
     async def _send(self, kind: str, entity: str, messages: list[ServiceBusMessage]) -> None:
-        sender, lock = await self._sender(kind, entity)
-        # One send at a time per sender: the SDK's sender is not safe for concurrent use (two first sends racing
-        # to open its link fail inside azure-servicebus).
-        async with lock:
-            try:
-                await sender.send_messages(messages)
-            except ServiceBusError as error:
-                # A sender whose link broke stays broken; the next attempt opens a fresh one.
-                if self._senders.get((kind, entity), (None, None))[0] is sender:
+        while True:
+            sender, lock = await self._sender(kind, entity)
+            # One send at a time per sender: the SDK's sender is not safe for concurrent use (two first sends racing
+            # to open its link fail inside azure-servicebus).
+            async with lock:
+                if self._senders.get((kind, entity), (None, None))[0] is not sender:
+                    # It failed and was closed while this send waited for it (a closed sender raises ValueError,
+                    # which no host would recognise as transient): take the fresh one.
+                    continue
+                try:
+                    await sender.send_messages(messages)
+                except ServiceBusError as error:
+                    # A sender whose link broke stays broken; the next attempt opens a fresh one.
                     del self._senders[(kind, entity)]
-                await _close_quietly(sender)
-                raise bus_error(error, f"send to {kind} {entity!r}") from error
-        self.sent += len(messages)
+                    await _close_quietly(sender)
+                    raise bus_error(error, f"send to {kind} {entity!r}") from error
+            self.sent += len(messages)
+            return
 
     async def _sender(self, kind: str, entity: str) -> tuple[ServiceBusSender, asyncio.Lock]:
         async with self._guard:

@@ -115,8 +115,9 @@ def test_a_throttled_cosmos_leaves_every_run_completed(faulted: Stack) -> None:
     stack = faulted
     mark = len(stack.processes["host"].log())
     runs = start_runs(stack, 3, "throttled store")
-    # Past the Cosmos SDK's own nine retries (0.5 s each), so hops fail and are backed off.
-    cosmos_faults(stack, status=429, for_seconds=12, retry_after_ms=500)
+    # The Cosmos SDK's own nine retries (0.2 s apart) give up after about 2 s, so hops fail and are backed off;
+    # abandoned instead, a message would use up its 3 deliveries in about 6 s of this 12 s outage.
+    cosmos_faults(stack, status=429, for_seconds=12, retry_after_ms=200)
     ended = wait_all_ended(stack, runs, timeout=150)
     assert {run["status"] for run in ended.values()} == {"completed"}, ended
     assert fault_views(stack)["cosmos"]["injected"] > 20
@@ -131,7 +132,11 @@ def test_a_busy_service_bus_leaves_every_run_completed(faulted: Stack) -> None:
     while not any(entry_count(stack, run_id) for run_id in runs):
         assert time.monotonic() < deadline, stack.logs()
         time.sleep(0.1)
-    servicebus_fault(stack, "server-busy", for_seconds=8)
+    # The next model answers come 2 s late, so those hops are mid-handler when the namespace turns busy, and their
+    # sends are refused for longer than the SDK's own retries last (about 12 s).
+    model_faults(stack, delay_seconds=2, count=3)
+    time.sleep(0.3)
+    servicebus_fault(stack, "server-busy", for_seconds=20)
     ended = wait_all_ended(stack, runs, timeout=150)
     assert {run["status"] for run in ended.values()} == {"completed"}, ended
     assert fault_views(stack)["servicebus"]["injected"]["server-busy"] > 0
