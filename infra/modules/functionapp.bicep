@@ -75,6 +75,15 @@ param modelTimeoutSeconds int = 60
 @description('Attempts per model call, retries included.')
 param modelMaxAttempts int = 4
 
+@description('Seconds a run keeps retrying a transient failure (throttling, outages) before it fails with the last error.')
+param retryBudgetSeconds int = 900
+
+@description('Back-off before the first retry of a transiently failed message, in seconds; doubles each retry.')
+param retryBaseSeconds int = 2
+
+@description('Longest computed back-off between retries, in seconds (a dependency\'s own Retry-After may ask for more).')
+param retryMaxDelaySeconds int = 120
+
 @description('Python version of the app (the version the project is developed and tested with).')
 @allowed([
   '3.11'
@@ -196,6 +205,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SWITCHBOARD_MODEL_TIMEOUT: string(modelTimeoutSeconds)
     SWITCHBOARD_MODEL_MAX_ATTEMPTS: string(modelMaxAttempts)
     SWITCHBOARD_MODEL_JSON_MODE: 'json_schema'
+    // Transient failures are retried by scheduled copies of the message (docs/hosting.md, "Transient failures").
+    SWITCHBOARD_RETRY_BUDGET_SECONDS: string(retryBudgetSeconds)
+    SWITCHBOARD_RETRY_BASE_SECONDS: string(retryBaseSeconds)
+    SWITCHBOARD_RETRY_MAX_DELAY_SECONDS: string(retryMaxDelaySeconds)
     PYTHON_ENABLE_OPENTELEMETRY: 'true'
     PYTHON_ISOLATE_WORKER_DEPENDENCIES: '1'
   }, agentModelSettings)
