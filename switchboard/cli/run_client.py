@@ -8,7 +8,6 @@ id, exactly as `POST /api/runs` does; `view` is `GET /api/runs/{id}`'s JSON.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
@@ -19,6 +18,8 @@ from switchboard.hosting.entity_names import TASKS_QUEUE
 from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.hosting.settings import HostingSettings
+from switchboard.hosting.submission import Submitted, submit_run
+from switchboard.hosting.task_request import TaskRequest
 from switchboard.state import CosmosRunStore
 from switchboard.transport import (
     DeadLetters,
@@ -109,12 +110,23 @@ class RunClient:
 
         Raises:
             TeamNotDeployedError: The namespace has no queue for the team.
+            SubmitUnavailableError: Cosmos or Service Bus could not take it now; nothing was left behind.
         """
-        await self.check_team_queue(team)
-        run_id = run_id or str(uuid.uuid4())
-        await self.store.create_run(run_id, task=task, team=team)
-        await self.publisher.send_task(run_id, task=task, team=team)
-        return run_id
+        submitted = await self.submit_request(TaskRequest(task=task, team=team), run_id=run_id)
+        return submitted.run_id
+
+    async def submit_request(
+        self, request: TaskRequest, *, idempotency_key: str | None = None, run_id: str | None = None
+    ) -> Submitted:
+        """Submit as `POST /api/runs` does (`switchboard.hosting.submission.submit_run`), optionally by key.
+
+        Raises:
+            TeamNotDeployedError: The namespace has no queue for the team.
+            IdempotencyConflictError: The key was used for another task or team.
+            SubmitUnavailableError: Cosmos or Service Bus could not take it now; nothing was left behind.
+        """
+        await self.check_team_queue(request.team)
+        return await submit_run(self.store, self.publisher, request, idempotency_key=idempotency_key, run_id=run_id)
 
     async def view(self, run_id: str) -> dict[str, Any]:
         """The run with `transcript` and `usage`, as `GET /api/runs/{id}` returns it.

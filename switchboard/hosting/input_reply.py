@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.ingress_rules import preview
 from switchboard.hosting.run_status import RunStatus
 from switchboard.messages import Envelope
 from switchboard.protocol.input_messages import InputProvided
@@ -52,7 +53,9 @@ def reply_envelope(run_id: str, run: Mapping[str, Any], body: Any, *, now: datet
         raise InputReplyError('the body must be a JSON object: {"input": "..."} or {"approve": true|false}')
     request_id = str(pending.get("request_id"))
     if body.get("request_id") not in (None, request_id):
-        raise NotAwaitingInputError(f"run {run_id} waits for request {request_id}, not {body.get('request_id')}")
+        raise NotAwaitingInputError(
+            f"run {run_id} waits for request {request_id}, not {preview(body.get('request_id'))}"
+        )
     if pending.get("kind") == "approval":
         approve = body.get("approve")
         if not isinstance(approve, bool):
