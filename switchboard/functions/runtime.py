@@ -14,6 +14,7 @@ from typing import Any
 from switchboard.agent import Agent
 from switchboard.errors import SwitchboardError
 from switchboard.functions.deferred_model import DeferredModelClient
+from switchboard.hosting.best_effort_events import announce
 from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.run_status import TERMINAL_STATUSES
@@ -144,7 +145,7 @@ class HostedRuntime:
             raise RunRequestError(f"run {run_id} already ended as {view['status']}")
         status = await (await self.store()).request_cancel(run_id)
         assert self._publisher is not None
-        await self._publisher.publish_event(run_id, status)
+        await announce(self._publisher, run_id, status)  # the run document says `cancelled` already
         return status
 
     async def reply(self, run_id: str, body: Any) -> dict[str, Any]:
