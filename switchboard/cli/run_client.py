@@ -15,6 +15,7 @@ from typing import Any
 
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.entity_names import TASKS_QUEUE
+from switchboard.hosting.ingress_rules import preview
 from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.hosting.settings import HostingSettings
@@ -136,7 +137,7 @@ class RunClient:
         """
         view = await self.store.get_run(run_id)
         if view is None:
-            raise RunLookupError(f"no run {run_id!r}")
+            raise RunLookupError(f"no run {preview(run_id)}")
         return view
 
     async def recent(self, *, limit: int = 20, status: str | None = None) -> list[dict[str, Any]]:
@@ -151,7 +152,7 @@ class RunClient:
         """
         run = await self.store.read_run(run_id)
         if run is None:
-            raise RunLookupError(f"no run {run_id!r}")
+            raise RunLookupError(f"no run {preview(run_id)}")
         if run.get("status") in TERMINAL_STATUSES:
             raise RunLookupError(f"run {run_id} already ended as {run.get('status')}")
         status = await self.store.request_cancel(run_id)
@@ -172,7 +173,7 @@ class RunClient:
         """
         run = await self.store.read_run(run_id)
         if run is None:
-            raise RunLookupError(f"no run {run_id!r}")
+            raise RunLookupError(f"no run {preview(run_id)}")
         await self.publisher.publish([reply_envelope(run_id, run, body, now=datetime.now(UTC))])
         return dict(run["pending_input"])
 
@@ -225,7 +226,7 @@ class RunClient:
                     deadline += loop.time() - started  # a person's thinking time is not the run's
             if deadline is not None and loop.time() >= deadline:
                 if run is None:
-                    raise RunLookupError(f"no run {run_id!r}")
+                    raise RunLookupError(f"no run {preview(run_id)}")
                 raise TimeoutError(f"run {run_id} is still {run.get('status')} after {max_wait:g}s")
             await asyncio.sleep(poll_seconds)
 

@@ -25,7 +25,7 @@ from switchboard.errors import (
 from switchboard.hosting.best_effort_events import announce
 from switchboard.hosting.cancel_watch import DEFAULT_POLL_SECONDS, watch_cancellation
 from switchboard.hosting.entity_names import INGRESS_FUNCTION, TASKS_QUEUE
-from switchboard.hosting.ingress_rules import check_run_id
+from switchboard.hosting.ingress_rules import check_run_id, preview
 from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, timeouts
 from switchboard.hosting.ports import REPLAY_OF, HopStore, RunDocuments, RunEndedError, RunEvents
 from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
@@ -171,7 +171,9 @@ class MessageProcessor:
         if envelope.target is None:
             envelope = envelope.retarget(agent)
         elif envelope.target != agent:
-            raise UnroutableMessageError(f"{envelope.type} message for {envelope.target!r} arrived at {agent!r}")
+            raise UnroutableMessageError(
+                f"{preview(envelope.type)} message for {preview(envelope.target)} arrived at {agent!r}"
+            )
         check_run_id(envelope.run_id)  # the stores' id rules (ingress_rules): bad input, dead-lettered with why
         # Decoding here, before any I/O, dead-letters bad input without touching the store; the dispatcher then
         # takes the decoded message as it is.
