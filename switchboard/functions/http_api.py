@@ -20,7 +20,7 @@ from typing import Any
 import azure.functions as func
 
 import switchboard
-from switchboard.functions.http_submit import create_run, run_id_problem
+from switchboard.functions.http_submit import IDEMPOTENCY_HEADER, Reply, create_run, run_id_problem
 from switchboard.functions.runtime import HostedRuntime, RunNotFoundError, RunRequestError
 from switchboard.hosting.ingress_rules import InvalidRequestError, RequestTooLargeError, read_json_body
 from switchboard.hosting.input_reply import InputReplyError, NotAwaitingInputError
@@ -34,14 +34,14 @@ def register_http_api(app: func.FunctionApp, runtime: HostedRuntime) -> None:
     @app.function_name("runs_create")
     @app.route(route="runs", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
     async def runs_create(req: func.HttpRequest) -> func.HttpResponse:
-        return await create_run(req, runtime)
+        return _reply(await create_run(req.get_body(), req.url, req.headers.get(IDEMPOTENCY_HEADER), runtime))
 
     @app.function_name("runs_get")
     @app.route(route="runs/{run_id}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
     async def runs_get(req: func.HttpRequest) -> func.HttpResponse:
         run_id = req.route_params.get("run_id", "")
         if (problem := run_id_problem(run_id)) is not None:
-            return problem
+            return _reply(problem)
         try:
             view = await runtime.run_view(run_id)
         except RunNotFoundError as error:
@@ -53,7 +53,7 @@ def register_http_api(app: func.FunctionApp, runtime: HostedRuntime) -> None:
     async def runs_cancel(req: func.HttpRequest) -> func.HttpResponse:
         run_id = req.route_params.get("run_id", "")
         if (problem := run_id_problem(run_id)) is not None:
-            return problem
+            return _reply(problem)
         try:
             status = await runtime.cancel(run_id)
         except RunNotFoundError as error:
@@ -67,7 +67,7 @@ def register_http_api(app: func.FunctionApp, runtime: HostedRuntime) -> None:
     async def runs_input(req: func.HttpRequest) -> func.HttpResponse:
         run_id = req.route_params.get("run_id", "")
         if (problem := run_id_problem(run_id)) is not None:
-            return problem
+            return _reply(problem)
         try:
             body = read_json_body(req.get_body())
         except RequestTooLargeError as error:
@@ -93,6 +93,12 @@ def register_http_api(app: func.FunctionApp, runtime: HostedRuntime) -> None:
 
 def _json(status: int, body: Any) -> func.HttpResponse:
     return func.HttpResponse(json.dumps(body, default=str), status_code=status, mimetype=_JSON)
+
+
+def _reply(reply: Reply) -> func.HttpResponse:
+    return func.HttpResponse(
+        json.dumps(reply.body, default=str), status_code=reply.status, mimetype=_JSON, headers=reply.headers
+    )
 
 
 def _error(status: int, message: str) -> func.HttpResponse:

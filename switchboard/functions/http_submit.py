@@ -12,11 +12,9 @@ No error quotes more than a short prefix of what was sent, and every refusal hap
 
 from __future__ import annotations
 
-import json
 import logging
+from dataclasses import dataclass, field
 from typing import Any
-
-import azure.functions as func
 
 from switchboard.errors import SwitchboardError
 from switchboard.functions.runtime import HostedRuntime, RunRequestError
@@ -34,38 +32,52 @@ logger = logging.getLogger("switchboard.functions")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-_JSON = "application/json"
 
 
-async def create_run(req: func.HttpRequest, runtime: HostedRuntime) -> func.HttpResponse:
-    """Answer `POST /api/runs` (see the module docstring for every status)."""
-    key = req.headers.get(IDEMPOTENCY_HEADER)
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer, SDK-free (`http_api` turns it into an `azure.functions.HttpResponse`)."""
+
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+async def create_run(raw: bytes, url: str, key: str | None, runtime: HostedRuntime) -> Reply:
+    """Answer `POST /api/runs` (see the module docstring for every status).
+
+    Args:
+        raw: The request body.
+        url: The request URL (the status URL is built next to it).
+        key: The `Idempotency-Key` header, if sent.
+        runtime: The app's runtime.
+    """
     try:
-        body = read_json_body(req.get_body())
+        body = read_json_body(raw)
         submitted = await runtime.submit(body, idempotency_key=key)
     except (RequestTooLargeError, TaskTooLargeError) as error:
-        return json_response(413, {"error": error.reason})
+        return Reply(413, {"error": error.reason})
     except (InvalidRequestError, RunRequestError) as error:
-        return json_response(400, {"error": error.reason})
+        return Reply(400, {"error": error.reason})
     except IdempotencyConflictError as error:
-        return json_response(422, {"error": error.reason})
+        return Reply(422, {"error": error.reason})
     except SubmitUnavailableError as error:
-        return json_response(503, {"error": error.reason}, headers={"Retry-After": str(error.retry_after)})
+        return Reply(503, {"error": error.reason}, {"Retry-After": str(error.retry_after)})
     except SwitchboardError as error:
         # A deployment fault (a missing queue, no rights): the log has the reason, the caller the kind.
         logger.error("POST /api/runs could not queue the run: %s", error.reason)
-        return json_response(500, {"error": f"the run could not be queued: {type(error).__name__}"})
-    headers = {REPLAYED_HEADER: "true"} if submitted.replayed else None
-    body_out = {"run_id": submitted.run_id, "status_url": status_url(req.url, submitted.run_id)}
-    return json_response(202, body_out, headers=headers)
+        return Reply(500, {"error": f"the run could not be queued: {type(error).__name__}"})
+    headers = {REPLAYED_HEADER: "true"} if submitted.replayed else {}
+    body_out = {"run_id": submitted.run_id, "status_url": status_url(url, submitted.run_id)}
+    return Reply(202, body_out, headers)
 
 
-def run_id_problem(run_id: str) -> func.HttpResponse | None:
+def run_id_problem(run_id: str) -> Reply | None:
     """A 400 answer for a malformed run id in a route (`/api/runs/{run_id}/...`), else None."""
     try:
         check_run_id(run_id)
     except InvalidRunIdError as error:
-        return json_response(400, {"error": error.reason})
+        return Reply(400, {"error": error.reason})
     return None
 
 
@@ -73,8 +85,3 @@ def status_url(request_url: str, run_id: str) -> str:
     """The run's `GET /api/runs/{id}` URL, next to the URL it was submitted to."""
     base = request_url.split("?", 1)[0].rstrip("/")
     return f"{base}/{run_id}"
-
-
-def json_response(status: int, body: Any, *, headers: dict[str, str] | None = None) -> func.HttpResponse:
-    """A JSON response."""
-    return func.HttpResponse(json.dumps(body, default=str), status_code=status, mimetype=_JSON, headers=headers)
