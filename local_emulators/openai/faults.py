@@ -7,7 +7,7 @@ with `injected`, how many requests it has touched. Shapes:
   status and OpenAI's error body (a `Retry-After: S` header when given), for the next N requests, or for T
   seconds, or (neither) until cleared. Such a request consumes no script step and is not recorded.
 - `{"delay_seconds": D, "count": N?, "for_seconds": T?}`: answer the real reply D seconds late (the step is
-  consumed and recorded as usual). With a `status` as well, the error comes after the delay.
+  consumed and the request recorded on arrival, as usual). With a `status` as well, the error comes after the delay.
 """
 
 from __future__ import annotations

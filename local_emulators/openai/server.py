@@ -125,9 +125,14 @@ class _Handler(BaseHTTPRequestHandler):
                 raise BadRequestError("request body must be a JSON object")
             agent = self.headers.get(AGENT_HEADER) or "*"
             fault = self.server.faults.take()
-            if fault is not None and self._injected(fault):
+            if fault is not None and fault.status is not None:
+                self._inject_error(fault.status, fault)
                 return
             reply = self.server.backend_for(body.get("model")).complete(agent, body, self._step(agent))
+            if fault is not None:
+                # A slow model: the request is recorded (and its step taken) on arrival, the answer leaves late.
+                # This request's own thread waits; the server keeps answering others meanwhile.
+                time.sleep(fault.delay_seconds)
         except ValueError:
             self._error(400, "request body is not JSON", "invalid_request_error")
             return
@@ -145,21 +150,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._json(200, reply)
 
-    def _injected(self, fault: Fault) -> bool:
-        """Apply a fault to this request: True when it answered with the fault's error (no step consumed)."""
+    def _inject_error(self, status: int, fault: Fault) -> None:
+        """Answer with the fault's error `status` (after its delay, if any); no script step is consumed."""
         if fault.delay_seconds > 0:
-            # This request's own thread waits; the server keeps answering others meanwhile.
             time.sleep(fault.delay_seconds)
-        if fault.status is None:
-            return False
         headers = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
-        code = "rate_limit_exceeded" if fault.status == 429 else "server_error"
+        code = "rate_limit_exceeded" if status == 429 else "server_error"
         self._json(
-            fault.status,
+            status,
             {"error": {"message": fault.message, "type": code, "param": None, "code": code}},
             headers,
         )
-        return True
 
     def _set_faults(self, raw: bytes) -> None:
         try:

@@ -8,7 +8,6 @@ id, exactly as `POST /api/runs` does; `view` is `GET /api/runs/{id}`'s JSON.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
@@ -16,9 +15,13 @@ from typing import Any
 
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.entity_names import TASKS_QUEUE
-from switchboard.hosting.input_reply import reply_envelope
+from switchboard.hosting.ingress_rules import preview
+from switchboard.hosting.input_reply import reply_to
+from switchboard.hosting.open_questions import open_questions
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.hosting.settings import HostingSettings
+from switchboard.hosting.submission import Submitted, submit_run
+from switchboard.hosting.task_request import TaskRequest
 from switchboard.state import CosmosRunStore
 from switchboard.transport import (
     DeadLetters,
@@ -109,12 +112,23 @@ class RunClient:
 
         Raises:
             TeamNotDeployedError: The namespace has no queue for the team.
+            SubmitUnavailableError: Cosmos or Service Bus could not take it now; nothing was left behind.
         """
-        await self.check_team_queue(team)
-        run_id = run_id or str(uuid.uuid4())
-        await self.store.create_run(run_id, task=task, team=team)
-        await self.publisher.send_task(run_id, task=task, team=team)
-        return run_id
+        submitted = await self.submit_request(TaskRequest(task=task, team=team), run_id=run_id)
+        return submitted.run_id
+
+    async def submit_request(
+        self, request: TaskRequest, *, idempotency_key: str | None = None, run_id: str | None = None
+    ) -> Submitted:
+        """Submit as `POST /api/runs` does (`switchboard.hosting.submission.submit_run`), optionally by key.
+
+        Raises:
+            TeamNotDeployedError: The namespace has no queue for the team.
+            IdempotencyConflictError: The key was used for another task or team.
+            SubmitUnavailableError: Cosmos or Service Bus could not take it now; nothing was left behind.
+        """
+        await self.check_team_queue(request.team)
+        return await submit_run(self.store, self.publisher, request, idempotency_key=idempotency_key, run_id=run_id)
 
     async def view(self, run_id: str) -> dict[str, Any]:
         """The run with `transcript` and `usage`, as `GET /api/runs/{id}` returns it.
@@ -124,7 +138,7 @@ class RunClient:
         """
         view = await self.store.get_run(run_id)
         if view is None:
-            raise RunLookupError(f"no run {run_id!r}")
+            raise RunLookupError(f"no run {preview(run_id)}")
         return view
 
     async def recent(self, *, limit: int = 20, status: str | None = None) -> list[dict[str, Any]]:
@@ -139,7 +153,7 @@ class RunClient:
         """
         run = await self.store.read_run(run_id)
         if run is None:
-            raise RunLookupError(f"no run {run_id!r}")
+            raise RunLookupError(f"no run {preview(run_id)}")
         if run.get("status") in TERMINAL_STATUSES:
             raise RunLookupError(f"run {run_id} already ended as {run.get('status')}")
         status = await self.store.request_cancel(run_id)
@@ -148,21 +162,22 @@ class RunClient:
         return status
 
     async def reply(self, run_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Answer the question the run waits on, as `POST /api/runs/{id}/input` does.
+        """Answer one of the run's open questions, as `POST /api/runs/{id}/input` does.
 
         Returns:
-            The question answered (the run document's `pending_input`).
+            The question answered (from the run document's `pending_inputs`).
 
         Raises:
             RunLookupError: No such run.
-            NotAwaitingInputError: The run waits for no input.
+            NotAwaitingInputError: The run waits for no input, or the request id is not an open question.
             InputReplyError: `body` does not answer the question.
         """
         run = await self.store.read_run(run_id)
         if run is None:
-            raise RunLookupError(f"no run {run_id!r}")
-        await self.publisher.publish([reply_envelope(run_id, run, body, now=datetime.now(UTC))])
-        return dict(run["pending_input"])
+            raise RunLookupError(f"no run {preview(run_id)}")
+        reply = reply_to(run_id, run, body, now=datetime.now(UTC))
+        await self.publisher.publish([reply.envelope])
+        return reply.question
 
     async def follow(
         self,
@@ -175,8 +190,8 @@ class RunClient:
     ) -> dict[str, Any]:
         """Hand each transcript entry to `on_entry` as it is committed, until the run ends.
 
-        While the run is `awaiting_input`, `on_input` is called once per open question with the run document's
-        `pending_input` (it may answer through `reply`; the wait counts against `max_wait` only while it runs).
+        While the run is `awaiting_input`, `on_input` is called once per open question (each of the run document's
+        `pending_inputs`; it may answer through `reply`; the wait counts against `max_wait` only while it runs).
 
         Returns:
             The run's final view (`GET /api/runs/{id}`'s JSON).
@@ -204,16 +219,17 @@ class RunClient:
             if run is not None and run.get("status") in TERMINAL_STATUSES:
                 return await self.view(run_id)
             waiting = run is not None and run.get("status") == RunStatus.AWAITING_INPUT
-            pending = run.get("pending_input") if run is not None and waiting else None
-            if on_input is not None and isinstance(pending, Mapping) and pending.get("request_id") not in asked:
-                asked.add(pending.get("request_id"))
+            for request_id, pending in open_questions(run if waiting else None).items():
+                if on_input is None or request_id in asked:
+                    continue
+                asked.add(request_id)
                 started = loop.time()
                 await on_input(pending)
                 if deadline is not None:
                     deadline += loop.time() - started  # a person's thinking time is not the run's
             if deadline is not None and loop.time() >= deadline:
                 if run is None:
-                    raise RunLookupError(f"no run {run_id!r}")
+                    raise RunLookupError(f"no run {preview(run_id)}")
                 raise TimeoutError(f"run {run_id} is still {run.get('status')} after {max_wait:g}s")
             await asyncio.sleep(poll_seconds)
 

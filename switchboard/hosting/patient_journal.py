@@ -40,8 +40,11 @@ class PatientJournal:
         """The journaled step under `key`, or None."""
         return await self._journal.recall(run_id, key)
 
-    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
+    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
         """Write the step, retrying transient failures for up to `max_inline_seconds`.
+
+        Returns:
+            The value the journal keeps: `value`, or the one another instance recorded first.
 
         Raises:
             TransientError: The last failure, when the store stayed unavailable for longer than that.
@@ -50,8 +53,7 @@ class PatientJournal:
         attempt = 0
         while True:
             try:
-                await self._journal.record(run_id, key, value)
-                return
+                return await self._journal.record(run_id, key, value)
             except TransientError as error:
                 attempt += 1
                 wait = self._policy.delay(attempt, error.retry_after, self._rand)

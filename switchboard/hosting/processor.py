@@ -24,9 +24,11 @@ from switchboard.errors import (
     disposition_for,
 )
 from switchboard.hosting.backoff import RETRY_OF
+from switchboard.hosting.best_effort_events import announce
 from switchboard.hosting.cancel_watch import DEFAULT_POLL_SECONDS, watch_cancellation
 from switchboard.hosting.entity_names import INGRESS_FUNCTION, TASKS_QUEUE
-from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, timeouts
+from switchboard.hosting.ingress_rules import check_run_id, preview
+from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, resumes, timeouts
 from switchboard.hosting.patient_journal import PatientJournal
 from switchboard.hosting.ports import REPLAY_OF, HopStore, RunDocuments, RunEndedError, RunEvents
 from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
@@ -170,7 +172,7 @@ class MessageProcessor:
                 created_at=self.clock.now(),
             )
             await self.publisher.publish([start])
-            await self.publisher.publish_event(run_id, RunStatus.QUEUED, event_id=f"{run_id}/{RunStatus.QUEUED}")
+            await announce(self.publisher, run_id, RunStatus.QUEUED, event_id=f"{run_id}/{RunStatus.QUEUED}")
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.STARTED)
         except Exception as error:
             return await self._on_error(run_id, incoming.message_id, error, RetryOrigin(TASKS_QUEUE, incoming))
@@ -180,7 +182,10 @@ class MessageProcessor:
         if envelope.target is None:
             envelope = envelope.retarget(agent)
         elif envelope.target != agent:
-            raise UnroutableMessageError(f"{envelope.type} message for {envelope.target!r} arrived at {agent!r}")
+            raise UnroutableMessageError(
+                f"{preview(envelope.type)} message for {preview(envelope.target)} arrived at {agent!r}"
+            )
+        check_run_id(envelope.run_id)  # the stores' id rules (ingress_rules): bad input, dead-lettered with why
         # Decoding here, before any I/O, dead-letters bad input without touching the store; the dispatcher then
         # takes the decoded message as it is.
         return envelope, self.router.decode(envelope)
@@ -190,11 +195,13 @@ class MessageProcessor:
         # One read serves every delivery: run status, state, and this message's outbox and steps if it left any.
         # So the delivery count (informational: see switchboard.hosting.settlement) never decides whether to look.
         snapshot = await self.runs.snapshot(run_id, agent, message_id)
-        if snapshot.status in TERMINAL_STATUSES:
-            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
+        # A committed outbox is re-sent before the status is looked at: the final hop's commit ends the run, so a
+        # crash between that commit and its flush would otherwise never announce the final status.
         if snapshot.outbox is not None:
             await self._flush(envelope, snapshot.outbox)
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RESENT)
+        if snapshot.status in TERMINAL_STATUSES:
+            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
         if snapshot.run is None:
             # A run started without the ingress (a message sent straight to an agent): give it a document.
             await self.runs.create_run(run_id, task="", team=None)
@@ -213,30 +220,44 @@ class MessageProcessor:
             if not token.is_cancelled:
                 raise
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.CANCELLED)
+        except DuplicateMessageError:
+            # Another instance committed this message while this one ran (a journal saw its inbox mark).
+            return await self._resend_committed(agent, envelope)
         patch = run_patch(envelope, result.commit.outgoing, status=snapshot.status, now=self.clock.now())
-        patch = merge_patch(patch, input_patch(envelope, result.commit.outgoing))
+        patch = merge_patch(patch, input_patch(envelope, result.commit.outgoing, snapshot.run))
         commit = dataclasses.replace(result.commit, run_patch=patch)
         try:
             await self.store.commit(commit)
         except DuplicateMessageError:
-            stored = await self.store.outbox(agent, run_id, message_id)
-            if stored is None:
-                raise
-            await self._flush(envelope, stored)
-            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.DUPLICATE)
+            return await self._resend_committed(agent, envelope)
         except RunEndedError:
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
         await self._flush(envelope, commit.outgoing)
         return Settlement(SettlementKind.COMPLETE, outcome=Outcome.HANDLED)
 
+    async def _resend_committed(self, agent: str, envelope: Envelope) -> Settlement:
+        """The copy that lost the race: re-send the winner's stored outbox, never this copy's own results."""
+        stored = await self.store.outbox(agent, envelope.run_id, envelope.message_id)
+        if stored is None:
+            raise DuplicateMessageError(f"message {envelope.message_id} has an inbox mark but no outbox")
+        await self._flush(envelope, stored)
+        return Settlement(SettlementKind.COMPLETE, outcome=Outcome.DUPLICATE)
+
     async def _flush(self, incoming: Envelope, outgoing: Sequence[Envelope]) -> None:
-        """Send the outbox, then announce the status changes it implies (both with deterministic ids)."""
+        """Send the outbox, then announce the status changes it implies (both with deterministic ids).
+
+        The announcements are best-effort (`best_effort_events`): the hop is done once its outbox is sent.
+        """
         await self.publisher.publish([envelope for envelope in outgoing if envelope.target != CLIENT])
         for timeout, at in timeouts(outgoing):
             await self.publisher.schedule([timeout], at)
-        for status in [*status_changes(incoming, outgoing), *input_events(incoming, outgoing)]:
-            await self.publisher.publish_event(
-                incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
+        statuses = [*status_changes(incoming, outgoing), *input_events(incoming, outgoing)]
+        # After an answer the run is `running` only if no other question is open: an atomic conditional patch.
+        if resumes(incoming, outgoing) and await self.runs.resume_if_answered(incoming.run_id):
+            statuses.append(RunStatus.RUNNING)
+        for status in statuses:
+            await announce(
+                self.publisher, incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
             )
 
     def _step_journal(self) -> StepJournal:
@@ -267,7 +288,7 @@ class MessageProcessor:
         try:
             if await self.runs.fail_run(run_id, f"{type(error).__name__}: {reason}"):
                 failed = RunStatus.FAILED
-                await self.publisher.publish_event(run_id, failed, event_id=f"{run_id}/{message_id}/{failed}")
+                await announce(self.publisher, run_id, failed, event_id=f"{run_id}/{message_id}/{failed}")
         except Exception as failure:
             return Settlement(SettlementKind.ABANDON, type(failure).__name__, str(failure), outcome=Outcome.RETRY)
         return Settlement(SettlementKind.COMPLETE, type(error).__name__, reason, outcome=Outcome.RUN_FAILED)

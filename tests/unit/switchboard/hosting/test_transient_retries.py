@@ -245,11 +245,11 @@ async def test_an_answered_step_is_written_through_a_throttled_store_so_it_is_ne
     original = rig.store.record
     refusals: list[float] = []
 
-    async def throttled(run_id: str, key: str, value: Mapping[str, Any]) -> None:
+    async def throttled(run_id: str, key: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
         if len(refusals) < 2:
             refusals.append(1)
             raise StoreUnavailableError("record step: Cosmos answered 429", retry_after=1.0)
-        await original(run_id, key, value)
+        return await original(run_id, key, value)
 
     rig.store.record = throttled  # type: ignore[method-assign]
     settlement = await rig.processor.process("worker", incoming(job()))
@@ -268,10 +268,23 @@ async def test_a_step_write_that_keeps_failing_gives_up_after_the_inline_limit()
         async def recall(self, run_id: str, key: str) -> Mapping[str, Any] | None:
             return None
 
-        async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
+        async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
             raise TransientError("down")
 
     journal = PatientJournal(Down(), POLICY, rand=lambda: 0.0, sleep=sleep)
     with pytest.raises(TransientError, match="down"):
         await journal.record(RUN, "k", {"kind": "chat", "result": 1})
     assert waits == [2.0, 4.0, 8.0, 16.0]  # 30 s of waiting allowed; a fifth wait (32 s) would pass it
+
+
+async def test_a_patient_write_hands_back_the_step_another_instance_recorded_first() -> None:
+    class Raced:
+        async def recall(self, run_id: str, key: str) -> Mapping[str, Any] | None:
+            return None
+
+        async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
+            return {"kind": "chat", "result": "the other instance's answer"}
+
+    journal = PatientJournal(Raced(), POLICY)
+    kept = await journal.record(RUN, "k", {"kind": "chat", "result": "mine"})
+    assert kept == {"kind": "chat", "result": "the other instance's answer"}
