@@ -130,3 +130,24 @@ def test_each_dependency_gives_its_wait_hint_by_type() -> None:
     busy = bus_error(ServiceBusServerBusyError(message="busy"), "send to queue 'x'")
     assert isinstance(busy, BusBusyError)
     assert busy.retry_after == SERVER_BUSY_SECONDS
+
+
+def test_a_throttled_commit_batch_carries_the_wait_its_throttled_operation_asked_for() -> None:
+    from switchboard.runtime.protocols import Commit
+    from switchboard.state.run_store import _batch_error
+
+    commit = Commit(agent="a", run_id="r", message_id="m", schema_version=1, state={}, expected_etag=None)
+    batch = CosmosBatchOperationError(  # type: ignore[no-untyped-call]
+        error_index=2,
+        headers={},
+        status_code=429,
+        message="x",
+        operation_responses=[
+            {"statusCode": 424},
+            {"statusCode": 424},
+            {"statusCode": 429, "retryAfterMilliseconds": 300},
+        ],
+    )
+    error = _batch_error(batch, commit, run_patch_op=None)
+    assert isinstance(error, StoreUnavailableError)
+    assert error.retry_after == 0.3
