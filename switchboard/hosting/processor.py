@@ -30,6 +30,7 @@ from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus, run_patch, status_changes
 from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
 from switchboard.hosting.task_request import parse_task
+from switchboard.hosting.undeliverable import fail_run_of_dead_letter, last_delivery, run_of
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.instrumentation import message_traceparent
 from switchboard.messages import Envelope, Message
@@ -60,6 +61,7 @@ class MessageProcessor:
         default_team: str | None = None,
         clock: Clock | None = None,
         cancel_poll_seconds: float = DEFAULT_POLL_SECONDS,
+        max_delivery_count: int | None = None,
     ) -> None:
         """Wire the ports.
 
@@ -74,6 +76,8 @@ class MessageProcessor:
             default_team: The team of a task that names none; defaults to the first of `teams`.
             clock: The time source.
             cancel_poll_seconds: How often a running handler's run document is read for a cancel.
+            max_delivery_count: The queues' `maxDeliveryCount`: the last delivery dead-letters instead of abandoning
+                and fails the run (`switchboard.hosting.undeliverable`); None leaves that to Service Bus.
         """
         if not teams:
             raise ValueError("a processor needs at least one team")
@@ -87,6 +91,7 @@ class MessageProcessor:
         self.default_team = default_team or next(iter(self.teams))
         self.clock: Clock = clock or SystemClock()
         self.cancel_poll_seconds = cancel_poll_seconds
+        self.max_delivery_count = max_delivery_count
 
     async def process(self, agent: str, incoming: IncomingMessage) -> Settlement:
         """Handle one message from `agent`'s queue (the steps of docs/hosting.md's "Processing one message")."""
@@ -94,7 +99,9 @@ class MessageProcessor:
         message: Message | None = None
         bad: BadMessageError | None = None
         try:
-            envelope, message = self._decode(agent, incoming)
+            # The envelope is kept even when its message does not decode: it names the run a dead letter fails.
+            envelope = Envelope.from_json(incoming.body)
+            envelope, message = self._decode(agent, envelope)
         except BadMessageError as error:
             bad = error
         # The span continues the producer's trace: the message's traceparent, else the one in its envelope.
@@ -112,6 +119,8 @@ class MessageProcessor:
             else:
                 assert bad is not None
                 settlement = _dead_letter(bad)
+            run_id = run_of(incoming, envelope.run_id if envelope else None)
+            settlement = await self._undeliverable(incoming, settlement, run_id)
             span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
         return settlement
 
@@ -136,6 +145,7 @@ class MessageProcessor:
             traceparent=message_traceparent(incoming.application_properties),
         ) as span:
             settlement = await self._start(run_id, incoming)
+            settlement = await self._undeliverable(incoming, settlement, run_of(incoming, run_id))
             span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
         return settlement
 
@@ -164,8 +174,12 @@ class MessageProcessor:
         except Exception as error:
             return await self._on_error(run_id, incoming.message_id, error)
 
-    def _decode(self, agent: str, incoming: IncomingMessage) -> tuple[Envelope, Message]:
-        envelope = Envelope.from_json(incoming.body)
+    async def _undeliverable(self, incoming: IncomingMessage, settlement: Settlement, run_id: str | None) -> Settlement:
+        # A message that will never be processed ends its run, so nobody waits on a run nothing will move.
+        settlement = last_delivery(settlement, incoming, self.max_delivery_count)
+        return await fail_run_of_dead_letter(settlement, incoming, run_id, runs=self.runs, events=self.publisher)
+
+    def _decode(self, agent: str, envelope: Envelope) -> tuple[Envelope, Message]:
         if envelope.target is None:
             envelope = envelope.retarget(agent)
         elif envelope.target != agent:
