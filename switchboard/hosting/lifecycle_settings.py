@@ -1,5 +1,6 @@
-"""`RunLifecycleSettings`: how long a run may sit without progress, when a message counts as undeliverable, and how
-long the items of a hop are kept (docs/hosting.md, "Stranded runs and retention").
+"""`RunLifecycleSettings`: when a run is stranded, when a message is undeliverable, how long items are kept.
+
+Described in docs/hosting.md, "Stranded runs and retention".
 
 One setting name each, identical in the environment, `local.settings.json` `Values` and the Function App's settings
 (Bicep sets them next to the `SweeperSchedule` the sweeper's timer reads).

@@ -1,9 +1,9 @@
 """What a run id may look like, checked wherever one arrives from outside (a session id, an envelope, a task).
 
-A run id names a Cosmos partition and item (`id` = run id: at most 255 characters, no `/ \\ ? #`) and a Service Bus
-session (at most 128 characters), and it is printed in logs and errors. The rule is the intersection, kept
-conservative: a letter or digit, then letters, digits and `. _ : -`, 128 characters at most. A UUID (what
-`POST /api/runs` mints) fits.
+A run id names a Cosmos partition and item (`id` = run id: at most 255 characters, no slash, backslash, `?` or
+`#`) and a Service Bus session (at most 128 characters), and it is printed in logs and errors. The rule is the
+intersection, kept conservative: a letter or digit, then letters, digits and `. _ : -`, 128 characters at most.
+A UUID (what `POST /api/runs` mints) fits.
 """
 
 from __future__ import annotations

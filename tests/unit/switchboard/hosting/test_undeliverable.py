@@ -50,20 +50,22 @@ async def test_bad_input_on_an_agent_queue_fails_the_session_run_and_stays_dead_
     assert settlement.reason == "InvalidEnvelopeError"
     assert settlement.outcome is Outcome.RUN_FAILED
     run = await store.read_run(RUN)
-    assert run is not None and run["status"] == "failed"
+    assert run is not None
+    assert run["status"] == "failed"
     assert "dead-lettered: InvalidEnvelopeError" in run["error"]
     assert bus.statuses == ["failed"]
 
 
 async def test_an_unknown_message_type_fails_the_run_named_by_its_envelope() -> None:
-    processor, store, bus = build()
+    processor, store, _bus = build()
     await store.create_run(RUN, task="t", team=TEAM)
     body = json.loads(job_message("ok").body)
     body["type"] = "RemovedByDeploy"  # a message type a deploy took away
     settlement = await processor.process("worker", IncomingMessage(json.dumps(body).encode(), "m-2", session_id=None))
     assert settlement.kind is SettlementKind.DEAD_LETTER
     run = await store.read_run(RUN)
-    assert run is not None and run["status"] == "failed"
+    assert run is not None
+    assert run["status"] == "failed"
     assert "UnknownMessageTypeError" in run["error"]
 
 
@@ -94,10 +96,14 @@ async def test_a_transient_failure_abandons_until_the_last_delivery_which_fails_
     last = await processor.process("worker", job_message("transient", delivery_count=3))
     assert last.kind is SettlementKind.DEAD_LETTER
     assert last.reason == "MaxDeliveryCountExceeded"
-    assert last.description is not None and "delivery 3 of 3" in last.description and "Flaky" in last.description
+    assert last.description is not None
+    assert "delivery 3 of 3" in last.description
+    assert "Flaky" in last.description
     run = await store.read_run(RUN)
-    assert run is not None and run["status"] == "failed"
-    assert "MaxDeliveryCountExceeded" in run["error"] and "the dependency is busy" in run["error"]
+    assert run is not None
+    assert run["status"] == "failed"
+    assert "MaxDeliveryCountExceeded" in run["error"]
+    assert "the dependency is busy" in run["error"]
     assert bus.statuses == ["failed"]
 
 
@@ -114,12 +120,13 @@ async def test_a_bad_task_fails_the_queued_run_the_http_api_created() -> None:
     settlement = await processor.process_task(IncomingMessage(json.dumps({"task": 5}).encode(), RUN))
     assert settlement.kind is SettlementKind.DEAD_LETTER
     run = await store.read_run(RUN)
-    assert run is not None and run["status"] == "failed"
+    assert run is not None
+    assert run["status"] == "failed"
     assert bus.statuses == ["failed"]
 
 
 async def test_a_store_outage_while_failing_keeps_the_dead_letter() -> None:
-    processor, store, bus = build()
+    processor, store, _bus = build()
     await store.create_run(RUN, task="t", team=TEAM)
 
     async def unreachable(run_id: str, error: str) -> bool:
