@@ -16,6 +16,7 @@ from switchboard.agent import Agent
 from switchboard.errors import SwitchboardError
 from switchboard.functions.deferred_model import DeferredModelClient
 from switchboard.hosting.input_reply import reply_envelope
+from switchboard.hosting.lifecycle_settings import RunLifecycleSettings
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.run_status import TERMINAL_STATUSES
 from switchboard.hosting.settings import HostingSettings
@@ -92,6 +93,7 @@ class HostedRuntime:
                         runs=store,
                         publisher=publisher,
                         teams={name: spec.name for name, spec in self.teams.items()},
+                        max_delivery_count=RunLifecycleSettings().max_delivery_count,
                     )
         return self._processor
 

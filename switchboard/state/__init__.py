@@ -5,10 +5,12 @@ from switchboard.state.errors import StoreRequestError, StoreUnavailableError
 from switchboard.state.request_counter import RequestCounter, RequestCounts
 from switchboard.state.run_documents import CosmosRunDocuments
 from switchboard.state.run_store import CosmosRunStore
+from switchboard.state.stale_runs import CosmosStaleRuns
 
 __all__ = [
     "CosmosRunDocuments",
     "CosmosRunStore",
+    "CosmosStaleRuns",
     "RequestCounter",
     "RequestCounts",
     "StoreRequestError",
