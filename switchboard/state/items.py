@@ -114,7 +114,9 @@ def entry_item(run_id: str, index: int, entry: Mapping[str, Any]) -> dict[str, A
 
 def entry_fields(item: Mapping[str, Any]) -> dict[str, Any]:
     """The `TranscriptEntry` fields of an entry item (without the layout's own and Cosmos's system fields)."""
-    return {k: v for k, v in item.items() if k not in ("id", "run_id", "type", "index") and not k.startswith("_")}
+    return {
+        k: v for k, v in item.items() if k not in ("id", "run_id", "type", "index", "ttl") and not k.startswith("_")
+    }
 
 
 def public_fields(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -94,15 +94,20 @@ class CosmosRunStore(CosmosRunDocuments):
             StoreRequestError: Any other refusal (e.g. no run document to patch).
         """
         run_id = commit.run_id
-        state = items.state_item(run_id, commit.agent, commit.schema_version, commit.state)
-        operations: list[Any] = [("create", (items.inbox_item(run_id, commit.agent, commit.message_id),))]
+        ttls = self.ttls
+        state = ttls.run_item(items.state_item(run_id, commit.agent, commit.schema_version, commit.state))
+        operations: list[Any] = [
+            ("create", (ttls.hop_item(items.inbox_item(run_id, commit.agent, commit.message_id)),))
+        ]
         if commit.expected_etag is None:
             operations.append(("create", (state,)))
         else:
             operations.append(("replace", (state["id"], state), {"if_match_etag": commit.expected_etag}))
-        operations.append(("create", (items.outbox_item(run_id, commit.agent, commit.message_id, commit.outgoing),)))
+        outbox = items.outbox_item(run_id, commit.agent, commit.message_id, commit.outgoing)
+        operations.append(("create", (ttls.hop_item(outbox),)))
         operations.extend(
-            ("upsert", (items.entry_item(run_id, record.index, record.entry),)) for record in commit.transcript
+            ("upsert", (ttls.run_item(items.entry_item(run_id, record.index, record.entry)),))
+            for record in commit.transcript
         )
         if commit.run_patch:
             patch = [{"op": "set", "path": f"/{name}", "value": value} for name, value in commit.run_patch.items()]
@@ -130,7 +135,7 @@ class CosmosRunStore(CosmosRunDocuments):
     async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
         """Write a finished step through at once; a second record of the same key keeps the first (409)."""
         try:
-            await self.container.create_item(items.step_item(run_id, key, value))
+            await self.container.create_item(self.ttls.hop_item(items.step_item(run_id, key, value)))
         except CosmosHttpResponseError as error:
             if error.status_code != 409:
                 raise store_error(error, f"record step {key}") from error
