@@ -20,6 +20,7 @@ RUN_FIELDS = (
     "updated_at",
     "usage",
     "pending_input",
+    "pending_inputs",
     "trace_id",
 )
 

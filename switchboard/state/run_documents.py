@@ -10,6 +10,7 @@ from azure.core.exceptions import AzureError
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
+from switchboard.hosting.open_questions import RESUME_CONDITION, questions_view
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.models.usage import models_by_agent
 from switchboard.state import items
@@ -79,6 +80,7 @@ class CosmosRunDocuments:
             return None
         transcript = await self.read(run_id, 0)
         view = {name: run.get(name) for name in items.RUN_FIELDS}
+        view.update(questions_view(run))
         view["id"] = run_id
         view["transcript"] = transcript
         usage = run.get("usage") or _usage_of(transcript)
@@ -124,6 +126,28 @@ class CosmosRunDocuments:
         """
         changed, _ = await self._end(run_id, RunStatus.FAILED, {"error": error})
         return changed
+
+    async def resume_if_answered(self, run_id: str) -> bool:
+        """Set an `awaiting_input` run with no open question to `running`, in one conditional patch.
+
+        Returns:
+            True when this call set it; False when a question is open, the run is not waiting, or it is missing.
+        """
+        operations = [
+            {"op": "set", "path": "/status", "value": RunStatus.RUNNING},
+            {"op": "set", "path": "/updated_at", "value": self.timestamp()},
+        ]
+        try:
+            await self.container.patch_item(
+                run_id, partition_key=run_id, patch_operations=operations, filter_predicate=RESUME_CONDITION
+            )
+        except CosmosHttpResponseError as error:
+            if error.status_code in (404, 412):
+                return False
+            raise store_error(error, f"resume run {run_id}") from error
+        except AzureError as error:
+            raise store_error(error, f"resume run {run_id}") from error
+        return True
 
     async def read(self, run_id: str, start: int, end: int | None = None) -> list[Mapping[str, Any]]:
         """The `TranscriptLog` port: committed entries with `start <= index < end`, in index order."""

@@ -16,6 +16,7 @@ from azure.cosmos.aio import ContainerProxy, CosmosClient
 from azure.cosmos.exceptions import CosmosBatchOperationError, CosmosHttpResponseError
 
 from switchboard.errors import DuplicateMessageError, StateConflictError, SwitchboardError
+from switchboard.hosting.open_questions import patch_operations
 from switchboard.hosting.ports import HopSnapshot, RunEndedError
 from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
@@ -110,7 +111,7 @@ class CosmosRunStore(CosmosRunDocuments):
             for record in commit.transcript
         )
         if commit.run_patch:
-            patch = [{"op": "set", "path": f"/{name}", "value": value} for name, value in commit.run_patch.items()]
+            patch = patch_operations(commit.run_patch)
             operations.append(("patch", (run_id, patch), {"filter_predicate": ACTIVE_CONDITION}))
         try:
             results = await self.container.execute_item_batch(operations, partition_key=run_id)
