@@ -9,8 +9,9 @@ may take days; a question's timeout is a scheduled message that will arrive) and
 
 The sweeper fails such a run rather than re-driving it, on purpose: a run that stalled once usually stalls again
 (its message is in a dead-letter queue for a reason), and re-driving automatically could repeat model calls the
-user pays for on a loop. A `failed` run with the reason is visible, alerts fire on it, and `switchboard runs resume`
-re-drives it from its last committed state when someone decides to (`switchboard.hosting.resume`).
+user pays for on a loop. A `failed` run with the reason is visible (a `failed` event, `runs list`), and
+`switchboard runs resume` re-drives it from its last committed state when someone decides to
+(`switchboard.hosting.resume`).
 
 The threshold must exceed the longest silent stretch of a healthy run: `functionTimeout` (one hop's handler) plus
 the transient-fault retry budget; `RunLifecycleSettings.stale_after_seconds` defaults to two hours. A hop that
