@@ -168,8 +168,9 @@ def test_a_message_type_a_deploy_removed_fails_the_run_its_envelope_names(stack:
     assert dead_letter(stack, "research", "removed-1").dead_letter_reason == "UnknownMessageTypeError"
 
 
-def test_a_run_whose_message_fails_every_delivery_fails_on_the_last_and_resume_finishes_it(stack: Stack) -> None:
-    stack.stop("model")  # every model call now fails to connect: a transient error, abandoned each time
+def fail_a_run_with_the_model_down(stack: Stack) -> str:
+    """Start a run while the model is down; wait until it fails; bring the model back."""
+    stack.stop("model")  # every model call now fails to connect: a transient error each time
     try:
         status, body = post(stack, "/api/runs", {"task": "a report on stranded runs", "team": "research"})
         assert status == 202, body
@@ -181,7 +182,11 @@ def test_a_run_whose_message_fails_every_delivery_fails_on_the_last_and_resume_f
     if "MaxDeliveryCountExceeded" in run["error"]:  # abandoned until the last delivery (no back-off)
         assert f"delivery {MAX_DELIVERIES} of {MAX_DELIVERIES} failed" in run["error"]
     assert events_of(stack, run_id, until="failed")[-1] == "failed"
+    return run_id
 
+
+def test_a_run_whose_message_keeps_failing_fails_and_runs_resume_finishes_it(stack: Stack) -> None:
+    run_id = fail_a_run_with_the_model_down(stack)
     resumed = resume_cli(stack, run_id)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert "running again; re-sent planner" in resumed.stdout
@@ -197,6 +202,16 @@ def test_a_run_whose_message_fails_every_delivery_fails_on_the_last_and_resume_f
     assert "only a failed run is resumed" in refused["error"]
     assert post(stack, f"/api/runs/{uuid.uuid4()}/resume", {})[0] == 404
     assert post(stack, "/api/runs/bad%20id/resume", {})[0] == 400
+
+
+def test_the_http_api_resumes_a_failed_run_too(stack: Stack) -> None:
+    run_id = fail_a_run_with_the_model_down(stack)
+    status, body = post(stack, f"/api/runs/{run_id}/resume", {})
+    assert status == 202, body
+    assert (body["run_id"], body["status"]) == (run_id, "running")
+    assert [letter["agent"] for letter in body["resent"]] == ["planner"]
+    wait_for_status(stack, run_id, "completed", timeout=90)
+    assert events_of(stack, run_id, until="completed")[-2:] == ["running", "completed"]
 
 
 def test_the_sweeper_fails_a_run_stranded_on_a_removed_agents_queue_and_leaves_waiting_runs(stack: Stack) -> None:
