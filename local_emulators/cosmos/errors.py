@@ -115,10 +115,12 @@ class MethodNotAllowedError(CosmosEmulatorError):
 class InjectedFaultError(CosmosEmulatorError):
     """A 429 or 503 produced on purpose by the fault-injection switch."""
 
-    retry_after_ms: ClassVar[int] = 10
+    def __init__(self, message: str, retry_after_ms: int = 10) -> None:
+        super().__init__(message)
+        self.retry_after_ms = retry_after_ms
 
     def extra_headers(self) -> dict[str, str]:
-        """Ask the SDK to retry soon, so retry tests stay fast."""
+        """Tell the SDK when to retry: `x-ms-retry-after-ms`, as Cosmos does (10 ms unless configured)."""
         return {"x-ms-retry-after-ms": str(self.retry_after_ms)}
 
 

@@ -8,12 +8,15 @@ Several models: besides its default script the server can serve more, each under
 answered by the script of the model its body names (`"model"`), and by the default script for any other name, so
 two agents configured with two model names get two scripted models from one server. The control plane addresses a
 named model's script with `?model=NAME`.
+
+Faults (`POST`/`GET /_script/faults`, see `local_emulators/openai/faults.py`) apply to chat requests of every model.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,6 +25,7 @@ from urllib.parse import parse_qs
 from local_emulators.openai.backend import ScriptBackend, ScriptedFailure, check_script
 from local_emulators.openai.embeddings import embeddings_reply
 from local_emulators.openai.errors import BadRequestError, ScriptExhaustedError, ScriptInvalidError
+from local_emulators.openai.faults import Fault, FaultSwitch
 from local_emulators.openai.steps import Step
 
 AGENT_HEADER = "x-switchboard-agent"
@@ -41,6 +45,7 @@ class ScriptedOpenAIServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.backend = backend
         self.models = dict(models or {})
+        self.faults = FaultSwitch()
 
     def backend_for(self, model: object) -> ScriptBackend:
         """The script that answers requests for `model`: its own when served, else the default."""
@@ -90,6 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, {"requests": backend.requests})
             else:
                 self._json(200, {"steps": backend.step_counts()})
+        elif path == "/_script/faults":
+            self._json(200, self.server.faults.view())
         elif path == "/health":
             self._json(200, {"status": "ok"})
         else:
@@ -103,6 +110,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_script/reset":
             self._reset(raw, query)
             return
+        if path == "/_script/faults":
+            self._set_faults(raw)
+            return
         if path.endswith("/embeddings"):
             self._embeddings(raw)
             return
@@ -114,7 +124,15 @@ class _Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict):
                 raise BadRequestError("request body must be a JSON object")
             agent = self.headers.get(AGENT_HEADER) or "*"
+            fault = self.server.faults.take()
+            if fault is not None and fault.status is not None:
+                self._inject_error(fault.status, fault)
+                return
             reply = self.server.backend_for(body.get("model")).complete(agent, body, self._step(agent))
+            if fault is not None:
+                # A slow model: the request is recorded (and its step taken) on arrival, the answer leaves late.
+                # This request's own thread waits; the server keeps answering others meanwhile.
+                time.sleep(fault.delay_seconds)
         except ValueError:
             self._error(400, "request body is not JSON", "invalid_request_error")
             return
@@ -131,6 +149,27 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(reply.status, reply.message, "scripted_error", headers)
             return
         self._json(200, reply)
+
+    def _inject_error(self, status: int, fault: Fault) -> None:
+        """Answer with the fault's error `status` (after its delay, if any); no script step is consumed."""
+        if fault.delay_seconds > 0:
+            time.sleep(fault.delay_seconds)
+        headers = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+        code = "rate_limit_exceeded" if status == 429 else "server_error"
+        self._json(
+            status,
+            {"error": {"message": fault.message, "type": code, "param": None, "code": code}},
+            headers,
+        )
+
+    def _set_faults(self, raw: bytes) -> None:
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+            view = self.server.faults.configure(body)
+        except (ValueError, BadRequestError) as error:
+            self._error(400, str(error), "invalid_request_error")
+            return
+        self._json(200, view)
 
     def _embeddings(self, raw: bytes) -> None:
         try:

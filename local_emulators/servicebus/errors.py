@@ -114,3 +114,10 @@ class OperationTimeoutError(ServiceBusEmulatorError):
 
 class StoreError(ServiceBusEmulatorError):
     """The durable store could not be opened or written."""
+
+
+class ServerBusyError(ServiceBusEmulatorError):
+    """The namespace is (made to pretend to be) too busy to take sends or receives now."""
+
+    condition = "com.microsoft:server-busy"
+    status = 503

@@ -216,21 +216,28 @@ class MessageProcessor:
             if not token.is_cancelled:
                 raise
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.CANCELLED)
+        except DuplicateMessageError:
+            # Another instance committed this message while this one ran (a journal saw its inbox mark).
+            return await self._resend_committed(agent, envelope)
         patch = run_patch(envelope, result.commit.outgoing, status=snapshot.status, now=self.clock.now())
         patch = merge_patch(patch, input_patch(envelope, result.commit.outgoing, snapshot.run))
         commit = dataclasses.replace(result.commit, run_patch=patch)
         try:
             await self.store.commit(commit)
         except DuplicateMessageError:
-            stored = await self.store.outbox(agent, run_id, message_id)
-            if stored is None:
-                raise
-            await self._flush(envelope, stored)
-            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.DUPLICATE)
+            return await self._resend_committed(agent, envelope)
         except RunEndedError:
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
         await self._flush(envelope, commit.outgoing)
         return Settlement(SettlementKind.COMPLETE, outcome=Outcome.HANDLED)
+
+    async def _resend_committed(self, agent: str, envelope: Envelope) -> Settlement:
+        """The copy that lost the race: re-send the winner's stored outbox, never this copy's own results."""
+        stored = await self.store.outbox(agent, envelope.run_id, envelope.message_id)
+        if stored is None:
+            raise DuplicateMessageError(f"message {envelope.message_id} has an inbox mark but no outbox")
+        await self._flush(envelope, stored)
+        return Settlement(SettlementKind.COMPLETE, outcome=Outcome.DUPLICATE)
 
     async def _flush(self, incoming: Envelope, outgoing: Sequence[Envelope]) -> None:
         """Send the outbox, then announce the status changes it implies (both with deterministic ids)."""

@@ -14,6 +14,7 @@ from switchboard.hosting.open_questions import RESUME_CONDITION, questions_view
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.models.usage import models_by_agent
 from switchboard.state import items
+from switchboard.state.big_items import committed_entries, whole_items
 from switchboard.state.errors import StoreRequestError, store_error
 from switchboard.state.retention import ItemTtls
 
@@ -159,16 +160,13 @@ class CosmosRunDocuments:
         if end is not None:
             parameters.append({"name": "@end", "value": end})
         try:
-            return [
-                items.entry_fields(doc)
-                async for doc in self.container.query_items(
-                    query,
-                    parameters=parameters,
-                    partition_key=run_id,
-                )
-            ]
+            pages = self.container.query_items(query, parameters=parameters, partition_key=run_id)
+            found = [doc async for doc in pages]
         except AzureError as error:
             raise store_error(error, f"read the transcript of run {run_id}") from error
+        # Entries of a commit split over several batches, and entries past the item size limit: see big_items.
+        entries = await whole_items(self.container, run_id, await committed_entries(self.container, run_id, found))
+        return [items.entry_fields(doc) for doc in entries]
 
     async def _end(self, run_id: str, status: str, fields: Mapping[str, Any]) -> tuple[bool, str | None]:
         """Move an active run to `status`; returns whether this call did, and the status afterwards (None: no run)."""
@@ -201,7 +199,8 @@ class CosmosRunDocuments:
             raise store_error(error, f"{action} {run_id}") from error
         except AzureError as error:
             raise store_error(error, f"{action} {run_id}") from error
-        return dict(item) if system else items.public_fields(item)
+        (whole,) = await whole_items(self.container, run_id, [dict(item)])
+        return whole if system else items.public_fields(whole)
 
 
 def _usage_of(transcript: list[Mapping[str, Any]]) -> dict[str, dict[str, int]]:

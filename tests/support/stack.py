@@ -51,6 +51,7 @@ class Stack:
     host_port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
     model_args: list[str] = field(default_factory=list)
+    host_ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, ServerProcess] = field(default_factory=dict)
     _starts: int = 0
 
@@ -117,14 +118,19 @@ class Stack:
         args += self.model_args
         self._start("model", "local_emulators.openai", args, self.model_port)
 
-    def start_host(self) -> None:
-        args = ["host", "--port", str(self.host_port), "--script-root", str(self.script_root)]
+    def start_host(self, name: str = "host") -> None:
+        """Start a `switchboard host`; another `name` (e.g. "host2") is one more instance on its own HTTP port.
+
+        Every instance shares the namespace and the account, as the instances of a scaled-out Function App do.
+        """
+        port = self.host_port if name == "host" else self.host_ports.setdefault(name, free_port())
+        args = ["host", "--port", str(port), "--script-root", str(self.script_root)]
         self._start(
-            "host",
+            name,
             "switchboard",
             args,
-            self.host_port,
-            lambda: _http_ok(f"{self.host_url}/api/health"),
+            port,
+            lambda: _http_ok(f"http://127.0.0.1:{port}/api/health"),
             env=self.app_env(),
             timeout=60.0,
         )
@@ -137,7 +143,8 @@ class Stack:
         self.processes.pop(name).stop()
 
     def stop_all(self) -> None:
-        for name in ("host", "model", "cosmos", "servicebus"):
+        hosts = [name for name in self.processes if name.startswith("host")]
+        for name in (*hosts, "model", "cosmos", "servicebus"):
             if name in self.processes:
                 self.stop(name)
 

@@ -86,7 +86,7 @@ class ManagementApi:
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer one request; every emulator error becomes Azure's status and error body."""
         if "api-version" not in {key.lower() for key in request.query}:
-            status, payload = self.control.route(request.method, request.path)
+            status, payload = self.control.route(request.method, request.path, request.body)
             return ApiResponse(status, "application/json", json.dumps(payload).encode())
         try:
             self._authorize(request)

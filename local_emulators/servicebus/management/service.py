@@ -18,6 +18,7 @@ from local_emulators.servicebus.management.persistence import ENTITIES_FILE, Sav
 from local_emulators.servicebus.management.routes import ManagementApi
 from local_emulators.servicebus.management.tls import CERT_FILE, certificate_dir, server_context
 from local_emulators.servicebus.settings import Settings
+from local_emulators.servicebus.wire.faults import FaultSwitch
 
 
 class ManagementService:
@@ -31,6 +32,7 @@ class ManagementService:
         clock: The clock in seconds (token expiry).
         data_dir: Where the TLS certificate and the entities made through the API are kept (None: the
             certificate goes to a fixed place under the temp directory, and entities live in memory).
+        faults: The wire's fault switch the control plane's `/faults/...` act on.
     """
 
     def __init__(
@@ -41,11 +43,12 @@ class ManagementService:
         now_ms: Callable[[], int],
         clock: Callable[[], float] = time.time,
         data_dir: Path | None = None,
+        faults: FaultSwitch | None = None,
     ) -> None:
         self.catalog = Catalog(broker, config, now_ms)
         if data_dir is not None:
             SavedEntities(self.catalog, data_dir / ENTITIES_FILE).restore()
-        self.api = ManagementApi(self.catalog, keys, config.name, ControlPlane(broker, now_ms), clock)
+        self.api = ManagementApi(self.catalog, keys, config.name, ControlPlane(broker, now_ms, faults), clock)
         self.directory = certificate_dir(data_dir)
         self.certificate: Path = self.directory / CERT_FILE
         self._context: asyncio.Future[ssl.SSLContext] | None = None

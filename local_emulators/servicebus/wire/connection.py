@@ -53,6 +53,7 @@ class Connection:
 
     async def run(self) -> None:
         """Handshake, then handle frames until the peer closes or breaks the protocol."""
+        self.ctx.faults.connections.add(self)
         try:
             mechanism = await self._handshake()
             if mechanism is None:
@@ -62,9 +63,15 @@ class Connection:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            self.ctx.faults.connections.discard(self)
             self._release()
             self.flush()
             self.writer.close()
+
+    def drop(self) -> None:
+        """Cut the socket now without an AMQP close, as a network failure does (the frame loop then ends)."""
+        self.ctx.log.warning("connection %d from %s: dropped (injected fault)", self.id, self.peer)
+        self.writer.transport.abort()
 
     async def _handshake(self) -> str | None:
         """Exchange protocol headers (and SASL); None when the client was refused (already answered)."""

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from local_emulators.servicebus.broker.namespace import Broker
+from local_emulators.servicebus.wire.faults import FaultSwitch
 
 # Frame-by-frame debug logging (SB_EMULATOR_TRACE=1); hot paths skip their fast encoders when on.
 TRACE = bool(os.environ.get("SB_EMULATOR_TRACE"))
@@ -28,6 +29,7 @@ class WireContext:
         committed: Waits until every change so far is durable (a send is acknowledged after it).
         clock: Seconds since the epoch.
         log: Where connection lines go.
+        faults: Injected faults (tests), and the live connections they act on.
     """
 
     broker: Broker
@@ -35,6 +37,7 @@ class WireContext:
     committed: Callable[[], Awaitable[None]] = _no_store
     clock: Callable[[], float] = time.time
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("local_emulators.servicebus"))
+    faults: FaultSwitch = field(default_factory=FaultSwitch)
 
     def now_ms(self) -> int:
         """The current time in milliseconds since the epoch."""

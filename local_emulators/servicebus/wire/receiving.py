@@ -70,6 +70,7 @@ class IncomingLink(Link):
         parsed: list[ParsedMessage] = (
             split_batch(payload, full=False) if message_format == BATCH_FORMAT else [parse_message(payload, full=False)]
         )
+        self.ctx.faults.check_busy(self.ctx.now_ms())
         self.ctx.broker.send(self.path, parsed, self.ctx.now_ms())
 
     async def _ack_after_commit(self) -> None:

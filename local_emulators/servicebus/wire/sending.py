@@ -13,7 +13,13 @@ from local_emulators.servicebus.amqp.types import Described, Symbol, UInt
 from local_emulators.servicebus.broker import queue as q
 from local_emulators.servicebus.broker.messages import Delivery
 from local_emulators.servicebus.broker.sessions import SessionState
-from local_emulators.servicebus.errors import NotAllowedError, OperationTimeoutError, ServiceBusEmulatorError
+from local_emulators.servicebus.errors import (
+    NotAllowedError,
+    OperationTimeoutError,
+    ServerBusyError,
+    ServiceBusEmulatorError,
+    SessionLockLostError,
+)
 from local_emulators.servicebus.wire.delivery import encode_delivery
 from local_emulators.servicebus.wire.links import Link, refuse_attach
 from local_emulators.servicebus.wire.ports import SessionPort
@@ -123,6 +129,11 @@ class OutgoingLink(Link):
         base = int(count) if count is not None else self.delivery_count
         self.credit = max(0, base + int(fields[p.F_LINK_CREDIT] or 0) - self.delivery_count)
         self.drain = bool(fields[p.F_DRAIN])
+        if self.credit and self.ctx.faults.busy(self.ctx.now_ms()):
+            # A receive asked for while the namespace is busy is refused, as Azure throttles it.
+            self.ctx.faults.injected["server-busy"] += 1
+            self.detach_with_error(ServerBusyError("the namespace is busy (injected fault); retry after a while"))
+            return
         self.pump()
 
     def window_opened(self) -> None:
@@ -152,7 +163,10 @@ class OutgoingLink(Link):
             self.conn.fail(exc)
 
     def _pump(self) -> None:
-        if self.detached or (self._session_filter and self.session_state is None):
+        state = self.session_state
+        if self.detached or (self._session_filter and (state is None or state.owner is not self)):
+            return
+        if self.ctx.faults.busy(self.ctx.now_ms()):
             return
         now = self.ctx.now_ms()
         while self.credit > 0 and self.session.remote_incoming_window > 0:
@@ -202,6 +216,11 @@ class OutgoingLink(Link):
             echo = codec.encode(p.described(p.REJECTED, [p.error(exc.condition, str(exc))]))
         if not settled:
             self.conn.send_raw(disposition_frame(self.session.channel, False, delivery_id, delivery_id, True, echo))
+
+    def lose_session_lock(self, error: SessionLockLostError) -> None:
+        """The session lock was taken away (injected expiry): detach with the error, as Azure does."""
+        if not self.detached:
+            self.detach_with_error(error)
 
     def on_detach(self) -> None:
         """Stop delivering; give back a held session (its unsettled messages count as delivered)."""

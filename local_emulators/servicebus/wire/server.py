@@ -55,7 +55,13 @@ class Emulator:
         self.config = config
         # Before the messages come back: entities created through the management API must exist again.
         self.management = ManagementService(
-            self.broker, config, dict(config.keys), self.ctx.now_ms, self.ctx.clock, settings.data_dir
+            self.broker,
+            config,
+            dict(config.keys),
+            self.ctx.now_ms,
+            self.ctx.clock,
+            settings.data_dir,
+            self.ctx.faults,
         )
         if self.store is not None:
             self._restore(self.store)

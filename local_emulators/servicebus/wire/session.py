@@ -73,10 +73,9 @@ class Session:
         try:
             if node in ("$cbs", "$management"):
                 link = RequestLink(self, fields, path) if client_sends else ReplyLink(self, fields, path)
-            elif client_sends:
-                link = IncomingLink(self, fields, path)
             else:
-                link = OutgoingLink(self, fields, path)
+                self.conn.ctx.faults.check_busy(self.conn.ctx.now_ms())
+                link = IncomingLink(self, fields, path) if client_sends else OutgoingLink(self, fields, path)
         except ServiceBusEmulatorError as exc:
             # Checked before the handle, so an unauthorised client hears why whatever else is wrong.
             refuse_attach(self, fields, exc)
