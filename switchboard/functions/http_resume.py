@@ -12,6 +12,7 @@ from typing import Any
 import azure.functions as func
 
 from switchboard.functions.runtime import HostedRuntime
+from switchboard.hosting.ingress_rules import RUN_ID_PATTERN, preview
 from switchboard.hosting.resume import (
     Redriver,
     ResumeRefusedError,
@@ -19,7 +20,6 @@ from switchboard.hosting.resume import (
     ResumeRunNotFoundError,
     resume_run,
 )
-from switchboard.hosting.run_ids import is_valid_run_id, shown
 from switchboard.state import CosmosRunPartition
 
 
@@ -66,8 +66,8 @@ def register_resume_api(app: func.FunctionApp, runtime: HostedRuntime) -> None:
     @app.route(route="runs/{run_id}/resume", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
     async def runs_resume(req: func.HttpRequest) -> func.HttpResponse:
         run_id = req.route_params.get("run_id", "")
-        if not is_valid_run_id(run_id):
-            return _json(400, {"error": f"malformed run id {shown(run_id)}"})
+        if not RUN_ID_PATTERN.fullmatch(run_id):
+            return _json(400, {"error": f"malformed run id {preview(run_id)}"})
         try:
             result = await resume_hosted_run(runtime, run_id)
         except ResumeRunNotFoundError as error:

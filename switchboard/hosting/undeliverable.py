@@ -9,7 +9,7 @@ and the run it belonged to is set `failed` with that reason and a `failed` run e
 
 Which run: the envelope's run id when the body decoded, else the message's session id (the run id on agent
 queues), else, on the `tasks` queue, the run id the message would have started; each must pass
-`switchboard.hosting.run_ids`. A message naming no valid run, or a run without a document, fails nothing.
+`switchboard.hosting.ingress_rules`. A message naming no valid run, or a run without a document, fails nothing.
 If the run cannot be failed now (Cosmos unreachable), the message is still dead-lettered: the run then has no
 progress and the sweeper (`switchboard.hosting.sweeper`) ends it later.
 """
@@ -19,8 +19,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from switchboard.hosting.ingress_rules import RUN_ID_PATTERN
 from switchboard.hosting.ports import RunDocuments, RunEvents
-from switchboard.hosting.run_ids import is_valid_run_id
 from switchboard.hosting.run_status import RunStatus
 from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
 
@@ -57,7 +57,7 @@ def last_delivery(settlement: Settlement, incoming: IncomingMessage, max_deliver
 def run_of(incoming: IncomingMessage, *candidates: str | None) -> str | None:
     """The first valid run id among `candidates` (envelope first), then the session id; None when none is valid."""
     for candidate in (*candidates, incoming.session_id):
-        if is_valid_run_id(candidate):
+        if candidate is not None and RUN_ID_PATTERN.fullmatch(candidate):
             return candidate
     return None
 
