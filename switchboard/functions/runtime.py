@@ -17,6 +17,7 @@ from switchboard.functions.deferred_model import DeferredModelClient
 from switchboard.hosting.backoff import BackoffPolicy
 from switchboard.hosting.best_effort_events import announce
 from switchboard.hosting.input_reply import reply_to
+from switchboard.hosting.lifecycle_settings import RunLifecycleSettings
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.run_status import TERMINAL_STATUSES
 from switchboard.hosting.settings import HostingSettings
@@ -96,6 +97,7 @@ class HostedRuntime:
                         publisher=publisher,
                         teams={name: spec.name for name, spec in self.teams.items()},
                         retries=TransientRetries(BackoffPolicy.from_settings(settings), publisher, clock=SystemClock()),
+                        max_delivery_count=RunLifecycleSettings().max_delivery_count,
                     )
         return self._processor
 

@@ -36,6 +36,7 @@ from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus, run_pat
 from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
 from switchboard.hosting.task_request import parse_task
 from switchboard.hosting.transient_retry import RetryOrigin, TransientRetries
+from switchboard.hosting.undeliverable import fail_run_of_dead_letter, last_delivery, run_of
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.instrumentation import message_traceparent
 from switchboard.messages import Envelope, Message
@@ -67,6 +68,7 @@ class MessageProcessor:
         clock: Clock | None = None,
         cancel_poll_seconds: float = DEFAULT_POLL_SECONDS,
         retries: TransientRetries | None = None,
+        max_delivery_count: int | None = None,
     ) -> None:
         """Wire the ports.
 
@@ -83,6 +85,8 @@ class MessageProcessor:
             cancel_poll_seconds: How often a running handler's run document is read for a cancel.
             retries: Backs off a transiently failed message (a scheduled copy, within a retry budget per run);
                 without it such a message is abandoned and Service Bus redelivers it at once.
+            max_delivery_count: The queues' `maxDeliveryCount`: the last delivery dead-letters instead of abandoning
+                and fails the run (`switchboard.hosting.undeliverable`); None leaves that to Service Bus.
         """
         if not teams:
             raise ValueError("a processor needs at least one team")
@@ -97,6 +101,7 @@ class MessageProcessor:
         self.clock: Clock = clock or SystemClock()
         self.cancel_poll_seconds = cancel_poll_seconds
         self.retries = retries
+        self.max_delivery_count = max_delivery_count
 
     async def process(self, agent: str, incoming: IncomingMessage) -> Settlement:
         """Handle one message from `agent`'s queue (the steps of docs/hosting.md's "Processing one message")."""
@@ -104,7 +109,9 @@ class MessageProcessor:
         message: Message | None = None
         bad: BadMessageError | None = None
         try:
-            envelope, message = self._decode(agent, incoming)
+            # The envelope is kept even when its message does not decode: it names the run a dead letter fails.
+            envelope = Envelope.from_json(incoming.body)
+            envelope, message = self._decode(agent, envelope)
         except BadMessageError as error:
             bad = error
         # The span continues the producer's trace: the message's traceparent, else the one in its envelope.
@@ -122,6 +129,8 @@ class MessageProcessor:
             else:
                 assert bad is not None
                 settlement = _dead_letter(bad)
+            run_id = run_of(incoming, envelope.run_id if envelope else None)
+            settlement = await self._undeliverable(incoming, settlement, run_id)
             span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
         return settlement
 
@@ -149,6 +158,7 @@ class MessageProcessor:
             traceparent=message_traceparent(incoming.application_properties),
         ) as span:
             settlement = await self._start(run_id, incoming)
+            settlement = await self._undeliverable(incoming, settlement, run_of(incoming, run_id))
             span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
         return settlement
 
@@ -177,8 +187,12 @@ class MessageProcessor:
         except Exception as error:
             return await self._on_error(run_id, incoming.message_id, error, RetryOrigin(TASKS_QUEUE, incoming))
 
-    def _decode(self, agent: str, incoming: IncomingMessage) -> tuple[Envelope, Message]:
-        envelope = Envelope.from_json(incoming.body)
+    async def _undeliverable(self, incoming: IncomingMessage, settlement: Settlement, run_id: str | None) -> Settlement:
+        # A message that will never be processed ends its run, so nobody waits on a run nothing will move.
+        settlement = last_delivery(settlement, incoming, self.max_delivery_count)
+        return await fail_run_of_dead_letter(settlement, incoming, run_id, runs=self.runs, events=self.publisher)
+
+    def _decode(self, agent: str, envelope: Envelope) -> tuple[Envelope, Message]:
         if envelope.target is None:
             envelope = envelope.retarget(agent)
         elif envelope.target != agent:

@@ -17,6 +17,7 @@ from switchboard.models.usage import models_by_agent
 from switchboard.state import items
 from switchboard.state.big_items import committed_entries, whole_items
 from switchboard.state.errors import StoreRequestError, store_error
+from switchboard.state.retention import ItemTtls
 
 # A Cosmos patch condition that holds while the run may still change.
 _ENDED = ", ".join(f"'{status}'" for status in RunStatus if status in TERMINAL_STATUSES)
@@ -35,9 +36,13 @@ class CosmosRunDocuments:
         container: The runs container.
     """
 
-    def __init__(self, container: ContainerProxy, *, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, container: ContainerProxy, *, now: Callable[[], datetime] = utc_now, ttls: ItemTtls | None = None
+    ) -> None:
         self.container = container
         self._now = now
+        # Each item's `ttl`, written with it (switchboard/state/retention.py).
+        self.ttls = ttls or ItemTtls.from_settings()
 
     def timestamp(self) -> str:
         """The current time as ISO 8601 text, as run documents store it."""
@@ -49,7 +54,7 @@ class CosmosRunDocuments:
         Returns:
             True when created; False when a document with this id existed (it is left unchanged).
         """
-        body = items.run_item(run_id, task=task, team=team, now=self.timestamp())
+        body = self.ttls.run_item(items.run_item(run_id, task=task, team=team, now=self.timestamp()))
         try:
             await self.container.create_item(body)
         except CosmosHttpResponseError as error:

@@ -101,9 +101,12 @@ class CosmosRunStore(CosmosRunDocuments):
         """
         # Past one batch (100 operations or 2 MB), chunks and extra entries go first: see commit_plan.
         plan = plan_commit(commit)
-        await write_overflow(self.container, commit.run_id, plan.overflow)
+        # Each item is written with its retention `ttl` (switchboard/state/retention.py), chunks included.
+        await write_overflow(self.container, commit.run_id, self.ttls.stamp_batches(plan.overflow))
         try:
-            results = await self.container.execute_item_batch(plan.final, partition_key=commit.run_id)
+            results = await self.container.execute_item_batch(
+                self.ttls.stamp_operations(plan.final), partition_key=commit.run_id
+            )
         except CosmosBatchOperationError as error:
             raise _batch_error(error, commit, run_patch_op=plan.run_patch_op) from error
         except AzureError as error:
@@ -130,9 +133,9 @@ class CosmosRunStore(CosmosRunDocuments):
         is answered by reading the stored step back, and that value is returned for the caller to adopt.
         """
         step = spilled_step(items.step_item(run_id, key, value))
-        await write_overflow(self.container, run_id, [[chunk] for chunk in step.chunks])
+        await write_overflow(self.container, run_id, self.ttls.stamp_batches([[chunk] for chunk in step.chunks]))
         try:
-            await self.container.create_item(step.head)
+            await self.container.create_item(self.ttls.stamp(step.head))
         except CosmosHttpResponseError as error:
             if error.status_code != 409:
                 raise store_error(error, f"record step {key}") from error

@@ -131,6 +131,17 @@ class ServiceBusPublisher:
         """
         await self._send("queue", copy.queue, [retry_message(copy)])
 
+    async def redrive(self, envelopes: Sequence[Envelope], *, attempt: str) -> None:
+        """Send envelopes again, as `publish`, with MessageId `<message id>/resume-<attempt>` (`runs resume`).
+
+        The envelopes (so their inbox marks and step keys) are unchanged; only duplicate detection must not drop them.
+        """
+        for queue, batch in self.deliveries(envelopes).items():
+            messages = [message_for(envelope) for envelope in batch]
+            for envelope, message in zip(batch, messages, strict=True):
+                message.message_id = f"{envelope.message_id}/resume-{attempt}"
+            await self._send("queue", queue, messages)
+
     async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
         """Announce a run status change on the `run-events` topic (`subject` = status, property `run_id`).
 
