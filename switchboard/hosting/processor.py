@@ -29,7 +29,6 @@ from switchboard.hosting.cancel_watch import DEFAULT_POLL_SECONDS, watch_cancell
 from switchboard.hosting.entity_names import INGRESS_FUNCTION, TASKS_QUEUE
 from switchboard.hosting.ingress_rules import check_run_id, preview
 from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, resumes, timeouts
-from switchboard.hosting.patient_journal import PatientJournal
 from switchboard.hosting.ports import REPLAY_OF, HopStore, RunDocuments, RunEndedError, RunEvents
 from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus, run_patch, status_changes
@@ -219,10 +218,12 @@ class MessageProcessor:
         if snapshot.run is None:
             # A run started without the ingress (a message sent straight to an agent): give it a document.
             await self.runs.create_run(run_id, task="", team=None)
+        # With back-off on, a step the model answered is written even through a throttled store (no second call).
+        journal = self.retries.patient(self.journal) if self.retries else self.journal
         dispatcher = Dispatcher(
             self.router,
             PreloadedState(self.store, agent=agent, run_id=run_id, state=snapshot.state),
-            journal=PreloadedJournal(self._step_journal(), steps=snapshot.steps),
+            journal=PreloadedJournal(journal, steps=snapshot.steps),
             transcript=self.transcript,
             clock=self.clock,
         )
@@ -274,12 +275,6 @@ class MessageProcessor:
                 self.publisher, incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
             )
 
-    def _step_journal(self) -> StepJournal:
-        # With back-off on, a step the model answered is written even through a throttled store (no second call).
-        if self.retries is None:
-            return self.journal
-        return PatientJournal(self.journal, self.retries.policy, rand=self.retries.rand, sleep=self.retries.sleep)
-
     async def _on_error(self, run_id: str, message_id: str, error: Exception, origin: RetryOrigin) -> Settlement:
         disposition = disposition_for(error)
         reason = _bounded(getattr(error, "reason", None) or str(error))
@@ -288,13 +283,7 @@ class MessageProcessor:
         if disposition is Disposition.FAIL_RUN:
             return await self._fail_run(run_id, message_id, error, reason)
         if self.retries is not None and isinstance(error, TransientError):
-            spent = self.retries.budget_spent(origin)
-            if spent is None:
-                return await self.retries.reschedule(origin, error)
-            # The retry budget is used up: the run fails with the last error, as a permanent one would.
-            return await self._fail_run(
-                run_id, message_id, error, f"{reason} (still failing after {spent:.0f}s of retries)"
-            )
+            return await self.retries.settle(origin, error, lambda why: self._fail_run(run_id, message_id, error, why))
         return Settlement(SettlementKind.ABANDON, type(error).__name__, reason, outcome=Outcome.RETRY)
 
     async def _fail_run(self, run_id: str, message_id: str, error: Exception, reason: str) -> Settlement:

@@ -26,7 +26,9 @@ from typing import Protocol
 from switchboard.agent import Clock
 from switchboard.errors import TransientError
 from switchboard.hosting.backoff import BackoffPolicy, RetryMarks, scheduled_time
+from switchboard.hosting.patient_journal import PatientJournal
 from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
+from switchboard.runtime.protocols import StepJournal
 
 logger = logging.getLogger("switchboard.hosting")
 
@@ -101,6 +103,25 @@ class TransientRetries:
         self.clock = clock
         self.rand = rand
         self.sleep = sleep
+
+    def patient(self, journal: StepJournal) -> StepJournal:
+        """`journal` with its step writes retried inline (`PatientJournal`), so an answered step is never lost."""
+        return PatientJournal(journal, self.policy, rand=self.rand, sleep=self.sleep)
+
+    async def settle(
+        self, origin: RetryOrigin, error: TransientError, fail_run: Callable[[str], Awaitable[Settlement]]
+    ) -> Settlement:
+        """Reschedule the message, or, once its streak is past the retry budget, fail the run with the last error.
+
+        Args:
+            origin: The failed message.
+            error: Its transient error.
+            fail_run: Fails the run with the reason given (and settles the message as that does).
+        """
+        spent = self.budget_spent(origin)
+        if spent is None:
+            return await self.reschedule(origin, error)
+        return await fail_run(f"{error.reason} (still failing after {spent:.0f}s of retries)")
 
     def budget_spent(self, origin: RetryOrigin) -> float | None:
         """Seconds the message's streak of transient failures has lasted, once past the budget; else None."""
