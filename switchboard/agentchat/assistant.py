@@ -116,7 +116,9 @@ class _Steps:
 
         async def run() -> ToolResultMessage:
             assert ctx is not None
-            key = ctx.idempotency_key() if tool.side_effects else None
+            # The key hashes the tool and its canonical arguments: a retry of the same call reuses it, another
+            # call never shares it (switchboard/agent/effect_keys.py).
+            key = ctx.steps.effect_key(tool.name, call.arguments) if tool.side_effects else None
             return await observed_tool(
                 self.agent,
                 ctx.run_id,
@@ -124,9 +126,12 @@ class _Steps:
                 lambda: tool.run(call, idempotency_key=key, cancellation_token=self.token, session_id=ctx.run_id),
             )
 
-        return await ctx.checkpoint(
+        result = await ctx.checkpoint(
             "tool", run, encode=lambda result: result.model_dump(mode="json"), decode=ToolResultMessage.model_validate
         )
+        if tool.side_effects:
+            ctx.steps.effect_settled(tool.name, call.arguments, succeeded=not result.is_error)
+        return result
 
 
 class AssistantAgent(Agent[AssistantState]):

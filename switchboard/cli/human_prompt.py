@@ -58,12 +58,14 @@ class TerminalPrompter:
         return approves(self._ask(question.prompt, "approve? [y/N]> "))
 
     async def answer_hosted(self, run_id: str, pending: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The reply body for a hosted run's `pending_input`, or None when nobody can answer here."""
+        """The reply body for one of a hosted run's open questions, or None when nobody can answer here."""
         kind = pending.get("kind")
         hint = "approve? [y/N]> " if kind == "approval" else "your answer> "
         answer = await asyncio.to_thread(self._ask, str(pending.get("prompt") or ""), hint)
         if answer is None:
             how = "--approve | --deny" if kind == "approval" else '"your answer"'
+            if pending.get("request_id"):  # other questions of the run may be open: name this one
+                how += f" --request {pending['request_id']}"
             if self.settings_file is not None:
                 how += f" --settings {shlex.quote(str(self.settings_file))}"
             self.console.print(
@@ -73,9 +75,10 @@ class TerminalPrompter:
                 soft_wrap=True,  # a command to copy: never broken across lines
             )
             return None
+        request = {"request_id": pending["request_id"]} if pending.get("request_id") else {}
         if kind == "approval":
-            return {"approve": approves(answer)}
-        return {"input": answer}
+            return {"approve": approves(answer), **request}
+        return {"input": answer, **request}
 
     def _ask(self, prompt: str, hint: str) -> str | None:
         if self.status is not None:

@@ -16,7 +16,8 @@ from typing import Any
 
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.entity_names import TASKS_QUEUE
-from switchboard.hosting.input_reply import reply_envelope
+from switchboard.hosting.input_reply import reply_to
+from switchboard.hosting.open_questions import open_questions
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.hosting.settings import HostingSettings
 from switchboard.state import CosmosRunStore
@@ -148,21 +149,22 @@ class RunClient:
         return status
 
     async def reply(self, run_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Answer the question the run waits on, as `POST /api/runs/{id}/input` does.
+        """Answer one of the run's open questions, as `POST /api/runs/{id}/input` does.
 
         Returns:
-            The question answered (the run document's `pending_input`).
+            The question answered (from the run document's `pending_inputs`).
 
         Raises:
             RunLookupError: No such run.
-            NotAwaitingInputError: The run waits for no input.
+            NotAwaitingInputError: The run waits for no input, or the request id is not an open question.
             InputReplyError: `body` does not answer the question.
         """
         run = await self.store.read_run(run_id)
         if run is None:
             raise RunLookupError(f"no run {run_id!r}")
-        await self.publisher.publish([reply_envelope(run_id, run, body, now=datetime.now(UTC))])
-        return dict(run["pending_input"])
+        reply = reply_to(run_id, run, body, now=datetime.now(UTC))
+        await self.publisher.publish([reply.envelope])
+        return reply.question
 
     async def follow(
         self,
@@ -175,8 +177,8 @@ class RunClient:
     ) -> dict[str, Any]:
         """Hand each transcript entry to `on_entry` as it is committed, until the run ends.
 
-        While the run is `awaiting_input`, `on_input` is called once per open question with the run document's
-        `pending_input` (it may answer through `reply`; the wait counts against `max_wait` only while it runs).
+        While the run is `awaiting_input`, `on_input` is called once per open question (each of the run document's
+        `pending_inputs`; it may answer through `reply`; the wait counts against `max_wait` only while it runs).
 
         Returns:
             The run's final view (`GET /api/runs/{id}`'s JSON).
@@ -204,9 +206,10 @@ class RunClient:
             if run is not None and run.get("status") in TERMINAL_STATUSES:
                 return await self.view(run_id)
             waiting = run is not None and run.get("status") == RunStatus.AWAITING_INPUT
-            pending = run.get("pending_input") if run is not None and waiting else None
-            if on_input is not None and isinstance(pending, Mapping) and pending.get("request_id") not in asked:
-                asked.add(pending.get("request_id"))
+            for request_id, pending in open_questions(run if waiting else None).items():
+                if on_input is None or request_id in asked:
+                    continue
+                asked.add(request_id)
                 started = loop.time()
                 await on_input(pending)
                 if deadline is not None:

@@ -13,16 +13,17 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from switchboard.cli.hosted_settings import DEFAULT_SETTINGS_FILE, SettingsFileOption, load_settings
 from switchboard.cli.infra_command import load_teams
+from switchboard.cli.question_choice import choose_question, show_questions
 from switchboard.cli.run_client import RunClient
 from switchboard.cli.run_render import EntryPrinter, print_outcome, print_status
 from switchboard.cli.team_choice import DEFAULT_REGISTRY
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.input_reply import answer_body
+from switchboard.hosting.open_questions import open_questions
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.hosting.task_request import InvalidTaskError, task_request
 
@@ -141,11 +142,8 @@ def show_run(
         print_outcome(console, view, _report_author(registry, view.get("team")))
     else:
         print_status(console, view)
-        pending = view.get("pending_input")
-        if view.get("status") == RunStatus.AWAITING_INPUT and isinstance(pending, dict):
-            how = "--approve | --deny" if pending.get("kind") == "approval" else '"your answer"'
-            console.print(f"[yellow]{pending.get('agent')} asks:[/] {escape(str(pending.get('prompt') or ''))}")
-            console.print(f"  switchboard runs reply {run_id} {how}")
+        if view.get("status") == RunStatus.AWAITING_INPUT:
+            show_questions(console, run_id, open_questions(view))
 
 
 @runs_app.command("cancel")
@@ -171,6 +169,10 @@ def reply_run(
     approve: Annotated[
         bool | None, typer.Option("--approve/--deny", help="Approve or deny the tool call the run waits on.")
     ] = None,
+    request: Annotated[
+        str | None,
+        typer.Option("--request", help="The request id of the question answered (asked for when several are open)."),
+    ] = None,
     settings_file: SettingsFileOption = DEFAULT_SETTINGS_FILE,
 ) -> None:
     """Answer a run that is awaiting input: TEXT for a question, --approve/--deny for a tool call."""
@@ -180,7 +182,12 @@ def reply_run(
 
     async def work() -> dict[str, Any]:
         async with RunClient.open(load_settings(settings_file)) as client:
-            return await client.reply(run_id, answer_body(text, approve))
+            chosen = request
+            if chosen is None:
+                run = await client.store.read_run(run_id)
+                waiting = run is not None and run.get("status") == RunStatus.AWAITING_INPUT
+                chosen = choose_question(console, run_id, open_questions(run if waiting else None))
+            return await client.reply(run_id, answer_body(text, approve, chosen))
 
     question = run_async(console, work)
     console.print(f"run {run_id}: answered {question.get('agent')}'s {question.get('kind')} request; it resumes")

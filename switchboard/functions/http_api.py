@@ -3,8 +3,9 @@
     POST /api/runs             {"task", "team"?}  -> 202 {"run_id", "status_url"}
     GET  /api/runs/{run_id}                       -> 200 the run with `transcript` and `usage` (404 unknown)
     POST /api/runs/{run_id}/cancel                -> 202 {"run_id", "status"} (404 unknown, 409 already ended)
-    POST /api/runs/{run_id}/input  {"input"} | {"approve"}  -> 202 {"run_id", "request_id"} (400 body, 404, 409 not
-                                                  waiting for input)
+    POST /api/runs/{run_id}/input  {"input"} | {"approve"}, "request_id"?  -> 202 {"run_id", "request_id"} (400 body
+                                                  or which of several questions unsaid, 404, 409 not waiting for
+                                                  input or the request id is not an open question)
     GET  /api/health                              -> 200 {"status": "ok", "switchboard": version}
 
 Bad requests get a 4xx with a JSON `{"error": ...}` message; nothing is queued for them.

@@ -15,7 +15,7 @@ from typing import Any
 from switchboard.agent import Agent
 from switchboard.errors import SwitchboardError
 from switchboard.functions.deferred_model import DeferredModelClient
-from switchboard.hosting.input_reply import reply_envelope
+from switchboard.hosting.input_reply import reply_to
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.run_status import TERMINAL_STATUSES
 from switchboard.hosting.settings import HostingSettings
@@ -145,21 +145,23 @@ class HostedRuntime:
         return status
 
     async def reply(self, run_id: str, body: Any) -> dict[str, Any]:
-        """Answer the question a run waits on (`{"input": ...}` or `{"approve": ...}`); the agent resumes it.
+        """Answer one of a run's open questions (`{"input": ...}` or `{"approve": ...}`); the waiting agent resumes.
+
+        The body names the question with `"request_id"` (needed only while several are open).
 
         Returns:
-            The question that was answered (the run document's `pending_input`).
+            The question that was answered (from the run document's `pending_inputs`).
 
         Raises:
             RunNotFoundError: No such run.
-            NotAwaitingInputError: The run waits for no input (or for another request).
+            NotAwaitingInputError: The run waits for no input, or the request id is not an open question.
             InputReplyError: The body does not answer the question.
         """
         store = await self.store()
         run = await store.read_run(run_id)
         if run is None:
             raise RunNotFoundError(f"no run {run_id!r}")
-        envelope = reply_envelope(run_id, run, body, now=(await self.processor()).clock.now())
+        reply = reply_to(run_id, run, body, now=(await self.processor()).clock.now())
         assert self._publisher is not None
-        await self._publisher.publish([envelope])
-        return dict(run["pending_input"])
+        await self._publisher.publish([reply.envelope])
+        return reply.question

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from switchboard.hosting.open_questions import apply_patch, may_resume
 from switchboard.hosting.ports import HopSnapshot, RunEndedError
 from switchboard.hosting.run_document import new_run_document
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
@@ -37,7 +38,7 @@ class InMemoryHostStore(InMemoryStateStore):
             raise RunEndedError(f"run {commit.run_id} ended")
         etag = await super().commit(commit)
         if commit.run_patch:
-            self.runs_by_id.setdefault(commit.run_id, {"run_id": commit.run_id}).update(copy.deepcopy(commit.run_patch))
+            apply_patch(self.runs_by_id.setdefault(commit.run_id, {"run_id": commit.run_id}), commit.run_patch)
         return etag
 
     async def snapshot(self, run_id: str, agent: str, message_id: str) -> HopSnapshot:
@@ -64,6 +65,14 @@ class InMemoryHostStore(InMemoryStateStore):
     async def fail_run(self, run_id: str, error: str) -> bool:
         """Fail a run that has not ended."""
         return self._end(run_id, RunStatus.FAILED, error=error)
+
+    async def resume_if_answered(self, run_id: str) -> bool:
+        """Set an `awaiting_input` run with no open question to `running`."""
+        run = self.runs_by_id.get(run_id)
+        if run is None or not may_resume(run):
+            return False
+        run.update(status=RunStatus.RUNNING, updated_at=self._now().isoformat())
+        return True
 
     async def request_cancel(self, run_id: str) -> str:
         """Cancel a run that has not ended; returns its status afterwards."""

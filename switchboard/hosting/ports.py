@@ -75,6 +75,15 @@ class RunDocuments(Protocol):
         """Set a run that has not ended to `failed` with `error` stored; False when it had ended or is missing."""
         ...
 
+    async def resume_if_answered(self, run_id: str) -> bool:
+        """Set an `awaiting_input` run with no open question to `running`, atomically (`open_questions`).
+
+        Returns:
+            True when this call set it (so the caller announces `running`); False when a question is still open,
+            the run is not `awaiting_input`, or it has no document.
+        """
+        ...
+
 
 class RunEvents(Protocol):
     """Sends envelopes on, schedules them, and announces run status changes (`ServiceBusPublisher` is one)."""

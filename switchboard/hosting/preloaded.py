@@ -31,7 +31,9 @@ class PreloadedJournal:
     """A `StepJournal` for one hop that reads nothing it already knows.
 
     When the hop's snapshot read this handler call's steps, `recall` answers from them without a request;
-    otherwise it asks the journal. Records always go through at once.
+    otherwise it asks the journal. Records always go through at once. A record that comes back with another
+    instance's value shows the snapshot is stale (someone is handling the same message): from then on every recall
+    asks the journal, so this instance takes the other's later steps instead of making them again.
     """
 
     def __init__(self, journal: StepJournal, *, steps: Mapping[str, Mapping[str, Any]] | None) -> None:
@@ -44,6 +46,9 @@ class PreloadedJournal:
             return self._steps.get(key)
         return await self._journal.recall(run_id, key)
 
-    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
-        """Write the step through."""
-        await self._journal.record(run_id, key, value)
+    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Write the step through; return the value the journal keeps (another instance's, if it was first)."""
+        kept = await self._journal.record(run_id, key, value)
+        if kept.get("result") != value.get("result"):
+            self._steps = None
+        return kept

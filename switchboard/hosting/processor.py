@@ -24,7 +24,7 @@ from switchboard.errors import (
 )
 from switchboard.hosting.cancel_watch import DEFAULT_POLL_SECONDS, watch_cancellation
 from switchboard.hosting.entity_names import INGRESS_FUNCTION, TASKS_QUEUE
-from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, timeouts
+from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, resumes, timeouts
 from switchboard.hosting.ports import REPLAY_OF, HopStore, RunDocuments, RunEndedError, RunEvents
 from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus, run_patch, status_changes
@@ -202,28 +202,39 @@ class MessageProcessor:
             if not token.is_cancelled:
                 raise
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.CANCELLED)
+        except DuplicateMessageError:
+            # Another instance committed this message while this one ran (a journal saw its inbox mark).
+            return await self._resend_committed(agent, envelope)
         patch = run_patch(envelope, result.commit.outgoing, status=snapshot.status, now=self.clock.now())
-        patch = merge_patch(patch, input_patch(envelope, result.commit.outgoing))
+        patch = merge_patch(patch, input_patch(envelope, result.commit.outgoing, snapshot.run))
         commit = dataclasses.replace(result.commit, run_patch=patch)
         try:
             await self.store.commit(commit)
         except DuplicateMessageError:
-            stored = await self.store.outbox(agent, run_id, message_id)
-            if stored is None:
-                raise
-            await self._flush(envelope, stored)
-            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.DUPLICATE)
+            return await self._resend_committed(agent, envelope)
         except RunEndedError:
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
         await self._flush(envelope, commit.outgoing)
         return Settlement(SettlementKind.COMPLETE, outcome=Outcome.HANDLED)
+
+    async def _resend_committed(self, agent: str, envelope: Envelope) -> Settlement:
+        """The copy that lost the race: re-send the winner's stored outbox, never this copy's own results."""
+        stored = await self.store.outbox(agent, envelope.run_id, envelope.message_id)
+        if stored is None:
+            raise DuplicateMessageError(f"message {envelope.message_id} has an inbox mark but no outbox")
+        await self._flush(envelope, stored)
+        return Settlement(SettlementKind.COMPLETE, outcome=Outcome.DUPLICATE)
 
     async def _flush(self, incoming: Envelope, outgoing: Sequence[Envelope]) -> None:
         """Send the outbox, then announce the status changes it implies (both with deterministic ids)."""
         await self.publisher.publish([envelope for envelope in outgoing if envelope.target != CLIENT])
         for timeout, at in timeouts(outgoing):
             await self.publisher.schedule([timeout], at)
-        for status in [*status_changes(incoming, outgoing), *input_events(incoming, outgoing)]:
+        statuses = [*status_changes(incoming, outgoing), *input_events(incoming, outgoing)]
+        # After an answer the run is `running` only if no other question is open: an atomic conditional patch.
+        if resumes(incoming, outgoing) and await self.runs.resume_if_answered(incoming.run_id):
+            statuses.append(RunStatus.RUNNING)
+        for status in statuses:
             await self.publisher.publish_event(
                 incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
             )

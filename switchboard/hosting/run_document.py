@@ -29,6 +29,8 @@ def new_run_document(run_id: str, *, task: str, team: str | None, now: str) -> d
         "created_at": now,
         "updated_at": now,
         "usage": {},
+        # Open questions by request id: each hop sets or removes only its own key (see open_questions).
+        "pending_inputs": {},
         # The run's trace in Application Insights / OTLP (derived from the run id, so known before any span).
         "trace_id": trace_id_for(run_id),
     }

@@ -4,6 +4,7 @@ It sits below `agentchat`, `teams` and `termination`, which all speak it, so non
 its vocabulary.
 """
 
+from switchboard.protocol.continuation import CONTINUATION_MESSAGES, RoundContinued
 from switchboard.protocol.input_messages import (
     INPUT_MESSAGES,
     InputProvided,
@@ -16,12 +17,14 @@ from switchboard.protocol.messages import TEAM_MESSAGES, RunCompleted, TaskSubmi
 from switchboard.protocol.transcript import EntryKind, TranscriptEntry
 
 __all__ = [
+    "CONTINUATION_MESSAGES",
     "INPUT_MESSAGES",
     "TEAM_MESSAGES",
     "EntryKind",
     "InputProvided",
     "InputRequested",
     "InputTimedOut",
+    "RoundContinued",
     "RunCompleted",
     "RunStopped",
     "TaskSubmitted",

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from switchboard.messages import Envelope, Message
+from switchboard.protocol.continuation import CONTINUATION_MESSAGES
 from switchboard.protocol.input_messages import INPUT_MESSAGES
 from switchboard.protocol.messages import TEAM_MESSAGES
 from switchboard.protocol.transcript import TranscriptEntry
@@ -23,8 +24,9 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "https://switchboard.dev/schemas/"
 """The `$id` prefix of every file (an identifier, not a download location)."""
 
-REGISTERED_MESSAGES: tuple[type[Message], ...] = (*TEAM_MESSAGES, *INPUT_MESSAGES)
-"""Every message type a Switchboard host registers: the team protocol and the human-in-the-loop messages."""
+REGISTERED_MESSAGES: tuple[type[Message], ...] = (*TEAM_MESSAGES, *CONTINUATION_MESSAGES, *INPUT_MESSAGES)
+"""Every message type a Switchboard host registers: the team protocol (with the managers' own continuations) and
+the human-in-the-loop messages."""
 
 
 def message_file(cls: type[Message]) -> str:

@@ -94,12 +94,21 @@ class InMemoryStateStore:
         value = self._steps.get((run_id, _handler_call(key)), {}).get(key)
         return copy.deepcopy(dict(value)) if value is not None else None
 
-    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
-        """Record a step; the first record of a key wins (as a create that ignores a conflict)."""
+    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Record a step; the first record of a key wins and is returned (as a create that reads back a conflict).
+
+        Raises:
+            DuplicateMessageError: The step's message was committed meanwhile (another instance handled it), so its
+                steps were dropped and there is no value to adopt: the caller must stop and re-send that outbox.
+        """
+        agent, message_id = _handler_call(key).split(":", 1)
+        if (run_id, agent, message_id) in self._inbox:
+            raise DuplicateMessageError(f"message {message_id} was already handled by {agent!r} in run {run_id!r}")
         steps = self._steps.setdefault((run_id, _handler_call(key)), {})
         if key not in steps:
             steps[key] = copy.deepcopy(dict(value))
             self.steps_recorded += 1
+        return copy.deepcopy(dict(steps[key]))
 
     # TranscriptLog
     async def read(self, run_id: str, start: int, end: int | None = None) -> list[Mapping[str, Any]]:

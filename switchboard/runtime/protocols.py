@@ -121,8 +121,13 @@ class StepJournal(Protocol):
         """Return the value recorded under `key` in the run, or None."""
         ...
 
-    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
-        """Store `value` under `key` at once (not part of any commit). Idempotent: a second record is harmless."""
+    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Store `value` under `key` at once (not part of any commit); the first record of a key wins.
+
+        Returns:
+            The value the key holds now: `value`, or the value another instance recorded first (read back on the
+            conflict), which the caller adopts so both instances continue with the same answer.
+        """
         ...
 
 

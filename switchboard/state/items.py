@@ -20,8 +20,14 @@ RUN_FIELDS = (
     "updated_at",
     "usage",
     "pending_input",
+    "pending_inputs",
     "trace_id",
 )
+
+
+# The layout's own fields of an entry item; `commit` tags an entry written ahead of its commit's final batch and
+# `chunked` names the chunks of a big one (switchboard/state/commit_plan.py, chunking.py).
+_ENTRY_LAYOUT_FIELDS = frozenset({"id", "run_id", "type", "index", "commit", "chunked"})
 
 
 def run_id_item(run_id: str) -> str:
@@ -114,7 +120,7 @@ def entry_item(run_id: str, index: int, entry: Mapping[str, Any]) -> dict[str, A
 
 def entry_fields(item: Mapping[str, Any]) -> dict[str, Any]:
     """The `TranscriptEntry` fields of an entry item (without the layout's own and Cosmos's system fields)."""
-    return {k: v for k, v in item.items() if k not in ("id", "run_id", "type", "index") and not k.startswith("_")}
+    return {k: v for k, v in item.items() if k not in _ENTRY_LAYOUT_FIELDS and not k.startswith("_")}
 
 
 def public_fields(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,9 +10,11 @@ from azure.core.exceptions import AzureError
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
+from switchboard.hosting.open_questions import RESUME_CONDITION, questions_view
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.models.usage import models_by_agent
 from switchboard.state import items
+from switchboard.state.big_items import committed_entries, whole_items
 from switchboard.state.errors import StoreRequestError, store_error
 
 # A Cosmos patch condition that holds while the run may still change.
@@ -74,6 +76,7 @@ class CosmosRunDocuments:
             return None
         transcript = await self.read(run_id, 0)
         view = {name: run.get(name) for name in items.RUN_FIELDS}
+        view.update(questions_view(run))
         view["id"] = run_id
         view["transcript"] = transcript
         usage = run.get("usage") or _usage_of(transcript)
@@ -120,6 +123,28 @@ class CosmosRunDocuments:
         changed, _ = await self._end(run_id, RunStatus.FAILED, {"error": error})
         return changed
 
+    async def resume_if_answered(self, run_id: str) -> bool:
+        """Set an `awaiting_input` run with no open question to `running`, in one conditional patch.
+
+        Returns:
+            True when this call set it; False when a question is open, the run is not waiting, or it is missing.
+        """
+        operations = [
+            {"op": "set", "path": "/status", "value": RunStatus.RUNNING},
+            {"op": "set", "path": "/updated_at", "value": self.timestamp()},
+        ]
+        try:
+            await self.container.patch_item(
+                run_id, partition_key=run_id, patch_operations=operations, filter_predicate=RESUME_CONDITION
+            )
+        except CosmosHttpResponseError as error:
+            if error.status_code in (404, 412):
+                return False
+            raise store_error(error, f"resume run {run_id}") from error
+        except AzureError as error:
+            raise store_error(error, f"resume run {run_id}") from error
+        return True
+
     async def read(self, run_id: str, start: int, end: int | None = None) -> list[Mapping[str, Any]]:
         """The `TranscriptLog` port: committed entries with `start <= index < end`, in index order."""
         bound = " AND c.index < @end" if end is not None else ""
@@ -130,16 +155,13 @@ class CosmosRunDocuments:
         if end is not None:
             parameters.append({"name": "@end", "value": end})
         try:
-            return [
-                items.entry_fields(doc)
-                async for doc in self.container.query_items(
-                    query,
-                    parameters=parameters,
-                    partition_key=run_id,
-                )
-            ]
+            pages = self.container.query_items(query, parameters=parameters, partition_key=run_id)
+            found = [doc async for doc in pages]
         except AzureError as error:
             raise store_error(error, f"read the transcript of run {run_id}") from error
+        # Entries of a commit split over several batches, and entries past the item size limit: see big_items.
+        entries = await whole_items(self.container, run_id, await committed_entries(self.container, run_id, found))
+        return [items.entry_fields(doc) for doc in entries]
 
     async def _end(self, run_id: str, status: str, fields: Mapping[str, Any]) -> tuple[bool, str | None]:
         """Move an active run to `status`; returns whether this call did, and the status afterwards (None: no run)."""
@@ -172,7 +194,8 @@ class CosmosRunDocuments:
             raise store_error(error, f"{action} {run_id}") from error
         except AzureError as error:
             raise store_error(error, f"{action} {run_id}") from error
-        return dict(item) if system else items.public_fields(item)
+        (whole,) = await whole_items(self.container, run_id, [dict(item)])
+        return whole if system else items.public_fields(whole)
 
 
 def _usage_of(transcript: list[Mapping[str, Any]]) -> dict[str, dict[str, int]]:

@@ -20,14 +20,18 @@ from switchboard.hosting.ports import HopSnapshot, RunEndedError
 from switchboard.hosting.settings import HostingSettings
 from switchboard.messages import Envelope
 from switchboard.runtime.protocols import Commit, StoredState
-from switchboard.state import items
+from switchboard.state import chunking, items
+from switchboard.state.big_items import committed_entries, delete_items, whole_items, write_overflow
 from switchboard.state.client import cosmos_client, identity_credential, runs_container
+from switchboard.state.commit_plan import plan_commit, spilled_step
 from switchboard.state.errors import status_error, store_error
 from switchboard.state.request_counter import RequestCounter
-from switchboard.state.run_documents import ACTIVE_CONDITION, CosmosRunDocuments, utc_now
+from switchboard.state.run_documents import CosmosRunDocuments, utc_now
 
 # Positions of the fixed operations in a commit's batch, to tell which one failed.
 _INBOX_OP, _STATE_OP = 0, 1
+# How many chunked states' chunk ids a store remembers for removal (one per run and agent it served).
+_REMEMBERED_STATES = 1024
 
 
 class CosmosRunStore(CosmosRunDocuments):
@@ -52,6 +56,8 @@ class CosmosRunStore(CosmosRunDocuments):
         self._client = client
         self._settings = settings
         self._credential: AsyncTokenCredential | None = None
+        # (run, agent) -> (etag, chunk ids) of a chunked state this store read: see _forget_replaced_chunks.
+        self._state_chunks: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
 
     @classmethod
     def from_settings(cls, settings: HostingSettings, *, now: Callable[[], datetime] = utc_now) -> CosmosRunStore:
@@ -81,7 +87,7 @@ class CosmosRunStore(CosmosRunDocuments):
     async def load(self, agent: str, run_id: str) -> StoredState | None:
         """Point-read the agent's state item."""
         item = await self._read(run_id, items.state_id(agent), "read state of", system=True)
-        return None if item is None else _stored_state(run_id, item)
+        return None if item is None else self._stored_state(run_id, item)
 
     async def commit(self, commit: Commit) -> str:
         """Store the handler call's results in one transactional batch; see `StateStore.commit`.
@@ -93,26 +99,16 @@ class CosmosRunStore(CosmosRunDocuments):
             StoreUnavailableError: Throttled or unreachable.
             StoreRequestError: Any other refusal (e.g. no run document to patch).
         """
-        run_id = commit.run_id
-        state = items.state_item(run_id, commit.agent, commit.schema_version, commit.state)
-        operations: list[Any] = [("create", (items.inbox_item(run_id, commit.agent, commit.message_id),))]
-        if commit.expected_etag is None:
-            operations.append(("create", (state,)))
-        else:
-            operations.append(("replace", (state["id"], state), {"if_match_etag": commit.expected_etag}))
-        operations.append(("create", (items.outbox_item(run_id, commit.agent, commit.message_id, commit.outgoing),)))
-        operations.extend(
-            ("upsert", (items.entry_item(run_id, record.index, record.entry),)) for record in commit.transcript
-        )
-        if commit.run_patch:
-            patch = [{"op": "set", "path": f"/{name}", "value": value} for name, value in commit.run_patch.items()]
-            operations.append(("patch", (run_id, patch), {"filter_predicate": ACTIVE_CONDITION}))
+        # Past one batch (100 operations or 2 MB), chunks and extra entries go first: see commit_plan.
+        plan = plan_commit(commit)
+        await write_overflow(self.container, commit.run_id, plan.overflow)
         try:
-            results = await self.container.execute_item_batch(operations, partition_key=run_id)
+            results = await self.container.execute_item_batch(plan.final, partition_key=commit.run_id)
         except CosmosBatchOperationError as error:
-            raise _batch_error(error, commit, run_patch_op=len(operations) - 1 if commit.run_patch else None) from error
+            raise _batch_error(error, commit, run_patch_op=plan.run_patch_op) from error
         except AzureError as error:
             raise store_error(error, f"commit {commit.agent}:{commit.message_id}") from error
+        await self._forget_replaced_chunks(commit, plan.state_head)
         return str(results[_STATE_OP].get("eTag") or results[_STATE_OP].get("resourceBody", {}).get("_etag"))
 
     # Inbox
@@ -127,15 +123,24 @@ class CosmosRunStore(CosmosRunDocuments):
         item = await self._read(run_id, items.step_id(key), "read step of")
         return None if item is None else items.step_value(item)
 
-    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> None:
-        """Write a finished step through at once; a second record of the same key keeps the first (409)."""
+    async def record(self, run_id: str, key: str, value: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Write a finished step through at once and return the value the key holds.
+
+        A second record of the same key (another instance raced this one on the message) keeps the first: the 409
+        is answered by reading the stored step back, and that value is returned for the caller to adopt.
+        """
+        step = spilled_step(items.step_item(run_id, key, value))
+        await write_overflow(self.container, run_id, [[chunk] for chunk in step.chunks])
         try:
-            await self.container.create_item(items.step_item(run_id, key, value))
+            await self.container.create_item(step.head)
         except CosmosHttpResponseError as error:
             if error.status_code != 409:
                 raise store_error(error, f"record step {key}") from error
+            stored = await self.recall(run_id, key)
+            return value if stored is None else stored
         except AzureError as error:
             raise store_error(error, f"record step {key}") from error
+        return value
 
     # RunDocuments
     async def snapshot(self, run_id: str, agent: str, message_id: str) -> HopSnapshot:
@@ -162,6 +167,8 @@ class CosmosRunStore(CosmosRunDocuments):
             ]
         except AzureError as error:
             raise store_error(error, f"read run {run_id} for {agent}") from error
+        # Big items come back whole; an entry written ahead of a commit that never happened is left out.
+        found = await whole_items(self.container, run_id, await committed_entries(self.container, run_id, found))
         run: dict[str, Any] | None = None
         state: StoredState | None = None
         outbox: tuple[Envelope, ...] | None = None
@@ -171,12 +178,27 @@ class CosmosRunStore(CosmosRunDocuments):
             if kind == "run":
                 run = items.public_fields(doc)
             elif kind == "state":
-                state = _stored_state(run_id, doc)
+                state = self._stored_state(run_id, doc)
             elif kind == "outbox":
                 outbox = items.envelopes_of(doc)
             elif kind == "step":
                 steps[str(doc["id"]).removeprefix("step:")] = items.step_value(doc)
         return HopSnapshot(run=run, state=state, outbox=outbox, steps=steps)
+
+    def _stored_state(self, run_id: str, item: Mapping[str, Any]) -> StoredState:
+        # The chunks of a state version are removed once a commit replaces that version (etag-checked).
+        key = (run_id, str(item["agent"]))
+        self._state_chunks.pop(key, None)
+        if chunking.is_chunked(item):
+            self._state_chunks[key] = (str(item["_etag"]), tuple(chunking.chunk_ids(item)))
+            while len(self._state_chunks) > _REMEMBERED_STATES:
+                self._state_chunks.pop(next(iter(self._state_chunks)))
+        return _stored_state(run_id, item)
+
+    async def _forget_replaced_chunks(self, commit: Commit, written: Mapping[str, Any]) -> None:
+        replaced = self._state_chunks.pop((commit.run_id, commit.agent), None)
+        if replaced is not None and replaced[0] == commit.expected_etag:
+            await delete_items(self.container, commit.run_id, set(replaced[1]) - set(chunking.chunk_ids(written)))
 
 
 def _stored_state(run_id: str, item: Mapping[str, Any]) -> StoredState:

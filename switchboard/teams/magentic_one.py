@@ -7,6 +7,11 @@ that participant. Each turn without progress (or in a loop) adds a stall, each t
 `max_stalls` stalls update the facts and the plan and restart from the new ledger. When the request is satisfied,
 or after `max_turns` rounds, it asks for the final answer, posts it and stops.
 
+One round per hop: after a replan the orchestrator sends itself `RoundContinued` and ends the hop, where AutoGen
+loops on in the same call, so a hop makes a bounded number of model calls (at most the plan's two, the ledger's
+`max_json_retries` and the replan's two) and writes at most three entries, however long the team stalls. The
+messages, entries and model calls are the same as in one long loop.
+
 Every orchestrator call is a checkpointed step of the manager (a redelivered message replays it) and counted in
 the run's usage under the team's name, so token and cost budgets see it. The ledgers live in the manager's
 persisted state (a few model answers); the conversation it reasons over is read from the transcript, windowed.
@@ -22,6 +27,7 @@ from switchboard.agent import Agent, AgentContext
 from switchboard.errors import AgentDefinitionError
 from switchboard.models.chat import AssistantMessage, ChatMessage, ModelRequest, UserMessage
 from switchboard.models.protocol import ModelClient
+from switchboard.protocol.continuation import RoundContinued
 from switchboard.protocol.messages import RunCompleted, TaskSubmitted, TurnCompleted
 from switchboard.protocol.transcript import TranscriptEntry
 from switchboard.teams import magentic_prompts as prompts
@@ -35,6 +41,8 @@ from switchboard.teams.team import Team
 from switchboard.termination import RunDelta, TerminationCondition
 
 MAX_ROUNDS_REASON = "Max rounds reached."
+# What a round returns after replanning: the next round runs in a hop of its own (`RoundContinued`).
+_REPLANNED = "\x00replanned"
 
 
 class LedgerError(TeamError):
@@ -77,10 +85,22 @@ class MagenticOneOrchestrator(GroupChatManager):
         """Not used: the progress ledger names the speaker (see `handle`)."""
         raise NotImplementedError("MagenticOneOrchestrator chooses speakers in handle()")
 
-    async def handle(self, message: TaskSubmitted | TurnCompleted, ctx: AgentContext[TeamState]) -> None:
-        """Plan on the task; after each turn, update the progress ledger and ask the next speaker or finish."""
+    async def handle(
+        self, message: TaskSubmitted | TurnCompleted | RoundContinued, ctx: AgentContext[TeamState]
+    ) -> None:
+        """Plan on the task; after each turn (or replan), one progress-ledger round: ask the next speaker or finish."""
         state = ctx.state
         assert isinstance(state, MagenticOneState)
+        if isinstance(message, RoundContinued):
+            if state.stop_reason is not None or (message.team, message.turn, message.round) != (
+                self.name,
+                state.turn,
+                state.n_rounds,
+            ):
+                return  # a redelivered or stale continuation
+            last = await ctx.transcript.since(state.length - 1)
+            await self._round(ctx, SpeakerSelection(self.name, ctx, TranscriptEntry.model_validate(last[-1])))
+            return
         if isinstance(message, TaskSubmitted):
             if state.started:
                 return  # a redelivered start
@@ -94,18 +114,27 @@ class MagenticOneOrchestrator(GroupChatManager):
         self._record(ctx, entry)
         await self._check(ctx, RunDelta(entries=(entry,), now=ctx.now()))
         selection = SpeakerSelection(self.name, ctx, entry)
-        speaker: str | None = None
+        if state.stop_reason is None and isinstance(message, TaskSubmitted):
+            await self._plan(selection, message.task)
+        await self._round(ctx, selection)
+
+    async def _round(self, ctx: AgentContext[TeamState], selection: SpeakerSelection) -> None:
+        """One orchestrator round, then ask the speaker it names, continue in a new hop, or end the run."""
+        state = _state(selection)
+        outcome: str | None = None
         if state.stop_reason is None:
-            if isinstance(message, TaskSubmitted):
-                await self._plan(selection, message.task)
-            speaker = await self._orchestrate(selection)
+            outcome = await self._orchestrate(selection)
         reason = state.stop_reason
         if selection.calls:
             await self._check(ctx, RunDelta(calls=tuple(selection.calls), now=ctx.now()))
         # A budget that fired on the orchestrator's own calls wins; else the ledger's own ending stands.
         state.stop_reason = state.stop_reason or reason
-        if state.stop_reason is None and speaker is not None:
-            await self._ask(ctx, speaker)
+        if state.stop_reason is None and outcome is _REPLANNED:
+            # The next round is a hop of its own, so no hop loops over an unbounded number of rounds.
+            ctx.send(RoundContinued(team=self.name, turn=state.turn, round=state.n_rounds), to=self.name)
+            return
+        if state.stop_reason is None and outcome is not None:
+            await self._ask(ctx, outcome)
             return
         ctx.publish(
             RunCompleted(
@@ -138,26 +167,26 @@ class MagenticOneOrchestrator(GroupChatManager):
         self._record(selection.ctx, TranscriptEntry(source=self.name, content=text))
 
     async def _orchestrate(self, selection: SpeakerSelection) -> str | None:
-        """One inner-loop step; returns the next speaker, or None when the run ends (stop reason set)."""
+        """One round: returns the next speaker, `_REPLANNED` after a replan, or None when the run ends."""
         state = _state(selection)
-        while True:
-            if self.max_turns is not None and state.n_rounds > self.max_turns:
-                await self._final_answer(selection, MAX_ROUNDS_REASON)
-                return None
-            state.n_rounds += 1
-            thread = await self._thread(selection)
-            ask = prompts.progress_prompt(state.task, self.team, self.participants)
-            ledger = await self._progress_ledger(selection, [*thread, UserMessage(content=ask, source=self.name)])
-            if ledger["is_request_satisfied"]["answer"]:
-                await self._final_answer(selection, str(ledger["is_request_satisfied"]["reason"]))
-                return None
-            stalled = not ledger["is_progress_being_made"]["answer"] or ledger["is_in_loop"]["answer"]
-            state.n_stalls = state.n_stalls + 1 if stalled else max(0, state.n_stalls - 1)
-            if state.n_stalls < self.max_stalls:
-                instruction = str(ledger["instruction_or_question"]["answer"])
-                self._record(selection.ctx, TranscriptEntry(source=self.name, content=instruction))
-                return str(ledger["next_speaker"]["answer"])
-            await self._replan(selection, thread)
+        if self.max_turns is not None and state.n_rounds > self.max_turns:
+            await self._final_answer(selection, MAX_ROUNDS_REASON)
+            return None
+        state.n_rounds += 1
+        thread = await self._thread(selection)
+        ask = prompts.progress_prompt(state.task, self.team, self.participants)
+        ledger = await self._progress_ledger(selection, [*thread, UserMessage(content=ask, source=self.name)])
+        if ledger["is_request_satisfied"]["answer"]:
+            await self._final_answer(selection, str(ledger["is_request_satisfied"]["reason"]))
+            return None
+        stalled = not ledger["is_progress_being_made"]["answer"] or ledger["is_in_loop"]["answer"]
+        state.n_stalls = state.n_stalls + 1 if stalled else max(0, state.n_stalls - 1)
+        if state.n_stalls < self.max_stalls:
+            instruction = str(ledger["instruction_or_question"]["answer"])
+            self._record(selection.ctx, TranscriptEntry(source=self.name, content=instruction))
+            return str(ledger["next_speaker"]["answer"])
+        await self._replan(selection, thread)
+        return _REPLANNED
 
     async def _replan(self, selection: SpeakerSelection, thread: list[ChatMessage]) -> None:
         state = _state(selection)

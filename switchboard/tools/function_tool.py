@@ -35,8 +35,10 @@ class FunctionTool(Declarative):
 
     A tool that changes something outside the run (sends mail, books, charges) declares `side_effects=True` and
     takes a keyword parameter `idempotency_key: str`. The host fills it with a key that is the same on every
-    delivery of the step (run, agent, message, step index) and the model never sees it; the function does its
-    effect at most once per key (an effect ledger).
+    delivery of the step and in a second instance racing on it, and the model never sees it: the run, agent, message,
+    step position and a hash of the tool name and its canonical arguments (`switchboard/agent/effect_keys.py`), so a
+    retry of the same call (after a failure or a timeout) reuses the key and another call never shares it. The
+    function does its effect at most once per key (an effect ledger).
 
     A tool declared with `approval="always"` is never called before a person approves the call: the agent pauses
     the run durably (`awaiting_input`) and a denied call comes back to the model as an error result; with

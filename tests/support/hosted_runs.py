@@ -14,6 +14,7 @@ from azure.cosmos import CosmosClient
 from agents.registry import RESEARCH_TEAM
 from switchboard.cli.infra_command import servicebus_emulator_config
 from switchboard.functions.entities import EntityList, entities_for
+from switchboard.hosting.open_questions import questions_view
 from switchboard.models.scripted import ScriptedModelClient
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
 from tests.support.processes import REPO_ROOT
@@ -32,7 +33,8 @@ def run_item(stack: Stack, run_id: str) -> dict[str, Any] | None:
             "SELECT * FROM c WHERE c.id = @id", parameters=[{"name": "@id", "value": run_id}], partition_key=run_id
         )
     )
-    return items[0] if items else None
+    # Its questions as `GET /api/runs/{id}` shows them: `pending_inputs`, and the oldest as `pending_input`.
+    return {**items[0], **questions_view(items[0])} if items else None
 
 
 def transcript_items(stack: Stack, run_id: str) -> list[dict[str, Any]]:
@@ -49,7 +51,8 @@ def wait_for_status(stack: Stack, run_id: str, status: str, timeout: float = 90.
     item: dict[str, Any] | None = None
     while time.monotonic() < deadline:
         item = run_item(stack, run_id)
-        if item is not None and item["status"] == status:
+        # Between an answer's commit and its status patch a run may say awaiting_input with nothing open.
+        if item is not None and item["status"] == status and (status != "awaiting_input" or item["pending_input"]):
             return item
         time.sleep(0.2)
     raise AssertionError(f"run {run_id} not {status} after {timeout}s: {item}\n{stack.logs()}")

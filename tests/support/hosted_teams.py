@@ -22,10 +22,15 @@ from switchboard.testing import InMemoryRunEvents
 RUN = "run-hosted"
 
 
-async def run_hosted(team: Any, task: str = "split") -> tuple[InMemoryHostStore, InMemoryRunEvents]:
-    """Run `task` through a processor for `team`'s agents until no message is left; returns the store and bus."""
+async def run_hosted(
+    team: Any, task: str = "split", *, store: InMemoryHostStore | None = None, waves: int = 50
+) -> tuple[InMemoryHostStore, InMemoryRunEvents]:
+    """Run `task` through a processor for `team`'s agents until no message is left; returns the store and bus.
+
+    `store` may be given to watch it; `waves` bounds the rounds of deliveries (a run that needs more fails).
+    """
     router = Router(team.agents(), extra_messages=TEAM_MESSAGES)
-    store = InMemoryHostStore()
+    store = store or InMemoryHostStore()
     bus = InMemoryRunEvents(router)
     processor = MessageProcessor(
         router=router,
@@ -37,7 +42,7 @@ async def run_hosted(team: Any, task: str = "split") -> tuple[InMemoryHostStore,
         teams={team.name: team.name},
     )
     await processor.process_task(IncomingMessage(body=json.dumps({"task": task}).encode(), message_id=RUN))
-    for _ in range(50):
+    for _ in range(waves):
         batch, bus.sent = bus.sent, []
         if not batch:
             return store, bus

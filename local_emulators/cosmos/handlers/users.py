@@ -18,6 +18,35 @@ def _expiry(ctx: Context) -> int | None:
         raise BadRequestError(f"x-ms-documentdb-expiry-seconds '{raw}' is not an integer.") from exc
 
 
+def _id_link(ctx: Context, resource: object) -> str | None:
+    """The id-based link of a permission's rid-based resource (an item's `_self`), or None to keep it as given.
+
+    Clients name an item permission's resource by the item's `_self` (`dbs/<rid>/colls/<rid>/docs/<rid>`), while
+    requests reach the item by ids; the token is checked against the id-based link.
+    """
+    if not isinstance(resource, str):
+        return None
+    parts = resource.strip("/").split("/")
+    if len(parts) < 4 or parts[0] != "dbs" or parts[2] != "colls":
+        return None
+    for database in ctx.state.catalog.databases.values():
+        if parts[1] not in (database.id, database.rid):
+            continue
+        for container in database.containers.values():
+            if parts[3] not in (container.id, container.rid):
+                continue
+            link = ["dbs", database.id, "colls", container.id, *parts[4:]]
+            if len(parts) == 6 and parts[4] == "docs":
+                for record in container.all_records():
+                    if record.id == parts[5]:
+                        break
+                    if record.body.get("_rid") == parts[5]:
+                        link[5] = record.id
+                        break
+            return "/".join(link)
+    return None
+
+
 def _filtered(ctx: Context, resources: list[dict[str, object]]) -> list[dict[str, object]]:
     if ctx.request.method == "POST":
         body = ctx.body_object()
@@ -53,9 +82,10 @@ def permissions_feed(ctx: Context) -> Response:
     access, database, user_id = ctx.state.access, ctx.state.catalog.database(ctx.segments[1]), ctx.segments[3]
     if ctx.request.method == "POST" and not is_query(ctx):
         created = access.put_permission(database, user_id, ctx.body_object())
-        return resource_response(201, access.with_token(database, user_id, created, _expiry(ctx)))
+        link = _id_link(ctx, created.get("resource"))
+        return resource_response(201, access.with_token(database, user_id, created, _expiry(ctx), link))
     permissions = [
-        access.with_token(database, user_id, permission, _expiry(ctx))
+        access.with_token(database, user_id, permission, _expiry(ctx), _id_link(ctx, permission.get("resource")))
         for permission in access.permissions(database, user_id).values()
     ]
     return feed_response("Permissions", access.user(database, user_id)["_rid"], _filtered(ctx, permissions))
@@ -67,9 +97,11 @@ def permission(ctx: Context) -> Response:
     user_id, permission_id = ctx.segments[3], ctx.segments[5]
     if ctx.request.method == "GET":
         found = access.permission(database, user_id, permission_id)
-        return resource_response(200, access.with_token(database, user_id, found, _expiry(ctx)))
+        link = _id_link(ctx, found.get("resource"))
+        return resource_response(200, access.with_token(database, user_id, found, _expiry(ctx), link))
     if ctx.request.method == "PUT":
         replaced = access.put_permission(database, user_id, ctx.body_object(), replace_id=permission_id)
-        return resource_response(200, access.with_token(database, user_id, replaced, _expiry(ctx)))
+        link = _id_link(ctx, replaced.get("resource"))
+        return resource_response(200, access.with_token(database, user_id, replaced, _expiry(ctx), link))
     access.delete_permission(database, user_id, permission_id)
     return empty(204)

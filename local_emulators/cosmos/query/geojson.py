@@ -9,13 +9,12 @@ service's wording (`ST_ISVALIDDETAILED`'s documented example gives the latitude 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
+from typing import TYPE_CHECKING, Any
 
 from local_emulators.cosmos.query.values import is_number
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 SUPPORTED_TYPES = ("Point", "LineString", "Polygon", "MultiPolygon")
 
@@ -117,6 +116,10 @@ def validate(value: Any) -> Verdict:
     problem = _structure_problem(kind, value.get("coordinates"))
     if problem:
         return Verdict(False, problem)
+    # shapely (and numpy under it) load on the first spatial query, not at the emulator's start-up.
+    from shapely.geometry import shape
+    from shapely.validation import explain_validity
+
     geometry = shape({"type": kind, "coordinates": value["coordinates"]})
     if kind in ("Polygon", "MultiPolygon") and not geometry.is_valid:
         # Self-crossing rings or overlapping polygons: shapely says where.

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from local_emulators.cosmos.query import ast
 from local_emulators.cosmos.query.evaluator import Bindings, ExpressionCompiler, Params
 from local_emulators.cosmos.query.functions.vector import distance_name
 from local_emulators.cosmos.query.functions.vector_arrays import as_array
 from local_emulators.cosmos.query.values import UNDEFINED
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BatchOrder = Callable[[list[Bindings], Params, bool], list[int]]
 _MATRIX_CACHE_SIZE = 4  # a matrix per recently queried scope (10,000 x 384 is 30 MB)
@@ -85,6 +86,8 @@ def batch_order(compiler: ExpressionCompiler, item: ast.OrderItem) -> BatchOrder
     options = [compiler.compile(arg) for arg in extra]
 
     def order(rows: list[Bindings], p: Params, descending: bool) -> list[int]:
+        import numpy as np  # loaded on first use, not at the emulator's start-up
+
         q_value = query({}, p)
         q = as_array(q_value) if isinstance(q_value, list) else None
         evaluated = [option({}, p) for option in options]
@@ -115,6 +118,8 @@ def batch_order(compiler: ExpressionCompiler, item: ast.OrderItem) -> BatchOrder
 
 def _matrix(values: list[Any], dimensions: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row indexes of the numeric vectors of this length, their matrix and norms (reused while unchanged)."""
+    import numpy as np  # loaded on first use, not at the emulator's start-up
+
     key = [id(value) for value in values]
     with _cache_lock:
         for cached in _matrices:

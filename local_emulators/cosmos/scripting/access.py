@@ -157,9 +157,18 @@ class AccessCatalog:
         del self.permissions(database, user_id)[permission_id]
 
     def with_token(
-        self, database: Database, user_id: str, permission: dict[str, Any], seconds: int | None
+        self,
+        database: Database,
+        user_id: str,
+        permission: dict[str, Any],
+        seconds: int | None,
+        resource_link: str | None = None,
     ) -> dict[str, Any]:
-        """The permission as returned to a client: with a freshly issued `_token`."""
+        """The permission as returned to a client: with a freshly issued `_token`.
+
+        `resource_link` is the permission's resource as an id-based link, when its `resource` is rid-based
+        (an item's `_self`): requests are checked by id-based links.
+        """
         lifetime = DEFAULT_TOKEN_SECONDS if seconds is None else seconds
         if not 10 <= lifetime <= MAX_TOKEN_SECONDS:
             raise BadRequestError(f"x-ms-documentdb-expiry-seconds must be between 10 and {MAX_TOKEN_SECONDS}.")
@@ -170,7 +179,7 @@ class AccessCatalog:
             database.rid,
             user_id,
             permission["id"],
-            permission["resource"].strip("/"),
+            (resource_link or permission["resource"]).strip("/"),
             permission["permissionMode"],
             pk,
             time.time() + lifetime,
@@ -228,4 +237,8 @@ def check_request(grant: Grant, request: Request, segments: list[str]) -> None:
 def _item_feed_of(grant: Grant, link: str) -> bool:
     """A token for one item also reaches its container's metadata, as the SDK reads it before the item."""
     parts = grant.resource.split("/")
-    return len(parts) == 6 and parts[4] == "docs" and "/".join(parts[:4]) in (link, link.rsplit("/", 1)[0])
+    if len(parts) != 6 or parts[4] != "docs":
+        return False
+    container, (parent, _, leaf) = "/".join(parts[:4]), link.rpartition("/")
+    # The container itself and its partition key ranges; never the item feed (reading every item is refused).
+    return link == container or (parent == container and leaf == "pkranges")

@@ -218,8 +218,10 @@ function usageTable(run) {
 }
 
 function questionBox(runId, pending) {
-  const box = h("section", { class: "question", "aria-labelledby": "question-title", "data-request": pending.request_id },
-    h("h2", { id: "question-title" }, "Open question from " + (pending.agent || "the team")),
+  // A run may have several open questions (parallel branches): ids are unique per request.
+  const titleId = "question-title-" + pending.request_id, answerId = "answer-" + pending.request_id;
+  const box = h("section", { class: "question", "aria-labelledby": titleId, "data-request": pending.request_id },
+    h("h2", { id: titleId }, "Open question from " + (pending.agent || "the team")),
     h("p", { class: "content" }, pending.prompt || ""));
   const send = async (body, buttons) => {
     buttons.forEach((button) => { button.disabled = true; });
@@ -234,10 +236,10 @@ function questionBox(runId, pending) {
     deny.addEventListener("click", () => send({ approve: false }, [approve, deny]));
     box.append(approve, deny);
   } else {
-    const answer = h("textarea", { id: "answer", name: "answer" });
+    const answer = h("textarea", { id: answerId, name: "answer" });
     const button = h("button", { type: "submit" }, "Send answer");
     box.append(h("form", { "aria-label": "Answer the question", onsubmit: (event) => { event.preventDefault(); send({ input: answer.value }, [button]); } },
-      h("label", { for: "answer" }, "Answer"), answer, button));
+      h("label", { for: answerId }, "Answer"), answer, button));
   }
   return box;
 }
@@ -258,7 +260,8 @@ async function runPage(main, runId) {
   const usage = h("div");
   main.append(h("h1", {}, "Run ", h("code", {}, runId)), task, status, h("p", {}, cancel, " ", trace), question,
     h("h2", {}, "Transcript"), transcript, h("h2", { id: "usage-heading" }, "Token usage"), usage);
-  let shown = 0, asked = null;
+  let shown = 0;
+  const boxes = new Map();  // request id -> its question box, kept while open (so typed text survives a poll)
   repeat(async () => {
     const run = await api("GET", "runs/" + encodeURIComponent(runId));
     task.textContent = `Team ${run.team || "?"} · task: ${run.task || ""}`;
@@ -268,9 +271,13 @@ async function runPage(main, runId) {
     for (; shown < entries.length; shown++) transcript.append(turn(entries[shown]));
     usage.replaceChildren(usageTable(run));
     cancel.disabled = TERMINAL.has(run.status);
-    const pending = run.status === "awaiting_input" ? run.pending_input : null;
-    const key = pending ? pending.request_id : null;
-    if (key !== asked) { asked = key; question.replaceChildren(...(pending ? [questionBox(runId, pending)] : [])); }
+    const open = run.status !== "awaiting_input" ? [] : Object.values(run.pending_inputs || {}).length
+      ? Object.values(run.pending_inputs) : (run.pending_input ? [run.pending_input] : []);
+    const ids = new Set(open.map((pending) => pending.request_id));
+    for (const [id, box] of boxes) if (!ids.has(id)) { box.remove(); boxes.delete(id); }
+    for (const pending of open) {
+      if (!boxes.has(pending.request_id)) { const box = questionBox(runId, pending); boxes.set(pending.request_id, box); question.append(box); }
+    }
     return !TERMINAL.has(run.status);
   }, config.poll_ms);
 }

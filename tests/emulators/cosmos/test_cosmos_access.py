@@ -50,6 +50,28 @@ def test_a_token_is_bound_to_its_partition_and_its_container(
     assert container.read_item("1", partition_key="a")["pk"] == "a"
 
 
+def test_an_item_permission_named_by_the_items_self_link_reaches_that_item_only(
+    emulator: Emulator, database: DatabaseProxy, container: ContainerProxy
+) -> None:
+    # As Microsoft's access_cosmos_with_resource_token sample does: the resource is the item's rid-based `_self`.
+    item = container.create_item({"id": "3", "pk": "b"})
+    container.create_item({"id": "1", "pk": "a"})
+    user = database.create_user({"id": "item-user"})
+    permission = user.create_permission({"id": "doc", "permissionMode": "All", "resource": item["_self"]})
+    tokens = {container.container_link: permission.properties["_token"]}
+    scoped = CosmosClient(emulator.http, credential=tokens).get_database_client(database.id)
+    mine = scoped.get_container_client(container.id)
+    assert mine.read_item("3", partition_key="b")["id"] == "3"
+    with pytest.raises(CosmosHttpResponseError) as other_item:
+        mine.read_item("1", partition_key="a")
+    assert other_item.value.status_code == 403
+    with pytest.raises(CosmosHttpResponseError) as whole_feed:
+        list(mine.read_all_items())
+    assert whole_feed.value.status_code == 403
+    mine.delete_item("3", partition_key="b")
+    assert [row["id"] for row in container.read_all_items()] == ["1"]
+
+
 def test_a_deleted_permission_or_a_forged_token_is_refused(
     emulator: Emulator, database: DatabaseProxy, container: ContainerProxy
 ) -> None:

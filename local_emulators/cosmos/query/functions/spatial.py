@@ -8,18 +8,28 @@ shapely on longitude/latitude. Arguments that are not valid GeoJSON give undefin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from pyproj import Geod
-from shapely.geometry.base import BaseGeometry
+from typing import TYPE_CHECKING, Any
 
 from local_emulators.cosmos.query import geojson
 from local_emulators.cosmos.query.functions.base import FunctionSpec, spec
 from local_emulators.cosmos.query.values import UNDEFINED
 
-_WGS84 = Geod(ellps="WGS84")
+if TYPE_CHECKING:
+    from pyproj import Geod
+    from shapely.geometry.base import BaseGeometry
+
+
+@functools.cache
+def _wgs84() -> Geod:
+    # pyproj (and shapely, numpy) load on the first spatial query, not at the emulator's start-up.
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
+
+
 _Position = tuple[float, float]
 # Golden-section steps along one segment: the bracket shrinks to 0.618**60 of the segment (sub-millimetre).
 _SEARCH_STEPS = 60
@@ -30,17 +40,17 @@ _EARTH_AREA = 510_065_621_724_088.5
 
 def point_distance(a: _Position, b: _Position) -> float:
     """Geodesic distance in metres between two (longitude, latitude) positions on WGS-84."""
-    return float(_WGS84.inv(a[0], a[1], b[0], b[1], return_back_azimuth=False)[2])
+    return float(_wgs84().inv(a[0], a[1], b[0], b[1], return_back_azimuth=False)[2])
 
 
 def _segment_distance(point: _Position, start: _Position, end: _Position) -> float:
     # The distance from a point to positions along a geodesic segment is unimodal for the segment lengths
     # GeoJSON uses, so a golden-section search over the arc length finds its minimum.
-    azimuth, _, length = _WGS84.inv(start[0], start[1], end[0], end[1], return_back_azimuth=False)
+    azimuth, _, length = _wgs84().inv(start[0], start[1], end[0], end[1], return_back_azimuth=False)
     low, high = 0.0, float(length)
 
     def at(arc: float) -> float:
-        lon, lat, _ = _WGS84.fwd(start[0], start[1], azimuth, arc, return_back_azimuth=False)
+        lon, lat, _ = _wgs84().fwd(start[0], start[1], azimuth, arc, return_back_azimuth=False)
         return point_distance(point, (lon, lat))
 
     for _ in range(_SEARCH_STEPS):
@@ -153,7 +163,7 @@ def _area(value: Any) -> Any:
         return UNDEFINED
     # Points and lines have no area; a polygon's is the geodesic area on WGS-84, in square metres (st-area's
     # example polygon gives 735,970,283 m² there and 735,970,288 m² here).
-    area = abs(float(_WGS84.geometry_area_perimeter(verdict.geometry)[0]))
+    area = abs(float(_wgs84().geometry_area_perimeter(verdict.geometry)[0]))
     return _EARTH_AREA - area if verdict.inverted else area
 
 

@@ -14,13 +14,14 @@ puts the most similar first for every distance function.
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from local_emulators.cosmos.query.functions.base import FunctionSpec, spec
 from local_emulators.cosmos.query.functions.vector_arrays import as_array
 from local_emulators.cosmos.query.values import UNDEFINED, number_result
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_DISTANCE = "cosine"
 
@@ -35,6 +36,8 @@ def _distance_function(options: Any) -> str | None:
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    import numpy as np  # loaded on first use, not at the emulator's start-up
+
     norms = float(np.linalg.norm(a)) * float(np.linalg.norm(b))
     return math.nan if norms == 0 else float(a @ b) / norms
 
@@ -44,6 +47,8 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _euclidean(a: np.ndarray, b: np.ndarray) -> float:
+    import numpy as np  # loaded on first use, not at the emulator's start-up
+
     return float(np.linalg.norm(a - b))
 
 

@@ -10,9 +10,10 @@ identity from being reused; the cache is emptied when it holds more than `_MAX_F
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 _MAX_FLOATS = 8_000_000  # 64 MB of float64 (e.g. 20,000 vectors of 384 dimensions)
 _NUMBER_TYPES = frozenset({int, float})
@@ -23,6 +24,8 @@ _lock = threading.Lock()
 
 def as_array(value: Any) -> np.ndarray | None:
     """The float64 array of a non-empty list of numbers (bool excluded), None for anything else."""
+    import numpy as np  # loaded on first use, not at the emulator's start-up
+
     global _held
     if not isinstance(value, list):
         return None

@@ -43,3 +43,26 @@ def test_printed_errors_fail_a_sample(script: ModuleType, output: str) -> None:
 def test_clean_output_and_expected_not_found_pass(script: ModuleType) -> None:
     assert script.printed_failure("Created item\nStatus code: 404 as expected after delete\nDone") is None
     assert script.printed_failure("") is None
+
+
+def test_a_known_sample_defect_is_told_apart_only_when_it_is_the_one_failure(script: ModuleType) -> None:
+    alone = "Created\nTraceback (most recent call last):\nFileNotFoundError: No such file or directory: 'file_name.txt'"
+    assert script.judge_sample("document_management.py", 1, alone)[0] == "SAMPLE DEFECT"
+    # A failure of the emulator's before the defect still fails the sample.
+    earlier = "Status code: 400\n" + alone
+    assert script.judge_sample("document_management.py", 1, earlier)[0] == "FAILED"
+    assert script.judge_sample("document_management.py", 1, "Traceback (most recent call last):\nKeyError")[0] == (
+        "FAILED"
+    )
+
+
+def test_refusals_a_sample_prints_on_purpose_pass_only_in_full(script: ModuleType) -> None:
+    expected = "\n".join(script.EXPECTED_FAILURES["access_cosmos_with_resource_token.py"])
+    assert script.judge_sample("access_cosmos_with_resource_token.py", 0, expected)[0] == "PASSED"
+    # One refusal more (the item-scoped token refused on its own item) is a failure.
+    more = expected + "\nError in reading item with id '3'."
+    assert script.judge_sample("access_cosmos_with_resource_token.py", 0, more) == (
+        "FAILED",
+        "Error in reading item with id '3'.",
+        None,
+    )

@@ -8,13 +8,16 @@ week's end), and delivered after the answer it changes nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from switchboard.agent import ManualClock
 from switchboard.agentchat import AssistantAgent
 from switchboard.agentchat.user_proxy import UserProxyAgent
 from switchboard.hosting.input_reply import reply_envelope
 from switchboard.hosting.memory import InMemoryHostStore
+from switchboard.hosting.open_questions import oldest_question
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.settlement import IncomingMessage, SettlementKind
 from switchboard.protocol.input_messages import INPUT_MESSAGES, InputTimedOut
@@ -88,7 +91,7 @@ async def test_a_run_paused_for_days_resumes_on_the_answer_and_a_late_timeout_ch
     await pump()
     run = await store.read_run(RUN)
     assert run is not None
-    assert (run["status"], run["pending_input"]["kind"]) == ("awaiting_input", "approval")
+    assert (run["status"], _asked(run)["kind"]) == ("awaiting_input", "approval")
     ((timeout, due),) = bus.scheduled
     assert timeout.type == InputTimedOut.message_type
     assert due == START + timedelta(days=7)
@@ -98,8 +101,8 @@ async def test_a_run_paused_for_days_resumes_on_the_answer_and_a_late_timeout_ch
     assert published == ["v1"]
     run = await store.read_run(RUN)
     assert run is not None
-    assert (run["status"], run["pending_input"]["agent"]) == ("awaiting_input", "editor")
-    assert run["pending_input"]["deadline"] is None
+    assert (run["status"], _asked(run)["agent"]) == ("awaiting_input", "editor")
+    assert _asked(run)["deadline"] is None
     assert len(bus.scheduled) == 1  # the proxy without a timeout scheduled nothing
 
     clock.advance(timedelta(days=30))
@@ -116,3 +119,9 @@ async def test_a_run_paused_for_days_resumes_on_the_answer_and_a_late_timeout_ch
     await pump()
     assert await store.read_run(RUN) == run
     assert published == ["v1"]
+
+
+def _asked(run: Mapping[str, Any]) -> dict[str, Any]:
+    question = oldest_question(run)
+    assert question is not None
+    return question
