@@ -22,8 +22,10 @@ from switchboard.errors import (
     UnroutableMessageError,
     disposition_for,
 )
+from switchboard.hosting.best_effort_events import announce
 from switchboard.hosting.cancel_watch import DEFAULT_POLL_SECONDS, watch_cancellation
 from switchboard.hosting.entity_names import INGRESS_FUNCTION, TASKS_QUEUE
+from switchboard.hosting.ingress_rules import check_run_id, preview
 from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, resumes, timeouts
 from switchboard.hosting.ports import REPLAY_OF, HopStore, RunDocuments, RunEndedError, RunEvents
 from switchboard.hosting.preloaded import PreloadedJournal, PreloadedState
@@ -159,7 +161,7 @@ class MessageProcessor:
                 created_at=self.clock.now(),
             )
             await self.publisher.publish([start])
-            await self.publisher.publish_event(run_id, RunStatus.QUEUED, event_id=f"{run_id}/{RunStatus.QUEUED}")
+            await announce(self.publisher, run_id, RunStatus.QUEUED, event_id=f"{run_id}/{RunStatus.QUEUED}")
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.STARTED)
         except Exception as error:
             return await self._on_error(run_id, incoming.message_id, error)
@@ -169,7 +171,10 @@ class MessageProcessor:
         if envelope.target is None:
             envelope = envelope.retarget(agent)
         elif envelope.target != agent:
-            raise UnroutableMessageError(f"{envelope.type} message for {envelope.target!r} arrived at {agent!r}")
+            raise UnroutableMessageError(
+                f"{preview(envelope.type)} message for {preview(envelope.target)} arrived at {agent!r}"
+            )
+        check_run_id(envelope.run_id)  # the stores' id rules (ingress_rules): bad input, dead-lettered with why
         # Decoding here, before any I/O, dead-letters bad input without touching the store; the dispatcher then
         # takes the decoded message as it is.
         return envelope, self.router.decode(envelope)
@@ -179,11 +184,13 @@ class MessageProcessor:
         # One read serves every delivery: run status, state, and this message's outbox and steps if it left any.
         # So the delivery count (informational: see switchboard.hosting.settlement) never decides whether to look.
         snapshot = await self.runs.snapshot(run_id, agent, message_id)
-        if snapshot.status in TERMINAL_STATUSES:
-            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
+        # A committed outbox is re-sent before the status is looked at: the final hop's commit ends the run, so a
+        # crash between that commit and its flush would otherwise never announce the final status.
         if snapshot.outbox is not None:
             await self._flush(envelope, snapshot.outbox)
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RESENT)
+        if snapshot.status in TERMINAL_STATUSES:
+            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
         if snapshot.run is None:
             # A run started without the ingress (a message sent straight to an agent): give it a document.
             await self.runs.create_run(run_id, task="", team=None)
@@ -226,7 +233,10 @@ class MessageProcessor:
         return Settlement(SettlementKind.COMPLETE, outcome=Outcome.DUPLICATE)
 
     async def _flush(self, incoming: Envelope, outgoing: Sequence[Envelope]) -> None:
-        """Send the outbox, then announce the status changes it implies (both with deterministic ids)."""
+        """Send the outbox, then announce the status changes it implies (both with deterministic ids).
+
+        The announcements are best-effort (`best_effort_events`): the hop is done once its outbox is sent.
+        """
         await self.publisher.publish([envelope for envelope in outgoing if envelope.target != CLIENT])
         for timeout, at in timeouts(outgoing):
             await self.publisher.schedule([timeout], at)
@@ -235,8 +245,8 @@ class MessageProcessor:
         if resumes(incoming, outgoing) and await self.runs.resume_if_answered(incoming.run_id):
             statuses.append(RunStatus.RUNNING)
         for status in statuses:
-            await self.publisher.publish_event(
-                incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
+            await announce(
+                self.publisher, incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
             )
 
     async def _on_error(self, run_id: str, message_id: str, error: Exception) -> Settlement:
@@ -248,7 +258,7 @@ class MessageProcessor:
             try:
                 if await self.runs.fail_run(run_id, f"{type(error).__name__}: {reason}"):
                     failed = RunStatus.FAILED
-                    await self.publisher.publish_event(run_id, failed, event_id=f"{run_id}/{message_id}/{failed}")
+                    await announce(self.publisher, run_id, failed, event_id=f"{run_id}/{message_id}/{failed}")
             except Exception as failure:
                 return Settlement(SettlementKind.ABANDON, type(failure).__name__, str(failure), outcome=Outcome.RETRY)
             return Settlement(SettlementKind.COMPLETE, type(error).__name__, reason, outcome=Outcome.RUN_FAILED)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from azure.core import MatchConditions
 from azure.core.exceptions import AzureError
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosHttpResponseError
@@ -57,6 +58,27 @@ class CosmosRunDocuments:
             raise store_error(error, f"create run {run_id}") from error
         except AzureError as error:
             raise store_error(error, f"create run {run_id}") from error
+        return True
+
+    async def delete_queued_run(self, run_id: str) -> bool:
+        """Delete the run document if it is still `queued` (ETag-checked: a run the ingress started stays).
+
+        Returns:
+            True when this call deleted it; False when it is gone or no longer `queued`.
+        """
+        item = await self._read(run_id, items.run_id_item(run_id), "read run", system=True)
+        if item is None or item.get("status") != RunStatus.QUEUED:
+            return False
+        try:
+            await self.container.delete_item(
+                item["id"], partition_key=run_id, etag=item["_etag"], match_condition=MatchConditions.IfNotModified
+            )
+        except CosmosHttpResponseError as error:
+            if error.status_code in (404, 412):
+                return False
+            raise store_error(error, f"delete run {run_id}") from error
+        except AzureError as error:
+            raise store_error(error, f"delete run {run_id}") from error
         return True
 
     async def read_run(self, run_id: str) -> dict[str, Any] | None:

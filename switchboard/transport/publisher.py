@@ -151,7 +151,10 @@ class ServiceBusPublisher:
             traceparent = span.traceparent
             properties: dict[str | bytes, Any] | None = {"traceparent": traceparent} if traceparent else None
             message = ServiceBusMessage(
-                json.dumps(body), message_id=run_id, content_type=CONTENT_TYPE, application_properties=properties
+                json.dumps(body, ensure_ascii=False),
+                message_id=run_id,
+                content_type=CONTENT_TYPE,
+                application_properties=properties,
             )
             await self._send("queue", self.tasks_queue, [message])
 
