@@ -3,9 +3,12 @@
 A two-assistant round-robin team on a scripted model runs through `MessageProcessor` with the real
 `CosmosRunStore` (azure-cosmos aio) against the Cosmos emulator started as a process; the bus is in memory, so
 only Cosmos is measured. `CosmosRunStore.counter` counts the item requests on the wire. Targets: <= 3 requests per
-hop; bytes per hop flat in run length (the 100-turn run's mean over the 10-turn run's, printed as a ratio). It also
-prints the largest bus message of each run: turns name transcript ranges and answers are refs, so that stays a few
-hundred bytes however long the answers (`--answer-chars 150000`) or the run.
+hop; bytes per hop flat in run length (the 100-turn run's mean over the 10-turn run's, printed as a ratio).
+Retention: the bytes a run keeps in Cosmos once its hop items (inbox marks, outboxes, steps) have expired by TTL
+(its run document, agent state and transcript), against all it wrote (`kept_after_retention`; the items are read
+before any expires, and tests/e2e/faults/test_retention.py shows the expiry itself).
+It also prints the largest bus message of each run: turns name transcript ranges and answers are refs, so that stays
+a few hundred bytes however long the answers (`--answer-chars 150000`) or the run.
 Run: `python benchmarks/cosmos_hop_cost.py [--turns 10 100] [--window 6] [--answer-chars N]`.
 """
 
@@ -35,6 +38,7 @@ from switchboard.models.scripted import Script, ScriptedModelClient
 from switchboard.protocol import TEAM_MESSAGES
 from switchboard.runtime import Router
 from switchboard.state import CosmosRunStore
+from switchboard.state.retention import ItemTtls
 from switchboard.teams import RoundRobinGroupChat
 from switchboard.termination import MaxMessageTermination
 from switchboard.testing import InMemoryRunEvents
@@ -93,6 +97,53 @@ async def measure(
     return requests, written, messages
 
 
+async def _partition_bytes(store: CosmosRunStore, run_id: str) -> dict[str, int]:
+    """Bytes of each item kind in the run's partition (the JSON of each item without Cosmos's system fields)."""
+    sizes: dict[str, int] = {}
+    async for item in store.container.query_items("SELECT * FROM c", partition_key=run_id):
+        body = {k: v for k, v in item.items() if not k.startswith("_")}
+        sizes[str(item["type"])] = sizes.get(str(item["type"]), 0) + len(json.dumps(body).encode())
+    return sizes
+
+
+async def kept_after_retention(endpoint: str, turns: int, window: int) -> dict[str, int]:
+    """Run `turns` turns; the bytes of each item kind in the run's partition when it completed."""
+    settings = HostingSettings.model_validate(
+        {"COSMOS_ENDPOINT": endpoint, "COSMOS_KEY": KEY, "COSMOS_CONTAINER": f"kept-{turns}"}
+    )
+    store = CosmosRunStore.from_settings(settings)
+    await store.create_if_missing()
+    store.ttls = ItemTtls(hop=3600, run=None)  # nothing expires while it is measured
+    router = team_router(turns, window)
+    bus = InMemoryRunEvents(router)
+    processor = MessageProcessor(
+        router=router, store=store, journal=store, transcript=store, runs=store, publisher=bus, teams={"team": "team"}
+    )
+    run_id = f"kept-{turns}"
+    await processor.process_task(IncomingMessage(body=json.dumps({"task": "report"}).encode(), message_id=run_id))
+    while bus.sent:
+        envelope = bus.sent.pop(0)
+        assert envelope.target is not None
+        await processor.process(envelope.target, IncomingMessage(envelope.to_json(), envelope.message_id))
+    sizes = await _partition_bytes(store, run_id)
+    await store.close()
+    return sizes
+
+
+def print_retention(endpoint: str, turns: list[int], window: int) -> None:
+    """The retention section: bytes a run keeps once its hop items expired, against all it wrote."""
+    hop_kinds = ("inbox", "outbox", "step")
+    for length in turns:
+        sizes = asyncio.run(kept_after_retention(endpoint, length, window))
+        written = sum(sizes.values())
+        kept = written - sum(sizes.get(kind, 0) for kind in hop_kinds)
+        print(
+            f"{length:>4} turns: bytes kept per run after retention {kept} of {written} written "
+            f"({kept / written:.0%}; run {sizes.get('run', 0)}, state {sizes.get('state', 0)}, "
+            f"entries {sizes.get('entry', 0)}); per turn kept {kept / length:.0f}"
+        )
+
+
 def start_emulator(data: Path) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -133,6 +184,7 @@ def main() -> None:
         print(
             f"bytes/hop ratio {longest} vs {shortest} turns: {means[longest] / means[shortest]:.2f} (target: flat, ~1)"
         )
+        print_retention(endpoint, options.turns, options.window)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -42,9 +42,19 @@ class SwitchboardError(Exception):
 
 
 class TransientError(SwitchboardError):
-    """Trouble that may pass: a throttled dependency, a lost lock, a write conflict."""
+    """Trouble that may pass: a throttled dependency, a lost lock, a write conflict.
+
+    Attributes:
+        retry_after: Seconds the failing dependency asked us to wait before trying again (a model's `Retry-After`,
+            Cosmos's `x-ms-retry-after-ms`, Service Bus's server-busy back-off), or None when it gave no hint. A
+            host waits at least this long before it retries the message.
+    """
 
     disposition = Disposition.RETRY
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
 
 
 class PermanentError(SwitchboardError):

@@ -109,6 +109,8 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
         kind: 'Hash'
         version: 2
       }
+      // TTL on, per item: only items that carry a `ttl` expire (inbox marks, outboxes and steps; docs/hosting.md).
+      defaultTtl: -1
     }
   }
 }]

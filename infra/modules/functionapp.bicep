@@ -75,6 +75,27 @@ param modelTimeoutSeconds int = 60
 @description('Attempts per model call, retries included.')
 param modelMaxAttempts int = 4
 
+@description('Seconds a run keeps retrying a transient failure (throttling, outages) before it fails with the last error.')
+param retryBudgetSeconds int = 900
+
+@description('Back-off before the first retry of a transiently failed message, in seconds; doubles each retry.')
+param retryBaseSeconds int = 2
+
+@description('Longest computed back-off between retries, in seconds (a dependency\'s own Retry-After may ask for more).')
+param retryMaxDelaySeconds int = 120
+
+@description('NCRONTAB schedule (with seconds) of the sweeper function that ends stranded runs (SweeperSchedule).')
+param sweeperSchedule string = '0 */5 * * * *'
+
+@description('Seconds an active run may go without committed progress before the sweeper fails it.')
+param staleRunSeconds int = 7200
+
+@description('Cosmos TTL in seconds of inbox marks, outboxes and steps (at least what dead-letter replay needs).')
+param hopRetentionSeconds int = 604800
+
+@description('Cosmos TTL in seconds of run documents and transcript entries; -1 keeps them.')
+param runRetentionSeconds int = -1
+
 @description('Python version of the app (the version the project is developed and tested with).')
 @allowed([
   '3.11'
@@ -162,6 +183,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
 // Flex Consumption takes the worker runtime and version from functionAppConfig: no FUNCTIONS_WORKER_RUNTIME or
 // FUNCTIONS_EXTENSION_VERSION here.
+// The entity list the queues are created from (their maxDeliveryCount is a setting of the processor).
+var entities = loadJsonContent('../entities.json')
+
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
@@ -196,6 +220,18 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SWITCHBOARD_MODEL_TIMEOUT: string(modelTimeoutSeconds)
     SWITCHBOARD_MODEL_MAX_ATTEMPTS: string(modelMaxAttempts)
     SWITCHBOARD_MODEL_JSON_MODE: 'json_schema'
+    // Transient failures are retried by scheduled copies of the message (docs/hosting.md, "Transient failures").
+    SWITCHBOARD_RETRY_BUDGET_SECONDS: string(retryBudgetSeconds)
+    SWITCHBOARD_RETRY_BASE_SECONDS: string(retryBaseSeconds)
+    SWITCHBOARD_RETRY_MAX_DELAY_SECONDS: string(retryMaxDelaySeconds)
+    // Stranded runs and retention (switchboard/hosting/lifecycle_settings.py, docs/hosting.md).
+    SweeperSchedule: sweeperSchedule
+    SWITCHBOARD_STALE_RUN_SECONDS: string(staleRunSeconds)
+    SWITCHBOARD_SWEEP_LIMIT: '100'
+    // The queues' maxDeliveryCount: the processor fails the run on the last delivery instead of abandoning it.
+    SWITCHBOARD_MAX_DELIVERY_COUNT: string(entities.serviceBus.queues[0].properties.maxDeliveryCount)
+    SWITCHBOARD_HOP_RETENTION_SECONDS: string(hopRetentionSeconds)
+    SWITCHBOARD_RUN_RETENTION_SECONDS: string(runRetentionSeconds)
     PYTHON_ENABLE_OPENTELEMETRY: 'true'
     PYTHON_ISOLATE_WORKER_DEPENDENCIES: '1'
   }, agentModelSettings)

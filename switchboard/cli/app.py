@@ -12,6 +12,7 @@ from switchboard.cli import (
     dlq_command,
     host_command,
     infra_command,
+    resume_command,  # noqa: F401  (registers `runs resume` on runs_app)
     run_command,
     runs_command,
     schema_command,

@@ -20,6 +20,7 @@ from switchboard.cli.infra_command import load_teams
 from switchboard.cli.run_client import dead_letters
 from switchboard.cli.runs_command import RegistryOption, run_async
 from switchboard.cli.team_choice import DEFAULT_REGISTRY
+from switchboard.hosting.ingress_rules import preview
 from switchboard.transport import DeadLetter
 
 dlq_app = typer.Typer(name="dlq", help="Dead-lettered messages per queue: list, show, replay.", no_args_is_help=True)
@@ -89,7 +90,7 @@ def show_dead_letter(
 
     letter = run_async(console, work)
     if letter is None:
-        console.print(f"[bold red]error:[/] no dead-lettered message {message_id!r} in {queue!r}")
+        console.print(f"[bold red]error:[/] no dead-lettered message {preview(message_id)} in {preview(queue)}")
         raise typer.Exit(1)
     typer.echo(json.dumps(letter.to_json(), indent=2))
 

@@ -8,7 +8,6 @@ id, exactly as `POST /api/runs` does; `view` is `GET /api/runs/{id}`'s JSON.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
@@ -16,10 +15,13 @@ from typing import Any
 
 from switchboard.errors import SwitchboardError
 from switchboard.hosting.entity_names import TASKS_QUEUE
+from switchboard.hosting.ingress_rules import preview
 from switchboard.hosting.input_reply import reply_to
 from switchboard.hosting.open_questions import open_questions
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
 from switchboard.hosting.settings import HostingSettings
+from switchboard.hosting.submission import Submitted, submit_run
+from switchboard.hosting.task_request import TaskRequest
 from switchboard.state import CosmosRunStore
 from switchboard.transport import (
     DeadLetters,
@@ -110,12 +112,23 @@ class RunClient:
 
         Raises:
             TeamNotDeployedError: The namespace has no queue for the team.
+            SubmitUnavailableError: Cosmos or Service Bus could not take it now; nothing was left behind.
         """
-        await self.check_team_queue(team)
-        run_id = run_id or str(uuid.uuid4())
-        await self.store.create_run(run_id, task=task, team=team)
-        await self.publisher.send_task(run_id, task=task, team=team)
-        return run_id
+        submitted = await self.submit_request(TaskRequest(task=task, team=team), run_id=run_id)
+        return submitted.run_id
+
+    async def submit_request(
+        self, request: TaskRequest, *, idempotency_key: str | None = None, run_id: str | None = None
+    ) -> Submitted:
+        """Submit as `POST /api/runs` does (`switchboard.hosting.submission.submit_run`), optionally by key.
+
+        Raises:
+            TeamNotDeployedError: The namespace has no queue for the team.
+            IdempotencyConflictError: The key was used for another task or team.
+            SubmitUnavailableError: Cosmos or Service Bus could not take it now; nothing was left behind.
+        """
+        await self.check_team_queue(request.team)
+        return await submit_run(self.store, self.publisher, request, idempotency_key=idempotency_key, run_id=run_id)
 
     async def view(self, run_id: str) -> dict[str, Any]:
         """The run with `transcript` and `usage`, as `GET /api/runs/{id}` returns it.
@@ -125,7 +138,7 @@ class RunClient:
         """
         view = await self.store.get_run(run_id)
         if view is None:
-            raise RunLookupError(f"no run {run_id!r}")
+            raise RunLookupError(f"no run {preview(run_id)}")
         return view
 
     async def recent(self, *, limit: int = 20, status: str | None = None) -> list[dict[str, Any]]:
@@ -140,7 +153,7 @@ class RunClient:
         """
         run = await self.store.read_run(run_id)
         if run is None:
-            raise RunLookupError(f"no run {run_id!r}")
+            raise RunLookupError(f"no run {preview(run_id)}")
         if run.get("status") in TERMINAL_STATUSES:
             raise RunLookupError(f"run {run_id} already ended as {run.get('status')}")
         status = await self.store.request_cancel(run_id)
@@ -161,7 +174,7 @@ class RunClient:
         """
         run = await self.store.read_run(run_id)
         if run is None:
-            raise RunLookupError(f"no run {run_id!r}")
+            raise RunLookupError(f"no run {preview(run_id)}")
         reply = reply_to(run_id, run, body, now=datetime.now(UTC))
         await self.publisher.publish([reply.envelope])
         return reply.question
@@ -216,7 +229,7 @@ class RunClient:
                     deadline += loop.time() - started  # a person's thinking time is not the run's
             if deadline is not None and loop.time() >= deadline:
                 if run is None:
-                    raise RunLookupError(f"no run {run_id!r}")
+                    raise RunLookupError(f"no run {preview(run_id)}")
                 raise TimeoutError(f"run {run_id} is still {run.get('status')} after {max_wait:g}s")
             await asyncio.sleep(poll_seconds)
 

@@ -22,6 +22,7 @@ from switchboard.cli.run_client import RunClient
 from switchboard.cli.run_render import EntryPrinter, print_outcome, print_status
 from switchboard.cli.team_choice import DEFAULT_REGISTRY
 from switchboard.errors import SwitchboardError
+from switchboard.hosting.ingress_rules import InvalidRequestError, run_id_for_key
 from switchboard.hosting.input_reply import answer_body
 from switchboard.hosting.open_questions import open_questions
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus
@@ -52,6 +53,13 @@ def submit(
     team: Annotated[str | None, typer.Option(help="The team (default: the registry's first team).")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Follow the run live and print its report.")] = False,
     timeout: Annotated[float, typer.Option(help="With --wait: give up after this many seconds.")] = 600.0,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(
+            "--idempotency-key",
+            help="Submit at most once per key: a retry with the same key names the same run (as the HTTP header).",
+        ),
+    ] = None,
     settings_file: SettingsFileOption = DEFAULT_SETTINGS_FILE,
     registry: RegistryOption = DEFAULT_REGISTRY,
 ) -> None:
@@ -62,12 +70,21 @@ def submit(
         request = task_request({"task": task, "team": team}, teams=teams, default_team=next(iter(teams), None))
     except InvalidTaskError as error:
         raise typer.BadParameter(error.reason, param_hint="--team" if "team" in error.reason else "TASK") from None
+    if idempotency_key is not None:
+        try:
+            run_id_for_key(idempotency_key)
+        except InvalidRequestError as error:
+            raise typer.BadParameter(error.reason, param_hint="--idempotency-key") from None
     chosen = request.team
 
     async def work() -> dict[str, Any] | None:
         async with RunClient.open(load_settings(settings_file)) as client:
-            run_id = await client.submit(task, chosen)
-            console.print(f"run [bold]{run_id}[/] queued for team {chosen}")
+            submitted = await client.submit_request(request, idempotency_key=idempotency_key)
+            run_id = submitted.run_id
+            if submitted.replayed:
+                console.print(f"run [bold]{run_id}[/] was already submitted with this key ({submitted.status})")
+            else:
+                console.print(f"run [bold]{run_id}[/] queued for team {chosen}")
             if not wait:
                 return None
             return await client.follow(run_id, EntryPrinter(console), max_wait=timeout)

@@ -21,7 +21,9 @@ from azurefunctions.extensions.bindings.servicebus import ServiceBusMessageActio
 from switchboard.functions.entities import EntityList, function_name_for
 from switchboard.functions.http_admin import register_admin_api
 from switchboard.functions.http_api import register_http_api
+from switchboard.functions.http_resume import register_resume_api
 from switchboard.functions.runtime import HostedRuntime
+from switchboard.functions.sweeper_function import register_sweeper
 from switchboard.hosting.settlement import IncomingMessage, Settlement, SettlementKind
 from switchboard.teams.spec import TeamSpec
 
@@ -57,6 +59,8 @@ def build_function_app(teams: Mapping[str, TeamSpec], entities: EntityList) -> f
     )
     register_http_api(app, runtime)
     register_admin_api(app, runtime, [*entities.agent_queues().values(), entities.tasks_queue])
+    register_resume_api(app, runtime)
+    register_sweeper(app, runtime)
     return app
 
 

@@ -57,11 +57,16 @@ class QueueEntity(_Arm):
 
 
 class SubscriptionProperties(_Arm):
-    """A subscription's Service Bus properties."""
+    """A subscription's Service Bus properties.
+
+    Events are for watching runs live (the run document is the record), so an unread event expires after an hour
+    and is dropped, not dead-lettered: a `monitor` subscription nobody reads holds at most an hour of events and
+    can never fill the topic (1 GB on Standard) and stop its publishers.
+    """
 
     max_delivery_count: int = 10
     lock_duration: str = "PT1M"
-    default_message_time_to_live: str = "P7D"
+    default_message_time_to_live: str = "PT1H"
     dead_lettering_on_message_expiration: bool = False
 
 
@@ -73,10 +78,11 @@ class SubscriptionEntity(_Arm):
 
 
 class TopicProperties(_Arm):
-    """A topic's Service Bus properties."""
+    """A topic's Service Bus properties (a day's TTL caps what any subscription added later keeps)."""
 
     requires_duplicate_detection: bool = True
     duplicate_detection_history_time_window: str = "PT10M"
+    default_message_time_to_live: str = "P1D"
 
 
 class TopicEntity(_Arm):

@@ -23,6 +23,7 @@ import azure.functions as func
 from switchboard.errors import SwitchboardError
 from switchboard.functions.runtime import HostedRuntime
 from switchboard.functions.team_shapes import team_shape
+from switchboard.hosting.ingress_rules import preview
 from switchboard.hosting.run_status import RunStatus
 from switchboard.hosting.settings import HostingSettings
 from switchboard.transport import DeadLetters, service_bus_client
@@ -63,7 +64,7 @@ def register_admin_api(app: func.FunctionApp, runtime: HostedRuntime, queues: Co
     async def runs_list(req: func.HttpRequest) -> func.HttpResponse:
         status = req.params.get("status") or None
         if status is not None and status not in {s.value for s in RunStatus}:
-            return _error(400, f"unknown status {status!r}: one of {', '.join(s.value for s in RunStatus)}")
+            return _error(400, f"unknown status {preview(status)}: one of {', '.join(s.value for s in RunStatus)}")
         try:
             limit = int(req.params.get("limit") or 50)
         except ValueError:
@@ -96,13 +97,13 @@ def register_admin_api(app: func.FunctionApp, runtime: HostedRuntime, queues: Co
     async def deadletters_show(req: func.HttpRequest) -> func.HttpResponse:
         queue, message_id = req.route_params.get("queue", ""), req.route_params.get("message_id", "")
         if queue not in known_queues:
-            return _error(404, f"no queue {queue!r}")
+            return _error(404, f"no queue {preview(queue)}")
         try:
             letter = await (await reader.letters()).show(queue, message_id)
         except SwitchboardError as error:
             return _error(503, error.reason)
         if letter is None:
-            return _error(404, f"no dead letter {message_id!r} in {queue!r}")
+            return _error(404, f"no dead letter {preview(message_id)} in {preview(queue)}")
         return _json(200, letter.to_json())
 
     @app.function_name("deadletters_replay")
@@ -110,13 +111,13 @@ def register_admin_api(app: func.FunctionApp, runtime: HostedRuntime, queues: Co
     async def deadletters_replay(req: func.HttpRequest) -> func.HttpResponse:
         queue, message_id = req.route_params.get("queue", ""), req.route_params.get("message_id", "")
         if queue not in known_queues:
-            return _error(404, f"no queue {queue!r}")
+            return _error(404, f"no queue {preview(queue)}")
         try:
             replayed = await (await reader.letters()).replay(queue, [message_id])
         except SwitchboardError as error:
             return _error(503, error.reason)
         if not replayed:
-            return _error(404, f"no dead letter {message_id!r} in {queue!r}")
+            return _error(404, f"no dead letter {preview(message_id)} in {preview(queue)}")
         return _json(202, {"replayed": replayed})
 
 

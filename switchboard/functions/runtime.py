@@ -8,19 +8,23 @@ worker runs functions on, and reused by every later invocation of that process â
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from switchboard.agent import Agent
+from switchboard.agent import Agent, SystemClock
 from switchboard.errors import SwitchboardError
 from switchboard.functions.deferred_model import DeferredModelClient
+from switchboard.hosting.backoff import BackoffPolicy
+from switchboard.hosting.best_effort_events import announce
 from switchboard.hosting.input_reply import reply_to
+from switchboard.hosting.lifecycle_settings import RunLifecycleSettings
 from switchboard.hosting.processor import MessageProcessor
 from switchboard.hosting.run_status import TERMINAL_STATUSES
 from switchboard.hosting.settings import HostingSettings
 from switchboard.hosting.shutdown import on_shutdown
-from switchboard.hosting.task_request import InvalidTaskError, task_request
+from switchboard.hosting.submission import Submitted, submit_run
+from switchboard.hosting.task_request import InvalidTaskError, TaskTooLargeError, task_request
+from switchboard.hosting.transient_retry import TransientRetries
 from switchboard.models.agent_models import assign_agent_clients
 from switchboard.models.openai_client import settings_agent_client
 from switchboard.protocol import TEAM_MESSAGES
@@ -92,6 +96,8 @@ class HostedRuntime:
                         runs=store,
                         publisher=publisher,
                         teams={name: spec.name for name, spec in self.teams.items()},
+                        retries=TransientRetries(BackoffPolicy.from_settings(settings), publisher, clock=SystemClock()),
+                        max_delivery_count=RunLifecycleSettings().max_delivery_count,
                     )
         return self._processor
 
@@ -101,22 +107,25 @@ class HostedRuntime:
         assert self._store is not None
         return self._store
 
-    async def submit(self, body: Any) -> str:
-        """Create a queued run for an HTTP request body and post it to the `tasks` queue.
+    async def submit(self, body: Any, *, idempotency_key: str | None = None) -> Submitted:
+        """Create a queued run for an HTTP request body and post it to the `tasks` queue (`submit_run`'s order).
 
         Raises:
             RunRequestError: The body is not `{"task": str, "team"?: str}` or names an unknown team.
+            TaskTooLargeError: The task is larger than one message carries.
+            InvalidRequestError: The idempotency key is malformed.
+            IdempotencyConflictError: The key was used for another task or team.
+            SubmitUnavailableError: Cosmos or Service Bus could not take it now; nothing was left behind.
         """
         try:
             request = task_request(body, teams=self.teams, default_team=self.default_team)
+        except TaskTooLargeError:
+            raise
         except InvalidTaskError as error:
             raise RunRequestError(error.reason) from None
-        run_id = str(uuid.uuid4())
         store = await self.store()
-        await store.create_run(run_id, team=request.team, task=request.task)
         assert self._publisher is not None
-        await self._publisher.send_task(run_id, task=request.task, team=request.team)
-        return run_id
+        return await submit_run(store, self._publisher, request, idempotency_key=idempotency_key)
 
     async def run_view(self, run_id: str) -> dict[str, Any]:
         """The run with its transcript and usage, as `GET /api/runs/{id}` returns it.
@@ -141,7 +150,7 @@ class HostedRuntime:
             raise RunRequestError(f"run {run_id} already ended as {view['status']}")
         status = await (await self.store()).request_cancel(run_id)
         assert self._publisher is not None
-        await self._publisher.publish_event(run_id, status)
+        await announce(self._publisher, run_id, status)  # the run document says `cancelled` already
         return status
 
     async def reply(self, run_id: str, body: Any) -> dict[str, Any]:

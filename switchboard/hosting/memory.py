@@ -69,6 +69,14 @@ class InMemoryHostStore(InMemoryStateStore):
         self.runs_by_id[run_id] = new_run_document(run_id, task=task, team=team, now=self._now().isoformat())
         return True
 
+    async def delete_queued_run(self, run_id: str) -> bool:
+        """Delete the run if it is still `queued`."""
+        run = self.runs_by_id.get(run_id)
+        if run is None or run.get("status") != RunStatus.QUEUED:
+            return False
+        del self.runs_by_id[run_id]
+        return True
+
     async def fail_run(self, run_id: str, error: str) -> bool:
         """Fail a run that has not ended."""
         return self._end(run_id, RunStatus.FAILED, error=error)

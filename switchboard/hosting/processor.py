@@ -19,11 +19,15 @@ from switchboard.errors import (
     CancelledError,
     Disposition,
     DuplicateMessageError,
+    TransientError,
     UnroutableMessageError,
     disposition_for,
 )
+from switchboard.hosting.backoff import RETRY_OF
+from switchboard.hosting.best_effort_events import announce
 from switchboard.hosting.cancel_watch import DEFAULT_POLL_SECONDS, watch_cancellation
 from switchboard.hosting.entity_names import INGRESS_FUNCTION, TASKS_QUEUE
+from switchboard.hosting.ingress_rules import check_run_id, preview
 from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, resumes, timeouts
 from switchboard.hosting.ports import REPLAY_OF, HopStore, RunDocuments, RunEndedError, RunEvents
 from switchboard.hosting.preloaded import (
@@ -35,6 +39,8 @@ from switchboard.hosting.preloaded import (
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus, run_patch, status_changes
 from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
 from switchboard.hosting.task_request import parse_task
+from switchboard.hosting.transient_retry import RetryOrigin, TransientRetries
+from switchboard.hosting.undeliverable import fail_run_of_dead_letter, last_delivery, run_of
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.instrumentation import message_traceparent
 from switchboard.messages import Envelope, Message
@@ -66,6 +72,8 @@ class MessageProcessor:
         default_team: str | None = None,
         clock: Clock | None = None,
         cancel_poll_seconds: float = DEFAULT_POLL_SECONDS,
+        retries: TransientRetries | None = None,
+        max_delivery_count: int | None = None,
     ) -> None:
         """Wire the ports.
 
@@ -80,6 +88,10 @@ class MessageProcessor:
             default_team: The team of a task that names none; defaults to the first of `teams`.
             clock: The time source.
             cancel_poll_seconds: How often a running handler's run document is read for a cancel.
+            retries: Backs off a transiently failed message (a scheduled copy, within a retry budget per run);
+                without it such a message is abandoned and Service Bus redelivers it at once.
+            max_delivery_count: The queues' `maxDeliveryCount`: the last delivery dead-letters instead of abandoning
+                and fails the run (`switchboard.hosting.undeliverable`); None leaves that to Service Bus.
         """
         if not teams:
             raise ValueError("a processor needs at least one team")
@@ -93,6 +105,8 @@ class MessageProcessor:
         self.default_team = default_team or next(iter(self.teams))
         self.clock: Clock = clock or SystemClock()
         self.cancel_poll_seconds = cancel_poll_seconds
+        self.retries = retries
+        self.max_delivery_count = max_delivery_count
         self._attachments = store if isinstance(store, AttachmentLog) else None
 
     async def process(self, agent: str, incoming: IncomingMessage) -> Settlement:
@@ -101,7 +115,9 @@ class MessageProcessor:
         message: Message | None = None
         bad: BadMessageError | None = None
         try:
-            envelope, message = self._decode(agent, incoming)
+            # The envelope is kept even when its message does not decode: it names the run a dead letter fails.
+            envelope = Envelope.from_json(incoming.body)
+            envelope, message = self._decode(agent, envelope)
         except BadMessageError as error:
             bad = error
         # The span continues the producer's trace: the message's traceparent, else the one in its envelope.
@@ -115,25 +131,30 @@ class MessageProcessor:
             traceparent=traceparent or None,
         ) as span:
             if envelope is not None and message is not None:
-                settlement = await self._settle(agent, envelope, message)
+                settlement = await self._settle(agent, envelope, message, incoming)
             else:
                 assert bad is not None
                 settlement = _dead_letter(bad)
+            run_id = run_of(incoming, envelope.run_id if envelope else None)
+            settlement = await self._undeliverable(incoming, settlement, run_id)
             span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
         return settlement
 
-    async def _settle(self, agent: str, envelope: Envelope, message: Message) -> Settlement:
+    async def _settle(self, agent: str, envelope: Envelope, message: Message, incoming: IncomingMessage) -> Settlement:
         try:
             return await self._handle(agent, envelope, message)
         except Exception as error:
-            return await self._on_error(envelope.run_id, envelope.message_id, error)
+            origin = RetryOrigin(agent, incoming, subject=envelope.type, correlation_id=envelope.correlation_id)
+            return await self._on_error(envelope.run_id, envelope.message_id, error, origin)
 
     async def process_task(self, incoming: IncomingMessage) -> Settlement:
         """Start a run from a `tasks` message: `{"task": str, "team"?: str}`, run id = MessageId.
 
         A task whose run already started (a re-post after the duplicate-detection window) starts nothing.
         """
-        run_id = incoming.application_properties.get(REPLAY_OF) or incoming.message_id
+        properties = incoming.application_properties
+        # A replayed dead letter names its run in `replay_of`, a retry copy in `retry_of` (switchboard.hosting.backoff).
+        run_id = properties.get(REPLAY_OF) or properties.get(RETRY_OF) or incoming.message_id
         with current_telemetry().process(
             queue=TASKS_QUEUE,
             agent=INGRESS_FUNCTION,
@@ -143,6 +164,7 @@ class MessageProcessor:
             traceparent=message_traceparent(incoming.application_properties),
         ) as span:
             settlement = await self._start(run_id, incoming)
+            settlement = await self._undeliverable(incoming, settlement, run_of(incoming, run_id))
             span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
         return settlement
 
@@ -166,17 +188,24 @@ class MessageProcessor:
                 created_at=self.clock.now(),
             )
             await self.publisher.publish([start])
-            await self.publisher.publish_event(run_id, RunStatus.QUEUED, event_id=f"{run_id}/{RunStatus.QUEUED}")
+            await announce(self.publisher, run_id, RunStatus.QUEUED, event_id=f"{run_id}/{RunStatus.QUEUED}")
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.STARTED)
         except Exception as error:
-            return await self._on_error(run_id, incoming.message_id, error)
+            return await self._on_error(run_id, incoming.message_id, error, RetryOrigin(TASKS_QUEUE, incoming))
 
-    def _decode(self, agent: str, incoming: IncomingMessage) -> tuple[Envelope, Message]:
-        envelope = Envelope.from_json(incoming.body)
+    async def _undeliverable(self, incoming: IncomingMessage, settlement: Settlement, run_id: str | None) -> Settlement:
+        # A message that will never be processed ends its run, so nobody waits on a run nothing will move.
+        settlement = last_delivery(settlement, incoming, self.max_delivery_count)
+        return await fail_run_of_dead_letter(settlement, incoming, run_id, runs=self.runs, events=self.publisher)
+
+    def _decode(self, agent: str, envelope: Envelope) -> tuple[Envelope, Message]:
         if envelope.target is None:
             envelope = envelope.retarget(agent)
         elif envelope.target != agent:
-            raise UnroutableMessageError(f"{envelope.type} message for {envelope.target!r} arrived at {agent!r}")
+            raise UnroutableMessageError(
+                f"{preview(envelope.type)} message for {preview(envelope.target)} arrived at {agent!r}"
+            )
+        check_run_id(envelope.run_id)  # the stores' id rules (ingress_rules): bad input, dead-lettered with why
         # Decoding here, before any I/O, dead-letters bad input without touching the store; the dispatcher then
         # takes the decoded message as it is.
         return envelope, self.router.decode(envelope)
@@ -187,18 +216,22 @@ class MessageProcessor:
         # So the delivery count (informational: see switchboard.hosting.settlement) never decides whether to look.
         # ... and what the message only names (transcript entries, an answer item), so resolving it costs nothing.
         snapshot = await self.runs.snapshot(run_id, agent, message_id, references=references_of(message))
-        if snapshot.status in TERMINAL_STATUSES:
-            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
+        # A committed outbox is re-sent before the status is looked at: the final hop's commit ends the run, so a
+        # crash between that commit and its flush would otherwise never announce the final status.
         if snapshot.outbox is not None:
             await self._flush(envelope, snapshot.outbox)
             return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RESENT)
+        if snapshot.status in TERMINAL_STATUSES:
+            return Settlement(SettlementKind.COMPLETE, outcome=Outcome.RUN_ENDED)
         if snapshot.run is None:
             # A run started without the ingress (a message sent straight to an agent): give it a document.
             await self.runs.create_run(run_id, task="", team=None)
+        # With back-off on, a step the model answered is written even through a throttled store (no second call).
+        journal = self.retries.patient(self.journal) if self.retries else self.journal
         dispatcher = Dispatcher(
             self.router,
             PreloadedState(self.store, agent=agent, run_id=run_id, state=snapshot.state),
-            journal=PreloadedJournal(self.journal, steps=snapshot.steps),
+            journal=PreloadedJournal(journal, steps=snapshot.steps),
             transcript=PreloadedTranscript(self.transcript, entries=snapshot.entries),
             attachments=PreloadedAttachments(self._attachments, attachments=snapshot.attachments),
             clock=self.clock,
@@ -235,7 +268,10 @@ class MessageProcessor:
         return Settlement(SettlementKind.COMPLETE, outcome=Outcome.DUPLICATE)
 
     async def _flush(self, incoming: Envelope, outgoing: Sequence[Envelope]) -> None:
-        """Send the outbox, then announce the status changes it implies (both with deterministic ids)."""
+        """Send the outbox, then announce the status changes it implies (both with deterministic ids).
+
+        The announcements are best-effort (`best_effort_events`): the hop is done once its outbox is sent.
+        """
         await self.publisher.publish([envelope for envelope in outgoing if envelope.target != CLIENT])
         for timeout, at in timeouts(outgoing):
             await self.publisher.schedule([timeout], at)
@@ -244,28 +280,37 @@ class MessageProcessor:
         if resumes(incoming, outgoing) and await self.runs.resume_if_answered(incoming.run_id):
             statuses.append(RunStatus.RUNNING)
         for status in statuses:
-            await self.publisher.publish_event(
-                incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
+            await announce(
+                self.publisher, incoming.run_id, status, event_id=f"{incoming.run_id}/{incoming.message_id}/{status}"
             )
 
-    async def _on_error(self, run_id: str, message_id: str, error: Exception) -> Settlement:
+    async def _on_error(self, run_id: str, message_id: str, error: Exception, origin: RetryOrigin) -> Settlement:
         disposition = disposition_for(error)
         reason = _bounded(getattr(error, "reason", None) or str(error))
         if disposition is Disposition.DEAD_LETTER:
             return Settlement(SettlementKind.DEAD_LETTER, type(error).__name__, reason, outcome=Outcome.BAD_INPUT)
         if disposition is Disposition.FAIL_RUN:
-            try:
-                if await self.runs.fail_run(run_id, f"{type(error).__name__}: {reason}"):
-                    failed = RunStatus.FAILED
-                    await self.publisher.publish_event(run_id, failed, event_id=f"{run_id}/{message_id}/{failed}")
-            except Exception as failure:
-                return Settlement(SettlementKind.ABANDON, type(failure).__name__, str(failure), outcome=Outcome.RETRY)
-            return Settlement(SettlementKind.COMPLETE, type(error).__name__, reason, outcome=Outcome.RUN_FAILED)
+            return await self._fail_run(run_id, message_id, error, reason)
+        if self.retries is not None and isinstance(error, TransientError):
+            return await self.retries.settle(origin, error, lambda why: self._fail_run(run_id, message_id, error, why))
         return Settlement(SettlementKind.ABANDON, type(error).__name__, reason, outcome=Outcome.RETRY)
+
+    async def _fail_run(self, run_id: str, message_id: str, error: Exception, reason: str) -> Settlement:
+        reason = _bounded(reason)
+        try:
+            if await self.runs.fail_run(run_id, f"{type(error).__name__}: {reason}"):
+                failed = RunStatus.FAILED
+                await announce(self.publisher, run_id, failed, event_id=f"{run_id}/{message_id}/{failed}")
+        except Exception as failure:
+            return Settlement(SettlementKind.ABANDON, type(failure).__name__, str(failure), outcome=Outcome.RETRY)
+        return Settlement(SettlementKind.COMPLETE, type(error).__name__, reason, outcome=Outcome.RUN_FAILED)
 
 
 def _error_type(settlement: Settlement) -> str | None:
-    failed = settlement.kind is not SettlementKind.COMPLETE or settlement.outcome is Outcome.RUN_FAILED
+    failed = settlement.kind is not SettlementKind.COMPLETE or settlement.outcome in (
+        Outcome.RUN_FAILED,
+        Outcome.RESCHEDULED,
+    )
     return (settlement.reason or settlement.kind.value) if failed else None
 
 

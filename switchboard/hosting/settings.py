@@ -29,6 +29,11 @@ class HostingSettings(BaseSettings):
         cosmos_key: `COSMOS_KEY`: the account key (local only; without it the identity is used).
         cosmos_database: `COSMOS_DATABASE`: the database name.
         cosmos_container: `COSMOS_CONTAINER`: the container of the runs (partition key `/run_id`).
+        retry_budget_seconds: `SWITCHBOARD_RETRY_BUDGET_SECONDS`: how long a streak of transient failures may
+            last before the run fails with the last error (default 900: 15 minutes).
+        retry_base_seconds: `SWITCHBOARD_RETRY_BASE_SECONDS`: the back-off before the first retry; doubles after.
+        retry_max_delay_seconds: `SWITCHBOARD_RETRY_MAX_DELAY_SECONDS`: the longest computed back-off (a
+            dependency's own Retry-After may ask for longer).
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, case_sensitive=False)
@@ -51,6 +56,19 @@ class HostingSettings(BaseSettings):
         default="switchboard", validation_alias=AliasChoices("COSMOS_DATABASE", "cosmos_database")
     )
     cosmos_container: str = Field(default="runs", validation_alias=AliasChoices("COSMOS_CONTAINER", "cosmos_container"))
+    retry_budget_seconds: float = Field(
+        default=900.0,
+        ge=0,
+        validation_alias=AliasChoices("SWITCHBOARD_RETRY_BUDGET_SECONDS", "retry_budget_seconds"),
+    )
+    retry_base_seconds: float = Field(
+        default=2.0, gt=0, validation_alias=AliasChoices("SWITCHBOARD_RETRY_BASE_SECONDS", "retry_base_seconds")
+    )
+    retry_max_delay_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        validation_alias=AliasChoices("SWITCHBOARD_RETRY_MAX_DELAY_SECONDS", "retry_max_delay_seconds"),
+    )
 
     def require_service_bus(self) -> None:
         """Check that one way to reach Service Bus is set.

@@ -50,6 +50,8 @@ class Outcome(enum.StrEnum):
     """The message can never be handled: dead-lettered."""
     RETRY = "retry"
     """A transient error: abandoned, so Service Bus redelivers."""
+    RESCHEDULED = "rescheduled"
+    """A transient error: completed, and a copy scheduled after a back-off (`switchboard.hosting.transient_retry`)."""
     CANCELLED = "cancelled"
     """The run was cancelled while the handler worked."""
 

@@ -15,7 +15,7 @@ from switchboard.local_host.validation import IndexedFunction, index_app
 
 SCRIPT_FILE = "function_app.py"
 # What this host can run; anything else is refused at start-up rather than silently ignored.
-SUPPORTED_TRIGGERS = frozenset({"serviceBusTrigger", "httpTrigger"})
+SUPPORTED_TRIGGERS = frozenset({"serviceBusTrigger", "httpTrigger", "timerTrigger"})
 SUPPORTED_OUTPUTS = frozenset({"http"})
 
 

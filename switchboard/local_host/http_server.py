@@ -168,8 +168,17 @@ def _to_response(result: Any) -> web.Response:
     raise TypeError(f"an HTTP function must return func.HttpResponse, str or bytes, not {type(result).__name__}")
 
 
-async def start_http_server(handler: HttpFunctions, port: int) -> tuple[web.AppRunner, int]:
+MAX_REQUEST_BYTES = 100 * 1024 * 1024
+"""The Functions host's default request body limit (100 MB); past it aiohttp answers 413 naming the limit."""
+
+
+async def start_http_server(
+    handler: HttpFunctions, port: int, *, max_request_bytes: int = MAX_REQUEST_BYTES
+) -> tuple[web.AppRunner, int]:
     """Listen on 127.0.0.1:``port`` (0 = a free port).
+
+    A body larger than ``max_request_bytes`` is refused with 413 before any function runs (the functions
+    themselves may take less: `POST /api/runs` reads at most 1 MiB).
 
     Returns:
         The runner (clean it up to stop) and the bound port.
@@ -177,7 +186,7 @@ async def start_http_server(handler: HttpFunctions, port: int) -> tuple[web.AppR
     Raises:
         PortInUseError: The port is taken.
     """
-    app = web.Application(client_max_size=100 * 1024 * 1024)
+    app = web.Application(client_max_size=max_request_bytes)
     app.router.add_route("*", "/{tail:.*}", handler.handle)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()

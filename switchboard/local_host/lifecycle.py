@@ -26,6 +26,7 @@ from switchboard.local_host.invoker import FunctionInvoker, InvocationContext
 from switchboard.local_host.message_invocation import InvocationSettings, MessageInvocation
 from switchboard.local_host.servicebus_listener import ServiceBusConnections, TriggerEntity, TriggerListener
 from switchboard.local_host.settlement import HeldMessages, start_settlement_server
+from switchboard.local_host.timer_listener import TimerListener
 from switchboard.local_host.validation import IndexedFunction
 
 logger = logging.getLogger("switchboard.host")
@@ -63,6 +64,7 @@ class LocalHost:
         self._held = HeldMessages()
         self._invoker = FunctionInvoker()
         self._listeners: list[TriggerListener] = []
+        self._timers: list[TimerListener] = []
         self._invocations: list[MessageInvocation] = []
         self._cleanups: list[Any] = []
 
@@ -100,13 +102,22 @@ class LocalHost:
         for function in functions:
             if function.trigger_type == "serviceBusTrigger":
                 self._listeners.append(self._listener(function, settings, config, connections))
+            elif function.trigger_type == "timerTrigger":
+                self._timers.append(self._timer(function, settings, config))
         self._invoker.start()
         await self._start_http(functions, settings, config)
         logger.info(
             "functions: %s",
             ", ".join(f"{f.name} [{f.trigger_type}]" for f in functions) or "(none)",
         )
-        return [asyncio.create_task(listener.run()) for listener in self._listeners]
+        tasks = [asyncio.create_task(listener.run()) for listener in self._listeners]
+        return tasks + [asyncio.create_task(timer.run()) for timer in self._timers]
+
+    def _timer(self, function: IndexedFunction, settings: AppSettings, config: HostConfig) -> TimerListener:
+        context = lambda: InvocationContext(function.name, self._root)  # noqa: E731
+        timer = TimerListener(function, settings, self._invoker, context, self._stopping, config.function_timeout)
+        logger.info("function %s runs on schedule %s", function.name, timer.schedule.text)
+        return timer
 
     async def _start_http(self, functions: list[IndexedFunction], settings: AppSettings, config: HostConfig) -> None:
         http_functions = [f for f in functions if f.trigger_type == "httpTrigger"]
@@ -157,7 +168,9 @@ class LocalHost:
             await listener.receives_done()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._options.grace_seconds
-        while pending := set().union(*(listener.in_flight for listener in self._listeners)):
+        in_flight: list[set[asyncio.Task[Any]]] = [each.in_flight for each in self._listeners]
+        in_flight += [each.in_flight for each in self._timers]
+        while pending := set[asyncio.Task[Any]]().union(*in_flight):
             remaining = deadline - loop.time()
             if remaining > 0:
                 await asyncio.wait(pending, timeout=remaining)

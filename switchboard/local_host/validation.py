@@ -181,4 +181,5 @@ def _check_annotation(name: str, binding: Mapping[str, Any], annotation: Any) ->
 _ALLOWED_TRIGGER_TYPES: dict[str, tuple[type, ...]] = {
     "httpTrigger": (func.HttpRequest,),
     "serviceBusTrigger": (func.ServiceBusMessage, SdkType, str, bytes),
+    "timerTrigger": (func.TimerRequest,),
 }

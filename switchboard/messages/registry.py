@@ -89,7 +89,9 @@ class MessageRegistry:
         try:
             return self._classes[type_name]
         except KeyError:
-            raise UnknownMessageTypeError(f"unknown message type {type_name!r}") from None
+            # A name from the wire is quoted in part only: a dead-letter reason must not carry a payload back.
+            shown = repr(type_name[:80]) + ("…" if len(type_name) > 80 else "")
+            raise UnknownMessageTypeError(f"unknown message type {shown}") from None
 
     def decode(self, envelope: Envelope) -> Message:
         """Validate an envelope's payload into its message class, upcasting older versions first.

@@ -21,8 +21,7 @@ class ModelRateLimitedError(ModelTransientError):
     """
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
+        super().__init__(reason, retry_after=retry_after)
 
 
 class ModelTimeoutError(ModelTransientError):
@@ -33,8 +32,7 @@ class ModelUnavailableError(ModelTransientError):
     """The endpoint answered 5xx or could not be reached."""
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
+        super().__init__(reason, retry_after=retry_after)
 
 
 class ModelNotConfiguredError(ModelError, PermanentError):

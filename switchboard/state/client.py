@@ -15,6 +15,7 @@ from switchboard.hosting.settings import HostingSettings
 from switchboard.state.errors import store_error
 from switchboard.state.items import PARTITION_KEY_PATH
 from switchboard.state.request_counter import RequestCounter
+from switchboard.state.retention import CONTAINER_DEFAULT_TTL
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -77,7 +78,9 @@ async def runs_container(client: CosmosClient, settings: HostingSettings, *, cre
         if create_if_missing:
             database = await client.create_database_if_not_exists(settings.cosmos_database)
             return await database.create_container_if_not_exists(
-                settings.cosmos_container, partition_key=PartitionKey(path=PARTITION_KEY_PATH)
+                settings.cosmos_container,
+                partition_key=PartitionKey(path=PARTITION_KEY_PATH),
+                default_ttl=CONTAINER_DEFAULT_TTL,
             )
         return client.get_database_client(settings.cosmos_database).get_container_client(settings.cosmos_container)
     except AzureError as error:

@@ -27,7 +27,7 @@ RUN_FIELDS = (
 
 # The layout's own fields of an entry item; `commit` tags an entry written ahead of its commit's final batch and
 # `chunked` names the chunks of a big one (switchboard/state/commit_plan.py, chunking.py).
-_ENTRY_LAYOUT_FIELDS = frozenset({"id", "run_id", "type", "index", "commit", "chunked"})
+_ENTRY_LAYOUT_FIELDS = frozenset({"id", "run_id", "type", "index", "commit", "chunked", "ttl"})
 
 
 def run_id_item(run_id: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from azure.core import MatchConditions
 from azure.core.exceptions import AzureError
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosHttpResponseError
@@ -16,6 +17,7 @@ from switchboard.models.usage import models_by_agent
 from switchboard.state import items
 from switchboard.state.big_items import committed_entries, whole_items
 from switchboard.state.errors import StoreRequestError, store_error
+from switchboard.state.retention import ItemTtls
 
 # A Cosmos patch condition that holds while the run may still change.
 _ENDED = ", ".join(f"'{status}'" for status in RunStatus if status in TERMINAL_STATUSES)
@@ -34,9 +36,13 @@ class CosmosRunDocuments:
         container: The runs container.
     """
 
-    def __init__(self, container: ContainerProxy, *, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, container: ContainerProxy, *, now: Callable[[], datetime] = utc_now, ttls: ItemTtls | None = None
+    ) -> None:
         self.container = container
         self._now = now
+        # Each item's `ttl`, written with it (switchboard/state/retention.py).
+        self.ttls = ttls or ItemTtls.from_settings()
 
     def timestamp(self) -> str:
         """The current time as ISO 8601 text, as run documents store it."""
@@ -48,7 +54,7 @@ class CosmosRunDocuments:
         Returns:
             True when created; False when a document with this id existed (it is left unchanged).
         """
-        body = items.run_item(run_id, task=task, team=team, now=self.timestamp())
+        body = self.ttls.run_item(items.run_item(run_id, task=task, team=team, now=self.timestamp()))
         try:
             await self.container.create_item(body)
         except CosmosHttpResponseError as error:
@@ -57,6 +63,27 @@ class CosmosRunDocuments:
             raise store_error(error, f"create run {run_id}") from error
         except AzureError as error:
             raise store_error(error, f"create run {run_id}") from error
+        return True
+
+    async def delete_queued_run(self, run_id: str) -> bool:
+        """Delete the run document if it is still `queued` (ETag-checked: a run the ingress started stays).
+
+        Returns:
+            True when this call deleted it; False when it is gone or no longer `queued`.
+        """
+        item = await self._read(run_id, items.run_id_item(run_id), "read run", system=True)
+        if item is None or item.get("status") != RunStatus.QUEUED:
+            return False
+        try:
+            await self.container.delete_item(
+                item["id"], partition_key=run_id, etag=item["_etag"], match_condition=MatchConditions.IfNotModified
+            )
+        except CosmosHttpResponseError as error:
+            if error.status_code in (404, 412):
+                return False
+            raise store_error(error, f"delete run {run_id}") from error
+        except AzureError as error:
+            raise store_error(error, f"delete run {run_id}") from error
         return True
 
     async def read_run(self, run_id: str) -> dict[str, Any] | None:

@@ -26,7 +26,7 @@ from switchboard.state import chunking, items
 from switchboard.state.big_items import committed_entries, delete_items, whole_items, write_overflow
 from switchboard.state.client import cosmos_client, identity_credential, runs_container
 from switchboard.state.commit_plan import plan_commit, spilled_step
-from switchboard.state.errors import status_error, store_error
+from switchboard.state.errors import retry_after_hint, status_error, store_error
 from switchboard.state.request_counter import RequestCounter
 from switchboard.state.run_documents import CosmosRunDocuments, utc_now
 from switchboard.state.snapshot_query import parse_snapshot, snapshot_query, stored_state
@@ -104,9 +104,12 @@ class CosmosRunStore(CosmosRunDocuments):
         """
         # Past one batch (100 operations or 2 MB), chunks and extra entries go first: see commit_plan.
         plan = plan_commit(commit)
-        await write_overflow(self.container, commit.run_id, plan.overflow)
+        # Each item is written with its retention `ttl` (switchboard/state/retention.py), chunks included.
+        await write_overflow(self.container, commit.run_id, self.ttls.stamp_batches(plan.overflow))
         try:
-            results = await self.container.execute_item_batch(plan.final, partition_key=commit.run_id)
+            results = await self.container.execute_item_batch(
+                self.ttls.stamp_operations(plan.final), partition_key=commit.run_id
+            )
         except CosmosBatchOperationError as error:
             raise _batch_error(error, commit, run_patch_op=plan.run_patch_op) from error
         except AzureError as error:
@@ -144,9 +147,9 @@ class CosmosRunStore(CosmosRunDocuments):
         is answered by reading the stored step back, and that value is returned for the caller to adopt.
         """
         step = spilled_step(items.step_item(run_id, key, value))
-        await write_overflow(self.container, run_id, [[chunk] for chunk in step.chunks])
+        await write_overflow(self.container, run_id, self.ttls.stamp_batches([[chunk] for chunk in step.chunks]))
         try:
-            await self.container.create_item(step.head)
+            await self.container.create_item(self.ttls.stamp(step.head))
         except CosmosHttpResponseError as error:
             if error.status_code != 409:
                 raise store_error(error, f"record step {key}") from error
@@ -209,4 +212,13 @@ def _batch_error(error: CosmosBatchOperationError, commit: Commit, *, run_patch_
         return StateConflictError(f"{where}: the state of {commit.agent!r} changed since it was loaded")
     if index == run_patch_op and status == 412:
         return RunEndedError(f"{where}: the run ended meanwhile")
-    return status_error(status, f"{where}: operation {index} failed with {status}")
+    # A throttled batch says how long to wait on the batch response, or on the throttled operation's own.
+    hint = retry_after_hint(error.headers)
+    if hint is None and index < len(responses):
+        hint = _operation_retry_after(responses[index])
+    return status_error(status, f"{where}: operation {index} failed with {status}", retry_after=hint)
+
+
+def _operation_retry_after(response: Mapping[str, Any]) -> float | None:
+    milliseconds = response.get("retryAfterMilliseconds")
+    return float(milliseconds) / 1000.0 if isinstance(milliseconds, int | float) else None

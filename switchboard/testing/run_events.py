@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from switchboard.errors import TransientError
+from switchboard.hosting.transient_retry import RetryCopy
 from switchboard.messages import Envelope
 from switchboard.runtime.router import Router
 
@@ -38,6 +39,8 @@ class InMemoryRunEvents:
         self.sent: list[Envelope] = []
         self.events: list[RunEvent] = []
         self.scheduled: list[tuple[Envelope, datetime]] = []
+        self.copies: list[RetryCopy] = []
+        """Retry copies of failed messages (`send_copy`), in order."""
         self.fail_next_publish = 0
         """How many of the next publishes fail with a `TransientError`, as when the bus goes away."""
 
@@ -63,6 +66,17 @@ class InMemoryRunEvents:
     async def schedule(self, envelopes: Sequence[Envelope], at: datetime) -> None:
         """Record envelopes to be delivered at `at` (the test delivers them when its clock gets there)."""
         self.scheduled.extend((envelope, at) for envelope in envelopes)
+
+    async def send_copy(self, copy: RetryCopy) -> None:
+        """Record a retry copy (the test delivers it when its clock gets to `copy.at`).
+
+        Raises:
+            TransientError: `fail_next_publish` was set (it counts down), as when the bus is busy.
+        """
+        if self.fail_next_publish:
+            self.fail_next_publish -= 1
+            raise TransientError("the bus went away")
+        self.copies.append(copy)
 
     @property
     def statuses(self) -> list[str]:

@@ -12,6 +12,7 @@ from azure.servicebus import ServiceBusMessage, ServiceBusReceivedMessage, Servi
 from azure.servicebus.aio import ServiceBusClient
 from azure.servicebus.exceptions import ServiceBusError
 
+from switchboard.hosting.backoff import RETRY_OF, without_marks
 from switchboard.hosting.ports import REPLAY_OF
 from switchboard.transport.errors import bus_error
 from switchboard.transport.mapping import body_bytes, text_properties
@@ -151,8 +152,10 @@ class DeadLetters:
 
 
 def _copy(message: ServiceBusReceivedMessage) -> ServiceBusMessage:
-    properties: dict[str | bytes, Any] = {k: v for k, v in text_properties(message.application_properties).items()}
-    original = str(properties.get(REPLAY_OF) or message.message_id or "")
+    received = text_properties(message.application_properties)
+    # A replay starts a fresh back-off streak; a retry copy's first message is the one it replays.
+    properties: dict[str | bytes, Any] = {k: v for k, v in without_marks(received).items()}
+    original = str(properties.get(REPLAY_OF) or received.get(RETRY_OF) or message.message_id or "")
     properties[REPLAY_OF] = original
     return ServiceBusMessage(
         body_bytes(message),

@@ -9,6 +9,7 @@ from azure.servicebus.exceptions import (
     ServiceBusAuthenticationError,
     ServiceBusAuthorizationError,
     ServiceBusError,
+    ServiceBusServerBusyError,
 )
 
 from switchboard.errors import PermanentError, SwitchboardError, TransientError
@@ -16,6 +17,14 @@ from switchboard.errors import PermanentError, SwitchboardError, TransientError
 
 class BusUnavailableError(TransientError):
     """Service Bus could not take the message right now (connection, timeout, throttling); a retry may succeed."""
+
+
+class BusBusyError(BusUnavailableError):
+    """Service Bus answered server-busy: the namespace is throttling; wait `SERVER_BUSY_SECONDS` before retrying."""
+
+
+SERVER_BUSY_SECONDS = 10.0
+"""How long to back off after server-busy: Service Bus gives no hint, and Microsoft's guidance is ten seconds."""
 
 
 class BusConfigurationError(PermanentError):
@@ -50,11 +59,13 @@ def bus_error(error: ServiceBusError, action: str) -> SwitchboardError:
 
     Returns:
         An `EntityNotFoundError` (naming the fix) for a missing entity, a `BusConfigurationError` for other faults
-        of the setup, else a `BusUnavailableError`.
+        of the setup, a `BusBusyError` (with its back-off hint) for server-busy, else a `BusUnavailableError`.
     """
     reason = f"{action}: {type(error).__name__}: {error}"
     if isinstance(error, MessagingEntityNotFoundError):
         return EntityNotFoundError(f"{reason} — {ENTITY_FIX}")
     if isinstance(error, _PERMANENT):
         return BusConfigurationError(reason)
+    if isinstance(error, ServiceBusServerBusyError):
+        return BusBusyError(reason, retry_after=SERVER_BUSY_SECONDS)
     return BusUnavailableError(reason)

@@ -12,6 +12,7 @@ from typing import Any
 
 from azure.servicebus import ServiceBusMessage, ServiceBusReceivedMessage
 
+from switchboard.hosting.transient_retry import RetryCopy
 from switchboard.messages import Envelope
 
 CONTENT_TYPE = "application/json"
@@ -43,6 +44,22 @@ def message_for(envelope: Envelope) -> ServiceBusMessage:
         correlation_id=envelope.correlation_id,
         application_properties=properties,
     )
+
+
+def retry_message(copy: RetryCopy) -> ServiceBusMessage:
+    """The Service Bus message of a retry copy: the original's body and properties, its own id, enqueued later."""
+    properties: dict[str | bytes, Any] = {name: value for name, value in copy.properties.items()}
+    message = ServiceBusMessage(
+        copy.body,
+        message_id=copy.message_id,
+        session_id=copy.session_id,
+        content_type=CONTENT_TYPE,
+        subject=copy.subject,
+        correlation_id=copy.correlation_id,
+        application_properties=properties,
+    )
+    message.scheduled_enqueue_time_utc = copy.at
+    return message
 
 
 def body_bytes(message: ServiceBusReceivedMessage) -> bytes:

@@ -16,11 +16,12 @@ from azure.servicebus.exceptions import ServiceBusError
 
 from switchboard.hosting.entity_names import RUN_EVENTS_TOPIC, TASKS_QUEUE
 from switchboard.hosting.settings import HostingSettings
+from switchboard.hosting.transient_retry import RetryCopy
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.messages import Envelope
 from switchboard.transport.connection import identity_credential, service_bus_client
 from switchboard.transport.errors import bus_error
-from switchboard.transport.mapping import CONTENT_TYPE, message_for
+from switchboard.transport.mapping import CONTENT_TYPE, message_for, retry_message
 
 
 class Routes(Protocol):
@@ -121,6 +122,26 @@ class ServiceBusPublisher:
                 message.scheduled_enqueue_time_utc = at
             await self._send("queue", queue, messages)
 
+    async def send_copy(self, copy: RetryCopy) -> None:
+        """Enqueue a retry copy of a received message for `copy.at` (`switchboard.hosting.transient_retry`).
+
+        Raises:
+            BusUnavailableError: Service Bus did not take it (`BusBusyError` while the namespace is busy).
+            BusConfigurationError: The queue is missing or the message is too large.
+        """
+        await self._send("queue", copy.queue, [retry_message(copy)])
+
+    async def redrive(self, envelopes: Sequence[Envelope], *, attempt: str) -> None:
+        """Send envelopes again, as `publish`, with MessageId `<message id>/resume-<attempt>` (`runs resume`).
+
+        The envelopes (so their inbox marks and step keys) are unchanged; only duplicate detection must not drop them.
+        """
+        for queue, batch in self.deliveries(envelopes).items():
+            messages = [message_for(envelope) for envelope in batch]
+            for envelope, message in zip(batch, messages, strict=True):
+                message.message_id = f"{envelope.message_id}/resume-{attempt}"
+            await self._send("queue", queue, messages)
+
     async def publish_event(self, run_id: str, status: str, *, event_id: str | None = None) -> None:
         """Announce a run status change on the `run-events` topic (`subject` = status, property `run_id`).
 
@@ -151,7 +172,10 @@ class ServiceBusPublisher:
             traceparent = span.traceparent
             properties: dict[str | bytes, Any] | None = {"traceparent": traceparent} if traceparent else None
             message = ServiceBusMessage(
-                json.dumps(body), message_id=run_id, content_type=CONTENT_TYPE, application_properties=properties
+                json.dumps(body, ensure_ascii=False),
+                message_id=run_id,
+                content_type=CONTENT_TYPE,
+                application_properties=properties,
             )
             await self._send("queue", self.tasks_queue, [message])
 
@@ -166,19 +190,24 @@ class ServiceBusPublisher:
             await self._credential.close()
 
     async def _send(self, kind: str, entity: str, messages: list[ServiceBusMessage]) -> None:
-        sender, lock = await self._sender(kind, entity)
-        # One send at a time per sender: the SDK's sender is not safe for concurrent use (two first sends racing
-        # to open its link fail inside azure-servicebus).
-        async with lock:
-            try:
-                await sender.send_messages(messages)
-            except ServiceBusError as error:
-                # A sender whose link broke stays broken; the next attempt opens a fresh one.
-                if self._senders.get((kind, entity), (None, None))[0] is sender:
+        while True:
+            sender, lock = await self._sender(kind, entity)
+            # One send at a time per sender: the SDK's sender is not safe for concurrent use (two first sends racing
+            # to open its link fail inside azure-servicebus).
+            async with lock:
+                if self._senders.get((kind, entity), (None, None))[0] is not sender:
+                    # It failed and was closed while this send waited for it (a closed sender raises ValueError,
+                    # which no host would recognise as transient): take the fresh one.
+                    continue
+                try:
+                    await sender.send_messages(messages)
+                except ServiceBusError as error:
+                    # A sender whose link broke stays broken; the next attempt opens a fresh one.
                     del self._senders[(kind, entity)]
-                await _close_quietly(sender)
-                raise bus_error(error, f"send to {kind} {entity!r}") from error
-        self.sent += len(messages)
+                    await _close_quietly(sender)
+                    raise bus_error(error, f"send to {kind} {entity!r}") from error
+            self.sent += len(messages)
+            return
 
     async def _sender(self, kind: str, entity: str) -> tuple[ServiceBusSender, asyncio.Lock]:
         async with self._guard:

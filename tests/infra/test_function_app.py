@@ -85,6 +85,8 @@ def test_the_http_api_of_the_contract_table_with_function_level_auth() -> None:
         "runs_get": ("runs/{run_id}", ("GET",), "FUNCTION"),
         "runs_cancel": ("runs/{run_id}/cancel", ("POST",), "FUNCTION"),
         "runs_input": ("runs/{run_id}/input", ("POST",), "FUNCTION"),
+        # Re-drives a failed run (docs/hosting.md, "Stranded runs and retention").
+        "runs_resume": ("runs/{run_id}/resume", ("POST",), "FUNCTION"),
         "health": ("health", ("GET",), "ANONYMOUS"),
         # For tools such as Switchboard Studio (docs/studio.md).
         "runs_list": ("runs", ("GET",), "FUNCTION"),
@@ -128,3 +130,11 @@ def test_requirements_cover_the_runtime_imports() -> None:
 def test_funcignore_keeps_dev_only_trees_out_of_the_package() -> None:
     ignored = set((REPO / ".funcignore").read_text().split())
     assert {"tests", "local_emulators", "benchmarks", ".venv", "local.settings.json"} <= ignored
+
+
+def test_the_sweeper_is_a_timer_function_on_the_schedule_setting() -> None:
+    sweeper = next(fn for fn in index_app(function_app.app) if fn.name == "sweeper")
+    assert sweeper.trigger_type == "timerTrigger"
+    # From the app setting when it is set (Bicep sets it), else every five minutes.
+    assert sweeper.trigger["schedule"] in ("%SweeperSchedule%", "0 */5 * * * *")
+    assert sweeper.annotations["timer"] is func.TimerRequest

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from azure.cosmos import CosmosClient
+from azure.cosmos.exceptions import CosmosResourceNotFoundError
 
 from agents.registry import RESEARCH_TEAM
 from switchboard.cli.infra_command import servicebus_emulator_config
@@ -28,22 +29,28 @@ CRASH_APP = REPO_ROOT / "tests" / "e2e" / "hosting" / "crash_app"
 
 def run_item(stack: Stack, run_id: str) -> dict[str, Any] | None:
     container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard")
-    items = list(
-        container.get_container_client("runs").query_items(
-            "SELECT * FROM c WHERE c.id = @id", parameters=[{"name": "@id", "value": run_id}], partition_key=run_id
+    try:
+        items = list(
+            container.get_container_client("runs").query_items(
+                "SELECT * FROM c WHERE c.id = @id", parameters=[{"name": "@id", "value": run_id}], partition_key=run_id
+            )
         )
-    )
+    except CosmosResourceNotFoundError:
+        return None  # the host creates the database with its first hop: polled before that, there is no run yet
     # Its questions as `GET /api/runs/{id}` shows them: `pending_inputs`, and the oldest as `pending_input`.
     return {**items[0], **questions_view(items[0])} if items else None
 
 
 def transcript_items(stack: Stack, run_id: str) -> list[dict[str, Any]]:
     container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard")
-    return list(
-        container.get_container_client("runs").query_items(
-            "SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id
+    try:
+        return list(
+            container.get_container_client("runs").query_items(
+                "SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id
+            )
         )
-    )
+    except CosmosResourceNotFoundError:
+        return []  # no database yet: the host creates it with its first hop
 
 
 def wait_for_status(stack: Stack, run_id: str, status: str, timeout: float = 90.0) -> dict[str, Any]:
@@ -145,7 +152,12 @@ def wait_run_ended(stack: Stack, run_id: str, timeout: float = 120.0) -> dict[st
     deadline = time.monotonic() + timeout
     item: dict[str, Any] | None = None
     while time.monotonic() < deadline:
-        found = list(runs_container(stack).query_items("SELECT * FROM c WHERE c.type = 'run'", partition_key=run_id))
+        try:
+            found = list(
+                runs_container(stack).query_items("SELECT * FROM c WHERE c.type = 'run'", partition_key=run_id)
+            )
+        except CosmosResourceNotFoundError:
+            found = []  # no database yet: the host creates it with its first hop
         item = found[0] if found else None
         if item is not None and item["status"] in ("completed", "failed"):
             return dict(item)

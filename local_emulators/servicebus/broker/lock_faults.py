@@ -7,7 +7,10 @@ and another receiver may take the session.
 
 from __future__ import annotations
 
+import contextlib
+
 from local_emulators.servicebus.broker import queue as q
+from local_emulators.servicebus.errors import MessageLockLostError
 
 
 def expire_locks(queue: q.Queue, now_ms: int) -> list[object]:
@@ -27,7 +30,9 @@ def expire_locks(queue: q.Queue, now_ms: int) -> list[object]:
     for token, message in list(queue.locks.items()):
         if message.session_id is None or not queue.session_enabled:
             # Abandon is what a lapsed lock amounts to: one more delivery counted, then offered again.
-            queue.settle(token, q.ABANDON, now_ms)
+            # A lock that lapsed on its own a moment ago is refused here: the next clock tick returns its message.
+            with contextlib.suppress(MessageLockLostError):
+                queue.settle(token, q.ABANDON, now_ms)
     if owners or queue.ready:
         queue.notify()
     return owners

@@ -1,6 +1,7 @@
 """Scale-out: two `switchboard host` processes share one namespace and account, as Function instances do.
 
-Six runs go to both hosts; one host is killed with SIGKILL mid-run and not restarted. Every run must complete with
+Six runs go to both hosts; one host is killed with SIGKILL mid-run and not restarted (and, in a second test, every
+connection of both hosts is cut mid-run). Every run must complete with
 exactly the expected transcript, both hosts must have handled hops (their invocation log lines show it), each
 model step is asked once (a second time only for a step in flight on the killed host at the kill: its hop was not
 committed), and the side-effecting tool's ledger holds each effect exactly once.
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
-from tests.support.faults import model_faults
+from tests.support.faults import model_faults, servicebus_fault
 from tests.support.hosted_runs import runs_container
 from tests.support.stack import Stack
 
@@ -73,16 +74,15 @@ def _wait(condition: Any, what: str, stack: Stack, timeout: float) -> None:
         time.sleep(0.1)
 
 
-def test_two_hosts_share_runs_and_losing_one_loses_and_repeats_nothing(crash_app_stack: Stack) -> None:
-    stack = crash_app_stack
+def _start_two_hosts(stack: Stack) -> list[str]:
+    """Start the stack with two hosts and submit the runs (their model answering slowly); returns the run ids."""
     stack.start_servicebus()
     stack.start_cosmos()
     stack.start_model()
     stack.start_host("host")
     stack.start_host("host2")
-    # Slow answers keep hops in flight long enough for both hosts to take part and for the kill to land mid-hop.
+    # Slow answers keep hops in flight long enough for both hosts to take part and for a fault to land mid-hop.
     model_faults(stack, delay_seconds=0.4)
-
     run_ids = [str(uuid.uuid4()) for _ in range(RUNS)]
     with (
         ServiceBusClient.from_connection_string(stack.sb_connection) as client,
@@ -94,19 +94,10 @@ def test_two_hosts_share_runs_and_losing_one_loses_and_repeats_nothing(crash_app
                 for i, run_id in enumerate(run_ids)
             ]
         )
+    return run_ids
 
-    total = RUNS * CALLS_PER_RUN
-    _wait(
-        lambda: bool(_invocations(stack, "host2")) and len(_model_requests(stack)) >= total // 3,
-        "host2 handling hops",
-        stack,
-        timeout=90,
-    )
-    seen = len(_model_requests(stack))
-    _wait(lambda: len(_model_requests(stack)) > seen, "a model call in flight", stack, timeout=30)
-    kill_time = time.time()
-    stack.kill("host2")
 
+def _assert_all_completed_exactly(stack: Stack, run_ids: list[str]) -> None:
     done: dict[str, str] = {}
     deadline = time.monotonic() + 150
     while time.monotonic() < deadline:
@@ -118,6 +109,48 @@ def test_two_hosts_share_runs_and_losing_one_loses_and_repeats_nothing(crash_app
     for run_id in run_ids:
         assert _transcript(stack, run_id)[1:] == EXPECTED, run_id
 
+
+def _repeated_steps(stack: Stack, fault_time: float) -> dict[tuple[str, str, int], list[float]]:
+    """Steps asked more than once; each must be a call in flight at the fault, asked once more after it."""
+    asked: dict[tuple[str, str, int], list[float]] = defaultdict(list)
+    for request in _model_requests(stack):
+        asked[(request["run_id"], request["agent"], request["index"])].append(request["at"])
+    assert len(asked) == RUNS * CALLS_PER_RUN
+    repeated = {step: sorted(times) for step, times in asked.items() if len(times) > 1}
+    for step, times in repeated.items():
+        assert len(times) == 2, (step, times)
+        assert times[0] <= fault_time < times[1], (step, times, fault_time)
+    per_run = Counter(run_id for run_id, _, _ in repeated)
+    assert all(count <= 2 for count in per_run.values()), per_run  # at most one uncommitted hop per run
+    return repeated
+
+
+def _effects_once(stack: Stack) -> int:
+    """Check every tool effect is in the ledger exactly once; returns how many tool calls ran again under their key."""
+    ledger = sqlite3.connect(stack.extra_env["CRASH_EFFECTS_DB"])
+    effects = ledger.execute("SELECT key, note FROM effects").fetchall()
+    attempts = ledger.execute("SELECT key FROM attempts").fetchall()
+    assert len(effects) == RUNS * (TURNS // 2)
+    assert Counter(note for _, note in effects) == {f"effect {k}": RUNS for k in range(TURNS // 2)}
+    assert {key for (key,) in attempts} == {key for key, _ in effects}
+    return len(attempts) - len(effects)
+
+
+def test_two_hosts_share_runs_and_losing_one_loses_and_repeats_nothing(crash_app_stack: Stack) -> None:
+    stack = crash_app_stack
+    run_ids = _start_two_hosts(stack)
+    _wait(
+        lambda: bool(_invocations(stack, "host2")) and len(_model_requests(stack)) >= RUNS * CALLS_PER_RUN // 3,
+        "host2 handling hops",
+        stack,
+        timeout=90,
+    )
+    seen = len(_model_requests(stack))
+    _wait(lambda: len(_model_requests(stack)) > seen, "a model call in flight", stack, timeout=30)
+    kill_time = time.time()
+    stack.kill("host2")
+
+    _assert_all_completed_exactly(stack, run_ids)
     # Both instances handled hops; the survivor finished what the lost one held.
     handled = {
         host: Counter(f for f, _, outcome in _invocations(stack, host) if outcome == "completed")
@@ -125,28 +158,27 @@ def test_two_hosts_share_runs_and_losing_one_loses_and_repeats_nothing(crash_app
     }
     assert sum(handled["host2"].values()) >= 1, handled
     assert sum(handled["host"].values()) >= 1, handled
-    after_kill = [r for r in _model_requests(stack) if r["at"] > kill_time]
-    assert after_kill, "no run was still in flight when host2 was killed"
-
-    asked: dict[tuple[str, str, int], list[float]] = defaultdict(list)
-    for request in _model_requests(stack):
-        asked[(request["run_id"], request["agent"], request["index"])].append(request["at"])
-    assert len(asked) == total
-    repeated = {step: sorted(times) for step, times in asked.items() if len(times) > 1}
-    for step, times in repeated.items():
-        # Only a call the killed host had in flight is asked again, once, by the survivor after the kill.
-        assert len(times) == 2, (step, times)
-        assert times[0] <= kill_time < times[1], (step, times, kill_time)
-    per_run = Counter(run_id for run_id, _, _ in repeated)
-    assert all(count <= 2 for count in per_run.values()), per_run  # at most one uncommitted hop per run
-
-    ledger = sqlite3.connect(stack.extra_env["CRASH_EFFECTS_DB"])
-    effects = ledger.execute("SELECT key, note FROM effects").fetchall()
-    attempts = ledger.execute("SELECT key FROM attempts").fetchall()
-    assert len(effects) == RUNS * (TURNS // 2)
-    assert Counter(note for _, note in effects) == {f"effect {k}": RUNS for k in range(TURNS // 2)}
-    assert {key for (key,) in attempts} == {key for key, _ in effects}
+    assert [r for r in _model_requests(stack) if r["at"] > kill_time], "no run was in flight at the kill"
+    # Only a call the killed host had in flight is asked again, once, by the survivor after the kill.
+    repeated = _repeated_steps(stack, kill_time)
+    re_executed = _effects_once(stack)
     print(
         f"scale-out: host handled {dict(handled['host'])}, host2 {dict(handled['host2'])} before its kill; "
-        f"{len(repeated)} model steps re-asked after the kill, {len(attempts) - len(effects)} tool calls re-executed"
+        f"{len(repeated)} model steps re-asked after the kill, {re_executed} tool calls re-executed"
     )
+
+
+def test_two_hosts_losing_every_connection_mid_run_lose_and_repeat_nothing(crash_app_stack: Stack) -> None:
+    stack = crash_app_stack
+    run_ids = _start_two_hosts(stack)
+    _wait(lambda: len(_model_requests(stack)) >= RUNS * CALLS_PER_RUN // 3, "runs under way", stack, timeout=90)
+    drop_time = time.time()
+    # Every AMQP connection of both hosts is cut: their session locks go back to the broker while hops run.
+    dropped = servicebus_fault(stack, "drop-connections")["dropped"]
+    assert dropped >= 2
+
+    _assert_all_completed_exactly(stack, run_ids)
+    assert [r for r in _model_requests(stack) if r["at"] > drop_time], "no run was in flight at the drop"
+    repeated = _repeated_steps(stack, drop_time)
+    re_executed = _effects_once(stack)
+    print(f"connections dropped: {dropped}; {len(repeated)} model steps re-asked, {re_executed} tool calls re-executed")

@@ -70,7 +70,14 @@ def start_emulator(tmp: Path) -> ServerProcess:
     )
 
 
-def start_host(tmp: Path, sb_port: int, *, name: str = "host", extra_args: tuple[str, ...] = ()) -> ToyHost:
+def start_host(
+    tmp: Path,
+    sb_port: int,
+    *,
+    name: str = "host",
+    extra_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+) -> ToyHost:
     """`python -m switchboard host` on the toy app (settings: environment over the app's local.settings.json)."""
     port = free_port()
     output = tmp / f"{name}-records.jsonl"
@@ -79,6 +86,7 @@ def start_host(tmp: Path, sb_port: int, *, name: str = "host", extra_args: tuple
         "TOY_OUTPUT": str(output),
         "TOY_LABEL": "from-env",
         "SWITCHBOARD_HOST_KEY": HOST_KEY,
+        **(extra_env or {}),
     }
     process = start_python_module(
         "switchboard",

@@ -43,7 +43,15 @@ def isolated_import() -> Iterator[None]:
 
 @pytest.mark.usefixtures("isolated_import")
 def test_the_toy_app_and_the_repository_app_would_be_accepted() -> None:
-    assert {f.name for f in load_app(TOY_APP)} == {"plain", "sessions", "slow", "topic_listener", "hello", "secret"}
+    assert {f.name for f in load_app(TOY_APP)} == {
+        "plain",
+        "sessions",
+        "slow",
+        "topic_listener",
+        "hello",
+        "secret",
+        "tick",
+    }
     repo_functions = load_app(REPO_ROOT)
     assert "health" in {f.name for f in repo_functions}
 

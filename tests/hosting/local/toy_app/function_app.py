@@ -125,3 +125,10 @@ def hello(req: func.HttpRequest) -> func.HttpResponse:
 def secret(req: func.HttpRequest) -> func.HttpResponse:
     """Function-level route (the app's default auth level)."""
     return func.HttpResponse(json.dumps({"echo": req.get_body().decode()}), mimetype="application/json")
+
+
+@app.function_name("tick")
+@app.timer_trigger(arg_name="timer", schedule="%TOY_TICK%")
+def tick(timer: func.TimerRequest) -> None:
+    """Timer trigger on the schedule the TOY_TICK setting names."""
+    record(fn="tick", past_due=timer.past_due, label=os.environ["TOY_LABEL"])

@@ -19,7 +19,13 @@ from switchboard.state.client import identity_credential as state_identity
 from switchboard.state.errors import StoreRequestError, StoreUnavailableError, store_error
 from switchboard.transport.connection import identity_credential as transport_identity
 from switchboard.transport.connection import service_bus_client
-from switchboard.transport.errors import BusConfigurationError, BusUnavailableError, EntityNotFoundError, bus_error
+from switchboard.transport.errors import (
+    BusBusyError,
+    BusConfigurationError,
+    BusUnavailableError,
+    EntityNotFoundError,
+    bus_error,
+)
 
 
 def test_settings_use_the_function_app_names(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +89,7 @@ def test_cosmos_transport_failures_and_batch_errors_map_by_type() -> None:
     [
         (MessagingEntityNotFoundError(message="no queue"), EntityNotFoundError),
         (ServiceBusConnectionError(message="reset"), BusUnavailableError),
-        (ServiceBusServerBusyError(message="busy"), BusUnavailableError),
+        (ServiceBusServerBusyError(message="busy"), BusBusyError),
     ],
 )
 def test_service_bus_errors_map_by_type(error: Exception, expected: type[Exception]) -> None:
