@@ -53,7 +53,7 @@ class Attachment:
     """A large part of an outgoing message, stored as its own item so the message carries only its id.
 
     Attributes:
-        id: The item's id in the run (`answer:<agent>:<message_id>:<n>`).
+        id: The item's id in the run (`attachment:<agent>:<message_id>:<n>`).
         body: Its JSON value (e.g. a `TranscriptEntry` dumped with `mode="json"`).
     """
 

@@ -15,13 +15,13 @@ from switchboard.messages import Message
 from switchboard.messages.references import MissingReferenceError, as_detachable, as_referencing, references_of
 from switchboard.runtime.protocols import Attachment, AttachmentLog, TranscriptLog
 
-ANSWER_PREFIX = "answer:"
+ATTACHMENT_PREFIX = "attachment:"
 """Id prefix of the attachments a handler call commits."""
 
 
 def attachment_id(agent: str, message_id: str, index: int) -> str:
     """The id of the attachment of the `index`-th emission of `agent`'s handler call for `message_id`."""
-    return f"{ANSWER_PREFIX}{agent}:{message_id}:{index}"
+    return f"{ATTACHMENT_PREFIX}{agent}:{message_id}:{index}"
 
 
 async def resolve(

@@ -4,7 +4,7 @@ The runs container has TTL on per item (`defaultTtl: -1`: only items carrying a 
 locally created container gets it). Items get their `ttl` when they are written, in the same request, so
 retention costs no request of its own:
 
-- inbox marks, outboxes and steps: `SWITCHBOARD_HOP_RETENTION_SECONDS` (default 7 days). They only matter while
+- inbox marks, outboxes (with their attachments) and steps: `SWITCHBOARD_HOP_RETENTION_SECONDS` (default 7 days). They only matter while
   their message can still arrive (a redelivery, a duplicate, a dead-letter replay), which is long over by then;
 - run documents, agent state and transcript entries: `SWITCHBOARD_RUN_RETENTION_SECONDS`, kept by default (-1).
 
@@ -23,8 +23,8 @@ from switchboard.hosting.lifecycle_settings import RunLifecycleSettings
 CONTAINER_DEFAULT_TTL = -1
 """The runs container's `defaultTtl`: TTL on, items decide."""
 
-HOP_KINDS = frozenset({"inbox", "outbox", "step"})
-"""Item types kept for the hop retention."""
+HOP_KINDS = frozenset({"inbox", "outbox", "step", "attachment"})
+"""Item types kept for the hop retention (an attachment is the part of an outbox a message refers to)."""
 RUN_KINDS = frozenset({"run", "state", "entry"})
 """Item types kept for the run retention."""
 _CHUNK = "chunk"

@@ -49,8 +49,9 @@ def test_hop_items_expire_after_the_retention_and_the_run_and_its_transcript_sta
     ttls = {(item["type"], item.get("ttl")) for item in kept}
     # Written with their ttl (no extra request): the hop items carry it, nothing else does. The last hop's
     # inbox mark and outbox are a moment old; earlier ones may have expired already.
-    assert {kind for kind, ttl in ttls if ttl is not None} == {kind for kind, _ in ttls} & {"inbox", "outbox", "step"}
-    assert {ttl for kind, ttl in ttls if kind in ("inbox", "outbox", "step")} == {HOP_RETENTION}
+    hop_kinds = {"inbox", "outbox", "step", "attachment"}  # attachment: the answer an outbox's TurnCompleted names
+    assert {kind for kind, ttl in ttls if ttl is not None} == {kind for kind, _ in ttls} & hop_kinds
+    assert {ttl for kind, ttl in ttls if kind in hop_kinds} == {HOP_RETENTION}
     assert {kind for kind, ttl in ttls if ttl is None} == {"run", "state", "entry"}
     counts_before = Counter(item["type"] for item in kept)
     assert counts_before["outbox"] >= 1
@@ -61,7 +62,7 @@ def test_hop_items_expire_after_the_retention_and_the_run_and_its_transcript_sta
     left = kept
     while time.monotonic() < deadline:
         left = items_of(stack, run_id)
-        if not {"inbox", "outbox", "step"} & {item["type"] for item in left}:
+        if not hop_kinds & {item["type"] for item in left}:
             break
         time.sleep(0.5)
     counts_after = Counter(item["type"] for item in left)

@@ -31,9 +31,9 @@ async def test_one_snapshot_query_reads_the_named_range_and_attachments_and_noth
     store: CosmosRunStore,
 ) -> None:
     await store.create_run(RUN, task="t", team="team")
-    answer = Attachment(id="answer:writer:m0:0", body={"source": "writer", "content": "x" * 150_000})
+    answer = Attachment(id="attachment:writer:m0:0", body={"source": "writer", "content": "x" * 150_000})
     await store.commit(commit("m0", entries=[0, 1, 2, 3, 4, NESTED, NESTED + 1], attachments=(answer,)))
-    wanted = References(entries=(1, 4), items=(answer.id, "answer:writer:gone:0"))
+    wanted = References(entries=(1, 4), items=(answer.id, "attachment:writer:gone:0"))
     before = store.counter.snapshot()
     snapshot = await store.snapshot(RUN, "critic", "m1", references=wanted)
     assert (store.counter.snapshot() - before).requests == 1
@@ -45,7 +45,7 @@ async def test_one_snapshot_query_reads_the_named_range_and_attachments_and_noth
     assert snapshot.attachments == {answer.id: answer.body}
     assert snapshot.status == "queued"
     # The store reads an attachment by itself too (a host without the snapshot).
-    assert await store.attachments(RUN, [answer.id, "answer:writer:gone:0"]) == {answer.id: answer.body}
+    assert await store.attachments(RUN, [answer.id, "attachment:writer:gone:0"]) == {answer.id: answer.body}
 
 
 async def test_a_snapshot_without_references_reads_no_entries(store: CosmosRunStore) -> None:

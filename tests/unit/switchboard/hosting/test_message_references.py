@@ -143,11 +143,11 @@ async def test_an_answer_whose_item_is_gone_fails_the_run_with_the_reason() -> N
     await processor.process("team", incoming(start))
     bus.take()
     ghost = Envelope.wrap(
-        TurnCompleted(team="team", turn=0, ref="answer:alpha:nowhere:0"), run_id=RUN, source="alpha", target="team"
+        TurnCompleted(team="team", turn=0, ref="attachment:alpha:nowhere:0"), run_id=RUN, source="alpha", target="team"
     )
     settlement = await processor.process("team", incoming(ghost))
     assert settlement.outcome is Outcome.RUN_FAILED
     run = await store.read_run(RUN)
     assert run is not None
     assert run["status"] == "failed"
-    assert run["error"].startswith("MissingReferenceError: the answer answer:alpha:nowhere:0")
+    assert run["error"].startswith("MissingReferenceError: the answer attachment:alpha:nowhere:0")

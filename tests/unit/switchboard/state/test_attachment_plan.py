@@ -6,6 +6,7 @@ from typing import Any
 
 from switchboard.runtime.protocols import Attachment, Commit
 from switchboard.state.commit_plan import plan_commit
+from switchboard.state.retention import ItemTtls
 
 RUN = "run-attach"
 
@@ -28,7 +29,7 @@ def final_ids(operations: list[Any]) -> list[str]:
 
 
 def test_a_small_attachment_rides_in_the_final_batch_after_the_fixed_operations() -> None:
-    answer = Attachment(id="answer:alpha:m1:0", body={"source": "alpha", "content": "x" * 150_000})
+    answer = Attachment(id="attachment:alpha:m1:0", body={"source": "alpha", "content": "x" * 150_000})
     plan = plan_commit(commit(answer))
     assert plan.overflow == ()
     assert final_ids(plan.final) == ["inbox:alpha:m1", "state:alpha", "outbox:alpha:m1", answer.id, "patch"]
@@ -37,7 +38,7 @@ def test_a_small_attachment_rides_in_the_final_batch_after_the_fixed_operations(
 
 
 def test_a_1_5_mb_attachment_is_chunked_its_chunks_written_first_its_head_with_the_commit() -> None:
-    answer = Attachment(id="answer:alpha:m1:0", body={"source": "alpha", "content": "y" * 1_500_000})
+    answer = Attachment(id="attachment:alpha:m1:0", body={"source": "alpha", "content": "y" * 1_500_000})
     plan = plan_commit(commit(answer))
     head = plan.final[3][1][0]
     assert head["id"] == answer.id
@@ -46,3 +47,14 @@ def test_a_1_5_mb_attachment_is_chunked_its_chunks_written_first_its_head_with_t
     assert written_first
     assert all(item_id.startswith("chunk:") for item_id in written_first)
     assert sum(len(item["data"]) for batch in plan.overflow for item in batch) > 1_500_000
+
+
+def test_attachments_and_their_chunks_expire_with_the_hop_items() -> None:
+    ttls = ItemTtls(hop=60, run=None)
+    answer = Attachment(id="attachment:alpha:m1:0", body={"source": "alpha", "content": "z" * 1_500_000})
+    plan = plan_commit(commit(answer))
+    (head,) = [op[1][0] for op in ttls.stamp_operations(plan.final) if op[0] == "upsert"]
+    assert head["ttl"] == 60
+    chunks = [item for batch in ttls.stamp_batches(plan.overflow) for item in batch if item["of"] == answer.id]
+    assert chunks
+    assert {chunk["ttl"] for chunk in chunks} == {60}
