@@ -217,6 +217,9 @@ class RunClient:
                 on_entry(entry)
                 shown += 1
             if run is not None and run.get("status") in TERMINAL_STATUSES:
+                if run.get("status") == RunStatus.FAILED and shown == 0:
+                    # The ingress fails the run of a task it dead-letters: the letter says why, and where it is.
+                    await self._raise_if_dead_lettered(run_id)
                 return await self.view(run_id)
             waiting = run is not None and run.get("status") == RunStatus.AWAITING_INPUT
             for request_id, pending in open_questions(run if waiting else None).items():
