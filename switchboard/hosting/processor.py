@@ -30,17 +30,13 @@ from switchboard.hosting.entity_names import INGRESS_FUNCTION, TASKS_QUEUE
 from switchboard.hosting.ingress_rules import check_run_id, preview
 from switchboard.hosting.input_flow import input_events, input_patch, merge_patch, resumes, timeouts
 from switchboard.hosting.ports import REPLAY_OF, HopStore, RunDocuments, RunEndedError, RunEvents
-from switchboard.hosting.preloaded import (
-    PreloadedAttachments,
-    PreloadedJournal,
-    PreloadedState,
-    PreloadedTranscript,
-)
+from switchboard.hosting.preloaded import PreloadedAttachments, PreloadedJournal, PreloadedState, PreloadedTranscript
 from switchboard.hosting.run_status import TERMINAL_STATUSES, RunStatus, run_patch, status_changes
 from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
 from switchboard.hosting.task_request import parse_task
 from switchboard.hosting.transient_retry import RetryOrigin, TransientRetries
 from switchboard.hosting.undeliverable import fail_run_of_dead_letter, last_delivery, run_of
+from switchboard.hosting.verdicts import bounded, dead_letter, error_type
 from switchboard.instrumentation import current as current_telemetry
 from switchboard.instrumentation import message_traceparent
 from switchboard.messages import Envelope, Message
@@ -53,7 +49,6 @@ from switchboard.runtime.router import Router
 
 # TaskSubmitted ids derive from the run id, so a re-posted task re-sends the same message (dropped as duplicate).
 _TASK_IDS = uuid.UUID("0b8f7a52-3c1e-4d7b-9f55-2a6e1d4c9b30")
-_MAX_REASON = 1024
 
 
 class MessageProcessor:
@@ -134,10 +129,10 @@ class MessageProcessor:
                 settlement = await self._settle(agent, envelope, message, incoming)
             else:
                 assert bad is not None
-                settlement = _dead_letter(bad)
+                settlement = dead_letter(bad)
             run_id = run_of(incoming, envelope.run_id if envelope else None)
             settlement = await self._undeliverable(incoming, settlement, run_id)
-            span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
+            span.settled(settlement.kind.value, settlement.outcome, error_type(settlement))
         return settlement
 
     async def _settle(self, agent: str, envelope: Envelope, message: Message, incoming: IncomingMessage) -> Settlement:
@@ -165,14 +160,14 @@ class MessageProcessor:
         ) as span:
             settlement = await self._start(run_id, incoming)
             settlement = await self._undeliverable(incoming, settlement, run_of(incoming, run_id))
-            span.settled(settlement.kind.value, settlement.outcome, _error_type(settlement))
+            span.settled(settlement.kind.value, settlement.outcome, error_type(settlement))
         return settlement
 
     async def _start(self, run_id: str, incoming: IncomingMessage) -> Settlement:
         try:
             request = parse_task(incoming.body, teams=self.teams, default_team=self.default_team, run_id=run_id)
         except BadMessageError as error:
-            return _dead_letter(error)
+            return dead_letter(error)
         try:
             run = await self.runs.read_run(run_id)
             if run is None:
@@ -286,7 +281,7 @@ class MessageProcessor:
 
     async def _on_error(self, run_id: str, message_id: str, error: Exception, origin: RetryOrigin) -> Settlement:
         disposition = disposition_for(error)
-        reason = _bounded(getattr(error, "reason", None) or str(error))
+        reason = bounded(getattr(error, "reason", None) or str(error))
         if disposition is Disposition.DEAD_LETTER:
             return Settlement(SettlementKind.DEAD_LETTER, type(error).__name__, reason, outcome=Outcome.BAD_INPUT)
         if disposition is Disposition.FAIL_RUN:
@@ -296,7 +291,7 @@ class MessageProcessor:
         return Settlement(SettlementKind.ABANDON, type(error).__name__, reason, outcome=Outcome.RETRY)
 
     async def _fail_run(self, run_id: str, message_id: str, error: Exception, reason: str) -> Settlement:
-        reason = _bounded(reason)
+        reason = bounded(reason)
         try:
             if await self.runs.fail_run(run_id, f"{type(error).__name__}: {reason}"):
                 failed = RunStatus.FAILED
@@ -304,22 +299,3 @@ class MessageProcessor:
         except Exception as failure:
             return Settlement(SettlementKind.ABANDON, type(failure).__name__, str(failure), outcome=Outcome.RETRY)
         return Settlement(SettlementKind.COMPLETE, type(error).__name__, reason, outcome=Outcome.RUN_FAILED)
-
-
-def _error_type(settlement: Settlement) -> str | None:
-    failed = settlement.kind is not SettlementKind.COMPLETE or settlement.outcome in (
-        Outcome.RUN_FAILED,
-        Outcome.RESCHEDULED,
-    )
-    return (settlement.reason or settlement.kind.value) if failed else None
-
-
-def _dead_letter(error: BadMessageError) -> Settlement:
-    return Settlement(
-        SettlementKind.DEAD_LETTER, type(error).__name__, _bounded(error.reason), outcome=Outcome.BAD_INPUT
-    )
-
-
-def _bounded(reason: str) -> str:
-    # Dead-letter descriptions and stored errors travel in message properties and run documents: keep them short.
-    return reason if len(reason) <= _MAX_REASON else reason[: _MAX_REASON - 1] + "…"

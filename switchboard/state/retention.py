@@ -4,8 +4,9 @@ The runs container has TTL on per item (`defaultTtl: -1`: only items carrying a 
 locally created container gets it). Items get their `ttl` when they are written, in the same request, so
 retention costs no request of its own:
 
-- inbox marks, outboxes (with their attachments) and steps: `SWITCHBOARD_HOP_RETENTION_SECONDS` (default 7 days). They only matter while
-  their message can still arrive (a redelivery, a duplicate, a dead-letter replay), which is long over by then;
+- inbox marks, outboxes (with their attachments) and steps: `SWITCHBOARD_HOP_RETENTION_SECONDS` (default 7
+  days). They only matter while their message can still arrive (a redelivery, a duplicate, a dead-letter
+  replay), which is long over by then;
 - run documents, agent state and transcript entries: `SWITCHBOARD_RUN_RETENTION_SECONDS`, kept by default (-1).
 
 Cosmos counts a `ttl` from the item's last write (`_ts`), so a run document expires that long after its last

@@ -62,6 +62,7 @@ async def test_a_failed_send_leaves_no_run_and_a_retry_with_the_key_succeeds() -
     store, tasks = InMemoryHostStore(), Tasks(TransientError("server busy"))
     with pytest.raises(SubmitUnavailableError) as caught:
         await submit_run(store, tasks, REQUEST, idempotency_key="k-4")
+    assert caught.value.retry_after is not None
     assert caught.value.retry_after > 0
     assert store.runs_by_id == {}
     retried = await submit_run(store, tasks, REQUEST, idempotency_key="k-4")
