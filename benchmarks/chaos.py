@@ -31,20 +31,18 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from azure.cosmos import CosmosClient
-from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from switchboard.functions.entities import entities_for
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
 from tests.support.faults import clear_faults, cosmos_faults, fault_views, model_faults
-from tests.support.hosted_runs import CRASH_APP, make_stack
+from tests.support.hosted_runs import CRASH_APP, make_stack, post_tasks
 from tests.support.stack import Stack, load_app_module, scrub_env
 
 HOSTS = ("host", "host2")
@@ -84,21 +82,6 @@ def new_stack(root: Path) -> Stack:
     stack = make_stack(root, CRASH_APP, CRASH_APP / "script.json", entities_for(module.TEAMS), LockDuration="PT5S")
     stack.extra_env["CRASH_EFFECTS_DB"] = str(root / "effects.sqlite")
     return stack
-
-
-def submit(stack: Stack, runs: int) -> list[str]:
-    run_ids = [str(uuid.uuid4()) for _ in range(runs)]
-    with (
-        ServiceBusClient.from_connection_string(stack.sb_connection) as client,
-        client.get_queue_sender("tasks") as sender,
-    ):
-        sender.send_messages(
-            [
-                ServiceBusMessage(json.dumps({"task": f"task {i}"}), message_id=run_id)
-                for i, run_id in enumerate(run_ids)
-            ]
-        )
-    return run_ids
 
 
 def run_documents(stack: Stack) -> dict[str, dict[str, Any]]:
@@ -219,7 +202,7 @@ def one_pass(root: Path, runs: int, timeout: float, model_delay: float, chaos: t
         stack.start_host("host2")
         if model_delay > 0:
             model_faults(stack, delay_seconds=model_delay)
-        run_ids = submit(stack, runs)
+        run_ids = post_tasks(stack, runs)
         started = time.monotonic()
         schedule = Chaos(stack, *chaos, model_delay) if chaos is not None else None
         documents: dict[str, dict[str, Any]] = {}

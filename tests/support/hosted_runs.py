@@ -6,11 +6,13 @@ import json
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
 from azure.cosmos import CosmosClient
 from azure.cosmos.exceptions import CosmosResourceNotFoundError
+from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 from agents.registry import RESEARCH_TEAM
 from switchboard.cli.infra_command import servicebus_emulator_config
@@ -163,3 +165,19 @@ def wait_run_ended(stack: Stack, run_id: str, timeout: float = 120.0) -> dict[st
             return dict(item)
         time.sleep(0.2)
     raise AssertionError(f"run {run_id} did not end: {item}\n{stack.logs()}")
+
+
+def post_tasks(stack: Stack, count: int) -> list[str]:
+    """Send `count` tasks ("task 0", "task 1", ...) to the `tasks` queue in one batch; their run ids, in order."""
+    run_ids = [str(uuid.uuid4()) for _ in range(count)]
+    with (
+        ServiceBusClient.from_connection_string(stack.sb_connection) as client,
+        client.get_queue_sender("tasks") as sender,
+    ):
+        sender.send_messages(
+            [
+                ServiceBusMessage(json.dumps({"task": f"task {i}"}), message_id=run_id)
+                for i, run_id in enumerate(run_ids)
+            ]
+        )
+    return run_ids

@@ -13,16 +13,14 @@ import json
 import re
 import sqlite3
 import time
-import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
-from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 from tests.support.faults import model_faults, servicebus_fault
-from tests.support.hosted_runs import runs_container
+from tests.support.hosted_runs import post_tasks, runs_container
 from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -83,17 +81,7 @@ def _start_two_hosts(stack: Stack) -> list[str]:
     stack.start_host("host2")
     # Slow answers keep hops in flight long enough for both hosts to take part and for a fault to land mid-hop.
     model_faults(stack, delay_seconds=0.4)
-    run_ids = [str(uuid.uuid4()) for _ in range(RUNS)]
-    with (
-        ServiceBusClient.from_connection_string(stack.sb_connection) as client,
-        client.get_queue_sender("tasks") as sender,
-    ):
-        sender.send_messages(
-            [
-                ServiceBusMessage(json.dumps({"task": f"task {i}"}), message_id=run_id)
-                for i, run_id in enumerate(run_ids)
-            ]
-        )
+    run_ids = post_tasks(stack, RUNS)
     return run_ids
 
 

@@ -13,7 +13,6 @@ import random
 import sqlite3
 import time
 import urllib.request
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +20,9 @@ from typing import Any
 
 import pytest
 from azure.cosmos import CosmosClient
-from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 from tests.emulators.cosmos.cosmos_harness import KEY as COSMOS_KEY
-from tests.support.hosted_runs import CRASH_APP, make_stack
+from tests.support.hosted_runs import CRASH_APP, make_stack, post_tasks
 from tests.support.stack import Stack, load_app_module, scrub_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
@@ -79,17 +77,7 @@ def model_requests(stack: Stack) -> list[dict[str, Any]]:
 
 def test_runs_survive_host_kills_without_lost_or_duplicated_effects(crash_stack: Stack) -> None:
     stack = crash_stack
-    run_ids = [str(uuid.uuid4()) for _ in range(RUNS)]
-    with (
-        ServiceBusClient.from_connection_string(stack.sb_connection) as client,
-        client.get_queue_sender("tasks") as sender,
-    ):
-        sender.send_messages(
-            [
-                ServiceBusMessage(json.dumps({"task": f"task {i}"}), message_id=run_id)
-                for i, run_id in enumerate(run_ids)
-            ]
-        )
+    run_ids = post_tasks(stack, RUNS)
 
     rng = random.Random(8)
     kill_times: list[float] = []
