@@ -12,11 +12,41 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from switchboard.errors import TransientError
 from switchboard.hosting.backoff import BackoffPolicy
 from switchboard.runtime.protocols import StepJournal
+
+T = TypeVar("T")
+
+
+async def retry_inline(
+    operation: Callable[[], Awaitable[T]],
+    policy: BackoffPolicy,
+    *,
+    rand: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]],
+) -> T:
+    """Await `operation`, retrying its transient failures inline while the waits add up to `max_inline_seconds`.
+
+    Each wait is the policy's back-off for that attempt, at least the failure's own hint (`retry_after`).
+
+    Raises:
+        TransientError: The last failure, once the next wait would pass `policy.max_inline_seconds`.
+    """
+    waited = 0.0
+    attempt = 0
+    while True:
+        try:
+            return await operation()
+        except TransientError as error:
+            attempt += 1
+            wait = policy.delay(attempt, error.retry_after, rand)
+            if waited + wait > policy.max_inline_seconds:
+                raise
+            await sleep(wait)
+            waited += wait
 
 
 class PatientJournal:
@@ -49,15 +79,6 @@ class PatientJournal:
         Raises:
             TransientError: The last failure, when the store stayed unavailable for longer than that.
         """
-        waited = 0.0
-        attempt = 0
-        while True:
-            try:
-                return await self._journal.record(run_id, key, value)
-            except TransientError as error:
-                attempt += 1
-                wait = self._policy.delay(attempt, error.retry_after, self._rand)
-                if waited + wait > self._policy.max_inline_seconds:
-                    raise
-                await self._sleep(wait)
-                waited += wait
+        return await retry_inline(
+            lambda: self._journal.record(run_id, key, value), self._policy, rand=self._rand, sleep=self._sleep
+        )

@@ -26,7 +26,7 @@ from typing import Protocol
 from switchboard.agent import Clock
 from switchboard.errors import TransientError
 from switchboard.hosting.backoff import BackoffPolicy, RetryMarks, scheduled_time
-from switchboard.hosting.patient_journal import PatientJournal
+from switchboard.hosting.patient_journal import PatientJournal, retry_inline
 from switchboard.hosting.settlement import IncomingMessage, Outcome, Settlement, SettlementKind
 from switchboard.runtime.protocols import StepJournal
 
@@ -168,19 +168,11 @@ class TransientRetries:
         )
 
     async def _send(self, copy: RetryCopy) -> bool:
-        waited = 0.0
-        attempt = 0
-        while True:
-            try:
-                await self.sender.send_copy(copy)
-                return True
-            except TransientError as failure:
-                attempt += 1
-                wait = self.policy.delay(attempt, failure.retry_after, self.rand)
-                if waited + wait > self.policy.max_inline_seconds:
-                    return False
-                await self.sleep(wait)
-                waited += wait
-            except Exception:  # a copy Service Bus refuses for good: abandon, as without back-off
-                logger.warning("the retry copy %s of %s could not be sent", copy.message_id, copy.queue, exc_info=True)
-                return False
+        try:
+            await retry_inline(lambda: self.sender.send_copy(copy), self.policy, rand=self.rand, sleep=self.sleep)
+            return True
+        except TransientError:
+            return False
+        except Exception:  # a copy Service Bus refuses for good: abandon, as without back-off
+            logger.warning("the retry copy %s of %s could not be sent", copy.message_id, copy.queue, exc_info=True)
+            return False
