@@ -29,30 +29,24 @@ CRASH_APP = REPO_ROOT / "tests" / "e2e" / "hosting" / "crash_app"
 """The app whose agent crashes its host process mid-handler (crash-recovery and trace tests)."""
 
 
-def run_item(stack: Stack, run_id: str) -> dict[str, Any] | None:
-    container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard")
+def partition_items(
+    stack: Stack, run_id: str, query: str, parameters: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """`query`'s items in the run's partition; none before the host's first hop has created the database."""
     try:
-        items = list(
-            container.get_container_client("runs").query_items(
-                "SELECT * FROM c WHERE c.id = @id", parameters=[{"name": "@id", "value": run_id}], partition_key=run_id
-            )
-        )
+        return list(runs_container(stack).query_items(query, parameters=parameters, partition_key=run_id))
     except CosmosResourceNotFoundError:
-        return None  # the host creates the database with its first hop: polled before that, there is no run yet
+        return []
+
+
+def run_item(stack: Stack, run_id: str) -> dict[str, Any] | None:
+    items = partition_items(stack, run_id, "SELECT * FROM c WHERE c.id = @id", [{"name": "@id", "value": run_id}])
     # Its questions as `GET /api/runs/{id}` shows them: `pending_inputs`, and the oldest as `pending_input`.
     return {**items[0], **questions_view(items[0])} if items else None
 
 
 def transcript_items(stack: Stack, run_id: str) -> list[dict[str, Any]]:
-    container = CosmosClient(stack.cosmos_endpoint, COSMOS_KEY).get_database_client("switchboard")
-    try:
-        return list(
-            container.get_container_client("runs").query_items(
-                "SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index", partition_key=run_id
-            )
-        )
-    except CosmosResourceNotFoundError:
-        return []  # no database yet: the host creates it with its first hop
+    return partition_items(stack, run_id, "SELECT * FROM c WHERE c.type = 'entry' ORDER BY c.index")
 
 
 def wait_for_status(stack: Stack, run_id: str, status: str, timeout: float = 90.0) -> dict[str, Any]:
@@ -154,12 +148,7 @@ def wait_run_ended(stack: Stack, run_id: str, timeout: float = 120.0) -> dict[st
     deadline = time.monotonic() + timeout
     item: dict[str, Any] | None = None
     while time.monotonic() < deadline:
-        try:
-            found = list(
-                runs_container(stack).query_items("SELECT * FROM c WHERE c.type = 'run'", partition_key=run_id)
-            )
-        except CosmosResourceNotFoundError:
-            found = []  # no database yet: the host creates it with its first hop
+        found = partition_items(stack, run_id, "SELECT * FROM c WHERE c.type = 'run'")
         item = found[0] if found else None
         if item is not None and item["status"] in ("completed", "failed"):
             return dict(item)
