@@ -160,8 +160,9 @@ class CosmosApp:
         segments = [segment for segment in path.strip("/").split("/") if segment] if path.strip("/") else []
         if segments:
             self.faults.check()
+        named = self.state.catalog.by_name(segments)  # rid-based links as ids, for the token check and the handler
         if is_resource_token(request.headers):
-            check_request(self.state.access.grant_for(request.headers), request, self._by_name(list(segments)))
+            check_request(self.state.access.grant_for(request.headers), request, named)
         else:
             self.auth.verify(request.method, path, request.headers)
         methods = _ROUTES.get(_shape(segments))
@@ -171,17 +172,4 @@ class CosmosApp:
         handler = methods.get(request.method)
         if handler is None:
             raise MethodNotAllowedError(f"{request.method} is not supported on '{path}'.")
-        return handler(Context(request=request, segments=self._by_name(segments), state=self.state))
-
-    def _by_name(self, segments: list[str]) -> list[str]:
-        """Translate rid-based `dbs/<rid>/colls/<rid>` links into id-based ones."""
-        if len(segments) >= 2 and segments[0] == "dbs" and segments[1] not in self.state.catalog.databases:
-            for database in self.state.catalog.databases.values():
-                if database.rid == segments[1]:
-                    segments = [segments[0], database.id, *segments[2:]]
-                    if len(segments) >= 4 and segments[3] not in database.containers:
-                        for container in database.containers.values():
-                            if container.rid == segments[3]:
-                                segments = [*segments[:3], container.id, *segments[4:]]
-                    break
-        return segments
+        return handler(Context(request=request, segments=named, state=self.state))

@@ -151,6 +151,19 @@ class Catalog:
             "_conflicts": "conflicts/",
         }
 
+    def by_name(self, segments: list[str]) -> list[str]:
+        """A link's segments with rid-based `dbs/<rid>/colls/<rid>` translated into ids (others left as they are)."""
+        if len(segments) >= 2 and segments[0] == "dbs" and segments[1] not in self.databases:
+            for database in self.databases.values():
+                if database.rid == segments[1]:
+                    segments = [segments[0], database.id, *segments[2:]]
+                    if len(segments) >= 4 and segments[3] not in database.containers:
+                        for container in database.containers.values():
+                            if container.rid == segments[3]:
+                                segments = [*segments[:3], container.id, *segments[4:]]
+                    break
+        return segments
+
     def container(self, db_id: str, coll_id: str) -> Container:
         """The container with this id in this database, or 404."""
         container = self.database(db_id).containers.get(coll_id)

@@ -26,25 +26,21 @@ def _id_link(ctx: Context, resource: object) -> str | None:
     """
     if not isinstance(resource, str):
         return None
-    parts = resource.strip("/").split("/")
-    if len(parts) < 4 or parts[0] != "dbs" or parts[2] != "colls":
+    link = ctx.state.catalog.by_name(resource.strip("/").split("/"))
+    if len(link) < 4 or link[0] != "dbs" or link[2] != "colls":
         return None
-    for database in ctx.state.catalog.databases.values():
-        if parts[1] not in (database.id, database.rid):
-            continue
-        for container in database.containers.values():
-            if parts[3] not in (container.id, container.rid):
-                continue
-            link = ["dbs", database.id, "colls", container.id, *parts[4:]]
-            if len(parts) == 6 and parts[4] == "docs":
-                for record in container.all_records():
-                    if record.id == parts[5]:
-                        break
-                    if record.body.get("_rid") == parts[5]:
-                        link[5] = record.id
-                        break
-            return "/".join(link)
-    return None
+    database = ctx.state.catalog.databases.get(link[1])
+    container = database.containers.get(link[3]) if database is not None else None
+    if container is None:
+        return None
+    if len(link) == 6 and link[4] == "docs":
+        for record in container.all_records():
+            if record.id == link[5]:
+                break
+            if record.body.get("_rid") == link[5]:
+                link[5] = record.id
+                break
+    return "/".join(link)
 
 
 def _filtered(ctx: Context, resources: list[dict[str, object]]) -> list[dict[str, object]]:
