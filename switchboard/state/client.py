@@ -13,6 +13,7 @@ from azure.identity.aio import DefaultAzureCredential
 
 from switchboard.hosting.settings import HostingSettings
 from switchboard.state.errors import store_error
+from switchboard.state.http_transport import cosmos_transport
 from switchboard.state.items import PARTITION_KEY_PATH
 from switchboard.state.request_counter import RequestCounter
 from switchboard.state.retention import CONTAINER_DEFAULT_TTL
@@ -39,7 +40,8 @@ def cosmos_client(
 
     With `COSMOS_KEY` the account key is used (locally: the emulator's well-known key); without it `credential`
     (default: `identity_credential`). Certificate checks are turned off only for an https endpoint on loopback,
-    i.e. the emulator's self-signed certificate.
+    i.e. the emulator's self-signed certificate. The transport skips aiohttp's per-request proxy and netrc lookups
+    where the environment has neither (`switchboard.state.http_transport`).
 
     Args:
         settings: The hosting settings.
@@ -53,7 +55,7 @@ def cosmos_client(
         HostingSettingsError: `COSMOS_ENDPOINT` is not set.
     """
     endpoint = settings.require_cosmos()
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"transport": cosmos_transport()}
     parsed = urlparse(endpoint)
     if parsed.scheme == "https" and parsed.hostname in _LOOPBACK:
         options["connection_verify"] = False

@@ -201,3 +201,17 @@ async def test_a_cosmos_outage_is_transient_and_the_same_store_recovers_after_a_
     finally:
         await store.close()
         own.process.stop()
+
+
+async def test_the_store_reaches_the_emulator_over_https_with_its_own_transport(settings: HostingSettings) -> None:
+    """The store's own transport (no per-request proxy or netrc lookups) reaches an https endpoint too."""
+    endpoint = (settings.cosmos_endpoint or "").replace("http://", "https://")
+    assert endpoint.startswith("https://127.0.0.1:")
+    secure = settings.model_copy(update={"cosmos_endpoint": endpoint})
+    opened = CosmosRunStore.from_settings(secure)
+    try:
+        await opened.create_if_missing()
+        assert await opened.create_run("run-over-tls", task="t", team="team")
+        assert (await opened.read_run("run-over-tls") or {})["status"] == "queued"
+    finally:
+        await opened.close()
