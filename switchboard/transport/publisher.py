@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -11,7 +9,7 @@ from typing import Any, Protocol
 
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.servicebus import ServiceBusMessage
-from azure.servicebus.aio import ServiceBusClient, ServiceBusSender
+from azure.servicebus.aio import ServiceBusClient
 from azure.servicebus.exceptions import ServiceBusError
 
 from switchboard.hosting.entity_names import RUN_EVENTS_TOPIC, TASKS_QUEUE
@@ -22,6 +20,7 @@ from switchboard.messages import Envelope
 from switchboard.transport.connection import identity_credential, service_bus_client
 from switchboard.transport.errors import bus_error
 from switchboard.transport.mapping import CONTENT_TYPE, message_for, retry_message
+from switchboard.transport.sender_pool import SenderPool
 
 
 class Routes(Protocol):
@@ -46,10 +45,10 @@ class SubscriptionTable:
 class ServiceBusPublisher:
     """Sends envelopes to agents' queues, run status events to `run-events`, and tasks to `tasks`.
 
-    One instance per process wraps the process's one `ServiceBusClient` and keeps one sender per entity, opened on
-    first use. A publish (no target) becomes one message per subscribing agent's queue; one that no agent takes goes
-    nowhere on the bus. Each message keeps its envelope's deterministic id, so a re-send is dropped by duplicate
-    detection.
+    One instance per process wraps the process's one `ServiceBusClient` and keeps a few senders per entity
+    (`SenderPool`), opened on first use. A publish (no target) becomes one message per subscribing agent's queue; one
+    that no agent takes goes nowhere on the bus. Each message keeps its envelope's deterministic id, so a re-send is
+    dropped by duplicate detection.
 
     Attributes:
         sent: How many messages this publisher handed to Service Bus (all entities).
@@ -70,8 +69,7 @@ class ServiceBusPublisher:
         self.sent = 0
         self._owned_client = False
         self._credential: AsyncTokenCredential | None = None
-        self._senders: dict[tuple[str, str], tuple[ServiceBusSender, asyncio.Lock]] = {}
-        self._guard = asyncio.Lock()
+        self._pool = SenderPool(client)
 
     @classmethod
     def from_settings(cls, settings: HostingSettings, routes: Routes) -> ServiceBusPublisher:
@@ -181,48 +179,15 @@ class ServiceBusPublisher:
 
     async def close(self) -> None:
         """Close every sender, and the client when this publisher created it."""
-        senders, self._senders = list(self._senders.values()), {}
-        for sender, _ in senders:
-            await _close_quietly(sender)
+        await self._pool.close()
         if self._owned_client:
             await self.client.close()
         if self._credential is not None:
             await self._credential.close()
 
     async def _send(self, kind: str, entity: str, messages: list[ServiceBusMessage]) -> None:
-        while True:
-            sender, lock = await self._sender(kind, entity)
-            # One send at a time per sender: the SDK's sender is not safe for concurrent use (two first sends racing
-            # to open its link fail inside azure-servicebus).
-            async with lock:
-                if self._senders.get((kind, entity), (None, None))[0] is not sender:
-                    # It failed and was closed while this send waited for it (a closed sender raises ValueError,
-                    # which no host would recognise as transient): take the fresh one.
-                    continue
-                try:
-                    await sender.send_messages(messages)
-                except ServiceBusError as error:
-                    # A sender whose link broke stays broken; the next attempt opens a fresh one.
-                    del self._senders[(kind, entity)]
-                    await _close_quietly(sender)
-                    raise bus_error(error, f"send to {kind} {entity!r}") from error
-            self.sent += len(messages)
-            return
-
-    async def _sender(self, kind: str, entity: str) -> tuple[ServiceBusSender, asyncio.Lock]:
-        async with self._guard:
-            entry = self._senders.get((kind, entity))
-            if entry is None:
-                if kind == "topic":
-                    sender = self.client.get_topic_sender(entity)
-                else:
-                    sender = self.client.get_queue_sender(entity)
-                entry = (sender, asyncio.Lock())
-                self._senders[(kind, entity)] = entry
-            return entry
-
-
-async def _close_quietly(sender: ServiceBusSender) -> None:
-    # It is being discarded because it already failed; a second failure says nothing new.
-    with contextlib.suppress(ServiceBusError):
-        await sender.close()
+        try:
+            await self._pool.use(kind, entity, lambda sender: sender.send_messages(messages))
+        except ServiceBusError as error:
+            raise bus_error(error, f"send to {kind} {entity!r}") from error
+        self.sent += len(messages)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 import pytest
 from azure.servicebus import ServiceBusMessage, ServiceBusReceivedMessage
-from azure.servicebus.aio import ServiceBusClient
+from azure.servicebus.aio import ServiceBusClient, ServiceBusSender
+from azure.servicebus.exceptions import ServiceBusConnectionError
 
 from switchboard.hosting.ports import REPLAY_OF
 from switchboard.hosting.settings import HostingSettings
@@ -19,6 +21,7 @@ from switchboard.transport import (
     envelope_from_message,
     text_properties,
 )
+from switchboard.transport.sender_pool import SenderPool
 from tests.support.emulators import ServiceBusEmulator
 from tests.support.hosting_agents import Job, JobDone
 
@@ -155,16 +158,49 @@ async def test_dead_letters_are_listed_shown_and_replayed(
     assert sb_emulator.counts("tasks")["active"] == 0
 
 
-async def test_concurrent_hops_publish_through_one_sender_safely(
+async def test_concurrent_hops_publish_through_a_few_senders_safely(
     sb_client: ServiceBusClient, sb_emulator: ServiceBusEmulator
 ) -> None:
     publisher = ServiceBusPublisher(sb_client, ROUTES)
     envelopes = [
         Envelope.wrap(Job(n=i), run_id=f"run-{i % 4}", message_id=f"c-{i}", target="worker") for i in range(40)
     ]
-    # Many sessions' hops finish at once in one process; the first sends race to open the one sender.
+    # Many sessions' hops finish at once in one process; the first sends race to open the entity's senders.
     await asyncio.gather(*(publisher.publish([envelope]) for envelope in envelopes))
     await publisher.close()
     assert publisher.sent == 40
     counts = sb_emulator.counts("worker")
     assert (counts["active"], counts["sessions"]) == (40, 4)
+
+
+async def test_concurrent_sends_to_one_queue_share_a_bounded_pool_and_a_broken_sender_is_replaced(
+    sb_client: ServiceBusClient, sb_emulator: ServiceBusEmulator
+) -> None:
+    pool = SenderPool(sb_client, size=3)
+    in_flight = 0
+    most = 0
+
+    def sending(n: int) -> Callable[[ServiceBusSender], Awaitable[None]]:
+        async def send(sender: ServiceBusSender) -> None:
+            nonlocal in_flight, most
+            in_flight += 1
+            most = max(most, in_flight)
+            await sender.send_messages(ServiceBusMessage(f"m{n}", session_id=f"s{n % 3}"))
+            in_flight -= 1
+
+        return send
+
+    await asyncio.gather(*(pool.use("queue", "worker", sending(n)) for n in range(12)))
+    assert pool.count("queue", "worker") == 3
+    assert most == 3  # sends ran side by side, never more than the pool's size
+
+    async def broken(sender: ServiceBusSender) -> None:
+        raise ServiceBusConnectionError(message="link lost")
+
+    with pytest.raises(ServiceBusConnectionError):
+        await pool.use("queue", "worker", broken)
+    assert pool.count("queue", "worker") == 2  # the failed sender is closed and dropped
+    await pool.use("queue", "worker", sending(12))
+    await pool.close()
+    assert pool.count("queue", "worker") == 0
+    assert sb_emulator.counts("worker")["active"] == 13
