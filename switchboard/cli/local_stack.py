@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,18 +19,12 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+from switchboard.cli.free_ports import free_port
 from switchboard.errors import SwitchboardError
 
 
 class LocalStackError(SwitchboardError):
     """The local emulators or the local Functions host did not start."""
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LocalStack:
@@ -98,15 +91,15 @@ class LocalStack:
             up += ["--entities", str(entities)]
         if self.model_script is not None:
             up += ["--model-script", str(self.model_script), "--model-port", str(free_port())]
-        emulators = self._spawn("emulators", up, os.environ.copy())
-        self._wait("emulators", emulators, self.settings_file.exists, 60.0)
+        self._spawn("emulators", up, os.environ.copy())
+        self._wait("emulators", self.settings_file.exists, 60.0)
         time.sleep(0.2)  # the file is written once every emulator listens; let the writer finish
         self.values = {str(k): str(v) for k, v in json.loads(self.settings_file.read_text())["Values"].items()}
         self.values.update(self.model_env)
         host = [sys.executable, "-m", "switchboard", "host", "--port", str(self.host_port)]
         host += ["--script-root", str(self.script_root)]
-        host_process = self._spawn("host", host, {**os.environ, **self.values})
-        self._wait("host", host_process, self._host_ready, 90.0)
+        self._spawn("host", host, {**os.environ, **self.values})
+        self._wait("host", self._host_ready, 90.0)
 
     def stop(self) -> None:
         """End the host, then the emulators (SIGTERM, then SIGKILL after a grace period)."""
@@ -140,11 +133,14 @@ class LocalStack:
         self._children.append((name, child))
         return child
 
-    def _wait(self, name: str, child: subprocess.Popen[bytes], ready: object, timeout: float) -> None:
+    def _wait(self, name: str, ready: object, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if child.poll() is not None:
-                raise LocalStackError(f"{name} exited with {child.returncode}:\n{self.log_tail(name)}")
+            # Every child so far, not only this one: a host waiting for emulators that have gone would never work.
+            for started_name, started in self._children:
+                if started.poll() is not None:
+                    log = self.log_tail(started_name)
+                    raise LocalStackError(f"{started_name} exited with {started.returncode}:\n{log}")
             if callable(ready) and ready():
                 return
             time.sleep(0.05)
