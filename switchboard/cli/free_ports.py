@@ -12,6 +12,7 @@ until the call returns, so the kernel offers a new port after each one already c
 
 from __future__ import annotations
 
+import getpass
 import os
 import socket
 import tempfile
@@ -32,7 +33,11 @@ class NoFreePortError(OSError):
 
 def claims_dir() -> Path:
     """Where the claims live: one empty file per port, shared by every process of this user on the machine."""
-    return Path(tempfile.gettempdir()) / f"switchboard-ports-{os.getuid()}"
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment nor the password database
+        user = "anyone"
+    return Path(tempfile.gettempdir()) / f"switchboard-ports-{user}"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
