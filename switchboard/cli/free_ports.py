@@ -73,12 +73,13 @@ def _claim(port: int) -> bool:
         if time.time() - path.stat().st_mtime < CLAIM_SECONDS:
             return False
         # A stale claim: move it aside first, so of two callers that both found it stale only one takes it over.
-        path.rename(directory / f"{port}.stale.{os.getpid()}.{time.monotonic_ns()}")
+        moved = directory / f"{port}.stale.{os.getpid()}.{time.monotonic_ns()}"
+        path.rename(moved)
+        moved.unlink()
     except FileNotFoundError:
         pass  # the claim vanished or another caller moved it aside: try to create it once more
     except OSError:
         return True  # no shared claims here (read-only temp dir): the in-process set alone keeps ports distinct
-    _remove_stale(directory, port)
     try:
         return _create(path)
     except OSError:
@@ -91,8 +92,3 @@ def _create(path: Path) -> bool:
     except FileExistsError:
         return False
     return True
-
-
-def _remove_stale(directory: Path, port: int) -> None:
-    for moved in directory.glob(f"{port}.stale.*"):
-        moved.unlink(missing_ok=True)

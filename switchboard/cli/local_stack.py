@@ -127,11 +127,10 @@ class LocalStack:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
-    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
         with (self.workdir / f"{name}.log").open("wb") as log:
             child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=self.script_root, env=env)
         self._children.append((name, child))
-        return child
 
     def _wait(self, name: str, ready: object, timeout: float) -> None:
         deadline = time.monotonic() + timeout

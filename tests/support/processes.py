@@ -12,14 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from switchboard.cli.free_ports import free_port as claim_free_port
+# Every test helper takes ports from here: claimed, so no two servers (in any test process) are given one port.
+from switchboard.cli.free_ports import free_port as free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on now and no other test process was given recently."""
-    return claim_free_port()
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
