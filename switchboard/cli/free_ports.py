@@ -1,19 +1,21 @@
-"""`free_port()`: a loopback port for a child server, never handed out twice while a claim on it lasts.
+"""`free_port()`: a loopback port for a child server, which nothing else on the machine will take before it binds.
 
-Asking the kernel for port 0 and closing the socket is racy: the port is free again at once, so the next request, in
-this process or another one, may get the same number before the child binds it. On a machine with many sockets in
-use that is not rare, since the kernel walks from a random start to the first free port and two requests landing
-in the same crowded stretch both find the same one. Two emulators given one port make `up` fail.
+Asking the kernel for port 0 and closing the socket is racy: the port is free again at once, and the next request
+for port 0, by any process, may get the same number before the child binds it. On a machine with many sockets in use
+that is not rare, since the kernel walks from a random start to the first free port, so requests landing in the same
+crowded stretch all find the same one. Two emulators were once given one port that way, and a host's own settlement
+server (which binds port 0) once took the HTTP port its test had just been handed.
 
-So a port handed out here is claimed: a file named after it under the temporary directory, created exclusively, so
-no other process using this module gets it while the claim is fresh; and the sockets probed in one call stay bound
-until the call returns, so the kernel offers a new port after each one already claimed.
+So ports are handed out from below the kernel's ephemeral range, which port 0 and outgoing connections never use, and
+each one handed out is claimed: a file named after it under the temporary directory, created exclusively, so no other
+process using this module gets it while the claim is fresh.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import random
 import socket
 import tempfile
 import time
@@ -23,12 +25,16 @@ CLAIM_SECONDS = 600.0
 """How long a handed-out port stays claimed: long enough for a child to bind it and for a test that stops and
 restarts a server on the same port to finish."""
 
-_MAX_PROBES = 500
+PORTS = range(20000, 32768)
+"""Where ports are handed out: below the ephemeral range of Linux (32768–60999 by default), macOS and Windows
+(49152–65535), so no port 0 request and no outgoing connection can be given one of them."""
+
+_MAX_TRIES = 500
 _claimed_here: set[int] = set()
 
 
 class NoFreePortError(OSError):
-    """No unclaimed port could be found (the machine has nearly every port in use)."""
+    """No unclaimed port could be found (nearly every port of `PORTS` is in use or claimed)."""
 
 
 def claims_dir() -> Path:
@@ -41,25 +47,26 @@ def claims_dir() -> Path:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port on `host` that nothing listens on now and that no caller of this function was given recently.
+    """A TCP port on `host` that nothing uses now and that no caller of this function was given recently.
 
     Raises:
-        NoFreePortError: Every port the kernel offered was claimed.
+        NoFreePortError: Every port tried was in use or claimed.
     """
-    probes: list[socket.socket] = []
-    try:
-        for _ in range(_MAX_PROBES):
-            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            probes.append(probe)
-            probe.bind((host, 0))
-            port = int(probe.getsockname()[1])
-            if port not in _claimed_here and _claim(port):
-                _claimed_here.add(port)
-                return port
-        raise NoFreePortError(f"no unclaimed port on {host} after {_MAX_PROBES} tries")
-    finally:
-        for probe in probes:
-            probe.close()
+    for port in random.sample(PORTS, _MAX_TRIES):
+        if port not in _claimed_here and _bindable(host, port) and _claim(port):
+            _claimed_here.add(port)
+            return port
+    raise NoFreePortError(f"no unclaimed port on {host} in {PORTS.start}-{PORTS.stop - 1} after {_MAX_TRIES} tries")
+
+
+def _bindable(host: str, port: int) -> bool:
+    # Without SO_REUSEADDR, so a port with a listener, a connection or one lingering after a close is passed over.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _claim(port: int) -> bool:

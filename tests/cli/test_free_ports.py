@@ -1,7 +1,8 @@
-"""`switchboard.cli.free_ports`: ports for child servers are never handed out twice, in one process or across two.
+"""`switchboard.cli.free_ports`: ports for child servers are never handed out twice, nor given to a port 0 request.
 
 A duplicate once gave the Service Bus and Cosmos DB emulators of one `LocalStack` the same port; `up` then lost one
-of them and the CLI found nothing listening.
+of them and the CLI found nothing listening. Another time a host's settlement server, binding port 0, was given the
+HTTP port its test had just been handed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from switchboard.cli import free_ports
 from switchboard.cli.free_ports import NoFreePortError, free_port
 from tests.support.processes import REPO_ROOT
 
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 _CHILD = "from switchboard.cli.free_ports import free_port\nprint(' '.join(str(free_port()) for _ in range(150)))"
 
 
@@ -60,10 +62,20 @@ def test_two_processes_asking_at_once_never_get_the_same_port(tmp_path: Path) ->
     assert len(set(everyone)) == 450
 
 
+def test_ports_are_handed_out_where_port_0_requests_never_land() -> None:
+    low, high = (int(bound) for bound in EPHEMERAL_RANGE.read_text().split())
+    handed_out = {free_port() for _ in range(50)}
+    assert not [port for port in handed_out if low <= port <= high]
+    # What once went wrong: a server binding port 0 right after a port was handed out was given that very port.
+    for _ in range(500):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            assert sock.getsockname()[1] not in handed_out
+
+
 def _claim_every_port(directory: Path, mtime: float) -> None:
-    low, high = (int(bound) for bound in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
     directory.mkdir(parents=True, exist_ok=True)
-    for port in range(low, high + 1):
+    for port in free_ports.PORTS:
         path = directory / str(port)
         path.touch()
         os.utime(path, (mtime, mtime))
